@@ -1,0 +1,344 @@
+"""OpenAI-compatible chat completions as the engines behind Baseten stream them (SSE, usage, tools, reasoning)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.responses import Response
+
+from playground.emulator.faults import Faults, error_response
+from playground.emulator.streams import SSE_DONE, RequestRecord, json_response, sse, streaming
+
+_TOKEN = re.compile(r"\s*\S+")
+
+STYLES: dict[str, str] = {
+    "concise": "Short answer about “{topic}”: it comes down to one idea, stated plainly. ✓",
+    "friendly": (
+        "Great question! You asked about “{topic}”. Here’s a friendly take: think of it step "
+        "by step, keep the parts small, and it gets simpler than it looks 🙂"
+    ),
+    "verbose": (
+        "Let me walk through “{topic}” in detail. First, the context: every system has a naïve "
+        "version and a careful one. Second, the trade-offs: speed against clarity, like a café "
+        "that serves fast but still gets the order right. Third, an example in another script, "
+        "日本語のテキスト, to show that nothing is lost on the way. Finally, the summary: start "
+        "simple, measure, and only then make it clever. 🚀"
+    ),
+    "formal": (
+        "Regarding “{topic}”: the matter can be summarised in three points — scope, method and "
+        "result — each of which is addressed in turn below. Ω"
+    ),
+}
+
+REASONING = (
+    "The user asks about “{topic}”. Let me think about what they need: a direct answer, then "
+    "one reason. Checking: is there any ambiguity? Not much. So I will answer briefly."
+)
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split text into deltas that join back to exactly the text (leading spaces kept)."""
+    return _TOKEN.findall(text)
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            part.get("text", "") for part in content if isinstance(part, dict)
+        )
+    return ""
+
+
+def _topic(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            words = _text_of(message.get("content")).split()
+            topic = " ".join(words[:12])
+            return topic + ("…" if len(words) > 12 else "") if topic else "nothing in particular"
+    return "nothing in particular"
+
+
+class ChatRequestError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class Plan:
+    """What the model will say, decided before the first byte."""
+
+    reasoning: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str = "stop"
+    prompt_tokens: int = 0
+
+    @property
+    def completion_tokens(self) -> int:
+        args = sum(max(1, len(call.arguments) // 4) for call in self.tool_calls)
+        return len(self.reasoning) + len(self.content) + args
+
+
+def _example_value(schema: dict[str, Any], name: str, topic: str) -> Any:
+    kind = schema.get("type", "string")
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    if kind in ("number", "integer"):
+        return 42
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return [topic]
+    if kind == "object":
+        return {}
+    if "city" in name or "location" in name:
+        return "Zürich"
+    return topic
+
+
+def validate_request(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ChatRequestError(400, "The request body must be a JSON object.")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ChatRequestError(400, "`messages` must be a non-empty list.")
+    for message in messages:
+        if not isinstance(message, dict) or message.get("role") not in (
+            "system", "user", "assistant", "tool", "developer",
+        ):
+            raise ChatRequestError(400, "Each message needs a `role` of system, user, assistant or tool.")
+    if body.get("n", 1) != 1:
+        raise ChatRequestError(400, "Only n=1 is supported.")
+    max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+        raise ChatRequestError(400, "`max_tokens` must be a positive integer.")
+    temperature = body.get("temperature")
+    if temperature is not None and (
+        not isinstance(temperature, int | float) or not 0 <= temperature <= 4
+    ):
+        raise ChatRequestError(400, "`temperature` must be between 0 and 4.")
+    return body
+
+
+def plan_answer(body: dict[str, Any], variant: dict[str, Any], faults: Faults) -> Plan:
+    messages: list[dict[str, Any]] = body["messages"]
+    topic = _topic(messages)
+    plan = Plan(
+        prompt_tokens=sum(count_words(_text_of(m.get("content"))) + 3 for m in messages)
+    )
+    last = messages[-1]
+    tools = body.get("tools") or []
+    if variant.get("tools") and tools and last.get("role") == "user" and body.get("tool_choice") != "none":
+        plan.reasoning = []
+        calls = tools[:2] if body.get("parallel_tool_calls", True) else tools[:1]
+        for tool in calls:
+            function = tool.get("function", {}) if isinstance(tool, dict) else {}
+            params = function.get("parameters", {}) or {}
+            props = params.get("properties", {}) or {}
+            wanted = params.get("required") or list(props)
+            args = {n: _example_value(props.get(n, {}), n, topic) for n in wanted}
+            plan.tool_calls.append(
+                ToolCall(
+                    id=f"call_{uuid.uuid4().hex[:24]}",
+                    name=str(function.get("name", "tool")),
+                    arguments=json.dumps(args, ensure_ascii=False),
+                )
+            )
+        plan.finish_reason = "tool_calls"
+        return plan
+    if last.get("role") == "tool":
+        text = (
+            f"Based on the tool result ({_text_of(last.get('content'))[:80]}), "
+            "here is the answer you asked for. ✓"
+        )
+    elif variant.get("tools") and not tools:
+        text = f"No tools were offered, so I will answer “{topic}” directly: it depends on the data."
+    else:
+        text = STYLES.get(str(variant.get("style", "concise")), STYLES["concise"]).format(topic=topic)
+    if variant.get("reasoning"):
+        plan.reasoning = tokens_of(REASONING.format(topic=topic))
+    fmt = (body.get("response_format") or {}).get("type")
+    if fmt in ("json_object", "json_schema"):
+        text = json.dumps({"answer": text}, ensure_ascii=False)
+    content = tokens_of(text)
+    if faults.tokens > 0:
+        base = content or ["token"]
+        content = [base[i % len(base)] for i in range(faults.tokens)]
+    stops = body.get("stop")
+    if isinstance(stops, str):
+        stops = [stops]
+    if stops:
+        joined = "".join(content)
+        cut = min((joined.find(s) for s in stops if s and s in joined), default=-1)
+        if cut >= 0:
+            content = tokens_of(joined[:cut])
+    max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
+    if isinstance(max_tokens, int) and len(plan.reasoning) + len(content) > max_tokens:
+        room = max(0, max_tokens - len(plan.reasoning))
+        plan.reasoning = plan.reasoning[:max_tokens]
+        content = content[:room]
+        plan.finish_reason = "length"
+    plan.content = content
+    return plan
+
+
+def _usage(plan: Plan, completion: int | None = None) -> dict[str, Any]:
+    done = plan.completion_tokens if completion is None else completion
+    return {
+        "prompt_tokens": plan.prompt_tokens,
+        "completion_tokens": done,
+        "total_tokens": plan.prompt_tokens + done,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": min(done, len(plan.reasoning))},
+    }
+
+
+@dataclass
+class ChatEngine:
+    """One deployment's (or Model API's) chat behaviour."""
+
+    served_model_name: str
+    variant: dict[str, Any]
+    # Model APIs default include_usage and continuous_usage_stats to true (baseten-api.md §5.3).
+    usage_by_default: bool = False
+
+    def delay(self, faults: Faults) -> float:
+        if faults.delay >= 0:
+            return faults.delay
+        speed = float(self.variant.get("tokens_per_second", 100))
+        return 1.0 / speed if speed > 0 else 0.0
+
+    async def respond(self, body: Any, faults: Faults, record: RequestRecord) -> Response:
+        try:
+            request = validate_request(body)
+            model = request.get("model")
+            if model is not None and model != self.served_model_name:
+                raise ChatRequestError(404, f"The model `{model}` does not exist.")
+        except ChatRequestError as exc:
+            return error_response(exc.status, exc.message, shape="openai")
+        plan = plan_answer(request, self.variant, faults)
+        created = int(time.time())
+        cid = f"chatcmpl-{uuid.uuid4().hex}"
+        if request.get("stream"):
+            options = request.get("stream_options") or {}
+            include_usage = bool(options.get("include_usage", self.usage_by_default))
+            continuous = bool(options.get("continuous_usage_stats", self.usage_by_default))
+            events = self._stream(plan, cid, created, self.delay(faults), include_usage, continuous)
+            return streaming(events, faults, record, media_type="text/event-stream", kind="sse")
+        await asyncio.sleep(self.delay(faults) * plan.completion_tokens)
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(plan.content) or None}
+        if plan.reasoning:
+            message["reasoning_content"] = "".join(plan.reasoning)
+        if plan.tool_calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in plan.tool_calls
+            ]
+        payload = {
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": self.served_model_name,
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": plan.finish_reason}
+            ],
+            "usage": _usage(plan),
+        }
+        return json_response(payload, faults, record)
+
+    async def _stream(
+        self, plan: Plan, cid: str, created: int, delay: float, include_usage: bool,
+        continuous: bool,
+    ) -> AsyncIterator[bytes]:
+        produced = 0
+
+        def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            payload: dict[str, Any] = {
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": self.served_model_name,
+                "choices": [
+                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+                ],
+            }
+            if continuous:
+                payload["usage"] = _usage(plan, produced)
+            return sse(payload)
+
+        async def pace() -> None:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif produced % 64 == 0:
+                await asyncio.sleep(0)
+
+        yield chunk({"role": "assistant", "content": ""})
+        for token in plan.reasoning:
+            await pace()
+            produced += 1
+            yield chunk({"reasoning_content": token})
+        for token in plan.content:
+            await pace()
+            produced += 1
+            yield chunk({"content": token})
+        for index, call in enumerate(plan.tool_calls):
+            await pace()
+            yield chunk({"tool_calls": [{
+                "index": index, "id": call.id, "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }]})
+            pieces = [call.arguments[i : i + 8] for i in range(0, len(call.arguments), 8)]
+            for piece in pieces:
+                await pace()
+                produced += max(1, len(piece) // 4)
+                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+        produced = plan.completion_tokens
+        yield chunk({}, plan.finish_reason)
+        if include_usage:
+            yield sse({
+                "id": cid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": self.served_model_name,
+                "choices": [],
+                "usage": _usage(plan),
+            })
+        yield SSE_DONE
+
+    def models_payload(self) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": [{
+                "id": self.served_model_name,
+                "object": "model",
+                "created": 1_767_225_600,
+                "owned_by": "baseten",
+                "max_model_len": 32_768,
+            }],
+        }
+
+
+def parse_json_body(raw: bytes) -> Any:
+    return json.loads(raw) if raw else None

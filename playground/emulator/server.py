@@ -1,0 +1,154 @@
+"""Run the local server on loopback, in a background thread (for --demo and tests) or in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+
+import uvicorn
+
+from playground.emulator.app import Emulator, EmulatorSettings
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The three bases of the local remote (design.md, "Remotes")."""
+
+    base_url: str
+
+    @property
+    def inference(self) -> str:
+        return self.base_url + "/{host}"
+
+    @property
+    def management(self) -> str:
+        return self.base_url + "/api"
+
+    @property
+    def model_apis(self) -> str:
+        return self.base_url + "/inference/v1"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def _config(emulator: Emulator, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        emulator.app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        ws="none",
+    )
+
+
+class EmulatorServer:
+    """The emulator on a loopback port in a thread of its own, with its own event loop.
+
+    Its own thread keeps the server answering while the caller's loop is busy (a Qt window
+    rendering, a test blocking), as a real remote server would.
+    """
+
+    def __init__(
+        self,
+        settings: EmulatorSettings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+    ) -> None:
+        self.emulator = Emulator(settings)
+        self._sock = bind(host, port)
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        self._server = uvicorn.Server(_config(self.emulator, log_level))
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def settings(self) -> EmulatorSettings:
+        return self.emulator.settings
+
+    @property
+    def api_key(self) -> str:
+        return self.settings.api_key
+
+    @property
+    def endpoints(self) -> Endpoints:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return Endpoints(f"http://{host}:{self.port}")
+
+    @property
+    def base_url(self) -> str:
+        return self.endpoints.base_url
+
+    def start(self, timeout: float = 10.0) -> EmulatorServer:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+
+            async def main() -> None:
+                serve = loop.create_task(self._server.serve(sockets=[self._sock]))
+                while not self._server.started and not serve.done():
+                    await asyncio.sleep(0.01)
+                ready.set()
+                await serve
+                await self.emulator.queue.close()
+
+            try:
+                loop.run_until_complete(main())
+            finally:
+                ready.set()
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="playground-emulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(timeout) or not self._server.started:
+            raise RuntimeError("the local server did not start")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._thread = None
+        with contextlib.suppress(OSError):
+            self._sock.close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (Ctrl+C)."""
+        async def main() -> None:
+            try:
+                await self._server.serve(sockets=[self._sock])
+            finally:
+                await self.emulator.queue.close()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(main())
