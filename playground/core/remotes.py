@@ -1,0 +1,89 @@
+"""Remotes (where Baseten's APIs live) and targets (which model or chain, which environment), and their URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TargetKind = Literal["environment", "production", "development", "deployment", "regional"]
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Three URL bases; `{host}` in `inference` becomes `model-{id}`, `model-{id}-{env}` or `chain-{id}`."""
+
+    name: str
+    inference: str
+    management: str
+    model_apis: str
+
+    @classmethod
+    def baseten(cls) -> Remote:
+        return cls(
+            name="baseten",
+            inference="https://{host}.api.baseten.co",
+            management="https://api.baseten.co",
+            model_apis="https://inference.baseten.co/v1",
+        )
+
+    @classmethod
+    def local(cls, base_url: str, name: str = "local") -> Remote:
+        """A Baseten-compatible server on this machine, such as `playground emulator`."""
+        base = base_url.rstrip("/")
+        return cls(
+            name=name,
+            inference=base + "/{host}",
+            management=base + "/api",
+            model_apis=base + "/inference/v1",
+        )
+
+    def host_url(self, host: str) -> str:
+        return self.inference.replace("{host}", host)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model (or chain) and which of its deployments to call."""
+
+    model_id: str
+    kind: TargetKind = "production"
+    name: str = ""  # environment name, deployment id or regional environment, by kind
+    is_chain: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.model_id:
+            raise ValueError("a target needs a model or chain id")
+        if self.kind in ("environment", "deployment", "regional") and not self.name:
+            raise ValueError(f"a {self.kind} target needs a name")
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("production", "development"):
+            return self.kind
+        return f"{self.kind} {self.name}"
+
+    def _host(self) -> str:
+        prefix = "chain" if self.is_chain else "model"
+        if self.kind == "regional":
+            return f"{prefix}-{self.model_id}-{self.name}"
+        return f"{prefix}-{self.model_id}"
+
+    def _prefix(self) -> str:
+        if self.kind == "regional":
+            return ""
+        if self.kind == "environment":
+            return f"/environments/{self.name}"
+        if self.kind == "deployment":
+            return f"/deployment/{self.name}"
+        return f"/{self.kind}"
+
+    def url(self, remote: Remote, endpoint: str) -> str:
+        """The URL of `endpoint` (`predict`, `async_predict`, `wake`, `sync/…`) for this target."""
+        return remote.host_url(self._host()) + self._prefix() + "/" + endpoint.lstrip("/")
+
+    def predict_url(self, remote: Remote) -> str:
+        return self.url(remote, "run_remote" if self.is_chain else "predict")
+
+    def async_request_url(self, remote: Remote, request_id: str) -> str:
+        """Async status and cancel live on the host, outside any environment prefix."""
+        return remote.host_url(self._host()) + f"/async_request/{request_id}"

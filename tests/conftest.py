@@ -1,0 +1,63 @@
+"""Shared fixtures: an isolated home for every test, and the local Baseten-compatible server on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Qt must never look for a display, whatever the shell says.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("LANG", "C.UTF-8")
+
+from playground.emulator import EmulatorServer, EmulatorSettings
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test away from the user's real config, data, keyring and ~/.trussrc."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("USER_TRUSSRC_PATH", str(home / ".trussrc"))
+    monkeypatch.delenv("BASETEN_API_KEY", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    """One server for the session; tests that change its world use `fresh_emulator`."""
+    settings = EmulatorSettings(
+        api_keys=["test-key-0123456789", "second-key-abcdef"],
+        invoke_only_keys=["invoke-only-key-42"],
+        webhook_secrets=[WEBHOOK_SECRET],
+        wake_seconds=0.3,
+        load_seconds=0.3,
+        async_run_seconds=0.1,
+        time_scale=0.01,
+    )
+    with EmulatorServer(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_emulator() -> Iterator[EmulatorServer]:
+    """A server of its own, for tests that wake models, fill queues or set per-model faults."""
+    settings = EmulatorSettings(
+        api_keys=["test-key-0123456789"],
+        webhook_secrets=[WEBHOOK_SECRET],
+        wake_seconds=0.3,
+        load_seconds=0.3,
+        async_run_seconds=0.1,
+        time_scale=0.01,
+    )
+    with EmulatorServer(settings) as server:
+        yield server
