@@ -1,39 +1,73 @@
-"""The HTTP client for Baseten's APIs: one long-lived httpx.AsyncClient, timings, and the project's errors."""
+"""The client for Baseten's APIs: predict as events, OpenAI chat, async jobs, management and wake."""
 
 from __future__ import annotations
 
+import codecs
 import json
-import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource
 
-from playground.core.errors import ApiError, NetworkError, error_message
+from playground.core.asyncjobs import AsyncJobs
+from playground.core.chat import ChatStreamParser, chat_result_from_json, prepare_chat_body
+from playground.core.errors import InvalidRequest, StreamCut
+from playground.core.events import (
+    BinaryChunk,
+    ChatDelta,
+    ChatEvent,
+    ChatFinished,
+    Finished,
+    JsonBody,
+    NdjsonLine,
+    Notice,
+    PredictEvent,
+    ResponseStarted,
+    SseEvent,
+    TextChunk,
+)
+from playground.core.management import ManagementAPI
+from playground.core.metrics import Clock, Metrics
 from playground.core.remotes import Remote, Target
+from playground.core.transport import RetryPolicy, Timeouts, Transport, network_error
 
-# Sync predict may take Baseten's full 1200 s, and a cold start parks the request silently.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=1300.0, write=60.0, pool=10.0)
+NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl",
+                          "application/x-jsonlines", "application/jsonlines"})
+
+
+def body_kind(response: httpx.Response) -> str:
+    """How to read a body, by Content-Type first (baseten-api.md §11.6)."""
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    chunked = "content-length" not in response.headers
+    if content_type == "text/event-stream":
+        return "sse"  # even when a proxy buffered it and sent a Content-Length
+    if content_type in NDJSON_TYPES:
+        return "ndjson"
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return "json"
+    if chunked and response.status_code != 204:
+        return "text-stream"
+    if content_type.startswith("text/") or "charset=" in response.headers.get("content-type", ""):
+        return "text"
+    return "binary"
 
 
 @dataclass(frozen=True)
-class CallResult:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    seconds: float
+class Call:
+    """The pieces of one inference call, as the UI and CLI describe it."""
 
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-baseten-request-id")
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
+    method: str
+    url: str
+    body: Any = None  # JSON-able; sent as application/json
+    raw: bytes | None = None  # sent as is, with `content_type`
+    content_type: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class BasetenClient:
-    """Calls one remote with one key; share a single instance for the app's life."""
+    """Calls one remote with one key. Share a single instance for the app's life."""
 
     def __init__(
         self,
@@ -41,42 +75,229 @@ class BasetenClient:
         api_key: str,
         *,
         auth_scheme: str = "Bearer",
-        http: httpx.AsyncClient | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.remote = remote
         self._key = api_key
-        # Baseten accepts both; truss sends `Api-Key` for keys from ~/.trussrc.
-        self._scheme = auth_scheme
-        self._http = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+        # Baseten accepts both schemes; truss sends `Api-Key` for keys from ~/.trussrc.
+        self.auth_scheme = auth_scheme
+        self.transport = transport or Transport(timeouts=timeouts, retry=retry)
+        self.management = ManagementAPI(self)
+        self.jobs = AsyncJobs(self)
 
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"{self._scheme} {self._key}"}
+    def __repr__(self) -> str:  # never show the key
+        return f"BasetenClient(remote={self.remote.name!r})"
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> CallResult:
-        started = time.perf_counter()
+    def _headers(self, extra: tuple[tuple[str, str], ...] | dict[str, str] = ()) -> dict[str, str]:
+        headers = dict(extra.items() if isinstance(extra, dict) else extra)
+        if not self._key:
+            raise InvalidRequest(f"No API key for the remote {self.remote.name!r}")
+        headers["Authorization"] = f"{self.auth_scheme} {self._key}"
+        return headers
+
+    # --- generic streaming call ----------------------------------------------------------------
+
+    async def stream(self, call: Call) -> AsyncIterator[PredictEvent]:
+        """Send `call` and yield its events as they arrive; cancelling closes the connection."""
+        clock = Clock()
+        metrics = Metrics()
+        kwargs: dict[str, Any] = {}
+        headers = self._headers(call.headers)
+        if call.raw is not None:
+            kwargs["content"] = call.raw
+            if call.content_type:
+                headers.setdefault("Content-Type", call.content_type)
+        elif call.body is not None:
+            kwargs["content"] = json.dumps(call.body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        kind = "empty"
+        async with self.transport.open(
+            call.method, call.url, headers=headers, metrics=metrics, clock=clock, **kwargs
+        ) as response:
+            yield ResponseStarted(
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.headers.get("content-type", ""),
+                metrics,
+            )
+            kind = body_kind(response)
+            try:
+                async for event in _read_body(response, kind):
+                    yield event
+            except httpx.HTTPError as exc:
+                metrics.total_s = clock.now()
+                raise self._broken(exc, response, metrics) from exc
+            metrics.total_s = clock.now()
+            if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
+                kind = "empty"
+        yield Finished(kind, metrics)
+
+    async def predict(
+        self, target: Target, body: Any = None, *, raw: bytes | None = None,
+        content_type: str | None = None, headers: dict[str, str] | None = None,
+    ) -> AsyncIterator[PredictEvent]:
+        call = Call("POST", target.predict_url(self.remote), body, raw, content_type,
+                    tuple((headers or {}).items()))
+        async for event in self.stream(call):
+            yield event
+
+    async def route(
+        self, target: Target, route: str, method: str = "GET", body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> AsyncIterator[PredictEvent]:
+        """A custom-server route through `sync/` (any method)."""
+        url = target.url(self.remote, "sync/" + route.lstrip("/"))
+        async for event in self.stream(Call(method.upper(), url, body, None, None,
+                                             tuple((headers or {}).items()))):
+            yield event
+
+    def _broken(self, exc: httpx.HTTPError, response: httpx.Response, partial: Any) -> Exception:
+        error = network_error(exc, response.request, self.transport.timeouts)
+        if isinstance(error, StreamCut):
+            error.partial = partial
+        return error
+
+    # --- JSON request/response -----------------------------------------------------------------
+
+    async def request_json(
+        self, method: str, url: str, body: Any = None, *, params: dict[str, Any] | None = None,
+    ) -> tuple[Any, Metrics]:
+        clock = Clock()
+        metrics = Metrics()
+        kwargs: dict[str, Any] = {"params": params} if params else {}
+        headers = self._headers()
+        if body is not None:
+            kwargs["content"] = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        async with self.transport.open(
+            method, url, headers=headers, metrics=metrics, clock=clock, **kwargs
+        ) as response:
+            raw = await response.aread()
+        metrics.total_s = clock.now()
+        if not raw:
+            return None, metrics
         try:
-            response = await self._http.request(method, url, headers=self._headers(), **kwargs)
-        except httpx.TimeoutException as exc:
-            raise NetworkError(f"Timed out talking to {httpx.URL(url).host}") from exc
-        except httpx.HTTPError as exc:
-            raise NetworkError(f"Could not reach {httpx.URL(url).host}: {exc}") from exc
-        result = CallResult(
-            response.status_code,
-            {k.lower(): v for k, v in response.headers.items()},
-            response.content,
-            time.perf_counter() - started,
-        )
-        if response.is_error:
-            raise ApiError(result.status, error_message(result.body), result.request_id)
-        return result
+            return json.loads(raw), metrics
+        except ValueError as exc:
+            raise StreamCut(f"The server sent invalid JSON ({exc}): {raw[:200]!r}") from exc
 
-    async def list_models(self) -> list[dict[str, Any]]:
-        result = await self._send("GET", self.remote.management + "/v1/models")
-        models: list[dict[str, Any]] = json.loads(result.body)["models"]
-        return models
+    # --- OpenAI-compatible chat ----------------------------------------------------------------
 
-    async def predict(self, target: Target, body: Any) -> CallResult:
-        return await self._send("POST", target.predict_url(self.remote), json=body)
+    def openai_base(self, target: Target | None) -> str:
+        """`…/sync/v1` of a deployment, or the Model APIs base when `target` is None."""
+        return self.remote.model_apis if target is None else target.url(self.remote, "sync/v1")
+
+    async def chat(self, base: str, body: dict[str, Any]) -> AsyncIterator[ChatEvent]:
+        """POST `{base}/chat/completions`; streams deltas when `body["stream"]` is true."""
+        body = prepare_chat_body(body)
+        clock = Clock()
+        metrics = Metrics()
+        headers = self._headers()
+        headers["Content-Type"] = "application/json"
+        streaming = bool(body.get("stream"))
+        if streaming:
+            headers["Accept"] = "text/event-stream"
+        parser = ChatStreamParser(metrics, clock)
+        async with self.transport.open(
+            "POST", base.rstrip("/") + "/chat/completions", headers=headers, metrics=metrics,
+            clock=clock, content=json.dumps(body).encode(),
+        ) as response:
+            yield ResponseStarted(
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.headers.get("content-type", ""),
+                metrics,
+            )
+            if body_kind(response) == "sse":
+                try:
+                    async for sse in EventSource(response).aiter_sse():
+                        event = parser.feed(sse.data)
+                        if event is not None:
+                            yield event
+                            if parser.finished:
+                                break
+                except httpx.HTTPError as exc:
+                    metrics.total_s = clock.now()
+                    raise self._broken(exc, response, parser.result) from exc
+                metrics.total_s = clock.now()
+                parser.close()  # raises TruncatedStream / StreamError with the partial result
+            else:
+                raw = await response.aread()
+                metrics.total_s = clock.now()
+                result = chat_result_from_json(raw, metrics)
+                if result.content or result.reasoning:
+                    yield ChatDelta(result.content, result.reasoning)
+                parser.result = result
+        yield ChatFinished(parser.result, metrics)
+
+    async def list_served_models(self, base: str) -> list[str]:
+        """Names from `{base}/models` (served model names, or Model API slugs)."""
+        payload, _ = await self.request_json("GET", base.rstrip("/") + "/models")
+        data = payload.get("data", []) if isinstance(payload, dict) else []
+        return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+
+    async def model_apis_catalog(self) -> list[dict[str, Any]]:
+        payload, _ = await self.request_json("GET", self.remote.model_apis.rstrip("/") + "/models")
+        data = payload.get("data", []) if isinstance(payload, dict) else []
+        return [item for item in data if isinstance(item, dict)]
+
+    async def wake(self, target: Target) -> Metrics:
+        _, metrics = await self.request_json("POST", target.url(self.remote, "wake"))
+        return metrics
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self.transport.aclose()
+
+
+async def _read_body(response: httpx.Response, kind: str) -> AsyncIterator[PredictEvent]:
+    if kind == "sse":
+        async for sse in EventSource(response).aiter_sse():
+            yield SseEvent(sse.data, sse.event, sse.id)
+    elif kind == "ndjson":
+        async for line in response.aiter_lines():
+            if not line.strip():
+                continue
+            try:
+                yield NdjsonLine(json.loads(line), line)
+            except ValueError:
+                yield Notice(f"Not a JSON line: {line[:200]}")
+                yield TextChunk(line + "\n")
+    elif kind == "json":
+        raw = await response.aread()
+        try:
+            yield JsonBody(json.loads(raw), raw)
+        except ValueError as exc:
+            yield Notice(f"The body says JSON but is not valid JSON: {exc}")
+            yield TextChunk(raw.decode("utf-8", "replace"))
+    elif kind == "text-stream":
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        binary = False
+        async for chunk in response.aiter_bytes():
+            if binary:
+                yield BinaryChunk(chunk)
+                continue
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                binary = True
+                yield Notice("The stream is not UTF-8 text; showing the rest as bytes")
+                yield BinaryChunk(chunk)
+                continue
+            if text:
+                yield TextChunk(text)
+        if not binary:
+            try:
+                tail = decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                yield Notice("The stream ended in the middle of a UTF-8 character")
+            else:
+                if tail:
+                    yield TextChunk(tail)
+    elif kind == "text":
+        yield TextChunk((await response.aread()).decode(response.encoding or "utf-8", "replace"))
+    else:
+        data = await response.aread()
+        if data:
+            yield BinaryChunk(data)

@@ -1,62 +1,187 @@
 """The project's own exceptions, so that no caller ever needs to know httpx's.
 
-PlaygroundError
- ├── NetworkError   the server could not be reached or the connection broke
- └── ApiError       the server answered with an error status
+    PlaygroundError
+     ├── InvalidRequest     rejected before sending (bad option, bad body, no key)
+     ├── NetworkError       no answer: refused, name lookup, TLS, timeout
+     │    └── StreamCut     the connection broke after the response had started
+     ├── ApiError          the server answered with an error status
+     └── StreamError        a 200 stream went wrong: an in-band error event, or no proper end
+          └── TruncatedStream   it ended without [DONE] or a finish reason
+
+Every error carries a message a person can read; errors that happened mid-stream keep what had
+arrived (`partial`), so nothing that reached us is lost.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 HINTS = {
+    400: "The model rejected the input; check the body against what the model expects.",
     401: "Check the API key for this remote.",
-    403: "The API key is not allowed to do this; check its type and the models it is scoped to.",
-    404: "Check the model id and the environment or deployment name.",
-    413: "The request body is too large (100 MB for predict, 256 KiB for async).",
-    429: "Too many requests; slow down and retry.",
-    502: "A transient error on Baseten's side or the model restarted; retry.",
-    503: "The model is not ready or not available; retry in a moment.",
-    504: "The request took longer than Baseten's sync limit; use async predict for long jobs.",
+    402: "Billing problem on the workspace; check its payment settings.",
+    403: "The key is invalid here or not allowed to do this; check its type and the models it may call.",
+    404: "Check the model id and the environment or deployment name (a deleted environment is a 404).",
+    405: "This endpoint does not take that HTTP method.",
+    413: "The body is too large: 100 MB for predict, 256 KiB for async; pass big inputs as URLs.",
+    500: "The model raised an exception; its logs (filter by the request id) say why.",
+    502: "A transient error, or the model's container restarted mid-request (e.g. out of memory); retry.",
+    503: "The model is not ready or no replica is available; retry in a moment.",
+    504: "The request ran past Baseten's 1200 s sync limit; use async predict for long jobs.",
 }
+
+CODE_HINTS = {
+    "model_not_ready": "The model is still starting (cold start); retry shortly or wake it first.",
+    "model_unavailable": "No replica is available right now; retry in a moment.",
+    "model_does_not_exist": "Check the model id and the environment or deployment name.",
+    "payload_too_large": HINTS[413],
+    "timeout": HINTS[504],
+}
+
+
+def hint_for(status: int, error_code: str | None = None, retry_after: float | None = None) -> str:
+    if status == 429:
+        if retry_after is not None:
+            return f"Rate limited; retry after {retry_after:g} s."
+        return "Rate limited; slow down and retry with back-off."
+    if error_code and error_code in CODE_HINTS:
+        return CODE_HINTS[error_code]
+    if status in HINTS:
+        return HINTS[status]
+    return "The server failed; retry, and quote the request id to support." if status >= 500 else ""
 
 
 class PlaygroundError(Exception):
     """Base of every error this project raises."""
 
+    hint: str = ""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class InvalidRequest(PlaygroundError):
+    """Rejected before anything was sent."""
+
 
 class NetworkError(PlaygroundError):
-    """The request never got an answer: refused, name lookup, TLS, timeout or a dropped connection."""
+    """No usable answer: the connection was refused, the name did not resolve, TLS or a timeout."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class StreamCut(NetworkError):
+    """The connection closed after the response had started; `partial` is what arrived."""
+
+    def __init__(self, message: str, partial: Any = None) -> None:
+        super().__init__(message, "The server or a proxy dropped the connection; what arrived is kept.")
+        self.partial = partial
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """Any of Baseten's error-body shapes, normalised."""
+
+    message: str
+    error_code: str | None = None
+    detail: str | None = None
+    retry_after: float | None = None
+
+
+def parse_error_body(body: bytes) -> ErrorBody:
+    """Baseten's own message from any documented error-body shape (baseten-api.md §7.2)."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        payload: Any = json.loads(text)
+    except ValueError:
+        return ErrorBody(text[:2000] or "(empty body)")
+    if not isinstance(payload, dict):
+        return ErrorBody(text[:2000])
+    retry = payload.get("retry_after")
+    retry_after = float(retry) if isinstance(retry, int | float) else None
+    code = payload.get("error_code")
+    error_code = code if isinstance(code, str) else None
+    detail = payload.get("detail") if isinstance(payload.get("detail"), str) else None
+    error = payload.get("error")
+    message: str | None = None
+    if isinstance(error, str):
+        message = error
+    elif isinstance(error, dict):
+        if isinstance(error.get("exception_message"), str):
+            cls = error.get("exception_cls_name")
+            message = f"{cls}: {error['exception_message']}" if cls else error["exception_message"]
+            frames = error.get("user_stack_trace") or []
+            if frames and isinstance(frames, list):
+                detail = "\n".join(
+                    f'  File "{f.get("filename")}", line {f.get("lineno")}, in {f.get("name")}\n'
+                    f"    {f.get('line', '')}"
+                    for f in frames
+                    if isinstance(f, dict)
+                )
+        elif isinstance(error.get("message"), str):
+            message = error["message"]
+        if error_code is None and isinstance(error.get("code"), str):
+            error_code = error["code"]
+    if message is None and isinstance(payload.get("message"), str):
+        message = payload["message"]
+    if message is None and detail is not None:
+        message = detail
+    if message is None:
+        message = text[:2000]
+    if detail == message:
+        detail = None
+    return ErrorBody(message, error_code, detail, retry_after)
+
+
+def error_message(body: bytes) -> str:
+    return parse_error_body(body).message
 
 
 class ApiError(PlaygroundError):
     """The server answered with an error status; `message` is Baseten's own words."""
 
-    def __init__(self, status: int, message: str, request_id: str | None) -> None:
-        self.status = status
-        self.message = message
-        self.request_id = request_id
-        self.hint = HINTS.get(status, "")
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        request_id: str | None = None,
+        *,
+        error_code: str | None = None,
+        detail: str | None = None,
+        retry_after: float | None = None,
+        body: bytes = b"",
+    ) -> None:
         super().__init__(f"{status}: {message}")
+        self.status = status
+        self._message = message
+        self.request_id = request_id
+        self.error_code = error_code
+        self.detail = detail
+        self.retry_after = retry_after
+        self.body = body
+        self.hint = hint_for(status, error_code, retry_after)
+
+    @property
+    def message(self) -> str:
+        return self._message
 
 
-def error_message(body: bytes) -> str:
-    """Baseten's message from any of its error-body shapes, or the text as it came."""
-    text = body.decode("utf-8", "replace").strip()
-    try:
-        payload: Any = json.loads(text)
-    except ValueError:
-        return text[:500]
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, str):
-            return error
-        if isinstance(error, dict):
-            for key in ("message", "exception_message"):
-                if isinstance(error.get(key), str):
-                    return str(error[key])
-        for key in ("message", "detail"):
-            if isinstance(payload.get(key), str):
-                return str(payload[key])
-    return text[:500]
+class StreamError(PlaygroundError):
+    """A stream that had started with 200 went wrong; `partial` holds what arrived."""
+
+    def __init__(self, message: str, partial: Any = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.partial = partial
+        self.hint = hint or "The server reported an error mid-stream; what arrived is kept."
+
+
+class TruncatedStream(StreamError):
+    """The stream ended cleanly but without `[DONE]` or a finish reason."""
+
+    def __init__(self, message: str, partial: Any = None) -> None:
+        super().__init__(message, partial, "The answer is incomplete; the text so far is kept.")

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core import CallResult, Target
-from playground.ui.controller import WindowController, pretty
+from playground.core import Target
+from playground.ui.controller import Outcome, WindowController
 
 EXAMPLE_BODY = '{\n  "text": "I love how fast this is, great work!"\n}\n'
 
@@ -173,13 +173,14 @@ class MainWindow(QMainWindow):
         self.response_status.setText("Sending…")
         self.cancel_button.setEnabled(True)
 
-    def _on_controller_response_received(self, result: CallResult) -> None:
+    def _on_controller_response_received(self, outcome: Outcome) -> None:
         self.cancel_button.setEnabled(False)
+        m = outcome.metrics
+        total = (m.total_s or 0.0) * 1000
         self.response_status.setText(
-            f"{result.status} · {result.seconds * 1000:.0f} ms · {len(result.body):,} bytes"
-            f" · request id {result.request_id or '—'}"
+            f"{m.status} · {total:.0f} ms · {m.bytes:,} bytes · request id {m.request_id or '—'}"
         )
-        self.response_view.setPlainText(pretty(result))
+        self.response_view.setPlainText(outcome.text)
 
     def _on_controller_request_failed(self, message: str) -> None:
         self.cancel_button.setEnabled(False)

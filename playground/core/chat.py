@@ -1,0 +1,174 @@
+"""OpenAI chat completions: the request body, and assembling SSE deltas (content, reasoning, tool calls)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playground.core.errors import StreamError, TruncatedStream
+from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall
+from playground.core.metrics import Clock, Metrics
+
+
+def prepare_chat_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Ask a stream for its usage (so token counts are real), unless the caller chose otherwise."""
+    body = dict(body)
+    if body.get("stream"):
+        options = dict(body.get("stream_options") or {})
+        options.setdefault("include_usage", True)
+        body["stream_options"] = options
+    return body
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("detail") or json.dumps(error))
+    return str(error)
+
+
+class ChatStreamParser:
+    """Feeds on SSE `data:` payloads and assembles one assistant message.
+
+    `feed` returns the event to show (a delta, a notice) or None; `close` checks how it ended.
+    """
+
+    def __init__(self, metrics: Metrics, clock: Clock) -> None:
+        self.metrics = metrics
+        self.clock = clock
+        self.result = ChatResult()
+        self.finished = False
+        self._content: list[str] = []
+        self._reasoning: list[str] = []
+        self._calls: dict[int, dict[str, Any]] = {}
+        self._counted = 0
+
+    def feed(self, data: str) -> ChatDelta | Notice | None:
+        if data == "[DONE]":
+            self.result.saw_done = True
+            self.finished = True
+            self._sync()
+            return None
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            self.result.malformed_events += 1
+            return Notice(f"Skipped a malformed event: {data[:120]}")
+        if not isinstance(chunk, dict):
+            self.result.malformed_events += 1
+            return Notice(f"Skipped an event that is not an object: {data[:120]}")
+        if "error" in chunk and not chunk.get("choices"):
+            self._sync()
+            raise StreamError(
+                f"The server reported an error mid-stream: {_error_text(chunk['error'])}",
+                self.result,
+            )
+        self.result.id = self.result.id or chunk.get("id")
+        self.result.model = self.result.model or chunk.get("model")
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            self.result.usage = usage
+        choices = chunk.get("choices") or []
+        if not choices or not isinstance(choices[0], dict):
+            return None
+        choice = choices[0]
+        delta = choice.get("delta") or {}
+        finish = choice.get("finish_reason")
+        if finish:
+            self.result.finish_reason = finish
+        content = delta.get("content") or ""
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
+        calls = delta.get("tool_calls") or ()
+        if not (content or reasoning or calls):
+            return None
+        if self.metrics.first_token_s is None:
+            self.metrics.first_token_s = self.clock.now()
+        self._counted += 1
+        if content:
+            self._content.append(content)
+        if reasoning:
+            self._reasoning.append(reasoning)
+        for call in calls:
+            self._merge_call(call)
+        return ChatDelta(content, reasoning, tuple(calls))
+
+    def _merge_call(self, fragment: dict[str, Any]) -> None:
+        index = fragment.get("index")
+        if not isinstance(index, int):
+            index = len(self._calls) - 1 if not fragment.get("id") and self._calls else len(self._calls)
+        call = self._calls.setdefault(index, {"id": "", "type": "function", "name": "", "arguments": []})
+        if fragment.get("id"):
+            call["id"] = fragment["id"]
+        if fragment.get("type"):
+            call["type"] = fragment["type"]
+        function = fragment.get("function") or {}
+        if function.get("name"):
+            call["name"] += function["name"] if call["name"] != function["name"] else ""
+        if function.get("arguments"):
+            call["arguments"].append(function["arguments"])
+
+    def _sync(self) -> None:
+        self.result.content = "".join(self._content)
+        self.result.reasoning = "".join(self._reasoning)
+        self.result.tool_calls = [
+            ToolCall(i, c["id"], c["name"], "".join(c["arguments"]), c["type"])
+            for i, c in sorted(self._calls.items())
+        ]
+        usage = self.result.usage or {}
+        completion = usage.get("completion_tokens")
+        if isinstance(completion, int) and (self.result.saw_done or self.result.finish_reason):
+            self.metrics.tokens = completion
+            self.metrics.tokens_estimated = False
+        else:
+            self.metrics.tokens = self._counted
+            self.metrics.tokens_estimated = True
+        if isinstance(usage.get("prompt_tokens"), int):
+            self.metrics.prompt_tokens = usage["prompt_tokens"]
+
+    def close(self) -> None:
+        """The stream has ended: raise if it ended without [DONE] and without a finish reason."""
+        self._sync()
+        if not self.result.saw_done and not self.result.finish_reason:
+            raise TruncatedStream(
+                "The stream ended without a finish reason or [DONE]; the answer may be incomplete",
+                self.result,
+            )
+
+
+def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
+    """A non-streaming `chat.completion` object."""
+    try:
+        payload = json.loads(raw)
+    except ValueError as exc:
+        raise StreamError(f"The server sent invalid JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise StreamError("The server sent a chat completion that is not an object")
+    if "error" in payload and not payload.get("choices"):
+        raise StreamError(f"The server reported an error: {_error_text(payload['error'])}")
+    choices = payload.get("choices") or [{}]
+    choice = choices[0] if isinstance(choices[0], dict) else {}
+    message = choice.get("message") or {}
+    result = ChatResult(
+        content=message.get("content") or "",
+        reasoning=message.get("reasoning_content") or message.get("reasoning") or "",
+        tool_calls=[
+            ToolCall(
+                i, c.get("id", ""), (c.get("function") or {}).get("name", ""),
+                (c.get("function") or {}).get("arguments", ""), c.get("type", "function"),
+            )
+            for i, c in enumerate(message.get("tool_calls") or [])
+            if isinstance(c, dict)
+        ],
+        finish_reason=choice.get("finish_reason"),
+        usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
+        model=payload.get("model"),
+        id=payload.get("id"),
+        saw_done=True,
+    )
+    usage = result.usage or {}
+    if isinstance(usage.get("completion_tokens"), int):
+        metrics.tokens = usage["completion_tokens"]
+        metrics.tokens_estimated = False
+    if isinstance(usage.get("prompt_tokens"), int):
+        metrics.prompt_tokens = usage["prompt_tokens"]
+    metrics.first_token_s = metrics.first_byte_s
+    return result

@@ -1,0 +1,117 @@
+"""What a call yields as it happens: the response starting, body parts as they arrive, and the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.core.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class ResponseStarted:
+    status: int
+    headers: dict[str, str]
+    content_type: str
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    value: Any
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """A piece of a streamed text body (UTF-8 decoded across chunk boundaries), or a whole text body."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class BinaryChunk:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class SseEvent:
+    data: str
+    event: str = "message"
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class NdjsonLine:
+    value: Any
+    raw: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something odd that did not stop the call (a malformed line, an undecodable chunk)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    kind: str  # json, sse, ndjson, text-stream, text, binary, empty
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    index: int
+    id: str
+    name: str
+    arguments: str
+    type: str = "function"
+
+    def to_openai(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass
+class ChatResult:
+    """An assistant message assembled from deltas (or read whole), with how it ended."""
+
+    content: str = ""
+    reasoning: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    model: str | None = None
+    id: str | None = None
+    saw_done: bool = False
+    malformed_events: int = 0
+
+    def to_message(self) -> dict[str, Any]:
+        """The OpenAI `assistant` message for the conversation history."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.content or None}
+        if self.tool_calls:
+            message["tool_calls"] = [call.to_openai() for call in self.tool_calls]
+        return message
+
+
+@dataclass(frozen=True)
+class ChatDelta:
+    content: str = ""
+    reasoning: str = ""
+    tool_calls: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class ChatFinished:
+    result: ChatResult
+    metrics: Metrics
+
+
+PredictEvent = (
+    ResponseStarted | JsonBody | TextChunk | BinaryChunk | SseEvent | NdjsonLine | Notice | Finished
+)
+ChatEvent = ResponseStarted | ChatDelta | Notice | ChatFinished
