@@ -227,6 +227,8 @@ class Emulator:
             Route("/{host}/{path:path}", self.inference, methods=ALL_METHODS),
         ]
         app = Starlette(routes=routes)
+        # Baseten answers an unknown path with 404; Starlette would redirect `/x` to `/x/`.
+        app.router.redirect_slashes = False
         app.add_exception_handler(404, self._not_found)
         app.add_exception_handler(405, self._not_allowed)
         return BasetenHeaders(app, self)

@@ -22,7 +22,7 @@ from playground.core.errors import ApiError, error_message
         ),
         (
             {"error": {"exception_cls_name": "ValueError", "exception_message": "bad input"}},
-            "bad input",
+            "ValueError: bad input",
         ),
         (
             {"error": {"message": "Validation: name cannot be empty", "type": "Bad Request"}},
