@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from playground import __version__
+from playground.headless import add_subcommands
+from playground.headless import run as run_headless
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a scaled-to-zero deployment spends in WAKING_UP and in LOADING_MODEL",
     )
     emu.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    add_subcommands(sub)
     return parser
 
 
@@ -85,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
+    if args.command in ("call", "chat"):
+        return run_headless(args)
     from playground.ui.app import run_app
 
     return run_app(demo=args.demo, screenshot=args.screenshot)

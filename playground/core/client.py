@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +99,7 @@ class BasetenClient:
 
     # --- generic streaming call ----------------------------------------------------------------
 
-    async def stream(self, call: Call) -> AsyncIterator[PredictEvent]:
+    async def stream(self, call: Call) -> AsyncGenerator[PredictEvent, None]:
         """Send `call` and yield its events as they arrive; cancelling closes the connection."""
         clock = Clock()
         metrics = Metrics()
@@ -137,7 +137,7 @@ class BasetenClient:
     async def predict(
         self, target: Target, body: Any = None, *, raw: bytes | None = None,
         content_type: str | None = None, headers: dict[str, str] | None = None,
-    ) -> AsyncIterator[PredictEvent]:
+    ) -> AsyncGenerator[PredictEvent, None]:
         call = Call("POST", target.predict_url(self.remote), body, raw, content_type,
                     tuple((headers or {}).items()))
         async for event in self.stream(call):
@@ -146,7 +146,7 @@ class BasetenClient:
     async def route(
         self, target: Target, route: str, method: str = "GET", body: Any = None,
         headers: dict[str, str] | None = None,
-    ) -> AsyncIterator[PredictEvent]:
+    ) -> AsyncGenerator[PredictEvent, None]:
         """A custom-server route through `sync/` (any method)."""
         url = target.url(self.remote, "sync/" + route.lstrip("/"))
         async for event in self.stream(Call(method.upper(), url, body, None, None,
@@ -189,12 +189,14 @@ class BasetenClient:
         """`…/sync/v1` of a deployment, or the Model APIs base when `target` is None."""
         return self.remote.model_apis if target is None else target.url(self.remote, "sync/v1")
 
-    async def chat(self, base: str, body: dict[str, Any]) -> AsyncIterator[ChatEvent]:
+    async def chat(
+        self, base: str, body: dict[str, Any], *, headers: dict[str, str] | None = None
+    ) -> AsyncGenerator[ChatEvent, None]:
         """POST `{base}/chat/completions`; streams deltas when `body["stream"]` is true."""
         body = prepare_chat_body(body)
         clock = Clock()
         metrics = Metrics()
-        headers = self._headers()
+        headers = self._headers(headers or {})
         headers["Content-Type"] = "application/json"
         streaming = bool(body.get("stream"))
         if streaming:
@@ -211,6 +213,7 @@ class BasetenClient:
                 metrics,
             )
             if body_kind(response) == "sse":
+                metrics.streamed = True
                 try:
                     async for sse in EventSource(response).aiter_sse():
                         event = parser.feed(sse.data)
@@ -251,7 +254,7 @@ class BasetenClient:
         await self.transport.aclose()
 
 
-async def _read_body(response: httpx.Response, kind: str) -> AsyncIterator[PredictEvent]:
+async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[PredictEvent, None]:
     if kind == "sse":
         async for sse in EventSource(response).aiter_sse():
             yield SseEvent(sse.data, sse.event, sse.id)

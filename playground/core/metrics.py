@@ -24,12 +24,19 @@ class Metrics:
     tokens: int | None = None
     tokens_estimated: bool = False
     prompt_tokens: int | None = None
+    streamed: bool = False
 
     @property
     def tokens_per_s(self) -> float | None:
-        """Completion tokens over the generation time (from the first token to the end)."""
+        """Completion tokens per second of generation.
+
+        Streamed: the tokens after the first over the time from the first token to the end
+        (the decode rate). Not streamed: all tokens over the whole call, the only honest figure.
+        """
         if not self.tokens or self.total_s is None:
             return None
+        if not self.streamed:
+            return self.tokens / self.total_s if self.total_s > 0 else None
         start = self.first_token_s if self.first_token_s is not None else self.first_byte_s
         span = self.total_s - (start or 0.0)
         if self.tokens > 1 and span > 0:
