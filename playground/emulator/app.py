@@ -16,7 +16,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from playground.emulator import management
@@ -151,7 +151,9 @@ def _bearer(request: Request) -> str | None:
 class Emulator:
     """The server's state and its ASGI app."""
 
-    def __init__(self, settings: EmulatorSettings | None = None, catalogue: Catalogue | None = None) -> None:
+    def __init__(
+        self, settings: EmulatorSettings | None = None, catalogue: Catalogue | None = None
+    ) -> None:
         self.settings = settings or EmulatorSettings()
         self.catalogue = catalogue or demo_catalogue(self.settings.scale_down_delay)
         self.model_faults: dict[str, Faults] = {}
@@ -203,13 +205,16 @@ class Emulator:
     def _limited(self, key: str, kind: str, *, shape: str = "gateway") -> Response | None:
         if self.limiter.allow(key, kind):
             return None
-        return error_response(429, "Rate limit exceeded. Please try again later.", shape=shape, retry_after=1)
+        return error_response(
+            429, "Rate limit exceeded. Please try again later.", shape=shape, retry_after=1
+        )
 
     async def wait_until_active(self, deployment: Deployment) -> None:
         s = self.settings
         deployment.wake(s.wake_seconds, s.load_seconds)
-        while (left := deployment.seconds_until_active(s.wake_seconds, s.load_seconds)) > 0:
-            await asyncio.sleep(min(left, 0.25))
+        left = deployment.seconds_until_active(s.wake_seconds, s.load_seconds)
+        if left > 0:  # parked, as Baseten parks a request to a scaled-to-zero deployment
+            await asyncio.sleep(left)
 
     def status_of(self, deployment: Deployment) -> str:
         return deployment.status(self.settings.wake_seconds, self.settings.load_seconds)
@@ -217,13 +222,16 @@ class Emulator:
     # --- the app -----------------------------------------------------------------------------
 
     def _build_app(self) -> ASGIApp:
-        routes = [
+        self._fixed_routes = [
             Route("/", self.root, methods=["GET"]),
             *management.routes(self),
             Route("/inference/v1/chat/completions", self.model_api_chat, methods=["POST"]),
             Route("/inference/v1/models", self.model_api_models, methods=["GET"]),
             Route("/_emulator/faults/{model_id}", self.control_faults, methods=["PUT", "DELETE"]),
             Route("/_emulator/requests/{request_id}", self.control_request, methods=["GET"]),
+        ]
+        routes = [
+            *self._fixed_routes,
             Route("/{host}/{path:path}", self.inference, methods=ALL_METHODS),
         ]
         app = Starlette(routes=routes)
@@ -241,12 +249,14 @@ class Emulator:
 
     async def root(self, request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
-        return JSONResponse({
-            "name": "Playground local Baseten-compatible server",
-            "inference": base + "/{host}",
-            "management": base + "/api",
-            "model_apis": base + "/inference/v1",
-        })
+        return JSONResponse(
+            {
+                "name": "Playground local Baseten-compatible server",
+                "inference": base + "/{host}",
+                "management": base + "/api",
+                "model_apis": base + "/inference/v1",
+            }
+        )
 
     # --- control -----------------------------------------------------------------------------
 
@@ -285,6 +295,9 @@ class Emulator:
         path: str = request.path_params["path"]
         match = _HOST.fullmatch(host)
         if match is None:
+            if self._known_path(request):
+                # A known route asked with the wrong method falls through to here.
+                return error_response(405, "Method Not Allowed")
             return error_response(404, "Not found")
         auth = self._auth(request)
         if isinstance(auth, Response):
@@ -314,9 +327,14 @@ class Emulator:
         if faults.latency > 0 and endpoint not in ("async_predict", "async_run_remote"):
             await asyncio.sleep(faults.latency)
         if faults.status:
-            deployment.log(f"Request failed with injected status {faults.status}",
-                           level="ERROR", request_id=record.request_id)
-            return fault_response(faults, default_shape="ratelimit" if faults.status == 429 else "gateway")
+            deployment.log(
+                f"Request failed with injected status {faults.status}",
+                level="ERROR",
+                request_id=record.request_id,
+            )
+            return fault_response(
+                faults, default_shape="ratelimit" if faults.status == 429 else "gateway"
+            )
 
         method = request.method
         sync_endpoint = "run_remote" if owner.is_chain else "predict"
@@ -337,12 +355,14 @@ class Emulator:
             if limited:
                 return limited
             queued, running = self.queue.queue_counts(deployment.id)
-            return JSONResponse({
-                "model_id" if not owner.is_chain else "chain_id": owner.id,
-                "deployment_id": deployment.id,
-                "num_queued_requests": queued,
-                "num_in_progress_requests": running,
-            })
+            return JSONResponse(
+                {
+                    "model_id" if not owner.is_chain else "chain_id": owner.id,
+                    "deployment_id": deployment.id,
+                    "num_queued_requests": queued,
+                    "num_in_progress_requests": running,
+                }
+            )
         if endpoint == "wake":
             if method != "POST":
                 return error_response(405, "Method Not Allowed")
@@ -350,15 +370,20 @@ class Emulator:
             deployment.log("Wake requested", request_id=record.request_id)
             return Response(status_code=202)
         if endpoint.startswith("sync/") or endpoint == "sync":
-            route = endpoint[len("sync/"):] if endpoint.startswith("sync/") else ""
+            route = endpoint[len("sync/") :] if endpoint.startswith("sync/") else ""
             body = await request.body()
             await self.wait_until_active(deployment)
             deployment.last_request_at = time.monotonic()
             call = Call(request, body, record.request_id, deployment, faults, record)
             response = await owner.behaviour.route(call, route)
-            deployment.log(f"{method} /{route} -> {response.status_code}", request_id=record.request_id)
+            deployment.log(
+                f"{method} /{route} -> {response.status_code}", request_id=record.request_id
+            )
             return response
         return error_response(404, f"Unknown endpoint /{endpoint}")
+
+    def _known_path(self, request: Request) -> bool:
+        return any(route.matches(request.scope)[0] == Match.PARTIAL for route in self._fixed_routes)
 
     def _resolve(
         self, owner: Model, segments: list[str], regional_env: str | None
@@ -369,7 +394,9 @@ class Emulator:
                 return error_response(404, "Path-based routing is not available on regional hosts")
             deployment = owner.environment(regional_env)
             if deployment is None:
-                return error_response(404, f"Environment {regional_env} not found for {what} {owner.id}")
+                return error_response(
+                    404, f"Environment {regional_env} not found for {what} {owner.id}"
+                )
             return deployment, "/".join(segments)
         head = segments[0]
         if head == "production" and len(segments) >= 2:
@@ -385,21 +412,29 @@ class Emulator:
             deployment, rest = owner.deployment(segments[1]), segments[2:]
             missing = f"Deployment {segments[1]} not found for {what} {owner.id}"
         else:
-            return error_response(404, "Not found: use /production, /environments/{env}, "
-                                       "/development or /deployment/{id}")
+            return error_response(
+                404,
+                "Not found: use /production, /environments/{env}, /development or /deployment/{id}",
+            )
         if deployment is None:
             return error_response(404, missing, shape="spec")
         return deployment, "/".join(rest)
 
     async def _predict(
-        self, request: Request, owner: Model, deployment: Deployment, faults: Faults,
+        self,
+        request: Request,
+        owner: Model,
+        deployment: Deployment,
+        faults: Faults,
         record: RequestRecord,
     ) -> Response:
         body = await request.body()
         if len(body) > self.settings.max_sync_body:
             return error_response(413, "Request entity too large", shape="spec")
-        deployment.log(f"Received {request.method} {request.url.path} ({len(body)} bytes)",
-                       request_id=record.request_id)
+        deployment.log(
+            f"Received {request.method} {request.url.path} ({len(body)} bytes)",
+            request_id=record.request_id,
+        )
         if self.status_of(deployment) != "ACTIVE":
             deployment.log("Request parked until a replica is ready", request_id=record.request_id)
         await self.wait_until_active(deployment)
@@ -421,7 +456,9 @@ class Emulator:
     ) -> Response:
         body = await request.body()
         if len(body) > MAX_ASYNC_BODY:
-            return error_response(413, "Async request payloads are limited to 256 KiB", shape="spec")
+            return error_response(
+                413, "Async request payloads are limited to 256 KiB", shape="spec"
+            )
         try:
             payload = json.loads(body) if body else None
             model_input, options = validate_async_request(payload, is_chain=owner.is_chain)
@@ -493,27 +530,42 @@ class Emulator:
         auth = self._auth(request, status=403)
         if isinstance(auth, Response):
             return auth
-        return JSONResponse({"object": "list", "data": [
+        return JSONResponse(
             {
-                "id": api.slug,
-                "created": int(api.created_at or 1_767_225_600),
-                "object": "model",
-                "owned_by": "baseten",
-                "name": api.name,
-                "description": api.description,
-                "context_length": api.context_length,
-                "max_completion_tokens": api.max_completion_tokens,
-                "quantization": "fp8",
-                "pricing": {"prompt": "0.0000005", "completion": "0.0000015", "image": "0",
-                            "request": "0", "input_cache_read": "0.00000025"},
-                "supported_sampling_parameters": ["temperature", "top_p", "stop", "seed",
-                                                  "max_tokens"],
-                "supported_features": list(api.supported_features),
-                "input_modalities": ["text"],
-                "output_modalities": ["text"],
+                "object": "list",
+                "data": [
+                    {
+                        "id": api.slug,
+                        "created": int(api.created_at or 1_767_225_600),
+                        "object": "model",
+                        "owned_by": "baseten",
+                        "name": api.name,
+                        "description": api.description,
+                        "context_length": api.context_length,
+                        "max_completion_tokens": api.max_completion_tokens,
+                        "quantization": "fp8",
+                        "pricing": {
+                            "prompt": "0.0000005",
+                            "completion": "0.0000015",
+                            "image": "0",
+                            "request": "0",
+                            "input_cache_read": "0.00000025",
+                        },
+                        "supported_sampling_parameters": [
+                            "temperature",
+                            "top_p",
+                            "stop",
+                            "seed",
+                            "max_tokens",
+                        ],
+                        "supported_features": list(api.supported_features),
+                        "input_modalities": ["text"],
+                        "output_modalities": ["text"],
+                    }
+                    for api in self.catalogue.model_apis.values()
+                ],
             }
-            for api in self.catalogue.model_apis.values()
-        ]})
+        )
 
     # --- helpers for management ------------------------------------------------------------------
 
@@ -522,7 +574,9 @@ class Emulator:
         if isinstance(auth, Response):
             return auth
         if auth in self.settings.invoke_only_keys:
-            return error_response(403, "This API key can invoke models but not use the management API")
+            return error_response(
+                403, "This API key can invoke models but not use the management API"
+            )
         limited = self._limited(auth, "management", shape="ratelimit")
         if limited:
             return limited
@@ -531,7 +585,9 @@ class Emulator:
         except FaultSpecError as exc:
             return error_response(400, f"Invalid {FAULT_HEADER}: {exc}")
         if faults.status:
-            return fault_response(faults, default_shape="ratelimit" if faults.status == 429 else "gateway")
+            return fault_response(
+                faults, default_shape="ratelimit" if faults.status == 429 else "gateway"
+            )
         return auth
 
 

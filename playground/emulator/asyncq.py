@@ -9,6 +9,7 @@ import ipaddress
 import json
 import time
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +32,9 @@ def _int_in(body: dict[str, Any], key: str, low: int, high: int, default: int) -
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AsyncValidationError(f"{key} must be an integer between {low} and {high}, got {value!r}")
+        raise AsyncValidationError(
+            f"{key} must be an integer between {low} and {high}, got {value!r}"
+        )
     return value
 
 
@@ -112,14 +115,16 @@ class AsyncJob:
     def to_status(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"request_id": self.request_id}
         payload["chain_id" if self.is_chain else "model_id"] = self.owner_id
-        payload.update({
-            "deployment_id": self.deployment.id,
-            "status": self.status,
-            "webhook_status": self.webhook_status,
-            "created_at": iso(self.created_at),
-            "status_at": iso(self.status_at),
-            "errors": self.errors,
-        })
+        payload.update(
+            {
+                "deployment_id": self.deployment.id,
+                "status": self.status,
+                "webhook_status": self.webhook_status,
+                "created_at": iso(self.created_at),
+                "status_at": iso(self.status_at),
+                "errors": self.errors,
+            }
+        )
         return payload
 
 
@@ -142,6 +147,13 @@ class AsyncQueue:
         self._wait_until_active = wait_until_active
         self._client: httpx.AsyncClient | None = None
         self.webhook_attempts = 3
+        self._background: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        # The loop keeps only weak references to tasks: hold them until they are done.
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def submit(self, job: AsyncJob) -> None:
         self.jobs[job.request_id] = job
@@ -175,7 +187,10 @@ class AsyncQueue:
             }
         job.set_status("CANCELED")
         job.webhook_status = "CANCELED" if job.options.webhook_endpoint else "NO_WEBHOOK_PROVIDED"
-        self._queues.get(job.deployment.id, []).remove(job)
+        # A job the worker has taken while it waits for a replica is QUEUED but off the list.
+        queue = self._queues.get(job.deployment.id, [])
+        if job in queue:
+            queue.remove(job)
         job.done.set()
         return {"request_id": request_id, "canceled": True, "message": "Request canceled."}
 
@@ -185,11 +200,13 @@ class AsyncQueue:
             limit = job.options.max_time_in_queue_seconds * self.time_scale
             if job.status == "QUEUED" and now - job.queued_at > limit:
                 job.set_status("EXPIRED")
-                job.errors = [{"code": "MODEL_NOT_READY", "message": "Request expired in the queue."}]
+                job.errors = [
+                    {"code": "MODEL_NOT_READY", "message": "Request expired in the queue."}
+                ]
                 queue = self._queues.get(job.deployment.id, [])
                 if job in queue:
                     queue.remove(job)
-                asyncio.get_running_loop().create_task(self._finish(job))
+                self._spawn(self._finish(job))
 
     async def _work(self, deployment_id: str) -> None:
         queue = self._queues[deployment_id]
@@ -223,13 +240,15 @@ class AsyncQueue:
     def _payload(self, job: AsyncJob) -> bytes:
         payload: dict[str, Any] = {"request_id": job.request_id}
         payload["chain_id" if job.is_chain else "model_id"] = job.owner_id
-        payload.update({
-            "deployment_id": job.deployment.id,
-            "type": "async_request_completed",
-            "time": iso(time.time()),
-            "data": job.output,
-            "errors": job.errors,
-        })
+        payload.update(
+            {
+                "deployment_id": job.deployment.id,
+                "type": "async_request_completed",
+                "time": iso(time.time()),
+                "data": job.output,
+                "errors": job.errors,
+            }
+        )
         # Compact, as pydantic's model_dump_json writes it, so that a receiver that re-serialises
         # the parsed payload computes the same signature as one that hashes the raw body.
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -268,9 +287,10 @@ class AsyncQueue:
         job.done.set()
 
     async def close(self) -> None:
-        for task in self._workers.values():
+        tasks = [*self._workers.values(), *self._background]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._client is not None:
             await self._client.aclose()
 

@@ -173,11 +173,13 @@ class ChatBehaviour(Behaviour):
             raise JobError("MODEL_INVALID_INPUT", "async inference does not support streaming")
         plan = plan_answer(request, variant, Faults())
         return {
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": "".join(plan.content)},
-                "finish_reason": plan.finish_reason,
-            }],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "".join(plan.content)},
+                    "finish_reason": plan.finish_reason,
+                }
+            ],
         }
 
 
@@ -228,7 +230,9 @@ class TextStreamBehaviour(Behaviour):
         if not stream:
             return await super().predict(call)
         tokens = self._tokens(prompt, max_tokens, call.faults)
-        delay = call.faults.delay if call.faults.delay >= 0 else float(call.variant.get("delay", 0.03))
+        delay = (
+            call.faults.delay if call.faults.delay >= 0 else float(call.variant.get("delay", 0.03))
+        )
 
         async def events() -> AsyncIterator[bytes]:
             for index, token in enumerate(tokens):
@@ -245,8 +249,12 @@ class TextStreamBehaviour(Behaviour):
                 yield json.dumps({"done": True, "tokens": len(tokens)}).encode() + b"\n"
 
         if self.ndjson:
-            return streaming(events(), call.faults, call.record, media_type="application/x-ndjson", kind="ndjson")
-        return streaming(events(), call.faults, call.record, media_type="application/octet-stream", kind="raw")
+            return streaming(
+                events(), call.faults, call.record, media_type="application/x-ndjson", kind="ndjson"
+            )
+        return streaming(
+            events(), call.faults, call.record, media_type="application/octet-stream", kind="raw"
+        )
 
 
 class TranscriberBehaviour(Behaviour):
@@ -262,7 +270,11 @@ class TranscriberBehaviour(Behaviour):
             "duration_s": 3.2,
             "segments": [
                 {"start": 0.0, "end": 1.4, "text": f"Transcript of {name}:"},
-                {"start": 1.4, "end": 3.2, "text": "hello from a model that was asleep a moment ago."},
+                {
+                    "start": 1.4,
+                    "end": 3.2,
+                    "text": "hello from a model that was asleep a moment ago.",
+                },
             ],
         }
 
@@ -303,13 +315,15 @@ class CustomServerBehaviour(Behaviour):
             headers = {
                 k: v for k, v in call.request.headers.items() if k.lower() != "authorization"
             }
-            return reply({
-                "method": method,
-                "path": "/" + route,
-                "query": dict(call.request.query_params),
-                "headers": headers,
-                "body": body,
-            })
+            return reply(
+                {
+                    "method": method,
+                    "path": "/" + route,
+                    "query": dict(call.request.query_params),
+                    "headers": headers,
+                    "body": body,
+                }
+            )
         if parts == ["items"]:
             if method == "GET":
                 return reply({"items": list(store.values())})
@@ -319,7 +333,9 @@ class CustomServerBehaviour(Behaviour):
                 except InvalidInput as exc:
                     return reply({"detail": str(exc)}, 422)
                 if not isinstance(payload, dict) or "name" not in payload:
-                    return reply({"detail": [{"loc": ["body", "name"], "msg": "Field required"}]}, 422)
+                    return reply(
+                        {"detail": [{"loc": ["body", "name"], "msg": "Field required"}]}, 422
+                    )
                 new_id = str(max((int(k) for k in store), default=0) + 1)
                 store[new_id] = {"id": new_id, **payload}
                 return reply(store[new_id], 201)
@@ -351,15 +367,24 @@ class CustomServerBehaviour(Behaviour):
 
 def _png(width: int, height: int, seed: int) -> bytes:
     def block(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = bytearray()
     for y in range(height):
         rows.append(0)
         for x in range(width):
-            rows += bytes(((x * 4 + seed) % 256, (y * 4 + seed * 3) % 256, (x + y + seed * 7) % 256))
+            rows += bytes(
+                ((x * 4 + seed) % 256, (y * 4 + seed * 3) % 256, (x + y + seed * 7) % 256)
+            )
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + block(b"IHDR", header) + block(b"IDAT", zlib.compress(bytes(rows))) + block(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + block(b"IHDR", header)
+        + block(b"IDAT", zlib.compress(bytes(rows)))
+        + block(b"IEND", b"")
+    )
 
 
 class ImageBehaviour(Behaviour):
@@ -379,7 +404,9 @@ class ImageBehaviour(Behaviour):
         if not isinstance(size, int) or not 8 <= size <= 512:
             return invalid("Input validation error: size must be an integer from 8 to 512")
         seed = sum(str(payload.get("prompt", "")).encode()) % 256
-        return body_response(_png(size, size, seed), call.faults, call.record, media_type="image/png")
+        return body_response(
+            _png(size, size, seed), call.faults, call.record, media_type="image/png"
+        )
 
 
 class ChainBehaviour(Behaviour):

@@ -56,9 +56,7 @@ def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(
-            part.get("text", "") for part in content if isinstance(part, dict)
-        )
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
 
 
@@ -103,7 +101,7 @@ class Plan:
 
 def _example_value(schema: dict[str, Any], name: str, topic: str) -> Any:
     kind = schema.get("type", "string")
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     if kind in ("number", "integer"):
         return 42
@@ -126,9 +124,15 @@ def validate_request(body: Any) -> dict[str, Any]:
         raise ChatRequestError(400, "`messages` must be a non-empty list.")
     for message in messages:
         if not isinstance(message, dict) or message.get("role") not in (
-            "system", "user", "assistant", "tool", "developer",
+            "system",
+            "user",
+            "assistant",
+            "tool",
+            "developer",
         ):
-            raise ChatRequestError(400, "Each message needs a `role` of system, user, assistant or tool.")
+            raise ChatRequestError(
+                400, "Each message needs a `role` of system, user, assistant or tool."
+            )
     if body.get("n", 1) != 1:
         raise ChatRequestError(400, "Only n=1 is supported.")
     max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
@@ -145,12 +149,15 @@ def validate_request(body: Any) -> dict[str, Any]:
 def plan_answer(body: dict[str, Any], variant: dict[str, Any], faults: Faults) -> Plan:
     messages: list[dict[str, Any]] = body["messages"]
     topic = _topic(messages)
-    plan = Plan(
-        prompt_tokens=sum(count_words(_text_of(m.get("content"))) + 3 for m in messages)
-    )
+    plan = Plan(prompt_tokens=sum(count_words(_text_of(m.get("content"))) + 3 for m in messages))
     last = messages[-1]
     tools = body.get("tools") or []
-    if variant.get("tools") and tools and last.get("role") == "user" and body.get("tool_choice") != "none":
+    if (
+        variant.get("tools")
+        and tools
+        and last.get("role") == "user"
+        and body.get("tool_choice") != "none"
+    ):
         plan.reasoning = []
         calls = tools[:2] if body.get("parallel_tool_calls", True) else tools[:1]
         for tool in calls:
@@ -174,9 +181,13 @@ def plan_answer(body: dict[str, Any], variant: dict[str, Any], faults: Faults) -
             "here is the answer you asked for. ✓"
         )
     elif variant.get("tools") and not tools:
-        text = f"No tools were offered, so I will answer “{topic}” directly: it depends on the data."
+        text = (
+            f"No tools were offered, so I will answer “{topic}” directly: it depends on the data."
+        )
     else:
-        text = STYLES.get(str(variant.get("style", "concise")), STYLES["concise"]).format(topic=topic)
+        text = STYLES.get(str(variant.get("style", "concise")), STYLES["concise"]).format(
+            topic=topic
+        )
     if variant.get("reasoning"):
         plan.reasoning = tokens_of(REASONING.format(topic=topic))
     fmt = (body.get("response_format") or {}).get("type")
@@ -253,7 +264,11 @@ class ChatEngine:
             message["reasoning_content"] = "".join(plan.reasoning)
         if plan.tool_calls:
             message["tool_calls"] = [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": c.arguments},
+                }
                 for c in plan.tool_calls
             ]
         payload = {
@@ -262,14 +277,24 @@ class ChatEngine:
             "created": created,
             "model": self.served_model_name,
             "choices": [
-                {"index": 0, "message": message, "logprobs": None, "finish_reason": plan.finish_reason}
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": plan.finish_reason,
+                }
             ],
             "usage": _usage(plan),
         }
         return json_response(payload, faults, record)
 
     async def _stream(
-        self, plan: Plan, cid: str, created: int, delay: float, include_usage: bool,
+        self,
+        plan: Plan,
+        cid: str,
+        created: int,
+        delay: float,
+        include_usage: bool,
         continuous: bool,
     ) -> AsyncIterator[bytes]:
         produced = 0
@@ -305,10 +330,18 @@ class ChatEngine:
             yield chunk({"content": token})
         for index, call in enumerate(plan.tool_calls):
             await pace()
-            yield chunk({"tool_calls": [{
-                "index": index, "id": call.id, "type": "function",
-                "function": {"name": call.name, "arguments": ""},
-            }]})
+            yield chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": call.id,
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
             pieces = [call.arguments[i : i + 8] for i in range(0, len(call.arguments), 8)]
             for piece in pieces:
                 await pace()
@@ -317,26 +350,30 @@ class ChatEngine:
         produced = plan.completion_tokens
         yield chunk({}, plan.finish_reason)
         if include_usage:
-            yield sse({
-                "id": cid,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": self.served_model_name,
-                "choices": [],
-                "usage": _usage(plan),
-            })
+            yield sse(
+                {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": self.served_model_name,
+                    "choices": [],
+                    "usage": _usage(plan),
+                }
+            )
         yield SSE_DONE
 
     def models_payload(self) -> dict[str, Any]:
         return {
             "object": "list",
-            "data": [{
-                "id": self.served_model_name,
-                "object": "model",
-                "created": 1_767_225_600,
-                "owned_by": "baseten",
-                "max_model_len": 32_768,
-            }],
+            "data": [
+                {
+                    "id": self.served_model_name,
+                    "object": "model",
+                    "created": 1_767_225_600,
+                    "owned_by": "baseten",
+                    "max_model_len": 32_768,
+                }
+            ],
         }
 
 

@@ -12,7 +12,18 @@ FAULT_HEADER = "X-Emulator-Fault"
 
 # Error-body shapes from baseten-api.md §7.2 (plus the plain-text and HTML pages a load balancer
 # in front of any service sends when it fails).
-SHAPES = ("gateway", "spec", "truss", "chain", "openai", "flat", "detail", "ratelimit", "text", "html")
+SHAPES = (
+    "gateway",
+    "spec",
+    "truss",
+    "chain",
+    "openai",
+    "flat",
+    "detail",
+    "ratelimit",
+    "text",
+    "html",
+)
 
 DEFAULT_MESSAGES = {
     400: "Invalid JSON payload",
@@ -78,7 +89,7 @@ class Faults:
     retry_after: int = -1  # Retry-After header (and body field for the "ratelimit" shape)
     cut_after: int = -1  # abort the connection after N stream events (no clean end)
     end_after: int = -1  # end the stream cleanly after N events (no finish reason, no [DONE])
-    malformed_at: int = -1  # replace stream event N with a malformed SSE event
+    malformed_at: int = -1  # send a malformed SSE event just before event N
     error_at: int = -1  # send an in-band error event at N and end the stream
     trickle: float = 0.0  # seconds between body pieces
     chunk_bytes: int = 0  # re-chunk the body into pieces of this many bytes (splits UTF-8)
@@ -138,9 +149,7 @@ def parse_faults(spec: str | dict[str, Any] | None) -> Faults:
     for key, raw in items.items():
         kind = _FIELD_TYPES.get(key)
         if kind is None:
-            raise FaultSpecError(
-                f"unknown fault {key!r}; known: {', '.join(sorted(_FIELD_TYPES))}"
-            )
+            raise FaultSpecError(f"unknown fault {key!r}; known: {', '.join(sorted(_FIELD_TYPES))}")
         try:
             if kind == "float":
                 values[key] = float(raw)

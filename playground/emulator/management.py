@@ -18,12 +18,30 @@ if TYPE_CHECKING:
 _INSTANCE_TYPES: dict[str, dict[str, Any]] = {
     "CPU:1x2": {"memory_limit_mib": 2048, "millicpu_limit": 1000, "gpu_count": 0, "gpu_type": None},
     "CPU:2x8": {"memory_limit_mib": 8192, "millicpu_limit": 2000, "gpu_count": 0, "gpu_type": None},
-    "T4:4x16": {"memory_limit_mib": 16384, "millicpu_limit": 4000, "gpu_count": 1, "gpu_type": "T4"},
-    "L4:4x16": {"memory_limit_mib": 16384, "millicpu_limit": 4000, "gpu_count": 1, "gpu_type": "L4"},
-    "A10G:4x16": {"memory_limit_mib": 16384, "millicpu_limit": 4000, "gpu_count": 1,
-                  "gpu_type": "A10G"},
-    "H100:1x26x234": {"memory_limit_mib": 239616, "millicpu_limit": 26000, "gpu_count": 1,
-                      "gpu_type": "H100"},
+    "T4:4x16": {
+        "memory_limit_mib": 16384,
+        "millicpu_limit": 4000,
+        "gpu_count": 1,
+        "gpu_type": "T4",
+    },
+    "L4:4x16": {
+        "memory_limit_mib": 16384,
+        "millicpu_limit": 4000,
+        "gpu_count": 1,
+        "gpu_type": "L4",
+    },
+    "A10G:4x16": {
+        "memory_limit_mib": 16384,
+        "millicpu_limit": 4000,
+        "gpu_count": 1,
+        "gpu_type": "A10G",
+    },
+    "H100:1x26x234": {
+        "memory_limit_mib": 239616,
+        "millicpu_limit": 26000,
+        "gpu_count": 1,
+        "gpu_type": "H100",
+    },
 }
 _GPU_MEMORY = {"T4": 16384, "L4": 24576, "A10G": 24576, "H100": 81920}
 
@@ -139,10 +157,14 @@ class ManagementAPI:
 
     def _deployment(self, request: Request, model: Model) -> Deployment | Response:
         ref = request.path_params["deployment"]
-        dep = {
-            "production": model.production,
-            "development": model.development,
-        }.get(ref) if ref in ("production", "development") else model.deployment(ref)
+        dep = (
+            {
+                "production": model.production,
+                "development": model.development,
+            }.get(ref)
+            if ref in ("production", "development")
+            else model.deployment(ref)
+        )
         if dep is None:
             return error_response(404, f"Deployment {ref} not found for model {model.id}")
         return dep
@@ -170,11 +192,15 @@ class ManagementAPI:
         if isinstance(model, Response):
             return model
         name = request.query_params.get("name")
-        return JSONResponse({"deployments": [
-            self.deployment_json(model, d)
-            for d in model.deployments
-            if name is None or d.name == name
-        ]})
+        return JSONResponse(
+            {
+                "deployments": [
+                    self.deployment_json(model, d)
+                    for d in model.deployments
+                    if name is None or d.name == name
+                ]
+            }
+        )
 
     async def deployment(self, request: Request) -> Response:
         model = self._model(request)
@@ -204,9 +230,9 @@ class ManagementAPI:
         model = self._model(request)
         if isinstance(model, Response):
             return model
-        return JSONResponse({"environments": [
-            self.environment_json(model, name) for name in model.environments
-        ]})
+        return JSONResponse(
+            {"environments": [self.environment_json(model, name) for name in model.environments]}
+        )
 
     async def environment(self, request: Request) -> Response:
         model = self._model(request)
@@ -238,9 +264,12 @@ class ManagementAPI:
         except re.error as exc:
             return error_response(400, f"search_pattern is not a valid pattern: {exc}")
         request_id = query.get("request_id")
-        lines = sorted((line for dep in deps for line in dep.logs), key=lambda line: line.timestamp_ns)
+        lines = sorted(
+            (line for dep in deps for line in dep.logs), key=lambda line: line.timestamp_ns
+        )
         selected = [
-            line for line in lines
+            line
+            for line in lines
             if (request_id is None or line.request_id == request_id)
             and (start is None or line.timestamp_ns >= start * 1_000_000)
             and (end is None or line.timestamp_ns <= end * 1_000_000)
@@ -249,16 +278,20 @@ class ManagementAPI:
         ]
         if direction == "desc":
             selected.reverse()
-        return JSONResponse({"logs": [
+        return JSONResponse(
             {
-                "timestamp": str(line.timestamp_ns),
-                "message": line.message,
-                "replica": line.replica,
-                "request_id": line.request_id,
-                "level": line.level,
+                "logs": [
+                    {
+                        "timestamp": str(line.timestamp_ns),
+                        "message": line.message,
+                        "replica": line.replica,
+                        "request_id": line.request_id,
+                        "level": line.level,
+                    }
+                    for line in selected[:limit]
+                ]
             }
-            for line in selected[:limit]
-        ]})
+        )
 
     async def deployment_logs(self, request: Request) -> Response:
         model = self._model(request)
@@ -293,14 +326,18 @@ class ManagementAPI:
             "created_at": iso(dep.created_at),
             "chain_id": chain.id,
             "environment": dep.environment,
-            "chainlets": [{
-                "id": dep.id + "-entry",
-                "name": "Entrypoint",
-                "autoscaling_settings": dep.autoscaling_settings(),
-                "instance_type_name": dep.instance_type_name,
-                "active_replica_count": dep.replicas(settings.wake_seconds, settings.load_seconds),
-                "status": status,
-            }],
+            "chainlets": [
+                {
+                    "id": dep.id + "-entry",
+                    "name": "Entrypoint",
+                    "autoscaling_settings": dep.autoscaling_settings(),
+                    "instance_type_name": dep.instance_type_name,
+                    "active_replica_count": dep.replicas(
+                        settings.wake_seconds, settings.load_seconds
+                    ),
+                    "status": status,
+                }
+            ],
             "status": status,
         }
 
@@ -308,9 +345,15 @@ class ManagementAPI:
         auth = self.emulator.management_auth(request)
         if isinstance(auth, Response):
             return auth
-        return JSONResponse({"chains": [
-            self.chain_json(m) for m in self.emulator.catalogue.models.values() if m.is_chain
-        ]})
+        return JSONResponse(
+            {
+                "chains": [
+                    self.chain_json(m)
+                    for m in self.emulator.catalogue.models.values()
+                    if m.is_chain
+                ]
+            }
+        )
 
     async def chain(self, request: Request) -> Response:
         chain = self._model(request, chain=True)
@@ -320,49 +363,53 @@ class ManagementAPI:
         chain = self._model(request, chain=True)
         if isinstance(chain, Response):
             return chain
-        return JSONResponse({"deployments": [
-            self.chain_deployment_json(chain, d) for d in chain.deployments
-        ]})
+        return JSONResponse(
+            {"deployments": [self.chain_deployment_json(chain, d) for d in chain.deployments]}
+        )
 
     async def chain_environments(self, request: Request) -> Response:
         chain = self._model(request, chain=True)
         if isinstance(chain, Response):
             return chain
-        return JSONResponse({"environments": [
-            self.environment_json(chain, name) for name in chain.environments
-        ]})
+        return JSONResponse(
+            {"environments": [self.environment_json(chain, name) for name in chain.environments]}
+        )
 
     async def model_apis(self, request: Request) -> Response:
         auth = self.emulator.management_auth(request)
         if isinstance(auth, Response):
             return auth
-        return JSONResponse({
-            "items": [
-                {
-                    "name": api.slug,
-                    "display_name": api.name,
-                    "description": api.description,
-                    "model_family": None,
-                    "release_date": "2026-01-01",
-                    "invoke_url": str(request.base_url).rstrip("/") + "/inference",
-                    "context_length": api.context_length,
-                    "cost_per_million_input_tokens": 0.5,
-                    "cost_per_million_output_tokens": 1.5,
-                    "rate_limits": [{"type": "REQUEST", "unit": "MINUTE", "threshold": 600}],
-                    "org_details": None,
-                }
-                for api in self.emulator.catalogue.model_apis.values()
-            ],
-            "pagination": {"has_more": False, "cursor": None},
-        })
+        return JSONResponse(
+            {
+                "items": [
+                    {
+                        "name": api.slug,
+                        "display_name": api.name,
+                        "description": api.description,
+                        "model_family": None,
+                        "release_date": "2026-01-01",
+                        "invoke_url": str(request.base_url).rstrip("/") + "/inference",
+                        "context_length": api.context_length,
+                        "cost_per_million_input_tokens": 0.5,
+                        "cost_per_million_output_tokens": 1.5,
+                        "rate_limits": [{"type": "REQUEST", "unit": "MINUTE", "threshold": 600}],
+                        "org_details": None,
+                    }
+                    for api in self.emulator.catalogue.model_apis.values()
+                ],
+                "pagination": {"has_more": False, "cursor": None},
+            }
+        )
 
     async def me(self, request: Request) -> Response:
         auth = self.emulator.management_auth(request)
         if isinstance(auth, Response):
             return auth
-        return JSONResponse({
-            "user_id": "usr_demo0001",
-            "email": "demo@example.com",
-            "name": "Demo User",
-            "workspace_name": "Demo workspace",
-        })
+        return JSONResponse(
+            {
+                "user_id": "usr_demo0001",
+                "email": "demo@example.com",
+                "name": "Demo User",
+                "workspace_name": "Demo workspace",
+            }
+        )

@@ -105,7 +105,8 @@ class EmulatorServer:
 
             async def main() -> None:
                 serve = loop.create_task(self._server.serve(sockets=[self._sock]))
-                while not self._server.started and not serve.done():
+                # uvicorn offers a flag, not an event, for "listening".
+                while not self._server.started and not serve.done():  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
                 ready.set()
                 await serve
@@ -146,6 +147,7 @@ class EmulatorServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted (Ctrl+C)."""
+
         async def main() -> None:
             try:
                 await self._server.serve(sockets=[self._sock])

@@ -35,7 +35,11 @@ class RequestRecord:
 
 def sse(payload: Any) -> bytes:
     """One server-sent event exactly as OpenAI frames it: `data: <json>` and a blank line."""
-    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    return (
+        b"data: "
+        + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        + b"\n\n"
+    )
 
 
 SSE_DONE = b"data: [DONE]\n\n"
@@ -64,7 +68,9 @@ async def shape(
             if sent == faults.error_at:
                 message = faults.message or "Internal error while generating the response"
                 if kind == "sse":
-                    error = {"error": {"message": message, "type": "InternalServerError", "code": 500}}
+                    error = {
+                        "error": {"message": message, "type": "InternalServerError", "code": 500}
+                    }
                     yield sse(error)
                     yield SSE_DONE
                 else:
@@ -123,7 +129,12 @@ def body_response(
     """A whole body; trickled or re-chunked (and so sent chunked) when the faults ask for it."""
     if faults.shaping_stream() or faults.stall > 0 or faults.cut_after == 0:
         return streaming(
-            _one(body), faults, record, media_type=media_type, kind="raw", status=status,
+            _one(body),
+            faults,
+            record,
+            media_type=media_type,
+            kind="raw",
+            status=status,
             headers=headers,
         )
     record.completed = True
@@ -131,7 +142,11 @@ def body_response(
 
 
 def json_response(
-    payload: Any, faults: Faults, record: RequestRecord, *, status: int = 200,
+    payload: Any,
+    faults: Faults,
+    record: RequestRecord,
+    *,
+    status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     body = json.dumps(payload, ensure_ascii=False).encode()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -32,17 +32,29 @@ async def signalled(signal: object, within: float = 10.0) -> tuple[object, ...]:
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
-) -> Iterator[MainWindow]:
-    client = BasetenClient(Remote.local(emulator.base_url, "local demo"), emulator.api_key)
-    controller = WindowController(client)
-    win = MainWindow(controller)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    loop.run_until_complete(controller.aclose())
-    loop.run_until_complete(client.aclose())
+def make_window(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop
+) -> Iterator[Callable[[str, str], MainWindow]]:
+    """Windows on a remote and key; their tasks and sockets are closed before the loop is."""
+    made: list[WindowController] = []
+
+    def make(base_url: str, key: str) -> MainWindow:
+        controller = WindowController(BasetenClient(Remote.local(base_url, "local demo"), key))
+        made.append(controller)
+        win = MainWindow(controller)
+        qtbot.addWidget(win)
+        win.show()
+        return win
+
+    yield make
+    for controller in made:
+        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(controller.client.aclose())
+
+
+@pytest.fixture
+def window(make_window: Callable[[str, str], MainWindow], emulator: EmulatorServer) -> MainWindow:
+    return make_window(emulator.base_url, emulator.api_key)
 
 
 def _load(window: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
@@ -85,12 +97,12 @@ def test_invalid_json_blocks_sending_and_says_where(window: MainWindow, qtbot: Q
 
 
 def test_bad_key_shows_status_message_request_id_and_hint(
-    qtbot: QtBot, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+    make_window: Callable[[str, str], MainWindow],
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
 ) -> None:
-    client = BasetenClient(Remote.local(emulator.base_url), "not-the-key")
-    controller = WindowController(client)
-    win = MainWindow(controller)
-    qtbot.addWidget(win)
+    win = make_window(emulator.base_url, "not-the-key")
+    controller = win.controller
 
     async def go() -> None:
         failed = asyncio.ensure_future(signalled(controller.models_failed))
@@ -106,9 +118,7 @@ def test_bad_key_shows_status_message_request_id_and_hint(
     loop.run_until_complete(go())
     assert "401" in win.models_status.text()
     text = win.response_status.text()
-    assert text.startswith("401: please check the api-key you provided")
+    assert text.startswith("401: please check the api-key you provided"), text
     assert "request id " in text
     assert "Check the API key" in text
     assert "not-the-key" not in text
-    loop.run_until_complete(controller.aclose())
-    loop.run_until_complete(client.aclose())

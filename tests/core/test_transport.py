@@ -1,0 +1,358 @@
+"""Sending one request: auth, retries only when safe, Retry-After, timeouts, and httpx's errors made ours."""
+
+from __future__ import annotations
+
+import email.utils
+import ssl
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from playground.core import (
+    ApiError,
+    BasetenClient,
+    ChatDelta,
+    JsonBody,
+    Metrics,
+    NetworkError,
+    Remote,
+    ResponseStarted,
+    RetryPolicy,
+    StreamCut,
+    Target,
+    TextChunk,
+    Timeouts,
+)
+from playground.core.transport import Transport, network_error, retry_after_seconds
+from playground.emulator import EmulatorServer, demo
+from tests.core.helpers import (
+    NO_RETRY,
+    SleepRecorder,
+    collect,
+    collect_until_error,
+    only,
+    open_client,
+    run,
+    server_request,
+)
+
+CLASSIFIER = Target(demo.CLASSIFIER)
+
+
+def recording_transport(retry: RetryPolicy) -> tuple[SleepRecorder, Transport]:
+    """A transport whose back-off waits are recorded rather than slept."""
+    sleep = SleepRecorder()
+    return sleep, Transport(retry=retry, sleep=sleep)
+
+
+def faults_left(server: EmulatorServer, model_id: str) -> int:
+    """How many requests the model's fault has still to hit (0 once it has cleared itself)."""
+    faults = server.emulator.model_faults.get(model_id)
+    return 0 if faults is None else faults.count
+
+
+# --- retries against the local server --------------------------------------------------------
+
+
+def test_503s_are_retried_until_one_succeeds(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01, max_delay=1))
+    server.emulator.set_model_faults(demo.CLASSIFIER, "status=503,count=2")
+
+    async def main() -> list[Any]:
+        async with open_client(server, transport=transport) as client:
+            return await collect(client.predict(CLASSIFIER, {"text": "good"}))
+
+    events = run(main())
+    (body,) = only(events, JsonBody)
+    assert body.value["label"] == "positive"
+    metrics = events[-1].metrics
+    assert metrics.attempts == 3
+    assert metrics.status == 200
+    assert faults_left(server, demo.CLASSIFIER) == 0
+    # Exponential back-off with jitter: base * 2^(n-1) * [0.5, 1.5).
+    assert len(sleep.delays) == 2
+    assert 0.005 <= sleep.delays[0] < 0.015
+    assert 0.01 <= sleep.delays[1] < 0.03
+    # The request id is the last attempt's, the one that answered.
+    assert server_request(server, metrics.request_id)["status"] == 200
+
+
+@pytest.mark.parametrize("status", [502, 503, 429])
+def test_retries_stop_after_the_last_attempt(fresh_emulator: EmulatorServer, status: int) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
+    server.emulator.set_model_faults(demo.CLASSIFIER, f"status={status},retry_after=0,count=5")
+
+    async def main() -> Exception:
+        async with open_client(server, transport=transport) as client:
+            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
+
+    error = run(main())
+    assert isinstance(error, ApiError)
+    assert error.status == status
+    assert faults_left(server, demo.CLASSIFIER) == 2  # exactly three attempts hit the fault
+    assert sleep.delays == [0.0, 0.0]  # Retry-After: 0 says "now"
+
+
+def test_retry_after_is_honoured(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
+    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
+
+    async def main() -> list[Any]:
+        async with open_client(server, transport=transport) as client:
+            return await collect(client.predict(CLASSIFIER, {"text": "good"}))
+
+    events = run(main())
+    assert sleep.delays == [1.0]
+    assert events[-1].metrics.attempts == 2
+    assert events[-1].metrics.status == 200
+
+
+def test_retry_after_really_waits(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
+    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
+
+    async def main() -> tuple[list[Any], float]:
+        async with open_client(server, retry=RetryPolicy(attempts=2)) as client:
+            started = time.monotonic()
+            events = await collect(client.predict(CLASSIFIER, {"text": "good"}))
+            return events, time.monotonic() - started
+
+    events, elapsed = run(main())
+    assert elapsed >= 0.95
+    assert events[-1].metrics.attempts == 2
+
+
+def test_a_retry_after_longer_than_we_would_wait_is_not_retried(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, max_delay=30))
+    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=60,count=2")
+
+    async def main() -> Exception:
+        async with open_client(server, transport=transport) as client:
+            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
+
+    error = run(main())
+    assert isinstance(error, ApiError)
+    assert (error.status, error.retry_after) == (429, 60)
+    assert "60 s" in error.hint
+    assert sleep.delays == []
+    assert faults_left(server, demo.CLASSIFIER) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 500, 504])
+def test_other_errors_are_not_retried(fresh_emulator: EmulatorServer, status: int) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
+    server.emulator.set_model_faults(demo.CLASSIFIER, f"status={status},count=1")
+
+    async def main() -> tuple[Exception, list[Any]]:
+        async with open_client(server, transport=transport) as client:
+            _, error = await collect_until_error(client.predict(CLASSIFIER, {"text": "x"}))
+            return error, await collect(client.predict(CLASSIFIER, {"text": "good"}))
+
+    error, after = run(main())
+    # A retry would have met no fault and succeeded: the error itself says there was none.
+    assert isinstance(error, ApiError)
+    assert error.status == status
+    assert sleep.delays == []
+    assert after[-1].metrics.attempts == 1
+
+
+@pytest.mark.parametrize("cut_after", [0, 3])
+def test_a_cut_stream_is_never_retried(fresh_emulator: EmulatorServer, cut_after: int) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
+    server.emulator.set_model_faults(demo.STREAMER, f"cut_after={cut_after},delay=0,count=1")
+
+    async def main() -> tuple[list[Any], Exception]:
+        async with open_client(server, transport=transport) as client:
+            return await collect_until_error(client.predict(Target(demo.STREAMER), {"stream": True}))
+
+    events, error = run(main())
+    assert isinstance(error, StreamCut)
+    started = events[0]
+    assert isinstance(started, ResponseStarted)
+    assert started.metrics.attempts == 1
+    assert len(only(events, TextChunk)) == cut_after
+    assert sleep.delays == []
+    assert faults_left(server, demo.STREAMER) == 0
+    partial = error.partial
+    assert isinstance(partial, Metrics)
+    assert partial.bytes == len("".join(c.text for c in only(events, TextChunk)).encode())
+    assert server_request(server, started.metrics.request_id or "")["cut"] is True
+
+
+def test_a_cut_chat_stream_is_never_retried(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
+    sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
+    server.emulator.set_model_faults(demo.CHAT, "cut_after=4,delay=0,count=1")
+    body = {"model": "demo-llm", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+
+    async def main() -> tuple[list[Any], Exception]:
+        async with open_client(server, transport=transport) as client:
+            return await collect_until_error(client.chat(client.openai_base(Target(demo.CHAT)), body))
+
+    events, error = run(main())
+    assert isinstance(error, StreamCut)
+    assert events[0].metrics.attempts == 1
+    assert only(events, ChatDelta)
+    assert sleep.delays == []
+    assert faults_left(server, demo.CHAT) == 0
+
+
+# --- auth and headers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "Api-Key"])
+def test_the_auth_scheme(emulator: EmulatorServer, scheme: str) -> None:
+    async def main() -> list[Any]:
+        async with open_client(emulator, auth_scheme=scheme) as client:
+            return await collect(client.route(Target(demo.CUSTOM), "echo", "POST", {"x": 1}))
+
+    events = run(main())
+    (echo,) = only(events, JsonBody)
+    assert "authorization" not in echo.value["headers"]  # the custom server never sees the key
+    assert echo.value["headers"]["user-agent"] == "baseten-playground"
+    assert echo.value["headers"]["content-type"] == "application/json"
+    seen = server_request(emulator, events[-1].metrics.request_id)
+    assert seen["authorization_scheme"] == scheme
+
+
+# --- without a socket: policy, Retry-After parsing and error mapping -------------------------------
+
+
+def test_retry_policy_delays() -> None:
+    policy = RetryPolicy(attempts=4, base_delay=1.0, max_delay=3.0)
+    assert policy.delay(4, None) is None  # no attempts left
+    assert policy.delay(5, 0.1) is None
+    assert policy.delay(1, 2.5) == 2.5
+    assert policy.delay(1, 3.5) is None  # longer than we are willing to wait
+    assert policy.delay(1, 0.0) == 0.0
+    for _ in range(50):
+        first = policy.delay(1, None)
+        third = policy.delay(3, None)
+        assert first is not None
+        assert third is not None
+        assert 0.5 <= first < 1.5
+        assert 2.0 <= third <= 3.0  # 4 s with jitter, capped
+
+
+def test_timeouts() -> None:
+    default = Timeouts()
+    assert default.read >= 1200  # Baseten's sync limit, plus a parked cold start
+    assert default.connect <= 10
+    timeout = Timeouts(connect=1, read=2, write=3).to_httpx()
+    assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (1, 2, 3, 1)
+
+
+def _headers(**items: str) -> httpx.Headers:
+    return httpx.Headers({k.replace("_", "-"): v for k, v in items.items()})
+
+
+def test_retry_after_header_values() -> None:
+    assert retry_after_seconds(_headers(retry_after="3"), None) == 3.0
+    assert retry_after_seconds(_headers(retry_after="1.5"), 9) == 1.5
+    assert retry_after_seconds(_headers(retry_after="-4"), None) == 0.0
+    assert retry_after_seconds(_headers(), 37) == 37
+    assert retry_after_seconds(_headers(), None) is None
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    from_date = retry_after_seconds(_headers(retry_after=soon), None)
+    assert from_date is not None
+    assert 25 <= from_date <= 31
+    past = email.utils.formatdate(time.time() - 30, usegmt=True)
+    assert retry_after_seconds(_headers(retry_after=past), None) == 0.0
+
+
+def test_a_retry_after_header_that_is_neither_seconds_nor_a_date() -> None:
+    assert retry_after_seconds(_headers(retry_after="soon"), 2) == 2
+    assert retry_after_seconds(_headers(retry_after="soon"), None) is None
+
+
+def _mock_client(handler: Any, retry: RetryPolicy = NO_RETRY, timeouts: Timeouts | None = None) -> BasetenClient:
+    transport = Transport(
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)), retry=retry,
+        timeouts=timeouts,
+    )
+    return BasetenClient(Remote.baseten(), "k", transport=transport)
+
+
+def _error_from(handler: Any, **kwargs: Any) -> Exception:
+    async def main() -> Exception:
+        client = _mock_client(handler, **kwargs)
+        try:
+            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
+        finally:
+            await client.aclose()
+
+    return run(main())
+
+
+def test_an_unreadable_retry_after_still_gives_an_api_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            503, headers={"Retry-After": "soon"}, json={"error": "busy", "retry_after": 2}
+        )
+
+    error = _error_from(handler)
+    assert isinstance(error, ApiError)
+    assert (error.status, error.message, error.retry_after) == (503, "busy", 2)
+
+
+def test_an_error_body_that_breaks_off_still_gives_its_status() -> None:
+    class Broken(httpx.AsyncByteStream):
+        async def __aiter__(self) -> Any:
+            yield b'{"error": "half'
+            raise httpx.ReadError("connection reset")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, headers={"Content-Type": "application/json"}, stream=Broken())
+
+    error = _error_from(handler)
+    assert isinstance(error, ApiError)
+    assert error.status == 502
+    assert error.hint
+
+
+def _raises(exc: Exception) -> Any:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind", "words"),
+    [
+        (httpx.ConnectTimeout("timed out"), NetworkError, "Timed out connecting to model-"),
+        (httpx.ReadTimeout("timed out"), NetworkError, "for 0.25 s"),
+        (httpx.PoolTimeout("timed out"), NetworkError, "Timed out"),
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+         NetworkError, "TLS handshake"),
+        (httpx.ConnectError("[Errno 111] Connection refused"), NetworkError, "refused"),
+        (httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), NetworkError,
+         "Could not resolve the host name model-"),
+        (httpx.RemoteProtocolError("peer closed connection"), StreamCut, "closed before"),
+        (httpx.ReadError("reset"), StreamCut, "broke"),
+    ],
+)
+def test_httpx_errors_become_ours(exc: Exception, kind: type[Exception], words: str) -> None:
+    error = _error_from(_raises(exc), timeouts=Timeouts(connect=0.5, read=0.25))
+    assert type(error) is kind
+    assert words in str(error)
+    assert error.__cause__ is exc
+    assert getattr(error, "hint", "")
+
+
+def test_tls_failure_found_down_the_cause_chain() -> None:
+    outer = httpx.ConnectError("All connection attempts failed")
+    try:
+        raise outer from ssl.SSLCertVerificationError(1, "certificate verify failed")
+    except httpx.ConnectError as exc:
+        error = network_error(exc, httpx.Request("GET", "https://model-x.api.baseten.co/"), Timeouts())
+    assert "TLS handshake with model-x.api.baseten.co" in str(error)
+    assert "certificates" in error.hint
