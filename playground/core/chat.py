@@ -143,6 +143,11 @@ class ChatStreamParser:
         if isinstance(usage.get("prompt_tokens"), int):
             self.metrics.prompt_tokens = usage["prompt_tokens"]
 
+    def partial(self) -> ChatResult:
+        """What has been assembled so far, for an error that cuts the stream short."""
+        self._sync()
+        return self.result
+
     def close(self) -> None:
         """The stream has ended: raise if it ended without [DONE] and without a finish reason."""
         self._sync()

@@ -223,7 +223,7 @@ class BasetenClient:
                                 break
                 except httpx.HTTPError as exc:
                     metrics.total_s = clock.now()
-                    raise self._broken(exc, response, parser.result) from exc
+                    raise self._broken(exc, response, parser.partial()) from exc
                 metrics.total_s = clock.now()
                 parser.close()  # raises TruncatedStream / StreamError with the partial result
             else:

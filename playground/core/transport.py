@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import socket
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
@@ -57,9 +58,11 @@ def retry_after_seconds(headers: httpx.Headers, body_retry_after: float | None) 
         try:
             return max(0.0, float(value))
         except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if value else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - time.time())
+            try:
+                parsed = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                return body_retry_after  # neither seconds nor an HTTP date
+            return max(0.0, parsed.timestamp() - time.time())
     return body_retry_after
 
 
@@ -69,10 +72,20 @@ def _where(request: httpx.Request) -> str:
     return f"{url.host}{port}"
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what caused it: anyio hides the OSError that says why a connect failed."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def network_error(exc: httpx.HTTPError, request: httpx.Request, timeouts: Timeouts) -> NetworkError:
     """A plain sentence for every way the network can fail."""
     where = _where(request)
-    cause = exc.__cause__ or exc.__context__
+    causes = _causes(exc)
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectTimeout):
         return NetworkError(
@@ -87,20 +100,22 @@ def network_error(exc: httpx.HTTPError, request: httpx.Request, timeouts: Timeou
     if isinstance(exc, httpx.TimeoutException):
         return NetworkError(f"Timed out talking to {where}", "Check the network and retry.")
     if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
-        if "name or service not known" in lowered or "nodename nor servname" in lowered or (
-            "temporary failure in name resolution" in lowered
-        ) or "getaddrinfo" in lowered:
+        lowered = " ".join(str(c) for c in causes).lower()
+        if any(isinstance(c, socket.gaierror) for c in causes) or (
+            "name or service not known" in lowered or "nodename nor servname" in lowered
+        ) or "temporary failure in name resolution" in lowered or "getaddrinfo" in lowered:
             return NetworkError(
                 f"Could not resolve the host name {request.url.host}",
                 "Check the remote's URL and your DNS or network.",
             )
-        if isinstance(cause, ssl.SSLError) or "ssl" in lowered or "certificate" in lowered:
+        if any(isinstance(c, ssl.SSLError) for c in causes) or "ssl" in lowered or (
+            "certificate" in lowered
+        ):
             return NetworkError(
                 f"TLS handshake with {where} failed: {text}",
                 "Check the system's certificates, or a proxy that intercepts TLS.",
             )
-        if "refused" in lowered:
+        if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
             return NetworkError(
                 f"Connection refused by {where}",
                 "Nothing is listening there; check the remote's URL and port.",
