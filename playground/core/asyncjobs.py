@@ -122,8 +122,10 @@ class AsyncJobs:
     ) -> str:
         """Queue a request and return its request id."""
         if target.is_chain:
-            body = model_input  # a chain's async_run_remote takes the entrypoint's arguments
-            (options or AsyncOptions()).validate()
+            if options is not None and options != AsyncOptions():
+                # async_run_remote's body is the entrypoint's arguments: there is no place for them.
+                raise InvalidRequest("A chain's async call takes no async options")
+            body = model_input
         else:
             body = (options or AsyncOptions()).body(model_input)
         size = len(json.dumps(body).encode())

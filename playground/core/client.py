@@ -154,10 +154,14 @@ class BasetenClient:
             yield event
 
     def _broken(self, exc: httpx.HTTPError, response: httpx.Response, partial: Any) -> Exception:
+        """Any failure after the response started is a cut stream that keeps what arrived."""
         error = network_error(exc, response.request, self.transport.timeouts)
         if isinstance(error, StreamCut):
             error.partial = partial
-        return error
+            return error
+        cut = StreamCut(str(error), partial)
+        cut.hint = error.hint or cut.hint
+        return cut
 
     # --- JSON request/response -----------------------------------------------------------------
 

@@ -94,7 +94,7 @@ def network_error(exc: httpx.HTTPError, request: httpx.Request, timeouts: Timeou
         )
     if isinstance(exc, httpx.ReadTimeout):
         return NetworkError(
-            f"No data from {where} for {timeouts.read:g} s",
+            f"Timed out: no data from {where} for {timeouts.read:g} s",
             "The model may be cold-starting or stuck; async predict suits long jobs.",
         )
     if isinstance(exc, httpx.TimeoutException):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -239,10 +239,16 @@ class Emulator:
         app.router.redirect_slashes = False
         app.add_exception_handler(404, self._not_found)
         app.add_exception_handler(405, self._not_allowed)
+        app.add_exception_handler(ClientDisconnect, self._client_left)
         return BasetenHeaders(app, self)
 
     async def _not_found(self, request: Request, exc: Exception) -> Response:
         return error_response(404, "Not found")
+
+    async def _client_left(self, request: Request, exc: Exception) -> Response:
+        # The client gave up while its body was still to be read; nobody reads this answer.
+        request.state.record.disconnected = True
+        return Response(status_code=499)
 
     async def _not_allowed(self, request: Request, exc: Exception) -> Response:
         return error_response(405, "Method Not Allowed")
