@@ -113,7 +113,9 @@ class PollPolicy:
 
 
 class AsyncJobs:
-    def __init__(self, client: BasetenClient, sleep: Callable[[float], Any] = asyncio.sleep) -> None:
+    def __init__(
+        self, client: BasetenClient, sleep: Callable[[float], Any] = asyncio.sleep
+    ) -> None:
         self._client = client
         self._sleep = sleep
 
@@ -135,7 +137,9 @@ class AsyncJobs:
                 "Pass large inputs as URLs."
             )
         endpoint = "async_run_remote" if target.is_chain else "async_predict"
-        payload, _ = await self._client.request_json("POST", target.url(self._client.remote, endpoint), body)
+        payload, _ = await self._client.request_json(
+            "POST", target.url(self._client.remote, endpoint), body
+        )
         return str(payload["request_id"])
 
     async def status(self, target: Target, request_id: str) -> AsyncStatus:

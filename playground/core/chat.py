@@ -113,8 +113,12 @@ class ChatStreamParser:
     def _merge_call(self, fragment: dict[str, Any]) -> None:
         index = fragment.get("index")
         if not isinstance(index, int):
-            index = len(self._calls) - 1 if not fragment.get("id") and self._calls else len(self._calls)
-        call = self._calls.setdefault(index, {"id": "", "type": "function", "name": "", "arguments": []})
+            index = (
+                len(self._calls) - 1 if not fragment.get("id") and self._calls else len(self._calls)
+            )
+        call = self._calls.setdefault(
+            index, {"id": "", "type": "function", "name": "", "arguments": []}
+        )
         if fragment.get("id"):
             call["id"] = fragment["id"]
         if fragment.get("type"):
@@ -176,8 +180,11 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
         reasoning=message.get("reasoning_content") or message.get("reasoning") or "",
         tool_calls=[
             ToolCall(
-                i, c.get("id", ""), (c.get("function") or {}).get("name", ""),
-                (c.get("function") or {}).get("arguments", ""), c.get("type", "function"),
+                i,
+                c.get("id", ""),
+                (c.get("function") or {}).get("name", ""),
+                (c.get("function") or {}).get("arguments", ""),
+                c.get("type", "function"),
             )
             for i, c in enumerate(message.get("tool_calls") or [])
             if isinstance(c, dict)

@@ -33,8 +33,15 @@ from playground.core.metrics import Clock, Metrics
 from playground.core.remotes import Remote, Target
 from playground.core.transport import RetryPolicy, Timeouts, Transport, network_error
 
-NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl",
-                          "application/x-jsonlines", "application/jsonlines"})
+NDJSON_TYPES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/jsonlines",
+    }
+)
 
 
 def body_kind(response: httpx.Response) -> str:
@@ -135,22 +142,38 @@ class BasetenClient:
         yield Finished(kind, metrics)
 
     async def predict(
-        self, target: Target, body: Any = None, *, raw: bytes | None = None,
-        content_type: str | None = None, headers: dict[str, str] | None = None,
+        self,
+        target: Target,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> AsyncGenerator[PredictEvent, None]:
-        call = Call("POST", target.predict_url(self.remote), body, raw, content_type,
-                    tuple((headers or {}).items()))
+        call = Call(
+            "POST",
+            target.predict_url(self.remote),
+            body,
+            raw,
+            content_type,
+            tuple((headers or {}).items()),
+        )
         async for event in self.stream(call):
             yield event
 
     async def route(
-        self, target: Target, route: str, method: str = "GET", body: Any = None,
+        self,
+        target: Target,
+        route: str,
+        method: str = "GET",
+        body: Any = None,
         headers: dict[str, str] | None = None,
     ) -> AsyncGenerator[PredictEvent, None]:
         """A custom-server route through `sync/` (any method)."""
         url = target.url(self.remote, "sync/" + route.lstrip("/"))
-        async for event in self.stream(Call(method.upper(), url, body, None, None,
-                                             tuple((headers or {}).items()))):
+        async for event in self.stream(
+            Call(method.upper(), url, body, None, None, tuple((headers or {}).items()))
+        ):
             yield event
 
     def _broken(self, exc: httpx.HTTPError, response: httpx.Response, partial: Any) -> Exception:
@@ -166,7 +189,12 @@ class BasetenClient:
     # --- JSON request/response -----------------------------------------------------------------
 
     async def request_json(
-        self, method: str, url: str, body: Any = None, *, params: dict[str, Any] | None = None,
+        self,
+        method: str,
+        url: str,
+        body: Any = None,
+        *,
+        params: dict[str, Any] | None = None,
     ) -> tuple[Any, Metrics]:
         clock = Clock()
         metrics = Metrics()
@@ -191,7 +219,7 @@ class BasetenClient:
 
     def openai_base(self, target: Target | None) -> str:
         """`…/sync/v1` of a deployment, or the Model APIs base when `target` is None."""
-        return self.remote.model_apis if target is None else target.url(self.remote, "sync/v1")
+        return self.remote.model_apis_url() if target is None else target.openai_base(self.remote)
 
     async def chat(
         self, base: str, body: dict[str, Any], *, headers: dict[str, str] | None = None
@@ -207,8 +235,12 @@ class BasetenClient:
             headers["Accept"] = "text/event-stream"
         parser = ChatStreamParser(metrics, clock)
         async with self.transport.open(
-            "POST", base.rstrip("/") + "/chat/completions", headers=headers, metrics=metrics,
-            clock=clock, content=json.dumps(body).encode(),
+            "POST",
+            base.rstrip("/") + "/chat/completions",
+            headers=headers,
+            metrics=metrics,
+            clock=clock,
+            content=json.dumps(body).encode(),
         ) as response:
             yield ResponseStarted(
                 response.status_code,
@@ -246,7 +278,7 @@ class BasetenClient:
         return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
 
     async def model_apis_catalog(self) -> list[dict[str, Any]]:
-        payload, _ = await self.request_json("GET", self.remote.model_apis.rstrip("/") + "/models")
+        payload, _ = await self.request_json("GET", self.remote.model_apis_url("models"))
         data = payload.get("data", []) if isinstance(payload, dict) else []
         return [item for item in data if isinstance(item, dict)]
 

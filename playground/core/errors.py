@@ -79,7 +79,9 @@ class StreamCut(NetworkError):
     """The connection closed after the response had started; `partial` is what arrived."""
 
     def __init__(self, message: str, partial: Any = None) -> None:
-        super().__init__(message, "The server or a proxy dropped the connection; what arrived is kept.")
+        super().__init__(
+            message, "The server or a proxy dropped the connection; what arrived is kept."
+        )
         self.partial = partial
 
 

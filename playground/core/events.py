@@ -98,7 +98,9 @@ class ChatResult:
         return message
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass costs 3x to build, and there is one per token
+@dataclass(
+    slots=True
+)  # not frozen: a frozen dataclass costs 3x to build, and there is one per token
 class ChatDelta:
     content: str = ""
     reasoning: str = ""

@@ -18,7 +18,7 @@ class ManagementAPI:
         self._client = client
 
     def _url(self, path: str) -> str:
-        return self._client.remote.management.rstrip("/") + "/v1/" + path.lstrip("/")
+        return self._client.remote.management_url(path)
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         payload, _ = await self._client.request_json("GET", self._url(path), params=params)

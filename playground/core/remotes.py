@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlsplit
 
 TargetKind = Literal["environment", "production", "development", "deployment", "regional"]
 
@@ -37,8 +38,35 @@ class Remote:
             model_apis=base + "/inference/v1",
         )
 
+    @classmethod
+    def for_app_url(cls, app_url: str, name: str) -> Remote:
+        """The remote behind a dashboard URL, as truss and the baseten CLI map it (§1.6).
+
+        `https://app.baseten.co` gives Baseten itself; `https://app.staging.baseten.co` gives
+        `api.staging.baseten.co`, `inference.staging.baseten.co` and `model-{id}.api.staging…`.
+        """
+        host = urlsplit(app_url if "://" in app_url else "https://" + app_url).hostname or ""
+        domain = host.removeprefix("app.") if host.startswith("app.") else host
+        if not domain:
+            raise ValueError(f"not a URL: {app_url!r}")
+        return cls(
+            name=name,
+            inference="https://{host}.api." + domain,
+            management="https://api." + domain,
+            model_apis="https://inference." + domain + "/v1",
+        )
+
     def host_url(self, host: str) -> str:
         return self.inference.replace("{host}", host)
+
+    def management_url(self, path: str) -> str:
+        """A management API URL: `path` is relative to `/v1/`, e.g. `models/{id}/deployments`."""
+        return self.management.rstrip("/") + "/v1/" + path.lstrip("/")
+
+    def model_apis_url(self, path: str = "") -> str:
+        """The Model APIs base (OpenAI-compatible), or a path under it such as `chat/completions`."""
+        base = self.model_apis.rstrip("/")
+        return base + "/" + path.lstrip("/") if path else base
 
 
 @dataclass(frozen=True)
@@ -80,6 +108,10 @@ class Target:
     def url(self, remote: Remote, endpoint: str) -> str:
         """The URL of `endpoint` (`predict`, `async_predict`, `wake`, `sync/…`) for this target."""
         return remote.host_url(self._host()) + self._prefix() + "/" + endpoint.lstrip("/")
+
+    def openai_base(self, remote: Remote) -> str:
+        """The OpenAI-compatible base of this deployment: point any OpenAI SDK here."""
+        return self.url(remote, "sync/v1")
 
     def predict_url(self, remote: Remote) -> str:
         return self.url(remote, "run_remote" if self.is_chain else "predict")

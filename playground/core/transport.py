@@ -31,7 +31,9 @@ class Timeouts:
     write: float = 120.0
 
     def to_httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.connect)
+        return httpx.Timeout(
+            connect=self.connect, read=self.read, write=self.write, pool=self.connect
+        )
 
 
 @dataclass(frozen=True)
@@ -101,15 +103,20 @@ def network_error(exc: httpx.HTTPError, request: httpx.Request, timeouts: Timeou
         return NetworkError(f"Timed out talking to {where}", "Check the network and retry.")
     if isinstance(exc, httpx.ConnectError):
         lowered = " ".join(str(c) for c in causes).lower()
-        if any(isinstance(c, socket.gaierror) for c in causes) or (
-            "name or service not known" in lowered or "nodename nor servname" in lowered
-        ) or "temporary failure in name resolution" in lowered or "getaddrinfo" in lowered:
+        if (
+            any(isinstance(c, socket.gaierror) for c in causes)
+            or ("name or service not known" in lowered or "nodename nor servname" in lowered)
+            or "temporary failure in name resolution" in lowered
+            or "getaddrinfo" in lowered
+        ):
             return NetworkError(
                 f"Could not resolve the host name {request.url.host}",
                 "Check the remote's URL and your DNS or network.",
             )
-        if any(isinstance(c, ssl.SSLError) for c in causes) or "ssl" in lowered or (
-            "certificate" in lowered
+        if (
+            any(isinstance(c, ssl.SSLError) for c in causes)
+            or "ssl" in lowered
+            or ("certificate" in lowered)
         ):
             return NetworkError(
                 f"TLS handshake with {where} failed: {text}",
@@ -171,8 +178,14 @@ class Transport:
 
     @asynccontextmanager
     async def open(
-        self, method: str, url: str, *, headers: dict[str, str], metrics: Metrics,
-        clock: Clock | None = None, **kwargs: Any,
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        metrics: Metrics,
+        clock: Clock | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[httpx.Response]:
         """Send and yield the streaming response once a success status arrived.
 

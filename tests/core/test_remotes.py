@@ -81,3 +81,35 @@ def test_named_kinds_need_a_name(kind: str) -> None:
 def test_a_target_needs_an_id() -> None:
     with pytest.raises(ValueError, match="needs a model or chain id"):
         Target("")
+
+
+def test_the_other_bases_on_baseten() -> None:
+    assert BASETEN.management_url("models") == "https://api.baseten.co/v1/models"
+    assert BASETEN.management_url("/models/abcd1234/deployments/qvvndvx/logs") == (
+        "https://api.baseten.co/v1/models/abcd1234/deployments/qvvndvx/logs"
+    )
+    assert BASETEN.model_apis_url() == "https://inference.baseten.co/v1"
+    assert BASETEN.model_apis_url("chat/completions") == (
+        "https://inference.baseten.co/v1/chat/completions"
+    )
+    assert Target("abcd1234").openai_base(BASETEN) == (
+        "https://model-abcd1234.api.baseten.co/production/sync/v1"
+    )
+    assert Target("abcd1234", "environment", "production").openai_base(BASETEN) == (
+        "https://model-abcd1234.api.baseten.co/environments/production/sync/v1"
+    )
+    assert Target("abcd1234", "regional", "prod-us").openai_base(BASETEN) == (
+        "https://model-abcd1234-prod-us.api.baseten.co/sync/v1"
+    )
+
+
+def test_a_remote_from_a_dashboard_url() -> None:
+    assert Remote.for_app_url("https://app.baseten.co", "baseten") == BASETEN
+    staging = Remote.for_app_url("https://app.staging.baseten.co/", "staging")
+    assert staging.management == "https://api.staging.baseten.co"
+    assert staging.model_apis == "https://inference.staging.baseten.co/v1"
+    assert Target("abcd1234").predict_url(staging) == (
+        "https://model-abcd1234.api.staging.baseten.co/production/predict"
+    )
+    with pytest.raises(ValueError, match="not a URL"):
+        Remote.for_app_url("", "x")
