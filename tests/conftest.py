@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
@@ -63,17 +64,25 @@ def test_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+def fast_settings(**changes: Any) -> EmulatorSettings:
+    """The demo world with waits shrunk so that tests take fractions of a second."""
+    base: dict[str, Any] = {
+        "api_keys": ["test-key-0123456789"],
+        "webhook_secrets": [WEBHOOK_SECRET],
+        "wake_seconds": 0.3,
+        "load_seconds": 0.3,
+        "async_run_seconds": 0.1,
+        "time_scale": 0.01,
+    }
+    return EmulatorSettings(**{**base, **changes})
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
     """One server for the session; tests that change its world use `fresh_emulator`."""
-    settings = EmulatorSettings(
+    settings = fast_settings(
         api_keys=["test-key-0123456789", "second-key-abcdef"],
         invoke_only_keys=["invoke-only-key-42"],
-        webhook_secrets=[WEBHOOK_SECRET],
-        wake_seconds=0.3,
-        load_seconds=0.3,
-        async_run_seconds=0.1,
-        time_scale=0.01,
     )
     with EmulatorServer(settings) as server:
         yield server
@@ -82,13 +91,5 @@ def emulator() -> Iterator[EmulatorServer]:
 @pytest.fixture
 def fresh_emulator() -> Iterator[EmulatorServer]:
     """A server of its own, for tests that wake models, fill queues or set per-model faults."""
-    settings = EmulatorSettings(
-        api_keys=["test-key-0123456789"],
-        webhook_secrets=[WEBHOOK_SECRET],
-        wake_seconds=0.3,
-        load_seconds=0.3,
-        async_run_seconds=0.1,
-        time_scale=0.01,
-    )
-    with EmulatorServer(settings) as server:
+    with EmulatorServer(fast_settings()) as server:
         yield server

@@ -123,12 +123,7 @@ class BasetenClient:
         async with self.transport.open(
             call.method, call.url, headers=headers, metrics=metrics, clock=clock, **kwargs
         ) as response:
-            yield ResponseStarted(
-                response.status_code,
-                {k.lower(): v for k, v in response.headers.items()},
-                response.headers.get("content-type", ""),
-                metrics,
-            )
+            yield _started(response, metrics)
             kind = body_kind(response)
             try:
                 async for event in _read_body(response, kind):
@@ -242,12 +237,7 @@ class BasetenClient:
             clock=clock,
             content=json.dumps(body).encode(),
         ) as response:
-            yield ResponseStarted(
-                response.status_code,
-                {k.lower(): v for k, v in response.headers.items()},
-                response.headers.get("content-type", ""),
-                metrics,
-            )
+            yield _started(response, metrics)
             if body_kind(response) == "sse":
                 metrics.streamed = True
                 try:
@@ -288,6 +278,15 @@ class BasetenClient:
 
     async def aclose(self) -> None:
         await self.transport.aclose()
+
+
+def _started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
+    return ResponseStarted(
+        response.status_code,
+        {k.lower(): v for k, v in response.headers.items()},
+        response.headers.get("content-type", ""),
+        metrics,
+    )
 
 
 async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[PredictEvent, None]:

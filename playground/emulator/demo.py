@@ -28,6 +28,23 @@ CUSTOM = "c6ks1vro"
 IMAGE = "i1mg5qla"
 CHAIN = "h8cn2ebx"
 
+# The tool the tool-calling model's example offers (and tests reuse).
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["city", "unit"],
+        },
+    },
+}
+
 
 def _deps(
     model_id: str,
@@ -183,23 +200,7 @@ def demo_catalogue(scale_down_delay: int = 120) -> Catalogue:
             example_input={
                 "model": "demo-tools",
                 "messages": [{"role": "user", "content": "What is the weather in Zürich?"}],
-                "tools": [
-                    {
-                        "type": "function",
-                        "function": {
-                            "name": "get_weather",
-                            "description": "Current weather for a city",
-                            "parameters": {
-                                "type": "object",
-                                "properties": {
-                                    "city": {"type": "string"},
-                                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-                                },
-                                "required": ["city", "unit"],
-                            },
-                        },
-                    }
-                ],
+                "tools": [WEATHER_TOOL],
                 "stream": True,
             },
             description="Streams tool_calls deltas when offered tools.",

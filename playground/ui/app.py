@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from playground import __version__
@@ -16,36 +17,21 @@ from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 
 
-async def _first_response(controller: WindowController, within: float) -> None:
+async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
+    """Wait, without a nested event loop, until any of `signals` fires."""
     done = asyncio.get_running_loop().create_future()
 
     def finish(*_: object) -> None:
         if not done.done():
             done.set_result(None)
 
-    controller.response_received.connect(finish)
-    controller.request_failed.connect(finish)
+    for signal in signals:
+        signal.connect(finish)
     try:
         await asyncio.wait_for(done, within)
     finally:
-        controller.response_received.disconnect(finish)
-        controller.request_failed.disconnect(finish)
-
-
-async def _models_settled(controller: WindowController, within: float) -> None:
-    done = asyncio.get_running_loop().create_future()
-
-    def finish(*_: object) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    controller.models_loaded.connect(finish)
-    controller.models_failed.connect(finish)
-    try:
-        await asyncio.wait_for(done, within)
-    finally:
-        controller.models_loaded.disconnect(finish)
-        controller.models_failed.disconnect(finish)
+        for signal in signals:
+            signal.disconnect(finish)
 
 
 async def _run_window(client: BasetenClient, screenshot: str | None, demo: bool) -> None:
@@ -54,13 +40,17 @@ async def _run_window(client: BasetenClient, screenshot: str | None, demo: bool)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
-    loaded = asyncio.get_running_loop().create_task(_models_settled(controller, 15))
+    loaded = asyncio.get_running_loop().create_task(
+        _first_of((controller.models_loaded, controller.models_failed), 15)
+    )
     controller.load_models()
     try:
         if screenshot:
             await loaded
             if demo:
-                sending = asyncio.get_running_loop().create_task(_first_response(controller, 15))
+                sending = asyncio.get_running_loop().create_task(
+                    _first_of((controller.response_received, controller.request_failed), 15)
+                )
                 window.send()
                 await sending
             await asyncio.sleep(0.2)  # let the last batch of paints land

@@ -47,7 +47,10 @@ async def hold_queue(server: EmulatorServer, client: BasetenClient, seconds: flo
 def test_submit_and_watch_the_lifecycle_in_order(fresh_emulator: EmulatorServer) -> None:
     server = fresh_emulator
     options = AsyncOptions(
-        priority=1, max_time_in_queue_seconds=600, max_attempts=2, initial_delay_ms=10,
+        priority=1,
+        max_time_in_queue_seconds=600,
+        max_attempts=2,
+        initial_delay_ms=10,
         max_delay_ms=100,
     )
 
@@ -72,7 +75,11 @@ def test_submit_and_watch_the_lifecycle_in_order(fresh_emulator: EmulatorServer)
     assert job is not None
     assert job.model_input == {"text": "great"}
     assert (job.options.priority, job.options.max_time_in_queue_seconds) == (1, 600)
-    assert (job.options.max_attempts, job.options.initial_delay_ms, job.options.max_delay_ms) == (2, 10, 100)
+    assert (job.options.max_attempts, job.options.initial_delay_ms, job.options.max_delay_ms) == (
+        2,
+        10,
+        100,
+    )
     assert job.output == {"label": "positive", "score": 0.99}
 
 
@@ -82,8 +89,12 @@ def test_lower_priority_value_runs_first(fresh_emulator: EmulatorServer) -> None
     async def main() -> tuple[AsyncStatus, AsyncStatus]:
         async with open_client(server) as client:
             await hold_queue(server, client, 0.3)
-            later = await client.jobs.submit(CLASSIFIER, {"text": "later"}, AsyncOptions(priority=2))
-            sooner = await client.jobs.submit(CLASSIFIER, {"text": "sooner"}, AsyncOptions(priority=0))
+            later = await client.jobs.submit(
+                CLASSIFIER, {"text": "later"}, AsyncOptions(priority=2)
+            )
+            sooner = await client.jobs.submit(
+                CLASSIFIER, {"text": "sooner"}, AsyncOptions(priority=0)
+            )
             queue = await client.jobs.queue(CLASSIFIER)
             assert queue["num_queued_requests"] == 2
             assert queue["num_in_progress_requests"] == 1
@@ -92,7 +103,9 @@ def test_lower_priority_value_runs_first(fresh_emulator: EmulatorServer) -> None
 
     later, sooner = run(main())
     assert later.status == sooner.status == "SUCCEEDED"
-    finished_at = {s.request_id: datetime.fromisoformat(s.raw["status_at"]) for s in (later, sooner)}
+    finished_at = {
+        s.request_id: datetime.fromisoformat(s.raw["status_at"]) for s in (later, sooner)
+    }
     assert finished_at[sooner.request_id] < finished_at[later.request_id]
 
 
@@ -102,15 +115,21 @@ def test_cancel_a_queued_job_and_see_the_queue_depth(fresh_emulator: EmulatorSer
     async def main() -> dict[str, Any]:
         async with open_client(server) as client:
             running = await hold_queue(server, client, 2.0)
-            waiting = await client.jobs.submit(CLASSIFIER, {"text": "wait"}, AsyncOptions(priority=2))
+            waiting = await client.jobs.submit(
+                CLASSIFIER, {"text": "wait"}, AsyncOptions(priority=2)
+            )
             depth = await client.jobs.queue(CLASSIFIER)
             canceled = await client.jobs.cancel(CLASSIFIER, waiting)
             after = await client.jobs.status(CLASSIFIER, waiting)
             depth_after = await client.jobs.queue(CLASSIFIER)
             refused = await client.jobs.cancel(CLASSIFIER, running)
             return {
-                "waiting": waiting, "depth": depth, "canceled": canceled, "after": after,
-                "depth_after": depth_after, "refused": refused,
+                "waiting": waiting,
+                "depth": depth,
+                "canceled": canceled,
+                "after": after,
+                "depth_after": depth_after,
+                "refused": refused,
             }
 
     seen = run(main())
@@ -134,7 +153,9 @@ def test_a_failing_job_ends_failed_with_its_errors(fresh_emulator: EmulatorServe
 
     async def main() -> list[AsyncStatus]:
         async with open_client(server) as client:
-            server.emulator.set_model_faults(demo.CLASSIFIER, "job_fail=MODEL_PREDICT_ERROR,count=1")
+            server.emulator.set_model_faults(
+                demo.CLASSIFIER, "job_fail=MODEL_PREDICT_ERROR,count=1"
+            )
             request_id = await client.jobs.submit(CLASSIFIER, {"text": "boom"})
             return await watch_all(client, CLASSIFIER, request_id)
 
@@ -242,11 +263,16 @@ def test_a_body_over_256_kib_is_refused_before_sending(is_chain: bool) -> None:
 
 
 def test_the_request_body_carries_only_the_options_given() -> None:
-    options = AsyncOptions(webhook_endpoint="https://hooks.example.com/done", priority=0, max_attempts=4)
+    options = AsyncOptions(
+        webhook_endpoint="https://hooks.example.com/done", priority=0, max_attempts=4
+    )
     recorder = _submit_offline(CLASSIFIER, {"text": "x"}, options)
     (request,) = recorder.requests
     assert request.method == "POST"
-    assert str(request.url) == f"https://model-{demo.CLASSIFIER}.api.baseten.co/production/async_predict"
+    assert (
+        str(request.url)
+        == f"https://model-{demo.CLASSIFIER}.api.baseten.co/production/async_predict"
+    )
     assert json.loads(request.content) == {
         "model_input": {"text": "x"},
         "webhook_endpoint": "https://hooks.example.com/done",
@@ -263,8 +289,12 @@ def test_a_plain_http_webhook_is_allowed_to_this_machine_only() -> None:
 
 
 def test_a_chain_body_is_the_bare_arguments() -> None:
-    (request,) = _submit_offline(Target(demo.CHAIN, is_chain=True), {"question": "q"}, None).requests
-    assert str(request.url) == f"https://chain-{demo.CHAIN}.api.baseten.co/production/async_run_remote"
+    (request,) = _submit_offline(
+        Target(demo.CHAIN, is_chain=True), {"question": "q"}, None
+    ).requests
+    assert (
+        str(request.url) == f"https://chain-{demo.CHAIN}.api.baseten.co/production/async_run_remote"
+    )
     assert json.loads(request.content) == {"question": "q"}
 
 
@@ -285,7 +315,9 @@ def test_watch_backs_off_on_429() -> None:
 
     async def main() -> list[str]:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        client = BasetenClient(Remote.baseten(), "k", transport=Transport(http=http, retry=NO_RETRY))
+        client = BasetenClient(
+            Remote.baseten(), "k", transport=Transport(http=http, retry=NO_RETRY)
+        )
         client.jobs = AsyncJobs(client, sleep=sleep)
         try:
             return [s.status async for s in client.jobs.watch(CLASSIFIER, "r1", FAST_POLL)]

@@ -27,26 +27,15 @@ from tests.core.helpers import NO_RETRY, collect, collect_until_error, fault, on
 FAST = fault("delay=0")
 
 WEATHER_TOOLS: list[dict[str, Any]] = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "Current weather for a city",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "city": {"type": "string"},
-                    "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-                },
-                "required": ["city", "unit"],
-            },
-        },
-    },
+    demo.WEATHER_TOOL,
     {
         "type": "function",
         "function": {
             "name": "get_time",
-            "parameters": {"type": "object", "properties": {"timezone_offset": {"type": "integer"}}},
+            "parameters": {
+                "type": "object",
+                "properties": {"timezone_offset": {"type": "integer"}},
+            },
         },
     },
 ]
@@ -117,7 +106,9 @@ def test_reasoning_content_is_assembled(emulator: EmulatorServer) -> None:
     assert result.content == expected.content
     assert result.content
     # Reasoning comes first, then the answer.
-    kinds = ["r" if d.reasoning else "c" for d in only(streamed, ChatDelta) if d.reasoning or d.content]
+    kinds = [
+        "r" if d.reasoning else "c" for d in only(streamed, ChatDelta) if d.reasoning or d.content
+    ]
     assert kinds == sorted(kinds, key=lambda k: k != "r")
 
 
@@ -159,7 +150,9 @@ def test_usage_is_asked_for_and_gives_the_token_count(emulator: EmulatorServer) 
         async with open_client(emulator) as client:
             # A dedicated deployment sends usage only when asked: include_usage is added for us.
             base = client.openai_base(Target(demo.CHAT))
-            return await collect(client.chat(base, chat_body("demo-llm", stream=True), headers=FAST))
+            return await collect(
+                client.chat(base, chat_body("demo-llm", stream=True), headers=FAST)
+            )
 
     events = run(main())
     end = finished(events)
@@ -234,7 +227,9 @@ def test_a_wrong_served_model_name_is_an_api_error(emulator: EmulatorServer) -> 
     async def main() -> Exception:
         async with open_client(emulator, retry=NO_RETRY) as client:
             base = client.openai_base(Target(demo.CHAT))
-            _, error = await collect_until_error(client.chat(base, chat_body("gpt-4o", stream=True)))
+            _, error = await collect_until_error(
+                client.chat(base, chat_body("gpt-4o", stream=True))
+            )
             return error
 
     error = run(main())
@@ -305,9 +300,13 @@ def test_a_malformed_event_is_a_notice_and_the_stream_completes(emulator: Emulat
     async def main() -> tuple[list[ChatEvent], str]:
         async with open_client(emulator) as client:
             base = client.openai_base(Target(demo.CHAT, "development"))
-            events = await collect(client.chat(
-                base, chat_body("demo-llm", stream=True), headers=fault("delay=0,malformed_at=3")
-            ))
+            events = await collect(
+                client.chat(
+                    base,
+                    chat_body("demo-llm", stream=True),
+                    headers=fault("delay=0,malformed_at=3"),
+                )
+            )
             return events, await _full_answer(client, base)
 
     events, full = run(main())

@@ -32,7 +32,18 @@ from tests.core.helpers import (
     unused_port,
 )
 
-SHAPES = ("gateway", "spec", "truss", "chain", "openai", "flat", "detail", "ratelimit", "text", "html")
+SHAPES = (
+    "gateway",
+    "spec",
+    "truss",
+    "chain",
+    "openai",
+    "flat",
+    "detail",
+    "ratelimit",
+    "text",
+    "html",
+)
 STATUSES = (400, 401, 403, 404, 413, 429, 500, 502, 503, 504)
 # What the hint must talk about, for the statuses a person most needs help with.
 HINT_WORDS = {
@@ -54,7 +65,9 @@ def predict_error(
     async def main() -> Exception:
         client.setdefault("retry", NO_RETRY)
         async with open_client(server, **client) as c:
-            _, error = await collect_until_error(c.predict(target, {"text": "hello"}, headers=headers))
+            _, error = await collect_until_error(
+                c.predict(target, {"text": "hello"}, headers=headers)
+            )
             return error
 
     return run(main())
@@ -62,7 +75,9 @@ def predict_error(
 
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("shape", SHAPES)
-def test_every_error_shape_becomes_an_api_error(emulator: EmulatorServer, shape: str, status: int) -> None:
+def test_every_error_shape_becomes_an_api_error(
+    emulator: EmulatorServer, shape: str, status: int
+) -> None:
     words = f"boom from {shape} {status}"
     error = predict_error(
         emulator, Target(demo.CLASSIFIER), fault(f"status={status},shape={shape},message={words}")
@@ -105,7 +120,8 @@ def test_a_429_on_the_model_apis_is_an_api_error_too(emulator: EmulatorServer) -
     async def main() -> Exception:
         async with open_client(emulator, retry=NO_RETRY) as client:
             chat = client.chat(
-                client.openai_base(None), {**CHAT_BODY, "model": "playground/demo-chat"},
+                client.openai_base(None),
+                {**CHAT_BODY, "model": "playground/demo-chat"},
                 headers=fault("status=429,retry_after=3"),
             )
             return (await collect_until_error(chat))[1]
@@ -174,7 +190,9 @@ def test_an_unknown_target_is_a_404(emulator: EmulatorServer, target: Target, wo
 def test_an_invalid_input_is_a_400_with_the_models_words(emulator: EmulatorServer) -> None:
     async def main() -> Exception:
         async with open_client(emulator, retry=NO_RETRY) as client:
-            return (await collect_until_error(client.predict(Target(demo.CLASSIFIER), {"txt": 1})))[1]
+            return (await collect_until_error(client.predict(Target(demo.CLASSIFIER), {"txt": 1})))[
+                1
+            ]
 
     error = run(main())
     assert isinstance(error, ApiError)
@@ -252,7 +270,9 @@ def test_the_key_never_shows(emulator: EmulatorServer) -> None:
         slow = _local(emulator.base_url, emulator.api_key, timeouts=Timeouts(read=0.1))
         for client in (wrong, refused, nowhere, slow):
             for call in (
-                client.predict(Target(demo.CLASSIFIER), {"text": "x"}, headers=fault("latency=0.3")),
+                client.predict(
+                    Target(demo.CLASSIFIER), {"text": "x"}, headers=fault("latency=0.3")
+                ),
                 client.chat(client.openai_base(None), CHAT_BODY),
             ):
                 errors.append((await collect_until_error(call))[1])
@@ -265,13 +285,23 @@ def test_the_key_never_shows(emulator: EmulatorServer) -> None:
         async with open_client(emulator, key=None) as good:
             base = good.openai_base(Target(demo.CHAT))
             for spec in ("error_at=3", "end_after=3", "cut_after=3"):
-                errors.append((await collect_until_error(
-                    good.chat(base, {**CHAT_BODY}, headers=fault(f"delay=0,{spec}"))
-                ))[1])
+                errors.append(
+                    (
+                        await collect_until_error(
+                            good.chat(base, {**CHAT_BODY}, headers=fault(f"delay=0,{spec}"))
+                        )
+                    )[1]
+                )
         return wrong
 
     client = run(main())
-    assert {type(e) for e in errors} >= {ApiError, NetworkError, StreamError, TruncatedStream, StreamCut}
+    assert {type(e) for e in errors} >= {
+        ApiError,
+        NetworkError,
+        StreamError,
+        TruncatedStream,
+        StreamCut,
+    }
     assert any("0.1 s" in str(e) for e in errors)  # the read timeout was among them
     assert KEY not in repr(client)
     assert KEY not in str(client)

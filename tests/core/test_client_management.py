@@ -109,9 +109,11 @@ def test_logs_of_one_request(emulator: EmulatorServer) -> None:
             )
             # A failed request logs an ERROR line; min_level keeps just that.
             with pytest.raises(ApiError) as failed:
-                await collect(client.predict(
-                    Target(demo.CLASSIFIER), {"text": "x"}, headers=fault("status=500")
-                ))
+                await collect(
+                    client.predict(
+                        Target(demo.CLASSIFIER), {"text": "x"}, headers=fault("status=500")
+                    )
+                )
             failed_id = failed.value.request_id
             errors = await client.management.logs(
                 demo.CLASSIFIER, metrics.deployment_id, request_id=failed_id, min_level="ERROR"

@@ -70,7 +70,9 @@ async def story(client: BasetenClient) -> str:
 def test_json_body(emulator: EmulatorServer) -> None:
     async def main() -> list[PredictEvent]:
         async with open_client(emulator) as client:
-            return await collect(client.predict(Target(demo.CLASSIFIER), {"text": "I love it, great"}))
+            return await collect(
+                client.predict(Target(demo.CLASSIFIER), {"text": "I love it, great"})
+            )
 
     events = run(main())
     started, finished = started_and_finished(events)
@@ -97,7 +99,9 @@ def test_each_target_kind_reaches_its_deployment(emulator: EmulatorServer) -> No
         "staging": Target(demo.CLASSIFIER, "environment", "staging"),
         "development": Target(demo.CLASSIFIER, "development"),
     }
-    by_id = Target(demo.CLASSIFIER, "deployment", deployment_id(emulator, demo.CLASSIFIER, "staging"))
+    by_id = Target(
+        demo.CLASSIFIER, "deployment", deployment_id(emulator, demo.CLASSIFIER, "staging")
+    )
 
     async def main() -> dict[str, Finished]:
         async with open_client(emulator) as client:
@@ -116,9 +120,13 @@ def test_each_target_kind_reaches_its_deployment(emulator: EmulatorServer) -> No
 def test_octet_stream_arrives_as_text_chunks(emulator: EmulatorServer) -> None:
     async def main() -> tuple[list[PredictEvent], str]:
         async with open_client(emulator) as client:
-            events = await collect(client.predict(
-                Target(demo.STREAMER), {"prompt": "a lighthouse", "stream": True}, headers=fault("delay=0")
-            ))
+            events = await collect(
+                client.predict(
+                    Target(demo.STREAMER),
+                    {"prompt": "a lighthouse", "stream": True},
+                    headers=fault("delay=0"),
+                )
+            )
             return events, await story(client)
 
     events, whole = run(main())
@@ -137,10 +145,13 @@ def test_octet_stream_arrives_as_text_chunks(emulator: EmulatorServer) -> None:
 def test_utf8_split_into_single_bytes_decodes_exactly(emulator: EmulatorServer) -> None:
     async def main() -> tuple[list[PredictEvent], str]:
         async with open_client(emulator) as client:
-            events = await collect(client.predict(
-                Target(demo.STREAMER), {"prompt": "a lighthouse", "stream": True},
-                headers=fault("delay=0,chunk_bytes=1,trickle=0.001"),
-            ))
+            events = await collect(
+                client.predict(
+                    Target(demo.STREAMER),
+                    {"prompt": "a lighthouse", "stream": True},
+                    headers=fault("delay=0,chunk_bytes=1,trickle=0.001"),
+                )
+            )
             return events, await story(client)
 
     events, whole = run(main())
@@ -165,7 +176,9 @@ class _Chunks(httpx.AsyncByteStream):
             yield piece
 
 
-def _stream_of(pieces: list[bytes], content_type: str = "application/octet-stream") -> list[PredictEvent]:
+def _stream_of(
+    pieces: list[bytes], content_type: str = "application/octet-stream"
+) -> list[PredictEvent]:
     """predict against a handler that sends exactly these pieces, chunked."""
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -186,8 +199,12 @@ def test_characters_split_across_chunk_boundaries() -> None:
     text = "café 日本 🎉!"
     data = text.encode()
     # Cut inside é (2 bytes), inside 日 (3 bytes) and twice inside 🎉 (4 bytes).
-    cuts = [data.index("é".encode()) + 1, data.index("日".encode()) + 2,
-            data.index("🎉".encode()) + 1, data.index("🎉".encode()) + 3]
+    cuts = [
+        data.index("é".encode()) + 1,
+        data.index("日".encode()) + 2,
+        data.index("🎉".encode()) + 1,
+        data.index("🎉".encode()) + 3,
+    ]
     pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
     events = _stream_of(pieces)
     assert not only(events, Notice)
@@ -212,9 +229,13 @@ def test_a_stream_that_is_not_utf8_is_kept_as_bytes() -> None:
 def test_ndjson_lines(emulator: EmulatorServer) -> None:
     async def main() -> list[PredictEvent]:
         async with open_client(emulator) as client:
-            return await collect(client.predict(
-                Target(demo.NDJSON), {"prompt": "a harbour", "stream": True}, headers=fault("delay=0")
-            ))
+            return await collect(
+                client.predict(
+                    Target(demo.NDJSON),
+                    {"prompt": "a harbour", "stream": True},
+                    headers=fault("delay=0"),
+                )
+            )
 
     events = run(main())
     started, finished = started_and_finished(events)
@@ -236,7 +257,9 @@ def test_server_sent_events_from_a_chat_model(emulator: EmulatorServer) -> None:
     async def main() -> tuple[list[PredictEvent], list[PredictEvent]]:
         async with open_client(emulator) as client:
             target = Target(demo.CHAT)
-            streamed = await collect(client.predict(target, {**body, "stream": True}, headers=fault("delay=0")))
+            streamed = await collect(
+                client.predict(target, {**body, "stream": True}, headers=fault("delay=0"))
+            )
             whole = await collect(client.predict(target, body, headers=fault("delay=0")))
             return streamed, whole
 
@@ -260,7 +283,9 @@ def test_server_sent_events_from_a_chat_model(emulator: EmulatorServer) -> None:
 def test_binary_png(emulator: EmulatorServer) -> None:
     async def main() -> list[PredictEvent]:
         async with open_client(emulator) as client:
-            return await collect(client.predict(Target(demo.IMAGE), {"prompt": "a red square", "size": 32}))
+            return await collect(
+                client.predict(Target(demo.IMAGE), {"prompt": "a red square", "size": 32})
+            )
 
     events = run(main())
     started, finished = started_and_finished(events)
@@ -278,7 +303,9 @@ def test_custom_server_routes(emulator: EmulatorServer) -> None:
         async with open_client(emulator) as client:
             target = Target(demo.CUSTOM)
             health = await collect(client.route(target, "health"))
-            echo = await collect(client.route(target, "/echo", "post", {"a": [1, "é"]}, {"X-Trace": "t1"}))
+            echo = await collect(
+                client.route(target, "/echo", "post", {"a": [1, "é"]}, {"X-Trace": "t1"})
+            )
             return health, echo
 
     health, echo = run(main())
@@ -300,7 +327,8 @@ def test_cancelling_mid_stream_closes_the_connection_and_keeps_what_arrived(
 
             async def consume() -> None:
                 async for event in client.predict(
-                    Target(demo.STREAMER), {"prompt": "a lighthouse", "stream": True},
+                    Target(demo.STREAMER),
+                    {"prompt": "a lighthouse", "stream": True},
                     headers=fault("delay=0.05"),
                 ):
                     received.append(event)

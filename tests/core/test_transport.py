@@ -127,7 +127,9 @@ def test_retry_after_really_waits(fresh_emulator: EmulatorServer) -> None:
     assert events[-1].metrics.attempts == 2
 
 
-def test_a_retry_after_longer_than_we_would_wait_is_not_retried(fresh_emulator: EmulatorServer) -> None:
+def test_a_retry_after_longer_than_we_would_wait_is_not_retried(
+    fresh_emulator: EmulatorServer,
+) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, max_delay=30))
     server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=60,count=2")
@@ -171,7 +173,9 @@ def test_a_cut_stream_is_never_retried(fresh_emulator: EmulatorServer, cut_after
 
     async def main() -> tuple[list[Any], Exception]:
         async with open_client(server, transport=transport) as client:
-            return await collect_until_error(client.predict(Target(demo.STREAMER), {"stream": True}))
+            return await collect_until_error(
+                client.predict(Target(demo.STREAMER), {"stream": True})
+            )
 
     events, error = run(main())
     assert isinstance(error, StreamCut)
@@ -195,7 +199,9 @@ def test_a_cut_chat_stream_is_never_retried(fresh_emulator: EmulatorServer) -> N
 
     async def main() -> tuple[list[Any], Exception]:
         async with open_client(server, transport=transport) as client:
-            return await collect_until_error(client.chat(client.openai_base(Target(demo.CHAT)), body))
+            return await collect_until_error(
+                client.chat(client.openai_base(Target(demo.CHAT)), body)
+            )
 
     events, error = run(main())
     assert isinstance(error, StreamCut)
@@ -273,9 +279,12 @@ def test_a_retry_after_header_that_is_neither_seconds_nor_a_date() -> None:
     assert retry_after_seconds(_headers(retry_after="soon"), None) is None
 
 
-def _mock_client(handler: Any, retry: RetryPolicy = NO_RETRY, timeouts: Timeouts | None = None) -> BasetenClient:
+def _mock_client(
+    handler: Any, retry: RetryPolicy = NO_RETRY, timeouts: Timeouts | None = None
+) -> BasetenClient:
     transport = Transport(
-        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)), retry=retry,
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        retry=retry,
         timeouts=timeouts,
     )
     return BasetenClient(Remote.baseten(), "k", transport=transport)
@@ -331,11 +340,17 @@ def _raises(exc: Exception) -> Any:
         (httpx.ConnectTimeout("timed out"), NetworkError, "Timed out connecting to model-"),
         (httpx.ReadTimeout("timed out"), NetworkError, "for 0.25 s"),
         (httpx.PoolTimeout("timed out"), NetworkError, "Timed out"),
-        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
-         NetworkError, "TLS handshake"),
+        (
+            httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+            NetworkError,
+            "TLS handshake",
+        ),
         (httpx.ConnectError("[Errno 111] Connection refused"), NetworkError, "refused"),
-        (httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), NetworkError,
-         "Could not resolve the host name model-"),
+        (
+            httpx.ConnectError("[Errno -3] Temporary failure in name resolution"),
+            NetworkError,
+            "Could not resolve the host name model-",
+        ),
         (httpx.RemoteProtocolError("peer closed connection"), StreamCut, "closed before"),
         (httpx.ReadError("reset"), StreamCut, "broke"),
     ],
@@ -353,6 +368,8 @@ def test_tls_failure_found_down_the_cause_chain() -> None:
     try:
         raise outer from ssl.SSLCertVerificationError(1, "certificate verify failed")
     except httpx.ConnectError as exc:
-        error = network_error(exc, httpx.Request("GET", "https://model-x.api.baseten.co/"), Timeouts())
+        error = network_error(
+            exc, httpx.Request("GET", "https://model-x.api.baseten.co/"), Timeouts()
+        )
     assert "TLS handshake with model-x.api.baseten.co" in str(error)
     assert "certificates" in error.hint

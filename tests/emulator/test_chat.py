@@ -215,26 +215,11 @@ def test_reasoning_content_comes_before_content(http: httpx.Client) -> None:
     assert whole["usage"]["completion_tokens_details"]["reasoning_tokens"] > 0
 
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather for a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "city": {"type": "string"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["city", "unit"],
-        },
-    },
-}
-
-
 def test_tool_calls_stream_as_deltas_whose_arguments_parse(http: httpx.Client) -> None:
     url = model_path(demo.TOOLS) + "/sync/v1/chat/completions"
-    body = chat_body("What is the weather in Zürich?", model="demo-tools", tools=[WEATHER_TOOL])
+    body = chat_body(
+        "What is the weather in Zürich?", model="demo-tools", tools=[demo.WEATHER_TOOL]
+    )
     _, data = stream(http, url, body, FAST)
     chunks = chunks_of(data)
     calls: dict[int, dict[str, Any]] = {}
@@ -264,7 +249,7 @@ def test_tool_calls_stream_as_deltas_whose_arguments_parse(http: httpx.Client) -
 
 def test_tool_result_gets_an_answer(http: httpx.Client) -> None:
     url = model_path(demo.TOOLS) + "/sync/v1/chat/completions"
-    body = chat_body("Weather?", model="demo-tools", tools=[WEATHER_TOOL])
+    body = chat_body("Weather?", model="demo-tools", tools=[demo.WEATHER_TOOL])
     body["messages"] += [
         {
             "role": "assistant",
