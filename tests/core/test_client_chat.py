@@ -334,3 +334,21 @@ def test_served_models_and_the_model_api_catalog(emulator: EmulatorServer) -> No
     assert "reasoning" in reasoner["supported_features"]
     assert reasoner["context_length"] > 0
     assert set(reasoner["pricing"]) >= {"prompt", "completion"}
+
+
+def test_exactly_n_deltas_counted_from_usage(emulator: EmulatorServer) -> None:
+    async def main() -> list[ChatEvent]:
+        async with open_client(emulator) as client:
+            base = client.openai_base(Target(demo.CHAT))
+            body = chat_body("demo-llm", stream=True)
+            return await collect(client.chat(base, body, headers=fault("tokens=500,delay=0")))
+
+    events = run(main())
+    deltas = only(events, ChatDelta)
+    assert len(deltas) == 500
+    done = finished(events)
+    assert done.result.content == "".join(d.content for d in deltas)
+    assert done.metrics.tokens == 500
+    assert done.metrics.tokens_estimated is False
+    assert done.metrics.tokens_per_s is not None
+    assert done.metrics.tokens_per_s > 0

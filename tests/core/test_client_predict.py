@@ -408,3 +408,21 @@ def test_no_content_finishes_empty(fresh_emulator: EmulatorServer) -> None:
     assert len(events) == 2
     assert finished.kind == "empty"
     assert finished.metrics.bytes == 0
+
+
+def test_a_20_mb_json_body_arrives_whole_and_counted(emulator: EmulatorServer) -> None:
+    async def main() -> list[PredictEvent]:
+        async with open_client(emulator) as client:
+            return await collect(
+                client.predict(
+                    Target(demo.CLASSIFIER), {"text": "x"}, headers=fault("huge=20000000")
+                )
+            )
+
+    events = run(main())
+    _, finished = started_and_finished(events)
+    (body,) = only(events, JsonBody)
+    assert len(body.raw) > 19_000_000
+    assert body.value["rows"] == len(body.value["data"])
+    assert finished.kind == "json"
+    assert finished.metrics.bytes == len(body.raw)
