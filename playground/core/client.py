@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import json
 from collections.abc import AsyncGenerator
@@ -280,6 +281,17 @@ class BasetenClient:
         await self.transport.aclose()
 
 
+# Above this size a JSON body is parsed on a worker thread, so the caller's loop (the window's)
+# never stalls on it: 20 MB takes ~200 ms to parse.
+OFF_LOOP_PARSE_BYTES = 512 * 1024
+
+
+async def parse_json(raw: bytes) -> Any:
+    if len(raw) > OFF_LOOP_PARSE_BYTES:
+        return await asyncio.to_thread(json.loads, raw)
+    return json.loads(raw)
+
+
 def _started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
     return ResponseStarted(
         response.status_code,
@@ -305,7 +317,7 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
     elif kind == "json":
         raw = await response.aread()
         try:
-            yield JsonBody(json.loads(raw), raw)
+            yield JsonBody(await parse_json(raw), raw)
         except ValueError as exc:
             yield Notice(f"The body says JSON but is not valid JSON: {exc}")
             yield TextChunk(raw.decode("utf-8", "replace"))
