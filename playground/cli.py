@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="save the first painted frame of the window as PNG and exit",
     )
+    # For benchmarks/startup.py: quit once the window has painted for the first time.
+    parser.add_argument("--exit-on-first-paint", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     emu = sub.add_parser(
         "emulator",
@@ -92,4 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_headless(args)
     from playground.ui.app import run_app
 
-    return run_app(demo=args.demo, screenshot=args.screenshot)
+    return run_app(
+        demo=args.demo, screenshot=args.screenshot, exit_on_paint=args.exit_on_first_paint
+    )

@@ -61,5 +61,18 @@ class ManagementAPI:
         payload = await self._get(f"models/{model_id}/deployments/{deployment_id}/logs", params)
         return list(payload.get("logs", []))
 
+    async def example_input(self, model_id: str, deployment_id: str) -> Any:
+        """`model_metadata.example_model_input` from the deployment's config.yaml, if it has one.
+
+        The shape of the config endpoint's answer is not in our reference; this reads the parsed
+        config where we expect it and gives None otherwise.
+        """
+        payload = await self._get(
+            f"models/{model_id}/deployments/{deployment_id}/config", {"output_format": "parsed"}
+        )
+        parsed = payload.get("parsed", payload) if isinstance(payload, dict) else {}
+        metadata = parsed.get("model_metadata") if isinstance(parsed, dict) else None
+        return metadata.get("example_model_input") if isinstance(metadata, dict) else None
+
     async def chains(self) -> list[dict[str, Any]]:
         return list((await self._get("chains")).get("chains", []))

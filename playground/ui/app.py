@@ -7,14 +7,31 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import SignalInstance
+import platformdirs
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from playground import __version__
 from playground.core import BasetenClient, Remote
-from playground.ui.controller import WindowController
+from playground.core.keys import (
+    FoundKey,
+    KeyringUnavailable,
+    find_key,
+    keyring_usable,
+    mask,
+    store_key,
+    trussrc_keys,
+)
+from playground.ui.controller import CatalogueController, RequestController
+from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+
+APP_NAME = "playground"
+
+
+def settings_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "window.ini"
 
 
 async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
@@ -34,34 +51,93 @@ async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
             signal.disconnect(finish)
 
 
-async def _run_window(client: BasetenClient, screenshot: str | None, demo: bool) -> None:
-    controller = WindowController(client)
-    window = MainWindow(controller)
+def build_window(
+    client: BasetenClient, *, settings: QSettings | None, key_label: str
+) -> MainWindow:
+    catalogue = CatalogueController(client)
+    requests = RequestController(client)
+    window = MainWindow(catalogue, requests, settings=settings, key_label=key_label)
+    catalogue.setParent(window)
+    requests.setParent(window)
+    return window
+
+
+def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
+    """The first-run flow: offer what was found, or take a key; models load once there is one."""
+    remote = client.remote
+    found = [r.key for r in trussrc_keys()]
+    dialog = KeyDialog(remote.name, found, keyring_usable=keyring_usable(), parent=window)
+
+    def chosen(key: FoundKey, remember: bool) -> None:
+        client.set_api_key(key.key)
+        message = f"Using the key from {key.source} ({mask(key.key)})."
+        if remember:
+            try:
+                store_key(remote.name, key.key)
+                message += " Saved in the system keyring."
+            except KeyringUnavailable as exc:
+                message += " " + str(exc)
+        window.statusBar().showMessage(message)
+        window.catalogue.load_models()
+
+    dialog.key_chosen.connect(chosen)
+    dialog.open()
+    return dialog
+
+
+class FirstPaint(QObject):
+    """Closes the window as soon as it has painted once (for benchmarks/startup.py)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self.window.close)
+        return False
+
+
+async def _run_window(
+    window: MainWindow,
+    client: BasetenClient,
+    screenshot: str | None,
+    demo: bool,
+    exit_on_paint: bool = False,
+) -> None:
     closed = asyncio.Event()
     window.closed.connect(closed.set)
+    if exit_on_paint:
+        FirstPaint(window)
     window.show()
-    loaded = asyncio.get_running_loop().create_task(
-        _first_of((controller.models_loaded, controller.models_failed), 15)
-    )
-    controller.load_models()
+    catalogue = window.catalogue
+    if client.has_key:
+        catalogue.load_models()
+    else:
+        window.statusBar().showMessage("No API key yet.")
+        ask_for_key(window, client)
     try:
         if screenshot:
-            await loaded
+            await _first_of((catalogue.models_loaded, catalogue.models_failed), 15)
+            await _first_of((catalogue.targets_loaded, catalogue.targets_failed), 15)
             if demo:
+                requests = window.requests
                 sending = asyncio.get_running_loop().create_task(
-                    _first_of((controller.response_received, controller.request_failed), 15)
+                    _first_of((requests.request_finished, requests.request_failed), 15)
                 )
                 window.send()
                 await sending
-            await asyncio.sleep(0.2)  # let the last batch of paints land
+            await asyncio.sleep(0.3)  # let the last batch of paints land
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(screenshot, "PNG"):
                 raise OSError(f"could not write {screenshot}")
             window.close()
         await closed.wait()
     finally:
-        loaded.cancel()
-        await controller.aclose()
+        await window.catalogue.aclose()
+        await window.requests.aclose()
         await client.aclose()
 
 
@@ -71,7 +147,9 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run_app(*, demo: bool = False, screenshot: str | None = None) -> int:
+def run_app(
+    *, demo: bool = False, screenshot: str | None = None, exit_on_paint: bool = False
+) -> int:
     if not _has_display():
         if not screenshot:
             print(
@@ -94,20 +172,25 @@ def run_app(*, demo: bool = False, screenshot: str | None = None) -> int:
 
         server = EmulatorServer().start()
         remote = Remote.local(server.base_url, name="local demo")
-        key = server.api_key  # lives in this process only; never stored
+        key = FoundKey(server.api_key, "this session")  # never stored
     else:
         remote = Remote.baseten()
-        key = os.environ.get("BASETEN_API_KEY", "")
-        if not key:
-            print(
-                "playground: no API key. Set BASETEN_API_KEY, or try `playground --demo` "
-                "to use the local demo server.",
-                file=sys.stderr,
-            )
-    client = BasetenClient(remote, key)
+        key = find_key(remote.name) or FoundKey("", "")
+    client = BasetenClient(remote, key.key)
+    # Screenshots must not depend on (or change) the user's saved window state.
+    settings = (
+        None
+        if screenshot or exit_on_paint
+        else QSettings(str(settings_path()), QSettings.Format.IniFormat)
+    )
     try:
         with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-            runner.run(_run_window(client, screenshot, demo))
+            window = build_window(
+                client,
+                settings=settings,
+                key_label=f"{mask(key.key)} ({key.source})" if key.key else "",
+            )
+            runner.run(_run_window(window, client, screenshot, demo, exit_on_paint))
     finally:
         if server is not None:
             server.stop()

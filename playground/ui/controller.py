@@ -1,41 +1,31 @@
-"""The window's controller: owns the tasks that talk to core, and reports back with signals."""
+"""Controllers: they own the tasks that talk to core and report back with signals; widgets never await."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncGenerator, Coroutine
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core import (
-    ApiError,
-    BasetenClient,
-    BinaryChunk,
-    Finished,
-    JsonBody,
-    Metrics,
-    NdjsonLine,
-    PlaygroundError,
-    SseEvent,
-    Target,
-    TextChunk,
+from playground.core import ApiError, BasetenClient, PlaygroundError, Target
+from playground.core.asyncjobs import AsyncOptions
+from playground.core.catalog import TargetChoice, target_choices
+from playground.core.events import PredictEvent
+
+Mode = Literal["predict", "async", "route", "chat"]
+MODES: tuple[tuple[Mode, str], ...] = (
+    ("predict", "Predict"),
+    ("async", "Async predict"),
+    ("route", "Custom route"),
+    ("chat", "OpenAI chat"),
 )
 
 
-@dataclass
-class Outcome:
-    """What a finished call shows: its figures and its body as text."""
-
-    metrics: Metrics
-    text: str = ""
-    kind: str = ""
-    parts: list[str] = field(default_factory=list)
-
-
 def describe_error(exc: PlaygroundError) -> str:
+    """One line for a status bar: status, Baseten's message, request id and the hint."""
     if isinstance(exc, ApiError):
         parts = [f"{exc.status}: {exc.message}"]
         if exc.request_id:
@@ -47,31 +37,56 @@ def describe_error(exc: PlaygroundError) -> str:
     return " · ".join(parts)
 
 
-class WindowController(QObject):
-    """At most one task per job; a new send cancels the previous one."""
+class TaskOwner(QObject):
+    """At most one task per job name; starting a job again cancels the running one."""
 
-    models_loaded = Signal(list)
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def _start(self, job: str, coro: Coroutine[Any, Any, None]) -> None:
+        self._cancel(job)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # Called before the loop runs (or between its runs, as tests do): the task starts
+            # on the loop this thread has set, as soon as that loop runs.
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        self._tasks[job] = loop.create_task(coro)
+
+    def _cancel(self, job: str) -> bool:
+        task = self._tasks.get(job)
+        if task is not None and not task.done():
+            task.cancel()
+            return True
+        return False
+
+    def is_running(self, job: str) -> bool:
+        task = self._tasks.get(job)
+        return task is not None and not task.done()
+
+    async def aclose(self) -> None:
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class CatalogueController(TaskOwner):
+    """Models, what each offers to call (with status), example inputs, and waking."""
+
+    models_loaded = Signal(list)  # list[dict]
     models_failed = Signal(str)
-    request_started = Signal()
-    text_received = Signal(str)
-    response_received = Signal(object)  # Outcome
-    request_failed = Signal(str)
-    request_cancelled = Signal()
+    targets_loaded = Signal(str, list)  # model id, list[TargetChoice]
+    targets_failed = Signal(str, str)  # model id, message
+    example_loaded = Signal(str, object)  # model id, example input
+    status_changed = Signal(str, str, str)  # model id, deployment id, status
+    wake_failed = Signal(str)
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-
-    @property
-    def remote_label(self) -> str:
-        return f"{self.client.remote.name} · {self.client.remote.management.removesuffix('/api')}"
-
-    def _start(self, job: str, coro: Coroutine[Any, Any, None]) -> None:
-        old = self._tasks.get(job)
-        if old is not None and not old.done():
-            old.cancel()
-        self._tasks[job] = asyncio.get_running_loop().create_task(coro)
+        self.wake_poll_seconds = 0.5
 
     def load_models(self) -> None:
         self._start("models", self._load_models())
@@ -82,47 +97,151 @@ class WindowController(QObject):
         except PlaygroundError as exc:
             self.models_failed.emit(describe_error(exc))
             return
-        self.models_loaded.emit(models)
+        self.models_loaded.emit(sorted(models, key=lambda m: str(m.get("name", ""))))
 
-    def send(self, target: Target, body: Any) -> None:
-        self._start("send", self._send(target, body))
+    def load_targets(self, model_id: str) -> None:
+        self._start("targets", self._load_targets(model_id))
 
-    def cancel(self) -> None:
-        task = self._tasks.get("send")
-        if task is not None and not task.done():
-            task.cancel()
-
-    async def _send(self, target: Target, body: Any) -> None:
-        self.request_started.emit()
-        outcome = Outcome(Metrics())
+    async def _load_targets(self, model_id: str) -> None:
+        mgmt = self.client.management
         try:
-            async for event in self.client.predict(target, body):
-                if isinstance(event, JsonBody):
-                    outcome.text = json.dumps(event.value, indent=2, ensure_ascii=False)
-                elif isinstance(event, TextChunk):
-                    outcome.parts.append(event.text)
-                    self.text_received.emit(event.text)
-                elif isinstance(event, SseEvent):
-                    outcome.parts.append(event.data + "\n")
-                elif isinstance(event, NdjsonLine):
-                    outcome.parts.append(event.raw + "\n")
-                elif isinstance(event, BinaryChunk):
-                    outcome.parts.append(f"<{len(event.data):,} bytes of binary data>\n")
-                elif isinstance(event, Finished):
-                    outcome.metrics = event.metrics
-                    outcome.kind = event.kind
+            # A task group, not gather: when one call fails the others are cancelled and awaited,
+            # so nothing is left running on the loop.
+            async with asyncio.TaskGroup() as group:
+                model_task = group.create_task(mgmt.model(model_id))
+                envs_task = group.create_task(mgmt.environments(model_id))
+                deps_task = group.create_task(mgmt.deployments(model_id))
+        except ExceptionGroup as errors:
+            first = errors.exceptions[0]
+            if not isinstance(first, PlaygroundError):
+                raise
+            self.targets_failed.emit(model_id, describe_error(first))
+            return
+        model, envs, deps = model_task.result(), envs_task.result(), deps_task.result()
+        choices = target_choices(model, envs, deps)
+        self.targets_loaded.emit(model_id, choices)
+        production = next((c for c in choices if c.is_production and c.deployment_id), None)
+        if production is not None:
+            try:
+                example = await mgmt.example_input(model_id, production.deployment_id)
+            except PlaygroundError:
+                return  # no example is fine
+            if example is not None:
+                self.example_loaded.emit(model_id, example)
+
+    def wake(self, choice: TargetChoice) -> None:
+        self._start("wake", self._wake(choice))
+
+    async def _wake(self, choice: TargetChoice) -> None:
+        target = choice.target
+        ref = choice.deployment_id or (
+            "development" if target.kind == "development" else "production"
+        )
+        try:
+            await self.client.wake(target)
+            status = ""
+            while status != "ACTIVE":
+                deployment = await self.client.management.deployment(target.model_id, ref)
+                if deployment.get("status") != status:
+                    status = str(deployment.get("status"))
+                    self.status_changed.emit(target.model_id, str(deployment.get("id")), status)
+                if status != "ACTIVE":
+                    await asyncio.sleep(self.wake_poll_seconds)
+        except PlaygroundError as exc:
+            self.wake_failed.emit(describe_error(exc))
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """Everything the window can send."""
+
+    mode: Mode
+    target: Target
+    body: Any = None
+    method: str = "POST"
+    route: str = ""
+    async_options: AsyncOptions | None = None
+
+    @property
+    def description(self) -> str:
+        if self.mode == "route":
+            return f"{self.method} /sync/{self.route.lstrip('/')} on {self.target.label}"
+        return f"{dict(MODES)[self.mode]} on {self.target.label}"
+
+
+class RequestController(TaskOwner):
+    """Sends one request at a time; every send ends in exactly one terminal signal."""
+
+    request_started = Signal(str)  # description
+    event_received = Signal(object)  # a core PredictEvent
+    request_finished = Signal()
+    request_failed = Signal(object)  # PlaygroundError
+    request_cancelled = Signal()
+    async_submitted = Signal(str)  # request id
+    async_status_changed = Signal(object)  # AsyncStatus
+    async_cancel_answered = Signal(object)  # the cancel answer (dict)
+
+    def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self._async_target: Target | None = None
+        self._async_request_id = ""
+
+    @property
+    def is_busy(self) -> bool:
+        return self.is_running("send")
+
+    def send(self, spec: RequestSpec) -> None:
+        self._start("send", self._send(spec))
+
+    def cancel(self) -> bool:
+        """Stop the running request (closing its connection); True if there was one."""
+        return self._cancel("send")
+
+    def _events(self, spec: RequestSpec) -> AsyncGenerator[PredictEvent, None]:
+        if spec.mode == "route":
+            return self.client.route(spec.target, spec.route, spec.method, spec.body)
+        if spec.mode == "chat":
+            return self.client.route(spec.target, "v1/chat/completions", "POST", spec.body)
+        return self.client.predict(spec.target, spec.body)
+
+    async def _send(self, spec: RequestSpec) -> None:
+        self.request_started.emit(spec.description)
+        try:
+            if spec.mode == "async":
+                await self._send_async(spec)
+            else:
+                events = self._events(spec)
+                async with aclosing(events):
+                    async for event in events:
+                        self.event_received.emit(event)
         except asyncio.CancelledError:
             self.request_cancelled.emit()
             raise
         except PlaygroundError as exc:
-            self.request_failed.emit(describe_error(exc))
+            self.request_failed.emit(exc)
             return
-        if outcome.parts:
-            outcome.text = "".join(outcome.parts)
-        self.response_received.emit(outcome)
+        self.request_finished.emit()
 
-    async def aclose(self) -> None:
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async def _send_async(self, spec: RequestSpec) -> None:
+        jobs = self.client.jobs
+        request_id = await jobs.submit(spec.target, spec.body, spec.async_options)
+        self._async_target, self._async_request_id = spec.target, request_id
+        self.async_submitted.emit(request_id)
+        async for status in jobs.watch(spec.target, request_id):
+            self.async_status_changed.emit(status)
+
+    def cancel_async(self) -> None:
+        """Ask Baseten to cancel the queued async request (only QUEUED ones can be)."""
+        if self._async_target is not None and self._async_request_id:
+            self._start(
+                "async-cancel", self._cancel_async(self._async_target, self._async_request_id)
+            )
+
+    async def _cancel_async(self, target: Target, request_id: str) -> None:
+        try:
+            answer = await self.client.jobs.cancel(target, request_id)
+        except PlaygroundError as exc:
+            self.request_failed.emit(exc)
+            return
+        self.async_cancel_answered.emit(answer)

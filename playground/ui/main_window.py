@@ -1,195 +1,419 @@
-"""The main window (a first cut): pick a model and environment, edit JSON, send, read the answer."""
+"""The main window: pick a model and target, choose how to call it, edit JSON, send, watch the answer."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
+    QMessageBox,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from playground.core import Target
-from playground.ui.controller import Outcome, WindowController
+from playground import __version__
+from playground.core import ApiError, PlaygroundError, ResponseStarted
+from playground.core.asyncjobs import AsyncOptions, AsyncStatus
+from playground.core.catalog import TargetChoice
+from playground.core.events import PredictEvent
+from playground.ui.controller import (
+    MODES,
+    CatalogueController,
+    Mode,
+    RequestController,
+    RequestSpec,
+    describe_error,
+)
+from playground.ui.json_editor import JsonEditor
+from playground.ui.response_view import ResponseView
+from playground.ui.target_bar import TargetBar
 
-EXAMPLE_BODY = '{\n  "text": "I love how fast this is, great work!"\n}\n'
+EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, controller: WindowController) -> None:
+    def __init__(
+        self,
+        catalogue: CatalogueController,
+        requests: RequestController,
+        *,
+        settings: QSettings | None = None,
+        key_label: str = "",
+    ) -> None:
         super().__init__()
-        self.controller = controller
+        self.catalogue = catalogue
+        self.requests = requests
+        self.settings = settings
         self.setWindowTitle("Playground")
-        self.resize(1100, 700)
-        self._build_ui()
+        self.resize(1200, 760)
+        self.shortcuts: list[tuple[str, str]] = []
+        self.last_request_id = ""
+        self._build_ui(key_label)
+        self._build_menus()
         self._connect()
+        self._update_mode()
+        self._restore_state()
 
-    def _build_ui(self) -> None:
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        mono.setPointSize(10)
+    # --- layout --------------------------------------------------------------------------------
 
-        self.remote_label = QLabel(f"Remote: {self.controller.remote_label}")
+    def _build_ui(self, key_label: str) -> None:
+        remote = self.catalogue.client.remote
+        self.remote_label = QLabel(
+            f"<b>{remote.name}</b> · {remote.management.removesuffix('/api')}"
+            + (f" · key {key_label}" if key_label else "")
+        )
         self.remote_label.setObjectName("remoteLabel")
-        bold = QFont(self.remote_label.font())
-        bold.setBold(True)
-        self.remote_label.setFont(bold)
+        self.target_bar = TargetBar()
 
-        self.model_list = QListWidget()
-        self.model_list.setObjectName("modelList")
-        self.model_list.setMinimumWidth(260)
-        self.models_status = QLabel("Loading models…")
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("modeCombo")
+        for mode, label in MODES:
+            self.mode_combo.addItem(label, mode)
+        self.method_combo = QComboBox()
+        self.method_combo.addItems(METHODS)
+        self.route_edit = QLineEdit()
+        self.route_edit.setObjectName("routeEdit")
+        self.route_edit.setPlaceholderText("/health, /items/1 … (sent to sync/…)")
+        self.priority_spin = QSpinBox()
+        self.priority_spin.setRange(0, 2)
+        self.priority_spin.setToolTip("0 runs first, 2 last")
+        self.webhook_edit = QLineEdit()
+        self.webhook_edit.setPlaceholderText("https://… webhook for the result (optional)")
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setEnabled(False)
 
+        self.route_row = QWidget()
+        route_layout = QHBoxLayout(self.route_row)
+        route_layout.setContentsMargins(0, 0, 0, 0)
+        route_layout.addWidget(self.method_combo)
+        route_layout.addWidget(self.route_edit, 1)
+        self.async_row = QWidget()
+        async_layout = QHBoxLayout(self.async_row)
+        async_layout.setContentsMargins(0, 0, 0, 0)
+        async_layout.addWidget(QLabel("Priority"))
+        async_layout.addWidget(self.priority_spin)
+        async_layout.addWidget(self.webhook_edit, 1)
+
+        call_row = QHBoxLayout()
+        call_row.addWidget(self.mode_combo)
+        call_row.addWidget(self.route_row, 1)
+        call_row.addWidget(self.async_row, 1)
+        call_row.addStretch(0)
+        call_row.addWidget(self.send_button)
+        call_row.addWidget(self.cancel_button)
+
+        self.editor = JsonEditor()
+        self.editor.setObjectName("bodyEditor")
+        self.editor.set_json(EXAMPLE_BODY)
+        self.body_problem = QLabel("")
+        self.body_problem.setObjectName("bodyProblem")
+        self.body_problem.setStyleSheet("color: #a11d1d;")
+        self.body_problem.setWordWrap(True)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Models"))
-        left_layout.addWidget(self.model_list, 1)
-        left_layout.addWidget(self.models_status)
+        left_layout.addWidget(QLabel("Request body (JSON)"))
+        left_layout.addWidget(self.editor, 1)
+        left_layout.addWidget(self.body_problem)
 
-        self.env_combo = QComboBox()
-        self.env_combo.setEditable(True)
-        self.env_combo.addItems(["production", "staging", "development"])
-        self.send_button = QPushButton("Send  (Ctrl+Enter)")
-        self.send_button.setObjectName("sendButton")
-        self.cancel_button = QPushButton("Cancel  (Esc)")
-        self.cancel_button.setEnabled(False)
-        target_row = QHBoxLayout()
-        target_row.addWidget(QLabel("Environment"))
-        target_row.addWidget(self.env_combo, 1)
-        target_row.addWidget(self.send_button)
-        target_row.addWidget(self.cancel_button)
+        self.async_panel = QWidget()
+        self.async_panel.setObjectName("asyncPanel")
+        form = QFormLayout(self.async_panel)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.async_id_label = QLabel("—")
+        self.async_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.async_status_label = QLabel("—")
+        self.async_status_label.setObjectName("asyncStatus")
+        self.async_cancel_button = QPushButton("Cancel queued request")
+        self.async_cancel_button.setEnabled(False)
+        form.addRow("Async request", self.async_id_label)
+        form.addRow("Status", self.async_status_label)
+        form.addRow("", self.async_cancel_button)
 
-        self.editor = QPlainTextEdit()
-        self.editor.setObjectName("bodyEditor")
-        self.editor.setFont(mono)
-        self.editor.setPlainText(EXAMPLE_BODY)
-        self.body_status = QLabel("")
-        self.body_status.setObjectName("bodyStatus")
-
-        self.response_status = QLabel("No request sent yet.")
-        self.response_status.setObjectName("responseStatus")
-        self.response_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.response_view = QPlainTextEdit()
-        self.response_view.setObjectName("responseView")
-        self.response_view.setReadOnly(True)
-        self.response_view.setFont(mono)
-
+        self.response = ResponseView()
+        self.response.setObjectName("responseView")
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(target_row)
-        right_layout.addWidget(QLabel("Request body (JSON)"))
-        right_layout.addWidget(self.editor, 2)
-        right_layout.addWidget(self.body_status)
-        right_layout.addWidget(QLabel("Response"))
-        right_layout.addWidget(self.response_status)
-        right_layout.addWidget(self.response_view, 3)
+        right_layout.addWidget(self.async_panel)
+        right_layout.addWidget(self.response, 1)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(self.remote_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.target_bar)
+        layout.addLayout(call_row)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self.statusBar().showMessage("Loading models…")
+
+    def _action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
+        menu = next(
+            (m for m in self._menus if m.title() == menu_title),
+            None,
+        )
+        if menu is None:
+            menu = self.menuBar().addMenu(menu_title)
+            self._menus.append(menu)
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys.split(" | ")])
+            self.shortcuts.append((text.replace("&", ""), keys.replace(" | ", " or ")))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        self._menus: list[Any] = []
+        self._action("&File", "&Quit", "Ctrl+Q", self.close)
+        self._action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
+        self._action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
+        self.send_action = self._action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
+        self._action("&Request", "&Cancel", "Esc", self.cancel)
+        self._action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
+        self._action("&Request", "&Reload models", "F5", self.catalogue.load_models)
+        self._action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
+        self._action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action("&Help", "&About Playground", "", self.show_about)
 
     def _connect(self) -> None:
-        c = self.controller
-        c.models_loaded.connect(self._on_controller_models_loaded)
-        c.models_failed.connect(self._on_controller_models_failed)
-        c.request_started.connect(self._on_controller_request_started)
-        c.response_received.connect(self._on_controller_response_received)
-        c.request_failed.connect(self._on_controller_request_failed)
-        c.request_cancelled.connect(self._on_controller_request_cancelled)
+        cat, req, bar = self.catalogue, self.requests, self.target_bar
+        cat.models_loaded.connect(self._on_catalogue_models_loaded)
+        cat.models_failed.connect(self._on_catalogue_models_failed)
+        cat.targets_loaded.connect(bar.set_choices)
+        cat.targets_failed.connect(self._on_catalogue_targets_failed)
+        cat.example_loaded.connect(self._on_catalogue_example_loaded)
+        cat.status_changed.connect(self._on_catalogue_status_changed)
+        cat.wake_failed.connect(self._on_catalogue_wake_failed)
+        bar.model_chosen.connect(self._on_bar_model_chosen)
+        bar.wake_requested.connect(self._on_bar_wake_requested)
+        req.request_started.connect(self._on_request_started)
+        req.event_received.connect(self._on_request_event)
+        req.request_finished.connect(self._on_request_finished)
+        req.request_failed.connect(self._on_request_failed)
+        req.request_cancelled.connect(self._on_request_cancelled)
+        req.async_submitted.connect(self._on_async_submitted)
+        req.async_status_changed.connect(self._on_async_status_changed)
+        req.async_cancel_answered.connect(self._on_async_cancel_answered)
+        self.mode_combo.currentIndexChanged.connect(self._update_mode)
         self.send_button.clicked.connect(self.send)
-        self.cancel_button.clicked.connect(c.cancel)
-        self.editor.textChanged.connect(self._update_body_status)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.send)
-        QShortcut(QKeySequence("Esc"), self, c.cancel)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.async_cancel_button.clicked.connect(req.cancel_async)
+        self.editor.send_requested.connect(self.send)
+        self.editor.problem_changed.connect(self.body_problem.setText)
+        self.editor.validity_changed.connect(self._update_send_enabled)
 
     # --- actions -------------------------------------------------------------------------------
 
-    def selected_model_id(self) -> str | None:
-        item = self.model_list.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+    def mode(self) -> Mode:
+        mode: Mode = self.mode_combo.currentData()
+        return mode
 
-    def parsed_body(self) -> tuple[Any, str]:
-        try:
-            return json.loads(self.editor.toPlainText()), ""
-        except json.JSONDecodeError as exc:
-            return None, f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    def request_spec(self) -> RequestSpec | str:
+        """What Send would send, or why it cannot be sent."""
+        if not self.editor.is_valid():
+            problem = self.editor.problem()
+            return problem.sentence if problem else "The body is not valid JSON."
+        target = self.target_bar.target()
+        if target is None:
+            return "Pick a model, or type its id."
+        body = self.editor.value()
+        mode = self.mode()
+        if mode == "route":
+            route = self.route_edit.text().strip()
+            if not route:
+                return "Type the route to call, e.g. /health."
+            method = self.method_combo.currentText()
+            return RequestSpec(mode, target, body if method != "GET" else None, method, route)
+        if mode == "async":
+            options = AsyncOptions(
+                webhook_endpoint=self.webhook_edit.text().strip() or None,
+                priority=self.priority_spin.value(),
+            )
+            return RequestSpec(mode, target, body, async_options=options)
+        return RequestSpec(mode, target, body)
 
     def send(self) -> None:
-        model_id = self.selected_model_id()
-        body, problem = self.parsed_body()
-        if problem or model_id is None:
-            self.response_status.setText(problem or "Pick a model first.")
+        spec = self.request_spec()
+        if isinstance(spec, str):
+            self.statusBar().showMessage(spec)
             return
-        env = self.env_combo.currentText().strip() or "production"
-        if env in ("production", "development"):
-            target = Target(model_id, env)  # type: ignore[arg-type]
-        else:
-            target = Target(model_id, "environment", env)
-        self.controller.send(target, body)
+        self.requests.send(spec)
+
+    def cancel(self) -> None:
+        if not self.requests.cancel():
+            self.statusBar().showMessage("Nothing to cancel.", 3000)
+
+    def copy_request_id(self) -> None:
+        request_id = self.last_request_id
+        if request_id:
+            QGuiApplication.clipboard().setText(request_id)
+            self.statusBar().showMessage(f"Copied request id {request_id}", 3000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>" for name, keys in self.shortcuts
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setText(f"<table cellspacing=6>{rows}</table>")
+        box.open()  # never exec(): a nested loop would break the qasync tasks
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About Playground")
+        box.setText(
+            f"<b>Playground {__version__}</b><br>Call, stream and compare models deployed on Baseten."
+        )
+        box.open()
 
     # --- view refreshers -------------------------------------------------------------------------
 
-    def _update_body_status(self) -> None:
-        _, problem = self.parsed_body()
-        self.body_status.setText(problem)
-        self.send_button.setEnabled(not problem)
+    def _update_mode(self, *_: object) -> None:
+        mode = self.mode()
+        self.route_row.setVisible(mode == "route")
+        self.async_row.setVisible(mode == "async")
+        self.async_panel.setVisible(mode == "async")
 
-    def _on_controller_models_loaded(self, models: list[dict[str, Any]]) -> None:
-        self.model_list.clear()
-        for model in models:
-            item = QListWidgetItem(f"{model['name']}   ·  {model['id']}")
-            item.setData(Qt.ItemDataRole.UserRole, model["id"])
-            self.model_list.addItem(item)
-        self.models_status.setText(f"{len(models)} models")
-        if models:
-            self.model_list.setCurrentRow(0)
+    def _update_send_enabled(self, *_: object) -> None:
+        self.send_button.setEnabled(self.editor.is_valid())
 
-    def _on_controller_models_failed(self, message: str) -> None:
-        self.models_status.setText(f"Could not list models: {message}")
+    def _set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
 
-    def _on_controller_request_started(self) -> None:
-        self.response_status.setText("Sending…")
-        self.cancel_button.setEnabled(True)
+    # --- controller events -----------------------------------------------------------------------
 
-    def _on_controller_response_received(self, outcome: Outcome) -> None:
-        self.cancel_button.setEnabled(False)
-        m = outcome.metrics
-        total = (m.total_s or 0.0) * 1000
-        self.response_status.setText(
-            f"{m.status} · {total:.0f} ms · {m.bytes:,} bytes · request id {m.request_id or '—'}"
+    def _on_catalogue_models_loaded(self, models: list[dict[str, Any]]) -> None:
+        self.target_bar.set_models(models)
+        self.statusBar().showMessage(f"{len(models)} models", 5000)
+
+    def _on_catalogue_models_failed(self, message: str) -> None:
+        self.statusBar().showMessage(
+            f"Could not list models ({message}). You can still type a model id and a target."
         )
-        self.response_view.setPlainText(outcome.text)
 
-    def _on_controller_request_failed(self, message: str) -> None:
-        self.cancel_button.setEnabled(False)
-        self.response_status.setText(message)
+    def _on_catalogue_targets_failed(self, model_id: str, message: str) -> None:
+        self.statusBar().showMessage(f"Could not read {model_id}'s environments: {message}")
 
-    def _on_controller_request_cancelled(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.response_status.setText("Cancelled.")
+    def _on_catalogue_example_loaded(self, model_id: str, example: object) -> None:
+        if model_id == self.target_bar.model_id() and not self.editor.document().isModified():
+            self.editor.set_json(example)
+            self.editor.document().setModified(False)
+
+    def _on_catalogue_status_changed(self, model_id: str, deployment_id: str, status: str) -> None:
+        self.target_bar.set_status(deployment_id, status)
+        self.statusBar().showMessage(f"{model_id} deployment {deployment_id}: {status}")
+
+    def _on_catalogue_wake_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Wake failed: {message}")
+
+    def _on_bar_model_chosen(self, model_id: str) -> None:
+        self.catalogue.load_targets(model_id)
+
+    def _on_bar_wake_requested(self, choice: TargetChoice) -> None:
+        self.catalogue.wake(choice)
+
+    def _on_request_started(self, description: str) -> None:
+        self.response.clear()
+        self.last_request_id = ""
+        self._set_busy(True)
+        self.statusBar().showMessage(f"Sending: {description}…")
+
+    def _on_request_event(self, event: PredictEvent) -> None:
+        if isinstance(event, ResponseStarted):
+            self.last_request_id = event.headers.get("x-baseten-request-id", "")
+        self.response.feed(event)
+
+    def _on_request_finished(self) -> None:
+        self._set_busy(False)
+        if self.mode() != "async":  # the async panel's last word stays
+            self.statusBar().showMessage("Done.", 3000)
+
+    def _on_request_failed(self, error: PlaygroundError) -> None:
+        self._set_busy(False)
+        if isinstance(error, ApiError) and error.request_id:
+            self.last_request_id = error.request_id
+        self.response.fail(error)
+        self.statusBar().showMessage(describe_error(error))
+
+    def _on_request_cancelled(self) -> None:
+        self._set_busy(False)
+        self.response.cancelled()
+        self.statusBar().showMessage(
+            "Cancelled; the connection is closed and what arrived is kept."
+        )
+
+    def _on_async_submitted(self, request_id: str) -> None:
+        self.async_id_label.setText(request_id)
+        self.async_status_label.setText("submitted")
+        self.async_cancel_button.setEnabled(True)
+
+    def _on_async_status_changed(self, status: AsyncStatus) -> None:
+        text = status.status
+        if status.errors:
+            text += " · " + "; ".join(f"{e.get('code')}: {e.get('message')}" for e in status.errors)
+        self.async_status_label.setText(text)
+        self.async_cancel_button.setEnabled(status.status == "QUEUED")
+        if status.is_terminal:
+            self.statusBar().showMessage(
+                f"Async request {status.request_id}: {status.status}. "
+                "Its output goes to the webhook, not to this window."
+            )
+
+    def _on_async_cancel_answered(self, answer: dict[str, Any]) -> None:
+        self.statusBar().showMessage(str(answer.get("message", "")))
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        mode = self.settings.value("request/mode")
+        index = self.mode_combo.findData(mode) if mode else -1
+        if index >= 0:
+            self.mode_combo.setCurrentIndex(index)
+        self.route_edit.setText(str(self.settings.value("request/route", "") or ""))
+
+    def save_state(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("request/mode", self.mode())
+        self.settings.setValue("request/route", self.route_edit.text())
+        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
         self.closed.emit()
         super().closeEvent(event)

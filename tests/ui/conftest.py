@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,10 @@ def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield event_loop
     finally:
+        # Collect this test's Qt objects here, on the main thread, with the loop still open: left
+        # to chance, the collector may run in the server's thread ("Timers cannot be stopped from
+        # another thread") or after the loop is closed.
+        gc.collect()
         pending = [t for t in asyncio.all_tasks(event_loop) if not t.done()]
         for task in pending:
             task.cancel()

@@ -1,0 +1,87 @@
+"""Cold start of `playground` to its first painted window, against a bare PySide6 QMainWindow.
+
+Both run as fresh processes (interpreter start, imports, first paint, exit), offscreen,
+interleaved; the figure is the ratio of medians. Target: ratio <= 1.5.
+
+    python benchmarks/startup.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BARE = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, app.quit)
+        return False
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1200, 760)
+probe = FirstPaint()
+window.installEventFilter(probe)
+window.show()
+app.exec()
+"""
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, capture_output=True, timeout=60)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        # A clean home: no saved state, no key, no ~/.trussrc; nothing reaches the network.
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "BASETEN_API_KEY"},
+            "HOME": home,
+            "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        }
+        app_argv = [sys.executable, "-m", "playground", "--exit-on-first-paint"]
+        bare_argv = [sys.executable, "-c", BARE]
+        timed(app_argv, env)  # warm the OS file cache for both, as a user's second start would be
+        timed(bare_argv, env)
+        app_times: list[float] = []
+        bare_times: list[float] = []
+        for run in range(args.runs):
+            pairs = [(app_argv, app_times), (bare_argv, bare_times)]
+            for argv, times in pairs if run % 2 == 0 else reversed(pairs):
+                times.append(timed(argv, env))
+    app_s = statistics.median(app_times)
+    bare_s = statistics.median(bare_times)
+    print(
+        json.dumps(
+            {
+                "ratio": round(app_s / bare_s, 3),
+                "app_s": round(app_s, 4),
+                "bare_s": round(bare_s, 4),
+                "app_runs_s": [round(t, 4) for t in app_times],
+                "bare_runs_s": [round(t, 4) for t in bare_times],
+                "target_ratio": 1.5,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

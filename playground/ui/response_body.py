@@ -1,0 +1,115 @@
+"""One response body as it arrives: every byte kept for Copy and Save, only a capped preview shown."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PREVIEW_BYTES", "ResponseBody", "write_atomically"]
+
+# What the Body and Raw tabs show at most; the kept body, Copy and Save always have all of it.
+# Laying out 256 K characters of one long line takes ~45 ms, so a bigger preview would freeze.
+PREVIEW_BYTES = 256 * 1024
+
+
+class ResponseBody:
+    """Keeps the body in parts and hands out, once each, what the displays have not shown yet.
+
+    `take_shown()` is the Body tab's text (at most `preview` characters in all), `take_raw()`
+    the Raw tab's (the first `preview` bytes, decoded as UTF-8 with replacement).
+    """
+
+    def __init__(self, preview: int = PREVIEW_BYTES) -> None:
+        self.preview = preview
+        self.size = 0
+        self.is_capped = False  # some of the body will never be displayed
+        self.has_text = False
+        self.has_binary = False
+        self._parts: list[bytes] = []
+        self._shown: list[str] = []
+        self._shown_room = preview  # characters
+        self._raw: list[bytes] = []
+        self._raw_room = preview  # bytes
+        self._raw_decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def add_text(self, shown: str, kept: bytes) -> None:
+        """`kept` joins the body; `shown` is queued for display while the cap has room."""
+        self.has_text = True
+        self._keep(kept)
+        if len(shown) > self._shown_room:
+            shown = shown[: self._shown_room]
+            self.is_capped = True
+        if shown:
+            self._shown_room -= len(shown)
+            self._shown.append(shown)
+
+    def add_binary(self, data: bytes) -> None:
+        self.has_binary = True
+        self._keep(data)
+
+    def add_json(self, value: Any, raw: bytes) -> tuple[str, bool]:
+        """Keep `raw`; return what to display and whether it is pretty-printed.
+
+        Above the cap nothing is formatted: `value` is not even serialised, only the first bytes
+        of `raw` are decoded. Below it, `value` is pretty-printed unless that would pass the cap.
+        """
+        self.has_text = True
+        self._keep(raw)
+        self._shown_room = 0
+        if len(raw) <= self.preview:
+            try:
+                pretty = json.dumps(value, indent=2, ensure_ascii=False)
+            except (TypeError, ValueError, RecursionError):
+                pretty = ""
+            if pretty and len(pretty) <= self.preview:
+                return pretty, True
+        else:
+            self.is_capped = True
+        # An incremental decoder without `final` drops a character cut in half by the slice.
+        return codecs.getincrementaldecoder("utf-8")("replace").decode(raw[: self.preview]), False
+
+    def take_shown(self) -> str:
+        text = "".join(self._shown)
+        self._shown.clear()
+        return text
+
+    def take_raw(self, *, final: bool = False) -> str:
+        """The Raw text not handed out yet; `final` once the body is complete."""
+        data = b"".join(self._raw)
+        self._raw.clear()
+        return self._raw_decoder.decode(data, final=final and self._raw_room > 0)
+
+    def data(self) -> bytes:
+        if len(self._parts) > 1:
+            self._parts = [b"".join(self._parts)]
+        return self._parts[0] if self._parts else b""
+
+    def _keep(self, data: bytes) -> None:
+        self._parts.append(data)
+        self.size += len(data)
+        if self._raw_room > 0:
+            piece = data[: self._raw_room] if len(data) > self._raw_room else data
+            self._raw.append(piece)
+            self._raw_room -= len(piece)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A temporary file in the same folder, synced, then renamed over `path`: all or nothing."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
