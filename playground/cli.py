@@ -5,10 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from playground import __version__
+import playground
 from playground.headless import add_subcommands
 from playground.headless import run as run_headless
+
+
+class VersionAction(argparse.Action):
+    """`--version`, with the version read only when asked for (it costs start-up time)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        print(f"playground {playground.__version__}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="playground",
         description="Call, stream and compare models deployed on Baseten.",
     )
-    parser.add_argument("--version", action="version", version=f"playground {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument(
         "--demo",
         action="store_true",

@@ -154,7 +154,14 @@ def event_record(event: object) -> dict[str, Any] | None:
             "deployment_id": event.headers.get("x-baseten-model-version-id"),
         }
     if isinstance(event, JsonBody):
-        return {"event": "json", "body": event.value}
+        try:
+            return {"event": "json", "body": event.value}
+        except ValueError as exc:  # a big body is parsed only now
+            return {
+                "event": "text",
+                "text": event.raw.decode("utf-8", "replace"),
+                "notice": f"The body says JSON but is not valid JSON: {exc}",
+            }
     if isinstance(event, TextChunk):
         return {"event": "text", "text": event.text}
     if isinstance(event, SseEvent):

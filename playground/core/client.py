@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import json
 from collections.abc import AsyncGenerator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,20 +288,9 @@ class BasetenClient:
         await self.transport.aclose()
 
 
-# Above this size a JSON body is parsed on a worker thread, so the caller's loop (the window's)
-# never stalls on it: 20 MB takes ~200 ms to parse.
-OFF_LOOP_PARSE_BYTES = 512 * 1024
-
-
-# A pool of our own rather than the loop's default executor: under qasync that one is made of
-# QThreads, which the window's tests (and Qt) would rather not see from a Qt-free layer.
-_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playground-json")
-
-
-async def parse_json(raw: bytes) -> Any:
-    if len(raw) > OFF_LOOP_PARSE_BYTES:
-        return await asyncio.get_running_loop().run_in_executor(_PARSER, json.loads, raw)
-    return json.loads(raw)
+# Above this size a JSON body is passed on unparsed (see JsonBody): parsing holds the GIL, so
+# even a worker thread would stall the caller's loop (a window's) for its whole length.
+EAGER_PARSE_BYTES = 512 * 1024
 
 
 def _started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
@@ -330,8 +317,11 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
                 yield TextChunk(line + "\n")
     elif kind == "json":
         raw = await response.aread()
+        if len(raw) > EAGER_PARSE_BYTES:
+            yield JsonBody.unparsed(raw)
+            return
         try:
-            yield JsonBody(await parse_json(raw), raw)
+            yield JsonBody(json.loads(raw), raw)
         except ValueError as exc:
             yield Notice(f"The body says JSON but is not valid JSON: {exc}")
             yield TextChunk(raw.decode("utf-8", "replace"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,46 @@ class ResponseStarted:
     metrics: Metrics
 
 
-@dataclass(frozen=True)
+_UNPARSED: Any = object()
+
+
 class JsonBody:
-    value: Any
-    raw: bytes
+    """A JSON body: `raw` as it came, and `value` parsed from it.
+
+    A big body arrives unparsed and is parsed on first use of `value`: parsing holds the GIL
+    (20 MB take ~200 ms, even on another thread), and a window showing a capped preview of the
+    raw text never needs it. `value` raises ValueError when the body is not valid JSON.
+    """
+
+    __slots__ = ("_value", "raw")
+    __match_args__ = ("value", "raw")
+
+    def __init__(self, value: Any, raw: bytes) -> None:
+        self._value = value
+        self.raw = raw
+
+    @classmethod
+    def unparsed(cls, raw: bytes) -> JsonBody:
+        return cls(_UNPARSED, raw)
+
+    @property
+    def is_parsed(self) -> bool:
+        return self._value is not _UNPARSED
+
+    @property
+    def value(self) -> Any:
+        if self._value is _UNPARSED:
+            self._value = json.loads(self.raw)
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonBody) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"JsonBody({len(self.raw):,} bytes{'' if self.is_parsed else ', unparsed'})"
 
 
 @dataclass(frozen=True)

@@ -169,12 +169,20 @@ class Transport:
     ) -> None:
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
-        self.http = http or httpx.AsyncClient(
-            timeout=self.timeouts.to_httpx(),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": "baseten-playground"},
-        )
+        self._http = http
         self._sleep = sleep
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """Made on first use: building its TLS context takes ~100 ms, which a window's first
+        paint should not wait for."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self.timeouts.to_httpx(),
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                headers={"User-Agent": "baseten-playground"},
+            )
+        return self._http
 
     @asynccontextmanager
     async def open(
@@ -249,4 +257,5 @@ class Transport:
         )
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        if self._http is not None:
+            await self._http.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import platformdirs
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
-from playground import __version__
+import playground
 from playground.core import BasetenClient, Remote
 from playground.core.keys import (
     FoundKey,
@@ -122,6 +123,8 @@ async def _run_window(
         if screenshot:
             await _first_of((catalogue.models_loaded, catalogue.models_failed), 15)
             await _first_of((catalogue.targets_loaded, catalogue.targets_failed), 15)
+            with contextlib.suppress(TimeoutError):
+                await _first_of((catalogue.example_loaded,), 2)
             if demo:
                 requests = window.requests
                 sending = asyncio.get_running_loop().create_task(
@@ -162,7 +165,7 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Playground")
-    app.setApplicationVersion(__version__)
+    app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
 

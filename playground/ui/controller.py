@@ -97,7 +97,7 @@ class CatalogueController(TaskOwner):
         except PlaygroundError as exc:
             self.models_failed.emit(describe_error(exc))
             return
-        self.models_loaded.emit(sorted(models, key=lambda m: str(m.get("name", ""))))
+        self.models_loaded.emit(models)
 
     def load_targets(self, model_id: str) -> None:
         self._start("targets", self._load_targets(model_id))

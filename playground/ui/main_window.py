@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground import __version__
+import playground
 from playground.core import ApiError, PlaygroundError, ResponseStarted
 from playground.core.asyncjobs import AsyncOptions, AsyncStatus
 from playground.core.catalog import TargetChoice
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setWindowTitle("About Playground")
         box.setText(
-            f"<b>Playground {__version__}</b><br>Call, stream and compare models deployed on Baseten."
+            f"<b>Playground {playground.__version__}</b><br>Call, stream and compare models deployed on Baseten."
         )
         box.open()
 

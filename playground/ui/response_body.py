@@ -8,7 +8,8 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+
+from playground.core.events import JsonBody
 
 __all__ = ["PREVIEW_BYTES", "ResponseBody", "write_atomically"]
 
@@ -52,18 +53,19 @@ class ResponseBody:
         self.has_binary = True
         self._keep(data)
 
-    def add_json(self, value: Any, raw: bytes) -> tuple[str, bool]:
-        """Keep `raw`; return what to display and whether it is pretty-printed.
+    def add_json(self, body: JsonBody) -> tuple[str, bool]:
+        """Keep the raw body; return what to display and whether it is pretty-printed.
 
-        Above the cap nothing is formatted: `value` is not even serialised, only the first bytes
-        of `raw` are decoded. Below it, `value` is pretty-printed unless that would pass the cap.
+        Above the cap nothing is parsed or formatted: only the first bytes of the raw body are
+        decoded. Below it, the value is pretty-printed unless that would pass the cap.
         """
+        raw = body.raw
         self.has_text = True
         self._keep(raw)
         self._shown_room = 0
         if len(raw) <= self.preview:
             try:
-                pretty = json.dumps(value, indent=2, ensure_ascii=False)
+                pretty = json.dumps(body.value, indent=2, ensure_ascii=False)
             except (TypeError, ValueError, RecursionError):
                 pretty = ""
             if pretty and len(pretty) <= self.preview:

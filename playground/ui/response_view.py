@@ -221,8 +221,8 @@ class ResponseView(QWidget):
                 self._body.add_binary(data)
                 self._is_streaming = True
                 self._schedule()
-            case JsonBody(value=value, raw=raw):
-                self._show_json(value, raw)
+            case JsonBody():
+                self._show_json(event)
             case ResponseStarted():
                 self._on_started(event)
             case Notice(message=message):
@@ -279,8 +279,8 @@ class ResponseView(QWidget):
         self.headers_text.setPlainText(headers_text(event.headers))
         self._update_timings()
 
-    def _show_json(self, value: object, raw: bytes) -> None:
-        text, is_pretty = self._body.add_json(value, raw)
+    def _show_json(self, event: JsonBody) -> None:
+        text, is_pretty = self._body.add_json(event)
         if not is_pretty and not self._body.is_capped:
             self._notices.append("Shown unformatted: pretty-printed it would pass the cap")
             self._notice_count += 1

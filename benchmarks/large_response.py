@@ -1,0 +1,152 @@
+"""A 20 MB JSON predict response shown in the real window: the longest event-loop stall, and when it is ready.
+
+The local server runs in its own process. A 5 ms QTimer on the window's loop records the gaps
+between its ticks while the body arrives, is parsed and is rendered; the stall is the gap beyond
+the timer's period. A baseline run of the same window with a small body is interleaved with the
+big ones. Target: max_stall_ms < 100.
+
+    python benchmarks/large_response.py [--runs 5] [--megabytes 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from benchmarks._server import KEY, emulator_process
+from playground.core import BasetenClient, Remote
+from playground.emulator.demo import CLASSIFIER
+from playground.ui.app import build_window
+from playground.ui.loop import new_loop
+from playground.ui.main_window import MainWindow
+
+PERIOD_MS = 5
+
+
+async def first(signals: tuple[object, ...], within: float) -> None:
+    done = asyncio.get_running_loop().create_future()
+
+    def finish(*_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    for signal in signals:
+        signal.connect(finish)  # type: ignore[attr-defined]
+    try:
+        await asyncio.wait_for(done, within)
+    finally:
+        for signal in signals:
+            signal.disconnect(finish)  # type: ignore[attr-defined]
+
+
+async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, float]:
+    """(max stall in ms, seconds from Send until the body is on screen)."""
+    if size:
+        async with httpx.AsyncClient() as http:
+            response = await http.put(
+                f"{base_url}/_emulator/faults/{CLASSIFIER}",
+                json={"spec": f"huge={size},count=1"},
+                headers={"Authorization": f"Bearer {KEY}"},
+            )
+            response.raise_for_status()
+    gaps: list[float] = []
+    last = time.perf_counter()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+
+    timer = QTimer()
+    timer.setInterval(PERIOD_MS)
+    timer.timeout.connect(tick)
+    await asyncio.sleep(0.2)
+    last = time.perf_counter()
+    timer.start()
+    started = time.perf_counter()
+    done = asyncio.ensure_future(
+        first((win.requests.request_finished, win.requests.request_failed), 60)
+    )
+    win.send()
+    await done
+    while win.response.is_streaming:  # noqa: ASYNC110 - the view has no signal for this
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.05)  # the paint that follows
+    ready = time.perf_counter() - started
+    await asyncio.sleep(0.2)
+    timer.stop()
+    if size and len(win.response.body_bytes()) < size * 0.9:
+        raise SystemExit("the big body did not arrive whole")
+    stall = max(gaps) * 1000 - PERIOD_MS
+    return max(0.0, stall), ready
+
+
+async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
+    client = BasetenClient(Remote.local(base_url, "bench"), KEY)
+    win = build_window(client, settings=None, key_label="")
+    win.resize(1200, 760)
+    win.show()
+    loaded = asyncio.ensure_future(
+        first((win.catalogue.targets_loaded, win.catalogue.targets_failed), 15)
+    )
+    win.catalogue.load_models()
+    await loaded
+    win.target_bar.select_model(CLASSIFIER)
+    await asyncio.sleep(0.3)
+    win.editor.set_json({"text": "big"})
+    big: list[tuple[float, float]] = []
+    small: list[tuple[float, float]] = []
+    for run in range(runs):
+        for kind in ("big", "small") if run % 2 == 0 else ("small", "big"):
+            if kind == "big":
+                big.append(await one_run(win, base_url, size))
+            else:
+                small.append(await one_run(win, base_url, 0))
+    await win.catalogue.aclose()
+    await win.requests.aclose()
+    await client.aclose()
+    win.close()
+    stalls = [s for s, _ in big]
+    return {
+        "max_stall_ms": round(statistics.median(stalls), 1),
+        "worst_stall_ms": round(max(stalls), 1),
+        "ready_s": round(statistics.median(r for _, r in big), 3),
+        "baseline_max_stall_ms": round(statistics.median(s for s, _ in small), 1),
+        "baseline_ready_s": round(statistics.median(r for _, r in small), 3),
+        "body_bytes": size,
+        "runs": runs,
+        "target_max_stall_ms": 100,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--megabytes", type=float, default=20)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with (
+        emulator_process() as base_url,
+        asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner,
+    ):
+        result = runner.run(measure(base_url, args.runs, int(args.megabytes * 1_000_000)))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
