@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.editor = JsonEditor()
         self.editor.setObjectName("bodyEditor")
         self.editor.set_json(EXAMPLE_BODY)
+        self.editor.document().setModified(False)  # a model's example input may replace it
         self.body_problem = QLabel("")
         self.body_problem.setObjectName("bodyProblem")
         self.body_problem.setStyleSheet("color: #a11d1d;")

@@ -143,19 +143,24 @@ def test_pick_model_and_environment_send_and_read(
     assert "TTFB" in win.response.timings_label.text()
 
 
-def test_the_example_input_is_prefilled(
+def test_the_example_input_is_prefilled_until_the_body_is_edited(
     make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
 ) -> None:
     win = make_window(emulator)
+    load(win, loop)
 
-    async def go() -> None:
+    async def pick(model_id: str) -> None:
         example = asyncio.ensure_future(signalled(win.catalogue.example_loaded))
-        win.catalogue.load_models()
-        await example
+        win.target_bar.select_model(model_id)
+        while (await example)[0] != model_id:  # a late answer for the model before
+            example = asyncio.ensure_future(signalled(win.catalogue.example_loaded))
 
-    loop.run_until_complete(go())
-    assert win.editor.value() is not None
-    assert win.target_bar.model_id() in (CLASSIFIER, CHAT) or win.editor.value()
+    loop.run_until_complete(pick(CHAT))
+    assert win.editor.value()["model"] == "demo-llm"
+    win.editor.selectAll()
+    win.editor.insertPlainText('{"mine": true}')  # typed: the person's own body stays
+    loop.run_until_complete(pick(STREAMER))
+    assert win.editor.value() == {"mine": True}
 
 
 def test_invalid_json_blocks_sending_and_says_where(

@@ -1,0 +1,112 @@
+"""Make the README's screenshots: the real window against the local server, offscreen.
+
+python docs/screenshots/make.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from playground.core import BasetenClient, Remote
+from playground.emulator import EmulatorServer, EmulatorSettings
+from playground.emulator.demo import CLASSIFIER, CUSTOM, SLEEPY, STREAMER
+from playground.ui.app import build_window
+from playground.ui.loop import new_loop
+from playground.ui.main_window import MainWindow
+
+HERE = Path(__file__).resolve().parent
+
+
+async def first(signals: tuple[object, ...], within: float = 15) -> None:
+    done = asyncio.get_running_loop().create_future()
+
+    def finish(*_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    for signal in signals:
+        signal.connect(finish)  # type: ignore[attr-defined]
+    try:
+        await asyncio.wait_for(done, within)
+    finally:
+        for signal in signals:
+            signal.disconnect(finish)  # type: ignore[attr-defined]
+
+
+async def shoot(
+    server: EmulatorServer, name: str, model: str, prepare: Callable[[MainWindow], None]
+) -> None:
+    client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
+    win = build_window(
+        client, settings=None, key_label="••••" + server.api_key[-4:] + " (this session)"
+    )
+    win.resize(1200, 720)
+    win.show()
+    loaded = asyncio.ensure_future(first((win.catalogue.targets_loaded,)))
+    win.catalogue.load_models()
+    await loaded
+    if win.target_bar.model_id() != model:
+        again = asyncio.ensure_future(first((win.catalogue.targets_loaded,)))
+        win.target_bar.select_model(model)
+        await again
+    await asyncio.sleep(0.3)  # the example input
+    prepare(win)
+    if name != "wake":
+        done = asyncio.ensure_future(
+            first((win.requests.request_finished, win.requests.request_failed))
+        )
+        win.send()
+        await done
+    else:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(0.3)
+    win.grab().save(str(HERE / f"{name}.png"), "PNG")
+    await win.catalogue.aclose()
+    await win.requests.aclose()
+    await client.aclose()
+    win.close()
+
+
+async def main() -> None:
+    settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
+    with EmulatorServer(settings) as server:
+        await shoot(
+            server,
+            "main-window",
+            CLASSIFIER,
+            lambda w: w.editor.set_json({"text": "I love how fast this is, great work!"}),
+        )
+
+        def stream(w: MainWindow) -> None:
+            w.editor.set_json({"prompt": "a lighthouse keeper", "stream": True})
+
+        await shoot(server, "streaming", STREAMER, stream)
+
+        def failing(w: MainWindow) -> None:
+            server.emulator.set_model_faults(CLASSIFIER, "status=503,shape=spec,count=3")
+
+        await shoot(server, "error", CLASSIFIER, failing)
+
+        def route(w: MainWindow) -> None:
+            w.mode_combo.setCurrentIndex(w.mode_combo.findData("route"))
+            w.method_combo.setCurrentText("GET")
+            w.route_edit.setText("/items/1")
+
+        await shoot(server, "custom-route", CUSTOM, route)
+        await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
+
+
+if __name__ == "__main__":
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
+        runner.run(main())
+    print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))
