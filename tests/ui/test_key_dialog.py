@@ -1,0 +1,115 @@
+"""The first-run key flow: keys found are offered masked, a pasted key goes to the keyring per remote."""
+
+from __future__ import annotations
+
+import asyncio
+
+import keyring
+from PySide6.QtWidgets import QLabel, QRadioButton
+from pytestqt.qtbot import QtBot
+
+from playground.core import BasetenClient, Remote
+from playground.core.keys import KEYRING_SERVICE, FoundKey
+from playground.emulator import EmulatorServer
+from playground.ui.app import ask_for_key, build_window
+from playground.ui.key_dialog import KeyDialog
+from playground.ui.main_window import MainWindow
+from tests.conftest import MemoryKeyring
+from tests.core.test_keys import BrokenKeyring
+from tests.ui.test_main_window import signalled
+
+
+def _dialog(
+    qtbot: QtBot, found: list[FoundKey], usable: bool = True
+) -> tuple[KeyDialog, list[tuple[FoundKey, bool]]]:
+    dialog = KeyDialog("baseten", found, keyring_usable=usable)
+    qtbot.addWidget(dialog)
+    chosen: list[tuple[FoundKey, bool]] = []
+    dialog.key_chosen.connect(lambda key, remember: chosen.append((key, remember)))
+    dialog.open()
+    return dialog, chosen
+
+
+def test_found_keys_are_offered_masked(qtbot: QtBot) -> None:
+    found = [FoundKey("abcd1234.efgh5678", "trussrc [baseten]")]
+    dialog, chosen = _dialog(qtbot, found)
+    texts = [b.text() for b in dialog.findChildren(QRadioButton)]
+    assert texts[0] == "Use the key from trussrc [baseten] (••••5678)"
+    assert all("abcd1234" not in t for t in texts)
+    dialog.buttons.accepted.emit()
+    assert chosen == [(found[0], False)]  # a found key stays where it lives
+
+
+def test_a_pasted_key_is_remembered_when_asked(qtbot: QtBot) -> None:
+    dialog, chosen = _dialog(qtbot, [])
+    qtbot.keyClicks(dialog.key_edit, "sk-pasted-0000")
+    assert dialog.paste_radio.isChecked()
+    dialog.buttons.accepted.emit()
+    assert chosen == [(FoundKey("sk-pasted-0000", "pasted"), True)]
+
+
+def test_an_empty_paste_is_not_accepted(qtbot: QtBot) -> None:
+    dialog, chosen = _dialog(qtbot, [])
+    dialog.buttons.accepted.emit()
+    assert chosen == []
+    assert dialog.isVisible()
+
+
+def test_without_a_keyring_it_says_session_only(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot, [], usable=False)
+    assert not dialog.remember.isEnabled()
+    note = dialog.findChild(QLabel, "keyringNote")
+    assert note is not None
+    assert "this session only" in note.text()
+
+
+def _first_run(
+    emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot, paste: str
+) -> tuple[MainWindow, KeyDialog, BasetenClient]:
+    """A window on a remote with no key yet; the key is pasted into the dialog and accepted."""
+    client = BasetenClient(Remote.local(emulator.base_url, "local"), "")
+    window = build_window(client, settings=None, key_label="")
+    qtbot.addWidget(window)
+    dialog = ask_for_key(window, client)
+    dialog.key_edit.setText(paste)
+    dialog.paste_radio.setChecked(True)
+
+    async def accept() -> None:
+        loaded = asyncio.ensure_future(signalled(window.catalogue.models_loaded))
+        dialog.buttons.accepted.emit()
+        await loaded
+
+    loop.run_until_complete(accept())
+    return window, dialog, client
+
+
+def _close(window: MainWindow, client: BasetenClient, loop: asyncio.AbstractEventLoop) -> None:
+    loop.run_until_complete(window.catalogue.aclose())
+    loop.run_until_complete(client.aclose())
+
+
+def test_a_pasted_key_goes_to_the_keyring_and_the_models_load(
+    qtbot: QtBot,
+    test_keyring: MemoryKeyring,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    window, _, client = _first_run(emulator, loop, qtbot, emulator.api_key)
+    assert test_keyring.items[(KEYRING_SERVICE, "local")] == emulator.api_key
+    message = window.statusBar().currentMessage()
+    assert emulator.api_key not in message
+    assert window.target_bar.model_combo.count() > 5
+    _close(window, client, loop)
+
+
+def test_no_keyring_keeps_the_key_for_the_session(
+    qtbot: QtBot, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    broken = BrokenKeyring()
+    keyring.set_keyring(broken)
+    window, dialog, client = _first_run(emulator, loop, qtbot, emulator.api_key)
+    assert not dialog.remember.isEnabled()
+    assert broken.items == {}
+    assert client.has_key
+    assert window.target_bar.model_combo.count() > 5
+    _close(window, client, loop)
