@@ -29,9 +29,9 @@ from PySide6.QtWidgets import QApplication
 from benchmarks._server import KEY, emulator_process
 from playground.core import BasetenClient, Remote
 from playground.emulator.demo import CLASSIFIER
-from playground.ui.app import build_window
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+from playground.ui.session import build_window
 
 PERIOD_MS = 5
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import playground
-from playground.headless import add_subcommands
-from playground.headless import run as run_headless
+
+HEADLESS = ("call", "chat")
 
 
 class VersionAction(argparse.Action):
@@ -23,7 +23,9 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
+    """The command line; `headless=False` leaves out call/chat, whose imports (the HTTP stack)
+    would otherwise delay the window's first paint."""
     parser = argparse.ArgumentParser(
         prog="playground",
         description="Call, stream and compare models deployed on Baseten.",
@@ -64,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a scaled-to-zero deployment spends in WAKING_UP and in LOADING_MODEL",
     )
     emu.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    add_subcommands(sub)
+    if headless:
+        from playground.headless import add_subcommands
+
+        add_subcommands(sub)
     return parser
 
 
@@ -99,10 +104,14 @@ def run_emulator(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wants_headless = any(a in HEADLESS or a in ("-h", "--help") for a in argv)
+    args = _parser(headless=wants_headless).parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
     if args.command in ("call", "chat"):
+        from playground.headless import run as run_headless
+
         return run_headless(args)
     from playground.ui.app import run_app
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication
 from playground.core import BasetenClient, Remote
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CLASSIFIER, CUSTOM, SLEEPY, STREAMER
-from playground.ui.app import build_window
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+from playground.ui.session import build_window
 
 HERE = Path(__file__).resolve().parent
 

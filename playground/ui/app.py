@@ -1,90 +1,26 @@
-"""The composition root: builds core objects, the window and (for --demo) the local server, then runs the loop."""
+"""The composition root: the window paints first; the network stack, the key and the loop follow."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import sys
 import time
 from pathlib import Path
 
-import platformdirs
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, SignalInstance
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
-from playground.core import BasetenClient, Remote
-from playground.core.keys import (
-    FoundKey,
-    KeyringUnavailable,
-    find_key,
-    keyring_usable,
-    mask,
-    store_key,
-    trussrc_keys,
-)
-from playground.ui.controller import CatalogueController, RequestController
-from playground.ui.key_dialog import KeyDialog
-from playground.ui.loop import new_loop
+from playground.core.remotes import Remote
 from playground.ui.main_window import MainWindow
 
 APP_NAME = "playground"
 
 
 def settings_path() -> Path:
+    import platformdirs
+
     return platformdirs.user_config_path(APP_NAME) / "window.ini"
-
-
-async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
-    """Wait, without a nested event loop, until any of `signals` fires."""
-    done = asyncio.get_running_loop().create_future()
-
-    def finish(*_: object) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    for signal in signals:
-        signal.connect(finish)
-    try:
-        await asyncio.wait_for(done, within)
-    finally:
-        for signal in signals:
-            signal.disconnect(finish)
-
-
-def build_window(
-    client: BasetenClient, *, settings: QSettings | None, key_label: str
-) -> MainWindow:
-    catalogue = CatalogueController(client)
-    requests = RequestController(client)
-    window = MainWindow(catalogue, requests, settings=settings, key_label=key_label)
-    catalogue.setParent(window)
-    requests.setParent(window)
-    return window
-
-
-def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
-    """The first-run flow: offer what was found, or take a key; models load once there is one."""
-    remote = client.remote
-    found = [r.key for r in trussrc_keys()]
-    dialog = KeyDialog(remote.name, found, keyring_usable=keyring_usable(), parent=window)
-
-    def chosen(key: FoundKey, remember: bool) -> None:
-        client.set_api_key(key.key)
-        message = f"Using the key from {key.source} ({mask(key.key)})."
-        if remember:
-            try:
-                store_key(remote.name, key.key)
-                message += " Saved in the system keyring."
-            except KeyringUnavailable as exc:
-                message += " " + str(exc)
-        window.statusBar().showMessage(message)
-        window.catalogue.load_models()
-
-    dialog.key_chosen.connect(chosen)
-    dialog.open()
-    return dialog
 
 
 class FirstPaint(QObject):
@@ -101,49 +37,6 @@ class FirstPaint(QObject):
             print(f"first-paint {time.time():.6f}", flush=True)  # wall clock: the parent compares
             QTimer.singleShot(0, self.window.close)
         return False
-
-
-async def _run_window(
-    window: MainWindow,
-    client: BasetenClient,
-    screenshot: str | None,
-    demo: bool,
-    exit_on_paint: bool = False,
-) -> None:
-    closed = asyncio.Event()
-    window.closed.connect(closed.set)
-    if exit_on_paint:
-        FirstPaint(window)
-    window.show()
-    catalogue = window.catalogue
-    if client.has_key:
-        catalogue.load_models()
-    else:
-        window.statusBar().showMessage("No API key yet.")
-        ask_for_key(window, client)
-    try:
-        if screenshot:
-            await _first_of((catalogue.models_loaded, catalogue.models_failed), 15)
-            await _first_of((catalogue.targets_loaded, catalogue.targets_failed), 15)
-            with contextlib.suppress(TimeoutError):
-                await _first_of((catalogue.example_loaded,), 2)
-            if demo:
-                requests = window.requests
-                sending = asyncio.get_running_loop().create_task(
-                    _first_of((requests.request_finished, requests.request_failed), 15)
-                )
-                window.send()
-                await sending
-            await asyncio.sleep(0.3)  # let the last batch of paints land
-            Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(screenshot, "PNG"):
-                raise OSError(f"could not write {screenshot}")
-            window.close()
-        await closed.wait()
-    finally:
-        await window.catalogue.aclose()
-        await window.requests.aclose()
-        await client.aclose()
 
 
 def _has_display() -> bool:
@@ -172,7 +65,9 @@ def run_app(
     app.setQuitOnLastWindowClosed(False)
 
     server = None
+    key = None
     if demo:
+        from playground.core.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()
@@ -180,23 +75,25 @@ def run_app(
         key = FoundKey(server.api_key, "this session")  # never stored
     else:
         remote = Remote.baseten()
-        key = find_key(remote.name) or FoundKey("", "")
-    client = BasetenClient(remote, key.key)
-    # Screenshots must not depend on (or change) the user's saved window state.
+    # Screenshots and probes must not depend on (or change) the user's saved window state.
     settings = (
         None
         if screenshot or exit_on_paint
         else QSettings(str(settings_path()), QSettings.Format.IniFormat)
     )
+    window = MainWindow(
+        remote,
+        settings=settings,
+        key_label=f"••••{key.key[-4:]} ({key.source})" if key else "",
+    )
+    if exit_on_paint:
+        FirstPaint(window)
+    window.show()
+    app.processEvents()  # the first paint, before the network stack is even imported
     try:
-        with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-            window = build_window(
-                client,
-                settings=settings,
-                key_label=f"{mask(key.key)} ({key.source})" if key.key else "",
-            )
-            runner.run(_run_window(window, client, screenshot, demo, exit_on_paint))
+        from playground.ui.session import run_session
+
+        return run_session(app, window, key=key, screenshot=screenshot, demo=demo)
     finally:
         if server is not None:
             server.stop()
-    return 0

@@ -5,36 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, Coroutine
 from contextlib import aclosing
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core import ApiError, BasetenClient, PlaygroundError, Target
-from playground.core.asyncjobs import AsyncOptions
 from playground.core.catalog import TargetChoice, target_choices
+from playground.core.errors import PlaygroundError
 from playground.core.events import PredictEvent
+from playground.core.remotes import Target
+from playground.ui.request_spec import RequestSpec, describe_error
 
-Mode = Literal["predict", "async", "route", "chat"]
-MODES: tuple[tuple[Mode, str], ...] = (
-    ("predict", "Predict"),
-    ("async", "Async predict"),
-    ("route", "Custom route"),
-    ("chat", "OpenAI chat"),
-)
-
-
-def describe_error(exc: PlaygroundError) -> str:
-    """One line for a status bar: status, Baseten's message, request id and the hint."""
-    if isinstance(exc, ApiError):
-        parts = [f"{exc.status}: {exc.message}"]
-        if exc.request_id:
-            parts.append(f"request id {exc.request_id}")
-    else:
-        parts = [str(exc)]
-    if exc.hint:
-        parts.append(exc.hint)
-    return " · ".join(parts)
+if TYPE_CHECKING:
+    from playground.core.client import BasetenClient
 
 
 class TaskOwner(QObject):
@@ -149,24 +131,6 @@ class CatalogueController(TaskOwner):
                     await asyncio.sleep(self.wake_poll_seconds)
         except PlaygroundError as exc:
             self.wake_failed.emit(describe_error(exc))
-
-
-@dataclass(frozen=True)
-class RequestSpec:
-    """Everything the window can send."""
-
-    mode: Mode
-    target: Target
-    body: Any = None
-    method: str = "POST"
-    route: str = ""
-    async_options: AsyncOptions | None = None
-
-    @property
-    def description(self) -> str:
-        if self.mode == "route":
-            return f"{self.method} /sync/{self.route.lstrip('/')} on {self.target.label}"
-        return f"{dict(MODES)[self.mode]} on {self.target.label}"
 
 
 class RequestController(TaskOwner):

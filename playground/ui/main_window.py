@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -22,21 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 import playground
-from playground.core import ApiError, PlaygroundError, ResponseStarted
-from playground.core.asyncjobs import AsyncOptions, AsyncStatus
+from playground.core.asyncopts import AsyncOptions, AsyncStatus
 from playground.core.catalog import TargetChoice
-from playground.core.events import PredictEvent
-from playground.ui.controller import (
-    MODES,
-    CatalogueController,
-    Mode,
-    RequestController,
-    RequestSpec,
-    describe_error,
-)
+from playground.core.errors import ApiError, PlaygroundError
+from playground.core.events import PredictEvent, ResponseStarted
+from playground.core.remotes import Remote
 from playground.ui.json_editor import JsonEditor
+from playground.ui.request_spec import MODES, Mode, RequestSpec, describe_error
 from playground.ui.response_view import ResponseView
 from playground.ui.target_bar import TargetBar
+
+if TYPE_CHECKING:
+    from playground.ui.controller import CatalogueController, RequestController
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -45,17 +42,16 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 class MainWindow(QMainWindow):
     closed = Signal()
 
+    catalogue: CatalogueController
+    requests: RequestController
+
     def __init__(
-        self,
-        catalogue: CatalogueController,
-        requests: RequestController,
-        *,
-        settings: QSettings | None = None,
-        key_label: str = "",
+        self, remote: Remote, *, settings: QSettings | None = None, key_label: str = ""
     ) -> None:
+        """The window alone; `attach` gives it its controllers. Built apart so that it can paint
+        before the network stack is imported."""
         super().__init__()
-        self.catalogue = catalogue
-        self.requests = requests
+        self.remote = remote
         self.settings = settings
         self.setWindowTitle("Playground")
         self.resize(1200, 760)
@@ -70,12 +66,9 @@ class MainWindow(QMainWindow):
     # --- layout --------------------------------------------------------------------------------
 
     def _build_ui(self, key_label: str) -> None:
-        remote = self.catalogue.client.remote
-        self.remote_label = QLabel(
-            f"<b>{remote.name}</b> · {remote.management.removesuffix('/api')}"
-            + (f" · key {key_label}" if key_label else "")
-        )
+        self.remote_label = QLabel()
         self.remote_label.setObjectName("remoteLabel")
+        self.set_key_label(key_label)
         self.target_bar = TargetBar()
 
         self.mode_combo = QComboBox()
@@ -196,13 +189,24 @@ class MainWindow(QMainWindow):
         self.send_action = self._action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
         self._action("&Request", "&Cancel", "Esc", self.cancel)
         self._action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
-        self._action("&Request", "&Reload models", "F5", self.catalogue.load_models)
+        self._action("&Request", "&Reload models", "F5", self.reload_models)
         self._action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
         self._action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action("&Help", "&About Playground", "", self.show_about)
 
     def _connect(self) -> None:
-        cat, req, bar = self.catalogue, self.requests, self.target_bar
+        self.mode_combo.currentIndexChanged.connect(self._update_mode)
+        self.send_button.clicked.connect(self.send)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.editor.send_requested.connect(self.send)
+        self.editor.problem_changed.connect(self.body_problem.setText)
+        self.editor.validity_changed.connect(self._update_send_enabled)
+
+    def attach(self, catalogue: CatalogueController, requests: RequestController) -> None:
+        self.catalogue, self.requests = catalogue, requests
+        catalogue.setParent(self)
+        requests.setParent(self)
+        cat, req, bar = catalogue, requests, self.target_bar
         cat.models_loaded.connect(self._on_catalogue_models_loaded)
         cat.models_failed.connect(self._on_catalogue_models_failed)
         cat.targets_loaded.connect(bar.set_choices)
@@ -220,13 +224,18 @@ class MainWindow(QMainWindow):
         req.async_submitted.connect(self._on_async_submitted)
         req.async_status_changed.connect(self._on_async_status_changed)
         req.async_cancel_answered.connect(self._on_async_cancel_answered)
-        self.mode_combo.currentIndexChanged.connect(self._update_mode)
-        self.send_button.clicked.connect(self.send)
-        self.cancel_button.clicked.connect(self.cancel)
         self.async_cancel_button.clicked.connect(req.cancel_async)
-        self.editor.send_requested.connect(self.send)
-        self.editor.problem_changed.connect(self.body_problem.setText)
-        self.editor.validity_changed.connect(self._update_send_enabled)
+
+    @property
+    def is_attached(self) -> bool:
+        return hasattr(self, "requests")
+
+    def set_key_label(self, key_label: str) -> None:
+        remote = self.remote
+        self.remote_label.setText(
+            f"<b>{remote.name}</b> · {remote.management.removesuffix('/api')}"
+            + (f" · key {key_label}" if key_label else "")
+        )
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -258,7 +267,14 @@ class MainWindow(QMainWindow):
             return RequestSpec(mode, target, body, async_options=options)
         return RequestSpec(mode, target, body)
 
+    def reload_models(self) -> None:
+        if self.is_attached:
+            self.catalogue.load_models()
+
     def send(self) -> None:
+        if not self.is_attached:
+            self.statusBar().showMessage("Still starting…", 2000)
+            return
         spec = self.request_spec()
         if isinstance(spec, str):
             self.statusBar().showMessage(spec)
@@ -266,7 +282,7 @@ class MainWindow(QMainWindow):
         self.requests.send(spec)
 
     def cancel(self) -> None:
-        if not self.requests.cancel():
+        if not self.is_attached or not self.requests.cancel():
             self.statusBar().showMessage("Nothing to cancel.", 3000)
 
     def copy_request_id(self) -> None:

@@ -14,8 +14,9 @@ from playground.core.events import JsonBody
 __all__ = ["PREVIEW_BYTES", "ResponseBody", "write_atomically"]
 
 # What the Body and Raw tabs show at most; the kept body, Copy and Save always have all of it.
-# Laying out 256 K characters of one long line takes ~45 ms, so a bigger preview would freeze.
-PREVIEW_BYTES = 256 * 1024
+# 128 KB lays out in ~20 ms; 256 KB roughly doubled the window's longest stall on a 20 MB
+# answer (benchmarks/large_response.py).
+PREVIEW_BYTES = 128 * 1024
 
 
 class ResponseBody:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core import Target
 from playground.core.catalog import TargetChoice, parse_target
+from playground.core.remotes import Target
 
 STATUS_COLOURS = {
     "ACTIVE": "#1f7a3a",

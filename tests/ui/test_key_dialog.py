@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 from playground.core import BasetenClient, Remote
 from playground.core.keys import KEYRING_SERVICE, FoundKey
 from playground.emulator import EmulatorServer
-from playground.ui.app import ask_for_key, build_window
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.main_window import MainWindow
+from playground.ui.session import ask_for_key, build_window
 from tests.conftest import MemoryKeyring
 from tests.core.test_keys import BrokenKeyring
 from tests.ui.test_main_window import signalled

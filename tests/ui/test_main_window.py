@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from playground.core import BasetenClient, Remote
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
-from playground.ui.app import build_window
 from playground.ui.main_window import MainWindow
+from playground.ui.session import build_window
 
 Maker = Callable[..., MainWindow]
 

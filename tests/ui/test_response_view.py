@@ -430,7 +430,7 @@ def test_a_20_mb_json_body_is_capped_and_kept_whole(view: ResponseView, qtbot: Q
 
     assert elapsed < 0.1, f"feed() took {elapsed * 1000:.0f} ms"
     assert shown(view, "previewNotice") == (
-        "Showing the first 256 KB of 20.0 MB; Copy and Save keep all of it"
+        f"Showing the first {human_size(PREVIEW_BYTES)} of 20.0 MB; Copy and Save keep all of it"
     )
     shown_text = body(view)
     assert len(shown_text) == PREVIEW_BYTES
@@ -456,13 +456,14 @@ def test_a_stream_past_the_cap_stops_displaying_but_keeps_everything(
     assert view.body_bytes() == joined.encode()
     size = human_size(len(joined.encode()))
     assert shown(view, "previewNotice") == (
-        f"Showing the first 256 KB of {size}; Copy and Save keep all of it"
+        f"Showing the first {human_size(PREVIEW_BYTES)} of {size}; Copy and Save keep all of it"
     )
 
 
 def test_20000_small_chunks_render_fast_and_exactly(view: ResponseView, qtbot: QtBot) -> None:
-    chunks = [f"tök{i} " if i % 7 else "日本\n" for i in range(20_000)]
+    chunks = [f"ö{i % 10} " if i % 7 else "日\n" for i in range(20_000)]
     joined = "".join(chunks)
+    assert len(joined) < PREVIEW_BYTES  # all of it on screen
     view.feed(started(content_type="text/event-stream"))
 
     began = time.perf_counter()

@@ -1,0 +1,145 @@
+"""The session behind the window: core objects, controllers, the key flow and the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from playground.core import BasetenClient
+from playground.core.keys import (
+    FoundKey,
+    KeyringUnavailable,
+    find_key,
+    keyring_usable,
+    mask,
+    store_key,
+    trussrc_keys,
+)
+from playground.ui.controller import CatalogueController, RequestController
+from playground.ui.key_dialog import KeyDialog
+from playground.ui.loop import new_loop
+from playground.ui.main_window import MainWindow
+
+
+async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
+    """Wait, without a nested event loop, until any of `signals` fires."""
+    done = asyncio.get_running_loop().create_future()
+
+    def finish(*_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    for signal in signals:
+        signal.connect(finish)
+    try:
+        await asyncio.wait_for(done, within)
+    finally:
+        for signal in signals:
+            signal.disconnect(finish)
+
+
+def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
+    window.attach(CatalogueController(client), RequestController(client))
+    return window
+
+
+def build_window(
+    client: BasetenClient, *, settings: QSettings | None, key_label: str
+) -> MainWindow:
+    return attach(MainWindow(client.remote, settings=settings, key_label=key_label), client)
+
+
+def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
+    """The first-run flow: offer what was found, or take a key; models load once there is one."""
+    remote = client.remote
+    found = [r.key for r in trussrc_keys()]
+    dialog = KeyDialog(remote.name, found, keyring_usable=keyring_usable(), parent=window)
+
+    def chosen(key: FoundKey, remember: bool) -> None:
+        client.set_api_key(key.key)
+        message = f"Using the key from {key.source} ({mask(key.key)})."
+        if remember:
+            try:
+                store_key(remote.name, key.key)
+                message += " Saved in the system keyring."
+            except KeyringUnavailable as exc:
+                message += " " + str(exc)
+        window.statusBar().showMessage(message)
+        window.catalogue.load_models()
+
+    dialog.key_chosen.connect(chosen)
+    dialog.open()
+    return dialog
+
+
+async def _run_window(
+    window: MainWindow,
+    client: BasetenClient,
+    screenshot: str | None,
+    demo: bool,
+) -> None:
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    try:
+        if window.isVisible():  # not closed already (as a start-up probe closes it)
+            _start(window, client)
+            if screenshot:
+                await _screenshot(window, screenshot, demo)
+                window.close()
+            await closed.wait()
+    finally:
+        await window.catalogue.aclose()
+        await window.requests.aclose()
+        await client.aclose()
+
+
+def _start(window: MainWindow, client: BasetenClient) -> None:
+    if client.has_key:
+        window.catalogue.load_models()
+    else:
+        window.statusBar().showMessage("No API key yet.")
+        ask_for_key(window, client)
+
+
+async def _screenshot(window: MainWindow, path: str, demo: bool) -> None:
+    """Wait for the models, the target's choices and its example (and, in the demo, an answer)."""
+    catalogue = window.catalogue
+    await _first_of((catalogue.models_loaded, catalogue.models_failed), 15)
+    await _first_of((catalogue.targets_loaded, catalogue.targets_failed), 15)
+    with contextlib.suppress(TimeoutError):
+        await _first_of((catalogue.example_loaded,), 2)
+    if demo:
+        requests = window.requests
+        sending = asyncio.get_running_loop().create_task(
+            _first_of((requests.request_finished, requests.request_failed), 15)
+        )
+        window.send()
+        await sending
+    await asyncio.sleep(0.3)  # let the last batch of paints land
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(path, "PNG"):
+        raise OSError(f"could not write {path}")
+
+
+def run_session(
+    app: QApplication,
+    window: MainWindow,
+    *,
+    key: FoundKey | None,
+    screenshot: str | None,
+    demo: bool,
+) -> int:
+    """Everything after the first paint: the key (if not given), the client, the loop."""
+    if key is None:
+        key = find_key(window.remote.name) or FoundKey("", "")
+        if key.key:
+            window.set_key_label(f"{mask(key.key)} ({key.source})")
+    client = BasetenClient(window.remote, key.key)
+    attach(window, client)
+    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
+        runner.run(_run_window(window, client, screenshot, demo))
+    return 0
