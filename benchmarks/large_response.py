@@ -32,24 +32,9 @@ from playground.emulator.demo import CLASSIFIER
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window
+from playground.ui.signals import first_signal
 
 PERIOD_MS = 5
-
-
-async def first(signals: tuple[object, ...], within: float) -> None:
-    done = asyncio.get_running_loop().create_future()
-
-    def finish(*_: object) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    for signal in signals:
-        signal.connect(finish)  # type: ignore[attr-defined]
-    try:
-        await asyncio.wait_for(done, within)
-    finally:
-        for signal in signals:
-            signal.disconnect(finish)  # type: ignore[attr-defined]
 
 
 async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, float]:
@@ -79,7 +64,7 @@ async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, flo
     timer.start()
     started = time.perf_counter()
     done = asyncio.ensure_future(
-        first((win.requests.request_finished, win.requests.request_failed), 60)
+        first_signal(win.requests.request_finished, win.requests.request_failed, within=60)
     )
     win.send()
     await done
@@ -101,7 +86,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
     win.resize(1200, 760)
     win.show()
     loaded = asyncio.ensure_future(
-        first((win.catalogue.targets_loaded, win.catalogue.targets_failed), 15)
+        first_signal(win.catalogue.targets_loaded, win.catalogue.targets_failed, within=15)
     )
     win.catalogue.load_models()
     await loaded

@@ -21,24 +21,9 @@ from playground.emulator.demo import CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window
+from playground.ui.signals import first_signal
 
 HERE = Path(__file__).resolve().parent
-
-
-async def first(signals: tuple[object, ...], within: float = 15) -> None:
-    done = asyncio.get_running_loop().create_future()
-
-    def finish(*_: object) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    for signal in signals:
-        signal.connect(finish)  # type: ignore[attr-defined]
-    try:
-        await asyncio.wait_for(done, within)
-    finally:
-        for signal in signals:
-            signal.disconnect(finish)  # type: ignore[attr-defined]
 
 
 async def shoot(
@@ -50,18 +35,18 @@ async def shoot(
     )
     win.resize(1200, 720)
     win.show()
-    loaded = asyncio.ensure_future(first((win.catalogue.targets_loaded,)))
+    loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
     win.catalogue.load_models()
     await loaded
     if win.target_bar.model_id() != model:
-        again = asyncio.ensure_future(first((win.catalogue.targets_loaded,)))
+        again = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
         win.target_bar.select_model(model)
         await again
     await asyncio.sleep(0.3)  # the example input
     prepare(win)
     if name != "wake":
         done = asyncio.ensure_future(
-            first((win.requests.request_finished, win.requests.request_failed))
+            first_signal(win.requests.request_finished, win.requests.request_failed)
         )
         win.send()
         await done

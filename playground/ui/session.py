@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, SignalInstance
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient
@@ -23,23 +23,7 @@ from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
-
-
-async def _first_of(signals: tuple[SignalInstance, ...], within: float) -> None:
-    """Wait, without a nested event loop, until any of `signals` fires."""
-    done = asyncio.get_running_loop().create_future()
-
-    def finish(*_: object) -> None:
-        if not done.done():
-            done.set_result(None)
-
-    for signal in signals:
-        signal.connect(finish)
-    try:
-        await asyncio.wait_for(done, within)
-    finally:
-        for signal in signals:
-            signal.disconnect(finish)
+from playground.ui.signals import first_signal
 
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
@@ -108,14 +92,14 @@ def _start(window: MainWindow, client: BasetenClient) -> None:
 async def _screenshot(window: MainWindow, path: str, demo: bool) -> None:
     """Wait for the models, the target's choices and its example (and, in the demo, an answer)."""
     catalogue = window.catalogue
-    await _first_of((catalogue.models_loaded, catalogue.models_failed), 15)
-    await _first_of((catalogue.targets_loaded, catalogue.targets_failed), 15)
+    await first_signal(catalogue.models_loaded, catalogue.models_failed)
+    await first_signal(catalogue.targets_loaded, catalogue.targets_failed)
     with contextlib.suppress(TimeoutError):
-        await _first_of((catalogue.example_loaded,), 2)
+        await first_signal(catalogue.example_loaded, within=2)
     if demo:
         requests = window.requests
         sending = asyncio.get_running_loop().create_task(
-            _first_of((requests.request_finished, requests.request_failed), 15)
+            first_signal(requests.request_finished, requests.request_failed)
         )
         window.send()
         await sending

@@ -18,23 +18,13 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window
+from playground.ui.signals import first_signal
 
 Maker = Callable[..., MainWindow]
 
 
 async def signalled(signal: Any, within: float = 10.0) -> tuple[object, ...]:
-    """Wait for a Qt signal from inside a coroutine, without a nested event loop."""
-    future: asyncio.Future[tuple[object, ...]] = asyncio.get_running_loop().create_future()
-
-    def done(*args: object) -> None:
-        if not future.done():
-            future.set_result(args)
-
-    signal.connect(done)
-    try:
-        return await asyncio.wait_for(future, within)
-    finally:
-        signal.disconnect(done)
+    return await first_signal(signal, within=within)
 
 
 def until(
