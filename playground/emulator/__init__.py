@@ -4,8 +4,9 @@ Written from Baseten's documentation (see baseten-api.md), never from `playgroun
 misreading of the API in one cannot hide in both.
 """
 
-from playground.emulator.app import Emulator, EmulatorSettings
+from playground.emulator.app import Emulator
 from playground.emulator.faults import FAULT_HEADER, Faults, parse_faults
+from playground.emulator.gateway import EmulatorSettings
 from playground.emulator.server import EmulatorServer, Endpoints
 
 __all__ = [

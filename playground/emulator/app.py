@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import secrets
 import time
-import uuid
-from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections import OrderedDict
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from playground.emulator import management
 from playground.emulator.asyncq import (
@@ -40,112 +36,18 @@ from playground.emulator.faults import (
     fault_response,
     parse_faults,
 )
+from playground.emulator.gateway import (
+    BasetenHeaders,
+    EmulatorSettings,
+    RateLimiter,
+    bearer_key,
+)
 from playground.emulator.streams import RequestRecord, body_response, install_log_filter
 
 UNAUTHORIZED = "please check the api-key you provided"
-MAX_SYNC_BODY = 100 * 1024 * 1024
 _HOST = re.compile(r"(model|chain)-([a-z0-9]+)(?:-([a-z0-9][a-z0-9-]*))?")
 _PREFIXES = ("production", "development", "environments", "deployment")
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
-@dataclass
-class EmulatorSettings:
-    """Everything a test or the CLI may want to change about the server's world."""
-
-    api_keys: list[str] = field(default_factory=lambda: ["pg_demo_" + secrets.token_hex(12)])
-    # Keys that may call models but not the management API (a WORKSPACE_INVOKE key).
-    invoke_only_keys: list[str] = field(default_factory=list)
-    webhook_secrets: list[str] = field(default_factory=list)
-    wake_seconds: float = 2.0
-    load_seconds: float = 2.0
-    scale_down_delay: int = 120
-    async_run_seconds: float = 0.5
-    # Multiplies async queue time limits and webhook back-off, so tests need not wait minutes.
-    time_scale: float = 1.0
-    max_sync_body: int = MAX_SYNC_BODY
-    rate_limits: dict[str, int] = field(
-        default_factory=lambda: {
-            "async_predict": 200,
-            "async_request": 20,
-            "async_queue_status": 20,
-            "management": 100,
-        }
-    )
-
-    @property
-    def api_key(self) -> str:
-        return self.api_keys[0]
-
-
-class RateLimiter:
-    """Requests per second per key and endpoint class, over a sliding one-second window."""
-
-    def __init__(self, limits: dict[str, int]) -> None:
-        self.limits = limits
-        self._hits: dict[tuple[str, str], deque[float]] = {}
-
-    def allow(self, key: str, kind: str) -> bool:
-        limit = self.limits.get(kind)
-        if not limit:
-            return True
-        now = time.monotonic()
-        hits = self._hits.setdefault((key, kind), deque())
-        while hits and now - hits[0] >= 1.0:
-            hits.popleft()
-        if len(hits) >= limit:
-            return False
-        hits.append(now)
-        return True
-
-
-class BasetenHeaders:
-    """Stamps every response, errors included, with Baseten's request id headers."""
-
-    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
-        self.app = app
-        self.emulator = emulator
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = uuid.uuid4().hex + secrets.token_hex(3)[:5]
-        accepted_at = str(int(time.time() * 1000))
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        record = RequestRecord(request_id, scope["method"], scope["path"])
-        record.headers = {
-            k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])
-        }
-        self.emulator.remember(record)
-        state["record"] = record
-
-        async def stamped(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                extra = {
-                    "x-baseten-request-id": request_id,
-                    "x-baseten-session-id": request_id,
-                    "x-baseten-accepted-at": accepted_at,
-                }
-                if "model_id" in state:
-                    extra["x-baseten-model-id"] = state["model_id"]
-                    extra["x-baseten-model-version-id"] = state["deployment_id"]
-                    extra["x-baseten-model-prediction-attempts"] = "1"
-                headers += [(k.encode(), v.encode()) for k, v in extra.items()]
-                message = {**message, "headers": headers}
-                record.status = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, stamped)
-
-
-def _bearer(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() in ("api-key", "bearer") and value.strip():
-        return value.strip()
-    return None
 
 
 class Emulator:
@@ -197,7 +99,7 @@ class Emulator:
         return faults
 
     def _auth(self, request: Request, *, status: int = 401) -> Response | str:
-        key = _bearer(request)
+        key = bearer_key(request)
         if key is None or key not in self.settings.api_keys + self.settings.invoke_only_keys:
             return error_response(status, UNAUTHORIZED)
         return key
@@ -595,6 +497,3 @@ class Emulator:
                 faults, default_shape="ratelimit" if faults.status == 429 else "gateway"
             )
         return auth
-
-
-Handler = Callable[[Request], Awaitable[Response]]

@@ -11,7 +11,8 @@ from types import TracebackType
 
 import uvicorn
 
-from playground.emulator.app import Emulator, EmulatorSettings
+from playground.emulator.app import Emulator
+from playground.emulator.gateway import EmulatorSettings
 
 
 @dataclass(frozen=True)
