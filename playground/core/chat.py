@@ -28,6 +28,34 @@ def _error_text(error: Any) -> str:
     return str(error)
 
 
+def merge_tool_call(calls: dict[int, dict[str, Any]], fragment: dict[str, Any]) -> None:
+    """Merge one streamed `tool_calls` fragment into `calls`, keyed by the call's index.
+
+    A fragment without an index continues the last call, unless it brings an id of its own.
+    """
+    index = fragment.get("index")
+    if not isinstance(index, int):
+        index = len(calls) - 1 if not fragment.get("id") and calls else len(calls)
+    call = calls.setdefault(index, {"id": "", "type": "function", "name": "", "arguments": []})
+    if fragment.get("id"):
+        call["id"] = fragment["id"]
+    if fragment.get("type"):
+        call["type"] = fragment["type"]
+    function = fragment.get("function") or {}
+    if function.get("name"):
+        call["name"] += function["name"] if call["name"] != function["name"] else ""
+    if function.get("arguments"):
+        call["arguments"].append(function["arguments"])
+
+
+def tool_calls_from(calls: dict[int, dict[str, Any]]) -> list[ToolCall]:
+    """The calls `merge_tool_call` assembled, in index order."""
+    return [
+        ToolCall(i, c["id"], c["name"], "".join(c["arguments"]), c["type"])
+        for i, c in sorted(calls.items())
+    ]
+
+
 class ChatStreamParser:
     """Feeds on SSE `data:` payloads and assembles one assistant message.
 
@@ -88,7 +116,7 @@ class ChatStreamParser:
             self._reasoning.append(reasoning)
         if calls:
             for call in calls:
-                self._merge_call(call)
+                merge_tool_call(self._calls, call)
             calls = tuple(calls)
         return ChatDelta(content, reasoning, calls)
 
@@ -110,32 +138,10 @@ class ChatStreamParser:
             self.result.model = chunk.get("model")
         return None
 
-    def _merge_call(self, fragment: dict[str, Any]) -> None:
-        index = fragment.get("index")
-        if not isinstance(index, int):
-            index = (
-                len(self._calls) - 1 if not fragment.get("id") and self._calls else len(self._calls)
-            )
-        call = self._calls.setdefault(
-            index, {"id": "", "type": "function", "name": "", "arguments": []}
-        )
-        if fragment.get("id"):
-            call["id"] = fragment["id"]
-        if fragment.get("type"):
-            call["type"] = fragment["type"]
-        function = fragment.get("function") or {}
-        if function.get("name"):
-            call["name"] += function["name"] if call["name"] != function["name"] else ""
-        if function.get("arguments"):
-            call["arguments"].append(function["arguments"])
-
     def _sync(self) -> None:
         self.result.content = "".join(self._content)
         self.result.reasoning = "".join(self._reasoning)
-        self.result.tool_calls = [
-            ToolCall(i, c["id"], c["name"], "".join(c["arguments"]), c["type"])
-            for i, c in sorted(self._calls.items())
-        ]
+        self.result.tool_calls = tool_calls_from(self._calls)
         usage = self.result.usage or {}
         completion = usage.get("completion_tokens")
         if isinstance(completion, int) and (self.result.saw_done or self.result.finish_reason):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from playground.ui.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
+from playground.ui.send_edit import SendingTextEdit
 
 __all__ = ["LARGE_DOCUMENT_CHARS", "JsonEditor", "JsonProblem"]
 
@@ -46,12 +47,11 @@ class JsonProblem:
         return f"Invalid JSON at line {self.line}, column {self.column}: {self.message}"
 
 
-class JsonEditor(QPlainTextEdit):
+class JsonEditor(SendingTextEdit):
     """A plain-text editor for a JSON request body; empty (or all-whitespace) text means no body."""
 
     validity_changed = Signal(bool)
     problem_changed = Signal(str)
-    send_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,30 +155,7 @@ class JsonEditor(QPlainTextEdit):
 
     # --- keys ------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _is_send_key(event: QKeyEvent) -> bool:
-        # Qt reports macOS's Command key as ControlModifier, so this is Cmd+Enter there.
-        return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
-            event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        )
-
-    def event(self, event: QEvent) -> bool:
-        # Claim Ctrl+Enter before a window-wide QShortcut for the same keys can take it, so that
-        # send_requested is the one path by which the editor asks for a send.
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and isinstance(event, QKeyEvent)
-            and self._is_send_key(event)
-        ):
-            event.accept()
-            return True
-        return super().event(event)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._is_send_key(event):
-            event.accept()
-            self.send_requested.emit()
-            return
         plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() == Qt.Key.Key_Tab and plain == Qt.KeyboardModifier.NoModifier:
             event.accept()

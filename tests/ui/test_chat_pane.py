@@ -1,0 +1,259 @@
+"""The chat pane against the local server: streamed answers, reasoning, tool calls, failures, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit
+from pytestqt.qtbot import QtBot
+
+from playground.core import BasetenClient, Remote, Target
+from playground.emulator import EmulatorServer
+from playground.emulator.demo import CHAT, REASONER, TOOLS, WEATHER_TOOL
+from playground.ui.chat_controller import ChatController
+from playground.ui.chat_pane import ChatPane
+from playground.ui.signals import first_signal
+from tests.ui.test_main_window import until
+
+Maker = Callable[[str, str], ChatPane]
+
+
+@pytest.fixture
+def make_pane(
+    qtbot: QtBot, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> Iterator[Maker]:
+    made: list[tuple[ChatController, BasetenClient]] = []
+
+    def make(model_id: str, served: str) -> ChatPane:
+        client = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+        controller = ChatController(client)
+        pane = ChatPane()
+        qtbot.addWidget(pane)
+        base = client.openai_base(Target(model_id, "environment", "production"))
+        pane.attach(controller, lambda: base)
+        pane.model_combo.setCurrentText(served)
+        pane.resize(900, 700)
+        pane.show()
+        made.append((controller, client))
+        return pane
+
+    yield make
+    for controller, client in made:
+        loop.run_until_complete(controller.aclose())
+        loop.run_until_complete(client.aclose())
+    made.clear()
+    gc.collect()
+
+
+def ask(pane: ChatPane, loop: asyncio.AbstractEventLoop, text: str) -> str:
+    """Type, send, and wait for the one terminal signal; returns which it was."""
+    assert pane.controller is not None
+    c = pane.controller
+
+    async def go() -> str:
+        waiting = {
+            "finished": asyncio.ensure_future(first_signal(c.answer_finished, within=20)),
+            "failed": asyncio.ensure_future(first_signal(c.answer_failed, within=20)),
+            "cancelled": asyncio.ensure_future(first_signal(c.answer_cancelled, within=20)),
+        }
+        pane.input.setPlainText(text)
+        pane.send()
+        done, pending = await asyncio.wait(waiting.values(), return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.sleep(0.05)
+        return next(name for name, task in waiting.items() if task in done)
+
+    return loop.run_until_complete(go())
+
+
+def test_a_streamed_answer_matches_the_servers_text_and_shows_metrics(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    seen_lengths: list[int] = []
+    assert pane.controller is not None
+    pane.controller.delta_received.connect(
+        lambda _d: seen_lengths.append(len(pane.conversation.turns[-1].content))
+    )
+    assert ask(pane, loop, "What is a cold start, café? 日本") == "finished"
+    user, answer = pane.conversation.turns
+    assert user.content == "What is a cold start, café? 日本"
+    assert len(seen_lengths) > 5  # it arrived in pieces
+    assert seen_lengths == sorted(seen_lengths)
+
+    async def whole() -> str:
+        client = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+        try:
+            body = {"model": "demo-llm", "messages": [{"role": "user", "content": user.content}]}
+            from playground.core import ChatFinished
+
+            async for event in client.chat(
+                client.openai_base(Target(CHAT, "environment", "production")), body
+            ):
+                if isinstance(event, ChatFinished):
+                    return event.result.content
+        finally:
+            await client.aclose()
+        raise AssertionError("no answer")
+
+    assert answer.content == loop.run_until_complete(whole())  # byte for byte
+    view = pane.messages()[-1]
+    footer = view.footer.text()
+    assert "TTFT" in footer
+    assert "tok/s" in footer
+    assert "tokens" in footer
+    assert "estimated" not in footer
+    assert "request " in footer
+
+
+def test_reasoning_is_in_a_collapsible_block(
+    make_pane: Maker, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(REASONER, "demo-reasoner")
+    assert ask(pane, loop, "Is 1009 prime?") == "finished"
+    view = pane.messages()[-1]
+    assert view.reasoning_toggle.isVisible()
+    assert not view.reasoning.isVisible()
+    view.reasoning_toggle.click()
+    assert view.reasoning.isVisible()
+    assert view.reasoning.toPlainText().startswith("The user asks about")
+
+
+def test_tool_calls_are_shown_as_items(make_pane: Maker, loop: asyncio.AbstractEventLoop) -> None:
+    pane = make_pane(TOOLS, "demo-tools")
+    pane.extra.setText(json.dumps({"tools": [WEATHER_TOOL]}))
+    assert ask(pane, loop, "Weather in Zürich?") == "finished"
+    view = pane.messages()[-1]
+    assert "get_weather(" in view.tools.text()
+    assert "finish: tool_calls" in view.footer.text()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["cut_after=6,delay=0,count=1", "error_at=6,delay=0,count=1", "end_after=6,delay=0,count=1"],
+)
+def test_a_broken_stream_keeps_the_partial_answer(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, fault: str
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    emulator.emulator.set_model_faults(CHAT, fault)
+    try:
+        assert ask(pane, loop, "tell me more") == "failed"
+    finally:
+        emulator.emulator.set_model_faults(CHAT, None)
+    answer = pane.conversation.turns[-1]
+    assert answer.is_partial
+    assert answer.content  # what arrived is kept
+    assert answer.error
+    assert "⚠" in pane.messages()[-1].footer.text()
+
+
+def test_stop_keeps_what_arrived_and_closes_the_connection(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    emulator.emulator.set_model_faults(CHAT, "delay=0.05,tokens=400,count=1")
+    assert pane.controller is not None
+    request_ids: list[str] = []
+    pane.controller.answer_started.connect(
+        lambda started: request_ids.append(started.headers["x-baseten-request-id"])
+    )
+
+    async def go() -> None:
+        cancelled = asyncio.ensure_future(first_signal(pane.controller.answer_cancelled))  # type: ignore[union-attr]
+        first = asyncio.ensure_future(first_signal(pane.controller.delta_received))  # type: ignore[union-attr]
+        pane.input.setPlainText("long please")
+        pane.send()
+        await first
+        await asyncio.sleep(0.3)
+        pane.stop()
+        await cancelled
+
+    loop.run_until_complete(go())
+    answer = pane.conversation.turns[-1]
+    assert len(answer.content) > 0
+    record = emulator.emulator.records[request_ids[0]]
+    until(loop, lambda: record.disconnected)
+    assert not record.completed
+
+
+def test_the_exact_request_body_can_be_seen_and_the_conversation_exported(
+    make_pane: Maker, loop: asyncio.AbstractEventLoop, tmp_path: Path, qtbot: QtBot
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    pane.system_edit.setPlainText("Be brief.")
+    pane.temperature.setValue(0.5)
+    pane.extra.setText('{"seed": 7}')
+    assert ask(pane, loop, "hello") == "finished"
+    dialog = pane.show_request_body()
+    qtbot.addWidget(dialog)
+    shown = json.loads(dialog.findChild(QPlainTextEdit, "requestBodyText").toPlainText())
+    assert shown == pane.conversation.request_body(stream=True)
+    assert shown["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert shown["temperature"] == 0.5
+    assert shown["seed"] == 7
+    assert shown["model"] == "demo-llm"
+    dialog.close()
+
+    pane.export(tmp_path / "chat.json")
+    exported = json.loads((tmp_path / "chat.json").read_text(encoding="utf-8"))
+    assert [m["role"] for m in exported["messages"]] == ["system", "user", "assistant"]
+    pane.export(tmp_path / "chat.md")
+    markdown = (tmp_path / "chat.md").read_text(encoding="utf-8")
+    assert "### User" in markdown
+    assert "### Assistant" in markdown
+    assert pane.conversation.turns[-1].content in markdown
+
+
+def test_bad_extra_json_says_where_and_sends_nothing(make_pane: Maker) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    pane.extra.setText('{"seed": }')
+    pane.input.setPlainText("hi")
+    pane.send()
+    assert "Extra JSON" in pane.status.text()
+    assert "column 10" in pane.status.text()
+    assert pane.conversation.turns == []
+
+
+def test_ctrl_enter_sends(make_pane: Maker, loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    assert pane.controller is not None
+
+    async def go() -> None:
+        done = asyncio.ensure_future(first_signal(pane.controller.answer_finished))  # type: ignore[union-attr]
+        pane.input.setPlainText("hi there")
+        pane.input.setFocus()
+        qtbot.keyClick(pane.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        await done
+
+    loop.run_until_complete(go())
+    assert [t.role for t in pane.conversation.turns] == ["user", "assistant"]
+
+
+def test_regenerate_and_edit_resend_from_there(
+    make_pane: Maker, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    assert ask(pane, loop, "first question") == "finished"
+    assert pane.controller is not None
+
+    async def wait(action: Callable[[], None]) -> None:
+        done = asyncio.ensure_future(first_signal(pane.controller.answer_finished))  # type: ignore[union-attr]
+        action()
+        await done
+
+    loop.run_until_complete(wait(pane.regenerate))
+    assert [t.role for t in pane.conversation.turns] == ["user", "assistant"]
+    assert len(pane.messages()) == 2
+    loop.run_until_complete(wait(lambda: pane.edit(0, "second question")))
+    user, answer = pane.conversation.turns
+    assert user.content == "second question"
+    assert "second question" in answer.content
+    assert len(pane.messages()) == 2
