@@ -103,6 +103,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
                 small.append(await one_run(win, base_url, 0))
     await win.catalogue.aclose()
     await win.requests.aclose()
+    await win.chat_controller.aclose()
     await client.aclose()
     win.close()
     stalls = [s for s, _ in big]

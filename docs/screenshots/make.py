@@ -6,6 +6,7 @@ python docs/screenshots/make.py
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
 from playground.emulator import EmulatorServer, EmulatorSettings
-from playground.emulator.demo import CLASSIFIER, CUSTOM, SLEEPY, STREAMER
+from playground.emulator.demo import CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window
@@ -56,8 +57,48 @@ async def shoot(
     win.grab().save(str(HERE / f"{name}.png"), "PNG")
     await win.catalogue.aclose()
     await win.requests.aclose()
+    await win.chat_controller.aclose()
     await client.aclose()
     win.close()
+    # Collect the window here: left to chance, the collector may run in the server's thread,
+    # and Qt objects must die in the thread that made them.
+    del win
+    gc.collect()
+
+
+async def shoot_chat(server: EmulatorServer) -> None:
+    client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
+    win = build_window(
+        client, settings=None, key_label="••••" + server.api_key[-4:] + " (this session)"
+    )
+    win.resize(1200, 720)
+    win.show()
+    loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
+    win.catalogue.load_models()
+    await loaded
+    again = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
+    win.target_bar.select_model(REASONER)
+    await again
+    listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+    await listed
+    for question in ("Is 1009 a prime number?", "Why does it **matter**?"):
+        done = asyncio.ensure_future(first_signal(win.chat_controller.answer_finished))
+        win.chat.input.setPlainText(question)
+        win.send()
+        await done
+    win.chat.messages()[1].reasoning_toggle.click()
+    await asyncio.sleep(0.3)
+    win.grab().save(str(HERE / "chat.png"), "PNG")
+    await win.catalogue.aclose()
+    await win.requests.aclose()
+    await win.chat_controller.aclose()
+    await client.aclose()
+    win.close()
+    # Collect the window here: left to chance, the collector may run in the server's thread,
+    # and Qt objects must die in the thread that made them.
+    del win
+    gc.collect()
 
 
 async def main() -> None:
@@ -87,6 +128,7 @@ async def main() -> None:
 
         await shoot(server, "custom-route", CUSTOM, route)
         await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
+        await shoot_chat(server)
 
 
 if __name__ == "__main__":

@@ -213,7 +213,7 @@ class ChatPane(QWidget):
         self.extra.setPlaceholderText('extra JSON, e.g. {"top_p": 0.9, "seed": 7}')
         params = QHBoxLayout()
         for label, widget in (
-            ("Model", self.model_combo),
+            ("Served model", self.model_combo),
             ("Temperature", self.temperature),
             ("Max tokens", self.max_tokens),
         ):
@@ -258,6 +258,7 @@ class ChatPane(QWidget):
             self.regenerate_button,
             self.clear_button,
             self.body_button,
+            self.export_button,
         ):
             buttons.addWidget(button)
         buttons.addWidget(self.status, 1)
@@ -447,6 +448,7 @@ class ChatPane(QWidget):
         if self._answer is not None:
             self._answer.show_turn()
         self._answer = None
+        QTimer.singleShot(0, self._scroll_to_end)  # after the Markdown has been laid out
 
     def _on_controller_answer_started(self, started: ResponseStarted) -> None:
         if self._answer is not None:

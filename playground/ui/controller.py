@@ -165,8 +165,6 @@ class RequestController(TaskOwner):
     def _events(self, spec: RequestSpec) -> AsyncGenerator[PredictEvent, None]:
         if spec.mode == "route":
             return self.client.route(spec.target, spec.route, spec.method, spec.body)
-        if spec.mode == "chat":
-            return self.client.route(spec.target, "v1/chat/completions", "POST", spec.body)
         return self.client.predict(spec.target, spec.body)
 
     async def _send(self, spec: RequestSpec) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -27,12 +28,14 @@ from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
+from playground.ui.chat_pane import ChatPane
 from playground.ui.json_editor import JsonEditor
 from playground.ui.request_spec import MODES, Mode, RequestSpec, describe_error
 from playground.ui.response_view import ResponseView
 from playground.ui.target_bar import TargetBar
 
 if TYPE_CHECKING:
+    from playground.ui.chat_controller import ChatController
     from playground.ui.controller import CatalogueController, RequestController
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
@@ -44,6 +47,7 @@ class MainWindow(QMainWindow):
 
     catalogue: CatalogueController
     requests: RequestController
+    chat_controller: ChatController
 
     def __init__(
         self, remote: Remote, *, settings: QSettings | None = None, key_label: str = ""
@@ -160,7 +164,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.remote_label)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
-        layout.addWidget(self.splitter, 1)
+        self.chat = ChatPane()
+        self.chat.setObjectName("chatPane")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.chat)
+        layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
 
@@ -202,10 +211,13 @@ class MainWindow(QMainWindow):
         self.editor.problem_changed.connect(self.body_problem.setText)
         self.editor.validity_changed.connect(self._update_send_enabled)
 
-    def attach(self, catalogue: CatalogueController, requests: RequestController) -> None:
-        self.catalogue, self.requests = catalogue, requests
-        catalogue.setParent(self)
-        requests.setParent(self)
+    def attach(
+        self, catalogue: CatalogueController, requests: RequestController, chat: ChatController
+    ) -> None:
+        self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
+        for controller in (catalogue, requests, chat):
+            controller.setParent(self)
+        self.chat.attach(chat, self.openai_base)
         cat, req, bar = catalogue, requests, self.target_bar
         cat.models_loaded.connect(self._on_catalogue_models_loaded)
         cat.models_failed.connect(self._on_catalogue_models_failed)
@@ -267,6 +279,16 @@ class MainWindow(QMainWindow):
             return RequestSpec(mode, target, body, async_options=options)
         return RequestSpec(mode, target, body)
 
+    def openai_base(self) -> str | None:
+        """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""
+        target = self.target_bar.target()
+        return target.openai_base(self.remote) if target is not None else None
+
+    def _offer_served_models(self) -> None:
+        base = self.openai_base()
+        if self.is_attached and base is not None:
+            self.chat_controller.list_models(base)
+
     def reload_models(self) -> None:
         if self.is_attached:
             self.catalogue.load_models()
@@ -275,6 +297,9 @@ class MainWindow(QMainWindow):
         if not self.is_attached:
             self.statusBar().showMessage("Still starting…", 2000)
             return
+        if self.mode() == "chat":
+            self.chat.send()
+            return
         spec = self.request_spec()
         if isinstance(spec, str):
             self.statusBar().showMessage(spec)
@@ -282,6 +307,9 @@ class MainWindow(QMainWindow):
         self.requests.send(spec)
 
     def cancel(self) -> None:
+        if self.mode() == "chat":
+            self.chat.stop()
+            return
         if not self.is_attached or not self.requests.cancel():
             self.statusBar().showMessage("Nothing to cancel.", 3000)
 
@@ -312,6 +340,12 @@ class MainWindow(QMainWindow):
 
     def _update_mode(self, *_: object) -> None:
         mode = self.mode()
+        is_chat = mode == "chat"
+        self.stack.setCurrentWidget(self.chat if is_chat else self.splitter)
+        self.send_button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
+        self.cancel_button.setVisible(not is_chat)
+        if is_chat:
+            self._offer_served_models()
         self.route_row.setVisible(mode == "route")
         self.async_row.setVisible(mode == "async")
         self.async_panel.setVisible(mode == "async")
@@ -350,6 +384,8 @@ class MainWindow(QMainWindow):
 
     def _on_bar_model_chosen(self, model_id: str) -> None:
         self.catalogue.load_targets(model_id)
+        if self.mode() == "chat":
+            self._offer_served_models()
 
     def _on_bar_wake_requested(self, choice: TargetChoice) -> None:
         self.catalogue.wake(choice)

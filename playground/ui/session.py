@@ -19,6 +19,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
+from playground.ui.chat_controller import ChatController
 from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
@@ -27,7 +28,7 @@ from playground.ui.signals import first_signal
 
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
-    window.attach(CatalogueController(client), RequestController(client))
+    window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     return window
 
 
@@ -78,6 +79,7 @@ async def _run_window(
     finally:
         await window.catalogue.aclose()
         await window.requests.aclose()
+        await window.chat_controller.aclose()
         await client.aclose()
 
 

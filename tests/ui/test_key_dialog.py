@@ -85,6 +85,7 @@ def _first_run(
 
 def _close(window: MainWindow, client: BasetenClient, loop: asyncio.AbstractEventLoop) -> None:
     loop.run_until_complete(window.catalogue.aclose())
+    loop.run_until_complete(window.chat_controller.aclose())
     loop.run_until_complete(client.aclose())
 
 

@@ -62,6 +62,7 @@ def make_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path) -
     for win in made:
         loop.run_until_complete(win.catalogue.aclose())
         loop.run_until_complete(win.requests.aclose())
+        loop.run_until_complete(win.chat_controller.aclose())
         loop.run_until_complete(win.catalogue.client.aclose())
     made.clear()
     gc.collect()
@@ -357,3 +358,31 @@ def test_shortcuts_are_listed_in_help(make_window: Maker, emulator: EmulatorServ
     assert names["Send"] == "Ctrl+Return or Ctrl+Enter"
     assert names["Cancel"] == "Esc"
     assert "Keyboard shortcuts" in names
+
+
+def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CHAT)
+
+    async def to_chat() -> None:
+        listed = asyncio.ensure_future(signalled(win.chat_controller.models_listed))
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+        await listed
+
+    loop.run_until_complete(to_chat())
+    assert win.stack.currentWidget() is win.chat
+    assert not win.send_button.isVisible()
+    assert win.chat.model_combo.currentText() == "demo-llm"
+    assert win.openai_base() == f"{emulator.base_url}/model-{CHAT}/environments/production/sync/v1"
+
+    async def ask() -> None:
+        done = asyncio.ensure_future(signalled(win.chat_controller.answer_finished))
+        win.chat.input.setPlainText("What is a cold start?")
+        win.send()  # the window's Send (Ctrl+Enter) goes to the pane in chat mode
+        await done
+
+    loop.run_until_complete(ask())
+    assert [t.role for t in win.chat.conversation.turns] == ["user", "assistant"]
+    assert "cold start" in win.chat.conversation.turns[-1].content
