@@ -62,8 +62,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         # A clean home: no saved state, no key, no ~/.trussrc; nothing reaches the network.
+        # PYTHONDONTWRITEBYTECODE would make every start compile the app's modules again, which
+        # no installed app does (pip writes .pyc files); the warm-up start below writes them.
         env = {
-            **{k: v for k, v in os.environ.items() if k != "BASETEN_API_KEY"},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("BASETEN_API_KEY", "PYTHONDONTWRITEBYTECODE")
+            },
             "HOME": home,
             "XDG_CONFIG_HOME": os.path.join(home, ".config"),
             "QT_QPA_PLATFORM": "offscreen",
