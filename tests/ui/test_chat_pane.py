@@ -19,7 +19,7 @@ from playground.emulator.demo import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.ui.chat_controller import ChatController
 from playground.ui.chat_pane import ChatPane
 from playground.ui.signals import first_signal
-from tests.ui.test_main_window import until
+from tests.ui.helpers import until
 
 Maker = Callable[[str, str], ChatPane]
 

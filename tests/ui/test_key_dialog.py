@@ -16,7 +16,7 @@ from playground.ui.main_window import MainWindow
 from playground.ui.session import ask_for_key, build_window
 from tests.conftest import MemoryKeyring
 from tests.core.test_keys import BrokenKeyring
-from tests.ui.test_main_window import signalled
+from tests.ui.helpers import signalled
 
 
 def _dialog(

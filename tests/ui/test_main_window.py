@@ -7,7 +7,6 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -18,29 +17,9 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window
-from playground.ui.signals import first_signal
+from tests.ui.helpers import signalled, until
 
 Maker = Callable[..., MainWindow]
-
-
-async def signalled(signal: Any, within: float = 10.0) -> tuple[object, ...]:
-    return await first_signal(signal, within=within)
-
-
-def until(
-    loop: asyncio.AbstractEventLoop, condition: Callable[[], object], within: float = 3.0
-) -> None:
-    """Wait for `condition` with the loop running (qtbot.waitUntil would run qasync's callbacks
-    outside it, where anyio's cancellation callbacks find no running loop)."""
-
-    async def poll() -> None:
-        deadline = time.perf_counter() + within
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise AssertionError("the condition did not come true in time")
-            await asyncio.sleep(0.01)
-
-    loop.run_until_complete(poll())
 
 
 @pytest.fixture
