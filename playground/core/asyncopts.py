@@ -84,6 +84,22 @@ class AsyncStatus:
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
 
+    @property
+    def can_cancel(self) -> bool:
+        return self.status == "QUEUED"  # Baseten cancels only requests still in the queue
+
+    def describe(self) -> str:
+        """The status with its errors, e.g. `FAILED · MODEL_PREDICT_ERROR: …`."""
+        errors = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in self.errors)
+        return f"{self.status} · {errors}" if errors else self.status
+
+    def outcome(self) -> str:
+        """What a person should know once the request is done: the output is not here."""
+        return (
+            f"Async request {self.request_id}: {self.status}. "
+            "Its output goes to the webhook, not back to the caller."
+        )
+
     @classmethod
     def from_json(cls, payload: dict[str, Any]) -> AsyncStatus:
         return cls(

@@ -140,10 +140,6 @@ def parse_error_body(body: bytes) -> ErrorBody:
     return ErrorBody(message, error_code, detail, retry_after)
 
 
-def error_message(body: bytes) -> str:
-    return parse_error_body(body).message
-
-
 class ApiError(PlaygroundError):
     """The server answered with an error status; `message` is Baseten's own words."""
 

@@ -7,11 +7,19 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import keyring
-import keyring.errors
+from types import ModuleType
 
 KEYRING_SERVICE = "baseten-playground"
+
+
+def _keyring() -> ModuleType:
+    """keyring, loaded when first needed: finding its backend costs start-up time."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 ENV_VAR = "BASETEN_API_KEY"
 
 
@@ -39,6 +47,7 @@ def env_key(environ: Mapping[str, str] | None = None) -> FoundKey | None:
 
 
 def keyring_key(remote_name: str) -> FoundKey | None:
+    keyring = _keyring()
     try:
         stored = keyring.get_password(KEYRING_SERVICE, remote_name)
     except (keyring.errors.KeyringError, RuntimeError):
@@ -53,6 +62,7 @@ def find_key(remote_name: str, environ: Mapping[str, str] | None = None) -> Foun
 
 def keyring_usable() -> bool:
     """Whether the OS keyring can hold a key here (not on a headless box, not when locked)."""
+    keyring = _keyring()
     try:
         keyring.get_password(KEYRING_SERVICE, "__probe__")
     except (keyring.errors.KeyringError, RuntimeError):
@@ -62,6 +72,7 @@ def keyring_usable() -> bool:
 
 def store_key(remote_name: str, key: str) -> None:
     """Keep `key` in the OS keyring for `remote_name`; raises KeyringUnavailable when there is none."""
+    keyring = _keyring()
     try:
         keyring.set_password(KEYRING_SERVICE, remote_name, key)
     except (keyring.errors.KeyringError, RuntimeError) as exc:
@@ -72,6 +83,7 @@ def store_key(remote_name: str, key: str) -> None:
 
 
 def forget_key(remote_name: str) -> None:
+    keyring = _keyring()
     try:
         keyring.delete_password(KEYRING_SERVICE, remote_name)
     except keyring.errors.PasswordDeleteError:

@@ -56,6 +56,11 @@ class Remote:
             model_apis="https://inference." + domain + "/v1",
         )
 
+    @property
+    def label(self) -> str:
+        """Where this remote is, for people: a local server's base URL, or the management host."""
+        return self.management.removesuffix("/api")
+
     def host_url(self, host: str) -> str:
         return self.inference.replace("{host}", host)
 

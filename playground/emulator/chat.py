@@ -375,7 +375,3 @@ class ChatEngine:
                 }
             ],
         }
-
-
-def parse_json_body(raw: bytes) -> Any:
-    return json.loads(raw) if raw else None

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
+from playground.core.keys import FoundKey, mask
 from playground.core.remotes import Remote
 from playground.ui.main_window import MainWindow
 
@@ -67,7 +68,6 @@ def run_app(
     server = None
     key = None
     if demo:
-        from playground.core.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()
@@ -84,7 +84,7 @@ def run_app(
     window = MainWindow(
         remote,
         settings=settings,
-        key_label=f"••••{key.key[-4:]} ({key.source})" if key else "",
+        key_label=f"{mask(key.key)} ({key.source})" if key else "",
     )
     if exit_on_paint:
         FirstPaint(window)

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 from playground.core.conversation import ChatParams, Conversation, Turn
 from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
+from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.ui.request_spec import describe_error
-from playground.ui.response_body import write_atomically
 from playground.ui.response_text import human_time
 from playground.ui.send_edit import SendingTextEdit
 

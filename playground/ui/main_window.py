@@ -245,8 +245,7 @@ class MainWindow(QMainWindow):
     def set_key_label(self, key_label: str) -> None:
         remote = self.remote
         self.remote_label.setText(
-            f"<b>{remote.name}</b> · {remote.management.removesuffix('/api')}"
-            + (f" · key {key_label}" if key_label else "")
+            f"<b>{remote.name}</b> · {remote.label}" + (f" · key {key_label}" if key_label else "")
         )
 
     # --- actions -------------------------------------------------------------------------------
@@ -426,16 +425,10 @@ class MainWindow(QMainWindow):
         self.async_cancel_button.setEnabled(True)
 
     def _on_async_status_changed(self, status: AsyncStatus) -> None:
-        text = status.status
-        if status.errors:
-            text += " · " + "; ".join(f"{e.get('code')}: {e.get('message')}" for e in status.errors)
-        self.async_status_label.setText(text)
-        self.async_cancel_button.setEnabled(status.status == "QUEUED")
+        self.async_status_label.setText(status.describe())
+        self.async_cancel_button.setEnabled(status.can_cancel)
         if status.is_terminal:
-            self.statusBar().showMessage(
-                f"Async request {status.request_id}: {status.status}. "
-                "Its output goes to the webhook, not to this window."
-            )
+            self.statusBar().showMessage(status.outcome())
 
     def _on_async_cancel_answered(self, answer: dict[str, Any]) -> None:
         self.statusBar().showMessage(str(answer.get("message", "")))

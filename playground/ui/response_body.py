@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from playground.core.events import JsonBody
 
-__all__ = ["PREVIEW_BYTES", "ResponseBody", "write_atomically"]
+__all__ = ["PREVIEW_BYTES", "ResponseBody"]
 
 # What the Body and Raw tabs show at most; the kept body, Copy and Save always have all of it.
 # 128 KB lays out in ~20 ms; 256 KB roughly doubled the window's longest stall on a 20 MB
@@ -99,20 +95,3 @@ class ResponseBody:
             piece = data[: self._raw_room] if len(data) > self._raw_room else data
             self._raw.append(piece)
             self._raw_room -= len(piece)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file in the same folder, synced, then renamed over `path`: all or nothing."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

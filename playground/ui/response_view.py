@@ -30,9 +30,10 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.ui.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
-from playground.ui.response_body import PREVIEW_BYTES, ResponseBody, write_atomically
+from playground.ui.response_body import PREVIEW_BYTES, ResponseBody
 from playground.ui.response_text import (
     error_text,
     headers_text,

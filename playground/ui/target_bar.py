@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -161,11 +162,7 @@ class TargetBar(QWidget):
 
     def set_status(self, deployment_id: str, status: str) -> None:
         self._choices = [
-            TargetChoice(
-                c.target, c.label, status, c.deployment_id, c.deployment_name, c.is_production
-            )
-            if c.deployment_id == deployment_id
-            else c
+            replace(c, status=status) if c.deployment_id == deployment_id else c
             for c in self._choices
         ]
         self._update_status()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from playground.core.errors import ApiError, error_message
+from playground.core.errors import ApiError, parse_error_body
 
 
 @pytest.mark.parametrize(
@@ -33,11 +33,13 @@ from playground.core.errors import ApiError, error_message
     ],
 )
 def test_error_shapes(body: dict[str, object], message: str) -> None:
-    assert error_message(json.dumps(body).encode()) == message
+    assert parse_error_body(json.dumps(body).encode()).message == message
 
 
 def test_non_json_error_is_kept_as_text() -> None:
-    assert error_message(b"<html>502 Bad Gateway</html>") == "<html>502 Bad Gateway</html>"
+    assert (
+        parse_error_body(b"<html>502 Bad Gateway</html>").message == "<html>502 Bad Gateway</html>"
+    )
 
 
 def test_api_error_has_a_hint() -> None:
