@@ -20,6 +20,7 @@ from playground.core.keys import (
     trussrc_keys,
 )
 from playground.ui.chat_controller import ChatController
+from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
@@ -77,10 +78,15 @@ async def _run_window(
                 window.close()
             await closed.wait()
     finally:
-        await window.catalogue.aclose()
-        await window.requests.aclose()
-        await window.chat_controller.aclose()
-        await client.aclose()
+        await shutdown(window)
+
+
+async def shutdown(window: MainWindow) -> None:
+    """Cancel the window's tasks and close its connections (before the loop closes)."""
+    await window.catalogue.aclose()
+    await window.requests.aclose()
+    await window.chat_controller.aclose()
+    await window.catalogue.client.aclose()
 
 
 def _start(window: MainWindow, client: BasetenClient) -> None:
@@ -126,6 +132,11 @@ def run_session(
             window.set_key_label(f"{mask(key.key)} ({key.source})")
     client = BasetenClient(window.remote, key.key)
     attach(window, client)
-    with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(_run_window(window, client, screenshot, demo))
+    collector = MainThreadCollector(window)
+    collector.start()
+    try:
+        with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
+            runner.run(_run_window(window, client, screenshot, demo))
+    finally:
+        collector.stop()
     return 0
