@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -22,45 +21,21 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
-from benchmarks._server import KEY, emulator_process
+from benchmarks._shared import KEY, LagTimer, run_with_window_loop, set_model_fault
 from playground.core import BasetenClient, Remote
 from playground.emulator.demo import CLASSIFIER
-from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
-from playground.ui.session import build_window
+from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
-
-PERIOD_MS = 5
 
 
 async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, float]:
     """(max stall in ms, seconds from Send until the body is on screen)."""
     if size:
-        async with httpx.AsyncClient() as http:
-            response = await http.put(
-                f"{base_url}/_emulator/faults/{CLASSIFIER}",
-                json={"spec": f"huge={size},count=1"},
-                headers={"Authorization": f"Bearer {KEY}"},
-            )
-            response.raise_for_status()
-    gaps: list[float] = []
-    last = time.perf_counter()
-
-    def tick() -> None:
-        nonlocal last
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-
-    timer = QTimer()
-    timer.setInterval(PERIOD_MS)
-    timer.timeout.connect(tick)
+        await set_model_fault(base_url, CLASSIFIER, f"huge={size}")
+    timer = LagTimer()
     await asyncio.sleep(0.2)
-    last = time.perf_counter()
     timer.start()
     started = time.perf_counter()
     done = asyncio.ensure_future(
@@ -76,8 +51,7 @@ async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, flo
     timer.stop()
     if size and len(win.response.body_bytes()) < size * 0.9:
         raise SystemExit("the big body did not arrive whole")
-    stall = max(gaps) * 1000 - PERIOD_MS
-    return max(0.0, stall), ready
+    return max(timer.lags_ms), ready
 
 
 async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
@@ -101,10 +75,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
                 big.append(await one_run(win, base_url, size))
             else:
                 small.append(await one_run(win, base_url, 0))
-    await win.catalogue.aclose()
-    await win.requests.aclose()
-    await win.chat_controller.aclose()
-    await client.aclose()
+    await shutdown(win)
     win.close()
     stalls = [s for s, _ in big]
     return {
@@ -124,14 +95,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--megabytes", type=float, default=20)
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    with (
-        emulator_process() as base_url,
-        asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner,
-    ):
-        result = runner.run(measure(base_url, args.runs, int(args.megabytes * 1_000_000)))
-    print(json.dumps(result))
+    size = int(args.megabytes * 1_000_000)
+    run_with_window_loop(lambda base_url: measure(base_url, args.runs, size))
 
 
 if __name__ == "__main__":

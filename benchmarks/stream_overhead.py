@@ -17,46 +17,18 @@ import time
 from pathlib import Path
 
 import httpx
-from httpx_sse import aconnect_sse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._server import KEY, emulator_process
+from benchmarks._shared import KEY, bare_chat, chat_body, emulator_process
 from playground.core import BasetenClient, ChatFinished, Remote, Target
 from playground.emulator.demo import CHAT
-
-
-def body() -> dict[str, object]:
-    return {
-        "model": "demo-llm",
-        "messages": [{"role": "user", "content": "Count for me, please."}],
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-
-
-async def bare(http: httpx.AsyncClient, url: str, fault: str) -> tuple[float, str]:
-    """What a careful script does: httpx-sse, json.loads, keep the content."""
-    headers = {"Authorization": f"Bearer {KEY}", "X-Emulator-Fault": fault}
-    started = time.perf_counter()
-    parts: list[str] = []
-    async with aconnect_sse(http, "POST", url, json=body(), headers=headers) as source:
-        async for event in source.aiter_sse():
-            if event.data == "[DONE]":
-                break
-            chunk = json.loads(event.data)
-            choices = chunk.get("choices")
-            if choices:
-                content = choices[0]["delta"].get("content")
-                if content:
-                    parts.append(content)
-    return time.perf_counter() - started, "".join(parts)
 
 
 async def core(client: BasetenClient, base: str, fault: str) -> tuple[float, str]:
     started = time.perf_counter()
     content = ""
-    async for event in client.chat(base, body(), headers={"X-Emulator-Fault": fault}):
+    async for event in client.chat(base, chat_body(), headers={"X-Emulator-Fault": fault}):
         if isinstance(event, ChatFinished):
             content = event.result.content
     return time.perf_counter() - started, content
@@ -70,16 +42,16 @@ async def measure(base_url: str, deltas: int, runs: int) -> dict[str, object]:
     core_times: list[float] = []
     bare_times: list[float] = []
     async with httpx.AsyncClient(timeout=120) as http:
-        _, warm_bare = await bare(http, url, fault)
+        _, warm_bare = await bare_chat(http, url, fault)
         _, warm_core = await core(client, chat_base, fault)
         if warm_bare != warm_core:
             raise SystemExit("the two consumers disagree about the streamed text")
         for run in range(runs):
             # Alternate who goes first, so drift in the machine's speed hits both alike.
-            order = (bare, core) if run % 2 == 0 else (core, bare)
+            order = (bare_chat, core) if run % 2 == 0 else (core, bare_chat)
             for consumer in order:
-                if consumer is bare:
-                    bare_times.append((await bare(http, url, fault))[0])
+                if consumer is bare_chat:
+                    bare_times.append((await bare_chat(http, url, fault))[0])
                 else:
                     core_times.append((await core(client, chat_base, fault))[0])
     await client.aclose()

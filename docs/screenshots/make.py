@@ -6,10 +6,10 @@ python docs/screenshots/make.py
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -17,88 +17,72 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
+from playground.core.keys import mask
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
+from playground.ui.collector import MainThreadCollector
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
-from playground.ui.session import build_window
+from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 
 HERE = Path(__file__).resolve().parent
 
 
+@asynccontextmanager
+async def window_on(server: EmulatorServer, model: str) -> AsyncIterator[MainWindow]:
+    """The real window on the demo server with `model` chosen; shut down afterwards."""
+    client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
+    win = build_window(client, settings=None, key_label=f"{mask(server.api_key)} (this session)")
+    win.resize(1200, 720)
+    win.show()
+    try:
+        loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
+        win.catalogue.load_models()
+        await loaded
+        if win.target_bar.model_id() != model:
+            again = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
+            win.target_bar.select_model(model)
+            await again
+        await asyncio.sleep(0.3)  # the example input
+        yield win
+    finally:
+        await shutdown(win)
+        win.close()
+
+
+def save(win: MainWindow, name: str) -> None:
+    win.grab().save(str(HERE / f"{name}.png"), "PNG")
+
+
 async def shoot(
     server: EmulatorServer, name: str, model: str, prepare: Callable[[MainWindow], None]
 ) -> None:
-    client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
-    win = build_window(
-        client, settings=None, key_label="••••" + server.api_key[-4:] + " (this session)"
-    )
-    win.resize(1200, 720)
-    win.show()
-    loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
-    win.catalogue.load_models()
-    await loaded
-    if win.target_bar.model_id() != model:
-        again = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
-        win.target_bar.select_model(model)
-        await again
-    await asyncio.sleep(0.3)  # the example input
-    prepare(win)
-    if name != "wake":
-        done = asyncio.ensure_future(
-            first_signal(win.requests.request_finished, win.requests.request_failed)
-        )
-        win.send()
-        await done
-    else:
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(0.3)
-    win.grab().save(str(HERE / f"{name}.png"), "PNG")
-    await win.catalogue.aclose()
-    await win.requests.aclose()
-    await win.chat_controller.aclose()
-    await client.aclose()
-    win.close()
-    # Collect the window here: left to chance, the collector may run in the server's thread,
-    # and Qt objects must die in the thread that made them.
-    del win
-    gc.collect()
+    async with window_on(server, model) as win:
+        prepare(win)
+        if name != "wake":
+            done = asyncio.ensure_future(
+                first_signal(win.requests.request_finished, win.requests.request_failed)
+            )
+            win.send()
+            await done
+        await asyncio.sleep(0.3)
+        save(win, name)
 
 
 async def shoot_chat(server: EmulatorServer) -> None:
-    client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
-    win = build_window(
-        client, settings=None, key_label="••••" + server.api_key[-4:] + " (this session)"
-    )
-    win.resize(1200, 720)
-    win.show()
-    loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
-    win.catalogue.load_models()
-    await loaded
-    again = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
-    win.target_bar.select_model(REASONER)
-    await again
-    listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
-    win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
-    await listed
-    for question in ("Is 1009 a prime number?", "Why does it **matter**?"):
-        done = asyncio.ensure_future(first_signal(win.chat_controller.answer_finished))
-        win.chat.input.setPlainText(question)
-        win.send()
-        await done
-    win.chat.messages()[1].reasoning_toggle.click()
-    await asyncio.sleep(0.3)
-    win.grab().save(str(HERE / "chat.png"), "PNG")
-    await win.catalogue.aclose()
-    await win.requests.aclose()
-    await win.chat_controller.aclose()
-    await client.aclose()
-    win.close()
-    # Collect the window here: left to chance, the collector may run in the server's thread,
-    # and Qt objects must die in the thread that made them.
-    del win
-    gc.collect()
+    async with window_on(server, REASONER) as win:
+        listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+        await listed
+        for question in ("Is 1009 a prime number?", "Why does it **matter**?"):
+            done = asyncio.ensure_future(first_signal(win.chat_controller.answer_finished))
+            win.chat.input.setPlainText(question)
+            win.send()
+            await done
+        win.chat.messages()[1].reasoning_toggle.click()
+        await asyncio.sleep(0.3)
+        save(win, "chat")
 
 
 async def main() -> None:
@@ -134,6 +118,9 @@ async def main() -> None:
 if __name__ == "__main__":
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
+    collector.start()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
         runner.run(main())
+    collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

@@ -13,7 +13,7 @@ from playground.core.keys import KEYRING_SERVICE, FoundKey
 from playground.emulator import EmulatorServer
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.main_window import MainWindow
-from playground.ui.session import ask_for_key, build_window
+from playground.ui.session import ask_for_key, build_window, shutdown
 from tests.conftest import MemoryKeyring
 from tests.core.test_keys import BrokenKeyring
 from tests.ui.helpers import signalled
@@ -83,24 +83,18 @@ def _first_run(
     return window, dialog, client
 
 
-def _close(window: MainWindow, client: BasetenClient, loop: asyncio.AbstractEventLoop) -> None:
-    loop.run_until_complete(window.catalogue.aclose())
-    loop.run_until_complete(window.chat_controller.aclose())
-    loop.run_until_complete(client.aclose())
-
-
 def test_a_pasted_key_goes_to_the_keyring_and_the_models_load(
     qtbot: QtBot,
     test_keyring: MemoryKeyring,
     emulator: EmulatorServer,
     loop: asyncio.AbstractEventLoop,
 ) -> None:
-    window, _, client = _first_run(emulator, loop, qtbot, emulator.api_key)
+    window, _, _ = _first_run(emulator, loop, qtbot, emulator.api_key)
     assert test_keyring.items[(KEYRING_SERVICE, "local")] == emulator.api_key
     message = window.statusBar().currentMessage()
     assert emulator.api_key not in message
     assert window.target_bar.model_combo.count() > 5
-    _close(window, client, loop)
+    loop.run_until_complete(shutdown(window))
 
 
 def test_no_keyring_keeps_the_key_for_the_session(
@@ -113,4 +107,4 @@ def test_no_keyring_keeps_the_key_for_the_session(
     assert broken.items == {}
     assert client.has_key
     assert window.target_bar.model_combo.count() > 5
-    _close(window, client, loop)
+    loop.run_until_complete(shutdown(window))

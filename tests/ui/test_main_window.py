@@ -16,7 +16,7 @@ from playground.core import BasetenClient, Remote
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from playground.ui.main_window import MainWindow
-from playground.ui.session import build_window
+from playground.ui.session import build_window, shutdown
 from tests.ui.helpers import signalled, until
 
 Maker = Callable[..., MainWindow]
@@ -39,10 +39,7 @@ def make_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path) -
 
     yield make
     for win in made:
-        loop.run_until_complete(win.catalogue.aclose())
-        loop.run_until_complete(win.requests.aclose())
-        loop.run_until_complete(win.chat_controller.aclose())
-        loop.run_until_complete(win.catalogue.client.aclose())
+        loop.run_until_complete(shutdown(win))
     made.clear()
     gc.collect()
 
