@@ -203,6 +203,7 @@ class ResponseView(QWidget):
         self.timings_label.setText("No response yet")
         self.action_label.clear()
         self.copy_id_button.setEnabled(False)
+        self.copy_id_button.setVisible(False)  # a Copy with nothing beside it only puzzles
         for widget in (self.banner, self.notice_label, self.preview_notice, self.binary_panel):
             widget.hide()
         self.body_text.show()
@@ -369,6 +370,7 @@ class ResponseView(QWidget):
         self.request_id_label.setText(request_id)
         self.request_id_label.setToolTip("Request id (x-baseten-request-id)")
         self.copy_id_button.setEnabled(True)
+        self.copy_id_button.setVisible(True)
 
     def _show_banner(self, text: str, style: str) -> None:
         self.banner.setText(text)
