@@ -31,6 +31,7 @@ from playground.core.events import (
 from playground.core.management import ManagementAPI
 from playground.core.metrics import Clock, Metrics
 from playground.core.remotes import Remote, Target
+from playground.core.request import RequestSpec
 from playground.core.transport import RetryPolicy, Timeouts, Transport, network_error
 
 NDJSON_TYPES = frozenset(
@@ -178,6 +179,20 @@ class BasetenClient:
             Call(method.upper(), url, body, None, None, tuple((headers or {}).items()))
         ):
             yield event
+
+    def send(self, spec: RequestSpec) -> AsyncGenerator[PredictEvent, None]:
+        """A predict or custom-route request as the app describes it (async jobs go through
+        `jobs`, chat through `chat`)."""
+        if spec.mode not in ("predict", "route"):
+            raise InvalidRequest(f"send() takes predict and route requests, not {spec.mode}")
+        return self.stream(
+            Call(
+                spec.http_method,
+                spec.url(self.remote),
+                spec.wire_body(),
+                headers=tuple(spec.headers.items()),
+            )
+        )
 
     def _broken(self, exc: httpx.HTTPError, response: httpx.Response, partial: Any) -> Exception:
         """Any failure after the response started is a cut stream that keeps what arrived."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Coroutine
+from collections.abc import Coroutine
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.core.catalog import TargetChoice, target_choices
 from playground.core.errors import PlaygroundError
-from playground.core.events import PredictEvent
 from playground.core.remotes import Target
-from playground.ui.request_spec import RequestSpec, describe_error
+from playground.core.request import RequestSpec
+from playground.ui.request_spec import describe_error
 
 if TYPE_CHECKING:
     from playground.core.client import BasetenClient
@@ -162,18 +162,13 @@ class RequestController(TaskOwner):
         """Stop the running request (closing its connection); True if there was one."""
         return self._cancel("send")
 
-    def _events(self, spec: RequestSpec) -> AsyncGenerator[PredictEvent, None]:
-        if spec.mode == "route":
-            return self.client.route(spec.target, spec.route, spec.method, spec.body)
-        return self.client.predict(spec.target, spec.body)
-
     async def _send(self, spec: RequestSpec) -> None:
         self.request_started.emit(spec.description)
         try:
             if spec.mode == "async":
                 await self._send_async(spec)
             else:
-                events = self._events(spec)
+                events = self.client.send(spec)
                 async with aclosing(events):
                     async for event in events:
                         self.event_received.emit(event)
@@ -187,6 +182,7 @@ class RequestController(TaskOwner):
 
     async def _send_async(self, spec: RequestSpec) -> None:
         jobs = self.client.jobs
+        assert spec.target is not None  # only chat goes to a Model API
         request_id = await jobs.submit(spec.target, spec.body, spec.async_options)
         self._async_target, self._async_request_id = spec.target, request_id
         self.async_submitted.emit(request_id)

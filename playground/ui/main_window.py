@@ -28,9 +28,10 @@ from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
+from playground.core.request import MODES, Mode, RequestSpec
 from playground.ui.chat_pane import ChatPane
 from playground.ui.json_editor import JsonEditor
-from playground.ui.request_spec import MODES, Mode, RequestSpec, describe_error
+from playground.ui.request_spec import describe_error
 from playground.ui.response_view import ResponseView
 from playground.ui.target_bar import TargetBar
 
