@@ -88,3 +88,19 @@ def parse_target(model_id: str, text: str) -> Target:
     if len(words) >= 2 and words[0] in ("deployment", "regional"):
         return Target(model_id, words[0], words[1])  # type: ignore[arg-type]
     return Target(model_id, "environment", words[0])
+
+
+def target_text(target: Target) -> str:
+    """How `parse_target` reads `target` back: `production`, `staging`, `deployment ID` …"""
+    if target.kind in ("production", "development"):
+        return target.kind
+    if target.kind == "environment":
+        return target.name
+    return f"{target.kind} {target.name}"
+
+
+def same_target_key(target: Target) -> Target:
+    """`environments/production` and `production` are one target; compare them as one."""
+    if target.kind == "environment" and target.name == "production":
+        return Target(target.model_id, "production", is_chain=target.is_chain)
+    return target

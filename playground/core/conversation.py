@@ -73,6 +73,28 @@ class ChatParams:
             body["response_format"] = {"type": self.response_format}
         return body
 
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> ChatParams:
+        """The parameters of a chat body; what has no field of its own goes to `extra`."""
+        known = {"messages", "stream", "stream_options", "model", "temperature", "top_p"}
+        known |= {"max_tokens", "stop", "seed", "response_format"}
+        stop = body.get("stop") or []
+        response_format = body.get("response_format")
+        params = cls(
+            model=str(body.get("model") or ""),
+            temperature=body.get("temperature"),
+            top_p=body.get("top_p"),
+            max_tokens=body.get("max_tokens"),
+            stop=[stop] if isinstance(stop, str) else [str(s) for s in stop],
+            seed=body.get("seed"),
+            response_format=response_format.get("type")
+            if isinstance(response_format, dict)
+            else None,
+            extra={k: copy.deepcopy(v) for k, v in body.items() if k not in known},
+        )
+        params.validate()
+        return params
+
 
 @dataclass
 class Turn:
@@ -122,6 +144,42 @@ class Conversation:
     system_prompt: str = ""
     params: ChatParams = field(default_factory=ChatParams)
     turns: list[Turn] = field(default_factory=list)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Conversation:
+        """A conversation from a chat request body (a preset's, a history entry's)."""
+        if not isinstance(body, dict) or not isinstance(body.get("messages", []), list):
+            raise InvalidRequest("A chat body is an object with a list of messages.")
+        conversation = cls(params=ChatParams.from_body(body))
+        for message in body.get("messages", []):
+            if not isinstance(message, dict):
+                raise InvalidRequest("Each message is an object with a role and content.")
+            role, content = message.get("role"), message.get("content")
+            text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+            if content is None:
+                text = ""
+            if role == "system" and not conversation.turns:
+                conversation.system_prompt = text
+            elif role in ("user", "tool"):
+                turn = conversation._add(Turn(role, text))
+                turn.tool_call_id = str(message.get("tool_call_id", ""))
+            elif role == "assistant":
+                calls = {
+                    i: {
+                        "id": c.get("id", ""),
+                        "type": c.get("type", "function"),
+                        "name": (c.get("function") or {}).get("name", ""),
+                        "arguments": [(c.get("function") or {}).get("arguments", "")],
+                    }
+                    for i, c in enumerate(message.get("tool_calls") or [])
+                    if isinstance(c, dict)
+                }
+                conversation._add(
+                    Turn("assistant", text, tool_calls=tool_calls_from(calls), metrics=Metrics())
+                )
+            else:
+                raise InvalidRequest(f"Unknown message role {role!r}.")
+        return conversation
 
     # --- building ------------------------------------------------------------------------------
 

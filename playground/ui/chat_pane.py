@@ -312,6 +312,24 @@ class ChatPane(QWidget):
         params.validate()
         return params
 
+    def load_body(self, body: dict[str, Any]) -> None:
+        """Show a saved chat (a preset's, a history entry's): its turns and parameters."""
+        self.stop()
+        conversation = Conversation.from_body(body)
+        params = conversation.params
+        self.conversation = conversation
+        self.model_combo.setEditText(params.model)
+        self.temperature.setValue(params.temperature if params.temperature is not None else -0.01)
+        self.max_tokens.setValue(params.max_tokens or 0)
+        self.json_mode.setChecked(params.response_format == "json_object")
+        extra = params.to_body()
+        for name in ("model", "temperature", "max_tokens", "response_format"):
+            extra.pop(name, None)
+        extra.update(params.extra)
+        self.extra.setText(json.dumps(extra, ensure_ascii=False) if extra else "")
+        self.system_edit.setPlainText(conversation.system_prompt)
+        self._rebuild()
+
     def _prepare(self) -> str | None:
         """Refresh the conversation's settings from the widgets; the base to send to, or None."""
         try:

@@ -257,6 +257,11 @@ class MainWindow(QMainWindow):
 
     def request_spec(self) -> RequestSpec | str:
         """What Send would send, or why it cannot be sent."""
+        if self.mode() == "chat":
+            target = self.target_bar.target()
+            if target is None:
+                return "Pick a model, or type its id."
+            return RequestSpec("chat", target, self.chat.request_body())
         if not self.editor.is_valid():
             problem = self.editor.problem()
             return problem.sentence if problem else "The body is not valid JSON."
@@ -278,6 +283,25 @@ class MainWindow(QMainWindow):
             )
             return RequestSpec(mode, target, body, async_options=options)
         return RequestSpec(mode, target, body)
+
+    def load_request(self, spec: RequestSpec) -> None:
+        """Put `spec` in the window, ready to send: its mode, target, body and options."""
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(spec.mode))
+        if spec.target is not None:
+            self.target_bar.set_target(spec.target)
+        if spec.mode == "chat":
+            self.chat.load_body(spec.body if isinstance(spec.body, dict) else {})
+            return
+        self.editor.set_json(spec.body)
+        self.editor.document().setModified(True)  # the model's example must not replace it
+        if spec.mode == "route":
+            self.method_combo.setCurrentText(spec.method)
+            self.route_edit.setText(spec.route)
+        if spec.mode == "async":
+            options = spec.async_options
+            self.webhook_edit.setText((options.webhook_endpoint if options else None) or "")
+            priority = options.priority if options else None
+            self.priority_spin.setValue(1 if priority is None else priority)
 
     def openai_base(self) -> str | None:
         """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.catalog import TargetChoice, parse_target
+from playground.core.catalog import TargetChoice, parse_target, same_target_key, target_text
 from playground.core.remotes import Target
 
 STATUS_COLOURS = {
@@ -145,17 +145,28 @@ class TargetBar(QWidget):
             self.model_combo.setEditText(model_id)
         self._choose(model_id)
 
+    def set_target(self, target: Target) -> None:
+        """Select `target` (a preset's, say): its model now, the choice once the list is in."""
+        self.select_model(target.model_id)
+        targets = [same_target_key(c.target) for c in self._choices]
+        if same_target_key(target) in targets:
+            self.target_combo.setCurrentIndex(targets.index(same_target_key(target)))
+        else:
+            self.target_combo.setEditText(target_text(target))
+        self._update_status()
+        self.target_changed.emit()
+
     def set_choices(self, model_id: str, choices: list[TargetChoice]) -> None:
         if model_id != self.model_id():
             return  # an answer for a model no longer selected
-        previous = self.target_combo.currentText()
+        previous = same_target_key(parse_target(model_id, self.target_combo.currentText()))
         self._choices = list(choices)
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
         for choice in choices:
             self.target_combo.addItem(choice.label)
-        labels = [c.label for c in choices]
-        self.target_combo.setCurrentIndex(labels.index(previous) if previous in labels else 0)
+        targets = [same_target_key(c.target) for c in choices]
+        self.target_combo.setCurrentIndex(targets.index(previous) if previous in targets else 0)
         self.target_combo.blockSignals(False)
         self._update_status()
         self.target_changed.emit()

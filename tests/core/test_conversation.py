@@ -436,3 +436,56 @@ def test_out_of_range_params_are_refused_in_words(params: ChatParams, message: s
     with pytest.raises(InvalidRequest) as caught:
         params.validate()
     assert str(caught.value) == message
+
+
+def test_a_chat_body_comes_back_as_a_conversation() -> None:
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Weather?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+        ],
+        "temperature": 0.2,
+        "stop": "END",
+        "response_format": {"type": "json_object"},
+        "logprobs": True,
+        "stream": True,
+    }
+    conversation = Conversation.from_body(body)
+    assert conversation.system_prompt == "Be brief."
+    assert conversation.params.stop == ["END"]
+    assert conversation.params.extra == {"logprobs": True}
+    again = conversation.request_body()
+    assert again["messages"] == body["messages"]
+    assert {k: again[k] for k in ("model", "temperature", "response_format", "logprobs")} == {
+        "model": "m",
+        "temperature": 0.2,
+        "response_format": {"type": "json_object"},
+        "logprobs": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"messages": "hi"}, "list of messages"),
+        ({"messages": ["hi"]}, "Each message"),
+        ({"messages": [{"role": "robot", "content": "x"}]}, "Unknown message role"),
+        ({"messages": [], "temperature": 9}, "Temperature"),
+    ],
+)
+def test_a_bad_chat_body_says_what_is_wrong(body: dict, words: str) -> None:
+    with pytest.raises(InvalidRequest, match=words):
+        Conversation.from_body(body)

@@ -3,89 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from playground.core import BasetenClient, Remote
+from playground.core.asyncopts import AsyncOptions
+from playground.core.remotes import Target
+from playground.core.request import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
-from playground.ui.main_window import MainWindow
-from playground.ui.session import build_window, shutdown
-from tests.ui.helpers import signalled, until
-
-Maker = Callable[..., MainWindow]
-
-
-@pytest.fixture
-def make_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[Maker]:
-    """Windows on a server and key; their tasks and sockets are closed before the loop is."""
-    made: list[MainWindow] = []
-
-    def make(
-        server: EmulatorServer, key: str | None = None, settings: QSettings | None = None
-    ) -> MainWindow:
-        client = BasetenClient(Remote.local(server.base_url, "local demo"), key or server.api_key)
-        win = build_window(client, settings=settings, key_label="")
-        made.append(win)
-        qtbot.addWidget(win)
-        win.show()
-        return win
-
-    yield make
-    for win in made:
-        loop.run_until_complete(shutdown(win))
-    made.clear()
-    gc.collect()
-
-
-def load(win: MainWindow, loop: asyncio.AbstractEventLoop, model_id: str | None = None) -> None:
-    """Load the models, pick one, and wait for its targets."""
-
-    async def go() -> None:
-        targets = asyncio.ensure_future(signalled(win.catalogue.targets_loaded))
-        models = asyncio.ensure_future(signalled(win.catalogue.models_loaded))
-        win.catalogue.load_models()
-        await models
-        await targets
-        if model_id and win.target_bar.model_id() != model_id:
-            again = asyncio.ensure_future(signalled(win.catalogue.targets_loaded))
-            win.target_bar.select_model(model_id)
-            await again
-
-    loop.run_until_complete(go())
-
-
-def send(win: MainWindow, loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> str:
-    """Click Send and wait for the one terminal signal; returns which it was."""
-    req = win.requests
-
-    async def go() -> str:
-        outcomes = {
-            "finished": asyncio.ensure_future(signalled(req.request_finished, 20)),
-            "failed": asyncio.ensure_future(signalled(req.request_failed, 20)),
-        }
-        qtbot.mouseClick(win.send_button, Qt.MouseButton.LeftButton)
-        done, pending = await asyncio.wait(outcomes.values(), return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        return next(name for name, task in outcomes.items() if task in done)
-
-    result = loop.run_until_complete(go())
-    until(loop, lambda: not win.response.is_streaming)
-    return result
-
-
-def choose(win: MainWindow, label: str) -> None:
-    combo = win.target_bar.target_combo
-    index = combo.findText(label)
-    assert index >= 0, [combo.itemText(i) for i in range(combo.count())]
-    combo.setCurrentIndex(index)
+from tests.ui.helpers import Maker, choose, load, send, signalled, until
 
 
 def test_pick_model_and_environment_send_and_read(
@@ -364,3 +294,69 @@ def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
     loop.run_until_complete(ask())
     assert [t.role for t in win.chat.conversation.turns] == ["user", "assistant"]
     assert "cold start" in win.chat.conversation.turns[-1].content
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        RequestSpec("predict", Target(CLASSIFIER, "environment", "staging"), {"text": "ok"}),
+        RequestSpec("route", Target(CUSTOM), {"a": 1}, method="PUT", route="/items/7"),
+        RequestSpec(
+            "async",
+            Target(CLASSIFIER, "development"),
+            {"text": "later"},
+            async_options=AsyncOptions(webhook_endpoint="https://hook.example/x", priority=0),
+        ),
+    ],
+    ids=["predict", "route", "async"],
+)
+def test_a_loaded_request_is_what_send_would_send(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, spec: RequestSpec
+) -> None:
+    win = make_window(emulator)
+    load(win, loop)
+
+    async def go() -> None:
+        win.load_request(spec)
+
+    loop.run_until_complete(go())
+    # The list's own entry, with its status, once the model's targets are in.
+    until(loop, lambda: win.target_bar.current_choice() is not None, within=5)
+    assert win.request_spec() == spec
+    loop.run_until_complete(asyncio.sleep(0.3))  # the model's example arrives, and must not win
+    assert win.editor.value() == spec.body
+
+
+def test_a_loaded_chat_shows_its_turns_and_parameters(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    win = make_window(emulator)
+    body = {
+        "model": "demo-llm",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello!"},
+            {"role": "user", "content": "Again"},
+        ],
+        "temperature": 0.5,
+        "seed": 7,
+        "stream": True,
+    }
+
+    async def go() -> None:
+        targets = asyncio.ensure_future(signalled(win.catalogue.targets_loaded))
+        models = asyncio.ensure_future(signalled(win.chat_controller.models_listed))
+        win.load_request(RequestSpec("chat", Target(CHAT), body))
+        await targets
+        await models
+
+    loop.run_until_complete(go())
+    assert win.mode() == "chat"
+    assert [v.turn.content for v in win.chat.messages()] == ["Hi", "Hello!", "Again"]
+    assert win.chat.system_edit.toPlainText() == "Be brief."
+    spec = win.request_spec()
+    assert isinstance(spec, RequestSpec)
+    sent = spec.body
+    assert sent["messages"] == body["messages"]
+    assert (sent["model"], sent["temperature"], sent["seed"]) == ("demo-llm", 0.5, 7)
