@@ -174,7 +174,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
 
-    def _action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
+    def add_action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
+        """A menu entry (the menu is made on first use) whose shortcuts Help lists;
+        `keys` may give several, as `"Ctrl+Return | Ctrl+Enter"`."""
         menu = next(
             (m for m in self._menus if m.title() == menu_title),
             None,
@@ -193,16 +195,16 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         self._menus: list[Any] = []
-        self._action("&File", "&Quit", "Ctrl+Q", self.close)
-        self._action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
-        self._action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
-        self.send_action = self._action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
-        self._action("&Request", "&Cancel", "Esc", self.cancel)
-        self._action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
-        self._action("&Request", "&Reload models", "F5", self.reload_models)
-        self._action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
-        self._action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
-        self._action("&Help", "&About Playground", "", self.show_about)
+        self.add_action("&File", "&Quit", "Ctrl+Q", self.close)
+        self.add_action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
+        self.add_action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
+        self.send_action = self.add_action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
+        self.add_action("&Request", "&Cancel", "Esc", self.cancel)
+        self.add_action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
+        self.add_action("&Request", "&Reload models", "F5", self.reload_models)
+        self.add_action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
+        self.add_action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.add_action("&Help", "&About Playground", "", self.show_about)
 
     def _connect(self) -> None:
         self.mode_combo.currentIndexChanged.connect(self._update_mode)
