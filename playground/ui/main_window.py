@@ -198,9 +198,13 @@ class MainWindow(QMainWindow):
         self.add_action("&File", "&Quit", "Ctrl+Q", self.close)
         self.add_action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
         self.add_action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
-        self.send_action = self.add_action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
+        self.send_action = self.add_action(
+            "&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send
+        )
         self.add_action("&Request", "&Cancel", "Esc", self.cancel)
-        self.add_action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
+        self.add_action(
+            "&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click
+        )
         self.add_action("&Request", "&Reload models", "F5", self.reload_models)
         self.add_action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
         self.add_action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -220,7 +224,7 @@ class MainWindow(QMainWindow):
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
         for controller in (catalogue, requests, chat):
             controller.setParent(self)
-        self.chat.attach(chat, self.openai_base)
+        self.chat.attach(chat, self.openai_base, self.remote.model_apis_url())
         cat, req, bar = catalogue, requests, self.target_bar
         cat.models_loaded.connect(self._on_catalogue_models_loaded)
         cat.models_failed.connect(self._on_catalogue_models_failed)
@@ -260,10 +264,15 @@ class MainWindow(QMainWindow):
     def request_spec(self) -> RequestSpec | str:
         """What Send would send, or why it cannot be sent."""
         if self.mode() == "chat":
+            body = self.chat.request_body()
+            if self.chat.uses_model_api:
+                if not body.get("model"):
+                    return "Pick a Model API (its slug) to chat with."
+                return RequestSpec("chat", None, body, model_api=str(body["model"]))
             target = self.target_bar.target()
             if target is None:
                 return "Pick a model, or type its id."
-            return RequestSpec("chat", target, self.chat.request_body())
+            return RequestSpec("chat", target, body)
         if not self.editor.is_valid():
             problem = self.editor.problem()
             return problem.sentence if problem else "The body is not valid JSON."
@@ -292,7 +301,10 @@ class MainWindow(QMainWindow):
         if spec.target is not None:
             self.target_bar.set_target(spec.target)
         if spec.mode == "chat":
-            self.chat.load_body(spec.body if isinstance(spec.body, dict) else {})
+            body = dict(spec.body) if isinstance(spec.body, dict) else {}
+            if spec.model_api:
+                body["model"] = spec.model_api
+            self.chat.load_body(body, model_api=bool(spec.model_api))
             return
         self.editor.set_json(spec.body)
         self.editor.document().setModified(True)  # the model's example must not replace it
@@ -309,11 +321,6 @@ class MainWindow(QMainWindow):
         """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""
         target = self.target_bar.target()
         return target.openai_base(self.remote) if target is not None else None
-
-    def _offer_served_models(self) -> None:
-        base = self.openai_base()
-        if self.is_attached and base is not None:
-            self.chat_controller.list_models(base)
 
     def reload_models(self) -> None:
         if self.is_attached:
@@ -371,7 +378,7 @@ class MainWindow(QMainWindow):
         self.send_button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
         self.cancel_button.setVisible(not is_chat)
         if is_chat:
-            self._offer_served_models()
+            self.chat.offer_models()
         self.route_row.setVisible(mode == "route")
         self.async_row.setVisible(mode == "async")
         self.async_panel.setVisible(mode == "async")
@@ -411,7 +418,7 @@ class MainWindow(QMainWindow):
     def _on_bar_model_chosen(self, model_id: str) -> None:
         self.catalogue.load_targets(model_id)
         if self.mode() == "chat":
-            self._offer_served_models()
+            self.chat.offer_models()
 
     def _on_bar_wake_requested(self, choice: TargetChoice) -> None:
         self.catalogue.wake(choice)
