@@ -6,14 +6,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
-from playground.core.keys import FoundKey, mask
 from playground.core.remotes import Remote
 from playground.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from playground.core.keys import FoundKey
 
 APP_NAME = "playground"
 
@@ -61,13 +64,13 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Playground")
-    app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
 
     server = None
-    key = None
+    key: FoundKey | None = None
     if demo:
+        from playground.core.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()
@@ -84,12 +87,13 @@ def run_app(
     window = MainWindow(
         remote,
         settings=settings,
-        key_label=f"{mask(key.key)} ({key.source})" if key else "",
+        key_label=f"{key.masked} ({key.source})" if key else "",
     )
     if exit_on_paint:
         FirstPaint(window)
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
+    app.setApplicationVersion(playground.__version__)  # importlib.metadata: after the paint
     try:
         from playground.ui.session import run_session
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,14 +29,14 @@ from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
 from playground.core.request import MODES, Mode, RequestSpec
-from playground.ui.chat_pane import ChatPane
 from playground.ui.json_editor import JsonEditor
 from playground.ui.request_spec import describe_error
-from playground.ui.response_view import ResponseView
+from playground.ui.response_view import ResponseView, make_plain
 from playground.ui.target_bar import TargetBar
 
 if TYPE_CHECKING:
     from playground.ui.chat_controller import ChatController
+    from playground.ui.chat_pane import ChatPane
     from playground.ui.controller import CatalogueController, RequestController
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         call_row.addWidget(self.send_button)
         call_row.addWidget(self.cancel_button)
 
-        self.editor = JsonEditor()
+        self.editor = JsonEditor(highlight=False)  # coloured once attached
         self.editor.setObjectName("bodyEditor")
         self.editor.set_json(EXAMPLE_BODY)
         self.editor.document().setModified(False)  # a model's example input may replace it
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         form = QFormLayout(self.async_panel)
         form.setContentsMargins(0, 0, 0, 0)
         self.async_id_label = QLabel("—")
-        self.async_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.async_id_label.setProperty("selectable", True)
         self.async_status_label = QLabel("—")
         self.async_status_label.setObjectName("asyncStatus")
         self.async_cancel_button = QPushButton("Cancel queued request")
@@ -165,11 +165,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.remote_label)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
-        self.chat = ChatPane()
-        self.chat.setObjectName("chatPane")
+        self._chat: ChatPane | None = (
+            None  # made when first asked for (chat_pane is ~50 ms of imports)
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
-        self.stack.addWidget(self.chat)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
@@ -222,9 +222,14 @@ class MainWindow(QMainWindow):
         self, catalogue: CatalogueController, requests: RequestController, chat: ChatController
     ) -> None:
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
+        # What uses Qt's enums and brushes (~30 ms the first time) waits for the first paint.
+        make_plain([self.async_id_label, self.async_status_label])
+        self.target_bar.finish_setup()
+        self.editor.enable_colours()
         for controller in (catalogue, requests, chat):
             controller.setParent(self)
-        self.chat.attach(chat, self.openai_base, self.remote.model_apis_url())
+        if self._chat is not None:
+            self._chat.attach(chat, self.openai_base, self.remote.model_apis_url())
         cat, req, bar = catalogue, requests, self.target_bar
         cat.models_loaded.connect(self._on_catalogue_models_loaded)
         cat.models_failed.connect(self._on_catalogue_models_failed)
@@ -244,6 +249,21 @@ class MainWindow(QMainWindow):
         req.async_status_changed.connect(self._on_async_status_changed)
         req.async_cancel_answered.connect(self._on_async_cancel_answered)
         self.async_cancel_button.clicked.connect(req.cancel_async)
+
+    @property
+    def chat(self) -> ChatPane:
+        """The chat pane, built on first use: the window paints without it."""
+        if self._chat is None:
+            from playground.ui.chat_pane import ChatPane
+
+            self._chat = ChatPane()
+            self._chat.setObjectName("chatPane")
+            self.stack.addWidget(self._chat)
+            if self.is_attached:
+                self._chat.attach(
+                    self.chat_controller, self.openai_base, self.remote.model_apis_url()
+                )
+        return self._chat
 
     @property
     def is_attached(self) -> bool:
@@ -340,8 +360,8 @@ class MainWindow(QMainWindow):
         self.requests.send(spec)
 
     def cancel(self) -> None:
-        if self.mode() == "chat":
-            self.chat.stop()
+        if self.mode() == "chat" and self._chat is not None:
+            self._chat.stop()
             return
         if not self.is_attached or not self.requests.cancel():
             self.statusBar().showMessage("Nothing to cancel.", 3000)
