@@ -126,10 +126,13 @@ class ColumnResult:
         if not isinstance(data, Mapping):
             raise ValueError("a column result must be an object")
         outcome = data.get("outcome")
+        column = data.get("column")
+        if not isinstance(column, int) or isinstance(column, bool) or column < 0:
+            raise ValueError(f"a column result needs its column number, not {column!r}")
         if outcome not in get_args(Outcome):
             raise ValueError(f"unknown outcome {outcome!r}; one of {', '.join(get_args(Outcome))}")
         return cls(
-            column=int(data["column"]),
+            column=column,
             outcome=cast(Outcome, outcome),
             metrics=metrics_from_dict(data.get("metrics") or {}),
             kind=str(data.get("kind", "empty")),

@@ -192,7 +192,12 @@ def _diff(comparison: Comparison) -> list[str]:
         if 0 not in last or other not in last:
             continue
         diff = comparison.diff(0, other)
-        out += ["", f"## Diff: {labels[0]} → {labels[other]}", "", diff.summary.capitalize() + "."]
+        out += [
+            "",
+            f"## Diff: {labels[0]} → {labels[other]}",
+            "",
+            diff.summary[:1].upper() + diff.summary[1:] + ".",
+        ]
         if diff.changes:
             out.append("")
             out += [
