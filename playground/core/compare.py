@@ -318,6 +318,12 @@ class CompareRound:
         self._finish(result)
         return result
 
+    def _settle_unstarted(self) -> None:
+        # A task cancelled before it first ran never reaches `_run`'s handler.
+        for i in self.indices:
+            if i not in self.results:
+                self._finish(self._recorders[i].cancelled())
+
     def _finish(self, result: ColumnResult) -> None:
         self.results[result.column] = result
         if self._on_result is not None:
@@ -334,7 +340,9 @@ class CompareRound:
         except asyncio.CancelledError:
             self.cancel_all()
             await asyncio.wait(tasks)
+            self._settle_unstarted()
             raise
+        self._settle_unstarted()
         for task in tasks:
             if not task.cancelled() and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]  # a bug, not a failed call
@@ -366,17 +374,20 @@ async def run_comparison(
     on_event: ColumnEventCallback | None = None,
     on_result: ResultCallback | None = None,
     on_round: RoundCallback | None = None,
+    into: Comparison | None = None,
 ) -> Comparison:
     """`repeat` rounds, one after another, each sending to every column at once.
 
     Columns in `cold` (targets that were scaled to zero: see `wake_all`) have their first run
-    marked cold. A column stopped alone (`on_round` hands out each round to cancel columns in)
-    is not sent again in later rounds.
+    marked cold. A column stopped alone (`on_round` hands out each round, to cancel columns in)
+    is not sent again in later rounds. Rounds are added to `into` as they end (a new Comparison
+    by default), so that cancelling the whole run keeps every result so far, the stopped round's
+    too.
     """
     if repeat < 1:
         raise InvalidRequest(f"repeat is at least 1, not {repeat}")
     check_comparable(spec, columns)
-    comparison = Comparison(spec, tuple(columns), remote=client.remote.label)
+    comparison = into or Comparison(spec, tuple(columns), remote=client.remote.label)
     active = set(range(len(columns)))
     for n in range(repeat):
         if not active:
@@ -393,7 +404,11 @@ async def run_comparison(
         round_.start()
         if on_round is not None:
             on_round(n, round_)
-        results = await round_.wait()
+        try:
+            results = await round_.wait()
+        except asyncio.CancelledError:
+            comparison.rounds.append([round_.results[i] for i in sorted(round_.results)])
+            raise
         comparison.rounds.append(results)
         active -= {r.column for r in results if r.outcome == "cancelled"}
     return comparison

@@ -18,7 +18,7 @@ from playground.core.compare import (
     run_column,
     run_comparison,
 )
-from playground.core.comparison import ColumnResult, diff_results, percentile
+from playground.core.comparison import ColumnResult, Comparison, diff_results, percentile
 from playground.core.events import ChatDelta, TextChunk
 from playground.core.request import Column, RequestSpec
 from playground.core.wake import WakeProgress, cold_targets, wake_all
@@ -349,3 +349,57 @@ def test_wake_all_reports_a_target_it_cannot_follow(emulator: EmulatorServer) ->
     model_api = next(p for p in progress if p.index == 2)
     assert model_api.is_done
     assert "without waking" in model_api.message
+
+
+def test_a_column_stopped_alone_sits_out_the_later_rounds(emulator: EmulatorServer) -> None:
+    spec = RequestSpec("predict", Target(STREAMER), {"prompt": "x", "max_tokens": 10})
+    columns = [
+        Column(Target(STREAMER), headers={FAULT: "delay=0.2"}),
+        Column(Target(STREAMER), headers={FAULT: "delay=0.001"}),
+    ]
+
+    def stop_first(n: int, round_: CompareRound) -> None:
+        if n == 0:
+            round_.cancel(0)
+
+    async def main() -> Any:
+        async with open_client(emulator) as client:
+            return await run_comparison(client, spec, columns, repeat=3, on_round=stop_first)
+
+    comparison = run(main())
+    assert [[r.column for r in round_] for round_ in comparison.rounds] == [[0, 1], [1], [1]]
+    assert comparison.rounds[0][0].outcome == "cancelled"
+    summary = comparison.summaries()[0]
+    assert (summary.runs, summary.ok) == (1, 0)
+
+
+def test_cancelling_a_comparison_keeps_what_it_had(emulator: EmulatorServer) -> None:
+    spec = RequestSpec("predict", Target(STREAMER), {"prompt": "x", "max_tokens": 20})
+    columns = [
+        Column(Target(STREAMER), headers={FAULT: "delay=0.001"}),
+        Column(Target(STREAMER), headers={FAULT: "delay=0.1"}),
+    ]
+    kept = Comparison(spec, tuple(columns))
+    rounds_started: list[int] = []
+
+    async def main() -> None:
+        async with open_client(emulator) as client:
+            task = asyncio.get_running_loop().create_task(
+                run_comparison(
+                    client,
+                    spec,
+                    columns,
+                    repeat=5,
+                    into=kept,
+                    on_round=lambda n, _: rounds_started.append(n),
+                )
+            )
+            await eventually(lambda: len(rounds_started) == 2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    run(main())
+    assert len(kept.rounds) == 2
+    assert [r.outcome for r in kept.rounds[0]] == ["ok", "ok"]
+    assert [r.outcome for r in kept.rounds[1]] == ["cancelled", "cancelled"]

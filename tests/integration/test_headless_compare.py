@@ -134,7 +134,8 @@ def test_chat_columns_with_overrides_headers_and_reports(
         by_column[n]["request_id"] for n in (1, 2, 3)
     ]
     markdown = tmp_path / "cmp.md"
-    assert main(["compare", "--model", CHAT, "--env", "staging", "--development", "--chat", "-m", "hi", "--report", str(markdown), "--no-body", *base]) == 0  # fmt: skip
+    argv = ["compare", "--model", CHAT, "--env", "staging", "--development", "--chat", "-m", "hi"]
+    assert main([*argv, "--report", str(markdown), "--no-body", *base]) == 0
     text = markdown.read_text(encoding="utf-8")
     assert "# Comparison: OpenAI chat on 2 columns" in text
     assert "## Bodies" in text
