@@ -229,6 +229,8 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
         )
     if args.repeat < 1:
         raise UsageError(f"--repeat is at least 1, not {args.repeat}")
+    if args.report and not Path(args.report).parent.is_dir():
+        raise UsageError(f"cannot write the report to {args.report}: no such folder")
     columns = apply_column_options(columns, args)
     spec = spec_from(args, columns)
     try:
@@ -261,7 +263,10 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
         await client.aclose()
     out(summary_record(comparison))
     if args.report:
-        comparison.save(Path(args.report))
+        try:
+            comparison.save(Path(args.report))
+        except OSError as exc:
+            raise UsageError(f"cannot write the report to {args.report}: {exc.strerror}") from exc
     failed = [r for r in comparison.rounds[-1] if not r.is_ok]
     if failed:
         raise ColumnsFailed(EXIT_BY_KIND.get(failed[0].error_kind, EXIT_API))

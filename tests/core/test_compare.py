@@ -374,30 +374,30 @@ def test_a_column_stopped_alone_sits_out_the_later_rounds(emulator: EmulatorServ
 
 
 def test_cancelling_a_comparison_keeps_what_it_had(emulator: EmulatorServer) -> None:
-    spec = RequestSpec("predict", Target(STREAMER), {"prompt": "x", "max_tokens": 20})
+    spec = RequestSpec("predict", Target(STREAMER), {"prompt": "x", "max_tokens": 5})
     columns = [
         Column(Target(STREAMER), headers={FAULT: "delay=0.001"}),
         Column(Target(STREAMER), headers={FAULT: "delay=0.1"}),
     ]
     kept = Comparison(spec, tuple(columns))
-    rounds_started: list[int] = []
 
     async def main() -> None:
         async with open_client(emulator) as client:
-            task = asyncio.get_running_loop().create_task(
-                run_comparison(
-                    client,
-                    spec,
-                    columns,
-                    repeat=5,
-                    into=kept,
-                    on_round=lambda n, _: rounds_started.append(n),
+            tasks: list[asyncio.Task[Comparison]] = []
+
+            def stop_in_round_two(n: int, _: CompareRound) -> None:
+                if n == 1:
+                    tasks[0].cancel()  # as a person stopping everything mid-round
+
+            tasks.append(
+                asyncio.get_running_loop().create_task(
+                    run_comparison(
+                        client, spec, columns, repeat=5, into=kept, on_round=stop_in_round_two
+                    )
                 )
             )
-            await eventually(lambda: len(rounds_started) == 2)
-            task.cancel()
             with pytest.raises(asyncio.CancelledError):
-                await task
+                await tasks[0]
 
     run(main())
     assert len(kept.rounds) == 2

@@ -182,6 +182,10 @@ def test_wake_first_reports_progress_and_marks_the_cold_column(
         (["--model", CLASSIFIER, "--env", "a", "--model-api", "x/y", "-d", "{}"], "chat"),
         (["--model", CLASSIFIER, "--env", "a", "--env", "b", "--repeat", "0"], "at least 1"),
         (["--model", CHAT, "--env", "a", "--env", "b", "--chat"], "give a message"),
+        (
+            ["--model", CLASSIFIER, "--env", "staging", "--development", "--report", "/no/x.md"],
+            "cannot write the report",
+        ),
     ],
 )
 def test_usage_errors_exit_2_in_words(
