@@ -28,7 +28,7 @@ VALUE_OPTIONS = frozenset(
         "-w", "--write-out", "--cacert", "--capath", "-E", "--cert", "--key", "-x", "--proxy",
         "--resolve", "--connect-to", "--limit-rate", "-c", "--cookie-jar", "--max-redirs",
         "--keepalive-time", "--expect100-timeout", "-y", "--speed-time", "-Y", "--speed-limit",
-        "--trace", "--trace-ascii", "--stderr", "-D", "--dump-header",
+        "--trace", "--trace-ascii", "--stderr", "-D", "--dump-header", "-U", "--proxy-user",
     }
 )  # fmt: skip
 FLAGS = frozenset(
@@ -159,7 +159,8 @@ def _read_options(words: list[str], notices: list[str], cwd: Path) -> _Command:
                 raise CurlImportError(f"{word} needs a value after it.")
             _take(command, word, queue.pop(0), urls, notices, cwd)
         elif word.startswith("-") and word != "-":
-            notices.append(f"The option {word} was ignored.")
+            # Only the name: `--opt=value` may carry a credential.
+            notices.append(f"The option {word.partition('=')[0][:40]} was ignored.")
         else:
             urls.append(word)
     if not urls:

@@ -233,6 +233,7 @@ def test_a_key_anywhere_is_dropped_and_never_shown() -> None:
         f"curl https://me:{SECRET}@model-abcd1234.api.baseten.co/production/predict -d 1",
         f"BASETEN_API_KEY={SECRET} curl {url} -d 1",
         f"curl {url} -H 'Authorization: Bearer {SECRET}' -H 'Cookie: s={SECRET}' -d 1",
+        f"curl {url} --api-key={SECRET} -U me:{SECRET} -d 1",
     ]
     for command in commands:
         imported = parse_curl(command, REMOTES)
