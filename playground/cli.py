@@ -9,7 +9,7 @@ from typing import Any
 
 import playground
 
-HEADLESS = ("call", "chat")
+HEADLESS = ("call", "chat", "run")
 
 
 class VersionAction(argparse.Action):
@@ -68,8 +68,10 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
     emu.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     if headless:
         from playground.headless import add_subcommands
+        from playground.headless_run import add_run_subcommand
 
         add_subcommands(sub)
+        add_run_subcommand(sub)
     return parser
 
 
@@ -109,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(headless=wants_headless).parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
-    if args.command in ("call", "chat"):
+    if args.command in HEADLESS:
         from playground.headless import run as run_headless
 
         return run_headless(args)

@@ -20,6 +20,7 @@ from playground.core.presets import (
 )
 from playground.core.remotes import Target
 from playground.core.request import Column, RequestSpec
+from playground.core.truss_import import presets_from_truss
 
 STAGING = Target("abc123", "environment", "staging")
 
@@ -404,3 +405,87 @@ def test_import_a_file_or_a_folder_and_export(tmp_path: Path) -> None:
     back.load()
     names = [e.name for e in store.presets()] + ["Sentiment on staging"]
     assert sorted(e.name for e in back.presets()) == sorted(names)
+
+
+# --- a Truss's example inputs --------------------------------------------------------------------
+
+TRUSS_CONFIG = """\
+model_name: Sentiment classifier
+python_version: py311
+model_metadata:
+  example_model_input:
+    text: I love how fast this is
+  tags:
+  - text-classification
+requirements:
+- transformers
+"""
+
+TRUSS_EXAMPLES = """\
+- name: happy
+  input:
+    text: what a day
+- name: dated
+  input:
+    text: meh
+    when: 2024-05-01
+"""
+
+
+def make_truss(folder: Path, config: str = TRUSS_CONFIG, examples: str | None = None) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text(config)
+    if examples is not None:
+        (folder / "examples.yaml").write_text(examples)
+    return folder
+
+
+def test_a_truss_gives_one_preset_per_example(tmp_path: Path) -> None:
+    truss = make_truss(tmp_path / "my-truss", examples=TRUSS_EXAMPLES)
+    presets = presets_from_truss(truss, STAGING, remote="local")
+    assert [p.name for p in presets] == [
+        "Sentiment classifier: example input",
+        "Sentiment classifier: happy",
+        "Sentiment classifier: dated",
+    ]
+    assert presets[0].request == RequestSpec("predict", STAGING, {"text": "I love how fast this is"})
+    assert presets[2].request.body == {"text": "meh", "when": "2024-05-01"}
+    assert {p.remote for p in presets} == {"local"}
+    store = PresetStore(tmp_path / "presets")
+    store.add(presets)
+    store.add(presets_from_truss(truss / "config.yaml", STAGING))  # again: new names
+    assert len(store.presets()) == 6
+    assert store.get("Sentiment classifier: happy 2").preset.remote == "baseten"
+
+
+def test_older_examples_files_map_names_to_inputs(tmp_path: Path) -> None:
+    config = "examples_filename: samples.yaml\n"
+    truss = make_truss(tmp_path / "iris", config)
+    (truss / "samples.yaml").write_text("cat_example:\n  instances: [[1, 2]]\n")
+    [preset] = presets_from_truss(truss, Target("m"))
+    assert preset.name == "iris: cat_example"
+    assert preset.request.body == {"instances": [[1, 2]]}
+
+
+@pytest.mark.parametrize(
+    ("config", "examples", "words"),
+    [
+        ("model_name: x\n  bad: [\n", None, r"config.yaml is not valid YAML: .* at line 2, column 6"),
+        ("model_name: x\n", "- name: a\n  input: {text: 'unclosed}\n", r"examples.yaml is not valid YAML: .* at line 3, column 1"),
+        ("model_name: x\n", None, "x has no example inputs"),
+        ("- a list\n", None, "config.yaml must hold a mapping"),
+        ("model_name: x\n", "- name: a\n", "example 1 has no input"),
+        ("model_name: x\n", "just text\n", "must hold a list of examples"),
+    ],
+)
+def test_a_bad_truss_says_what_is_wrong(
+    tmp_path: Path, config: str, examples: str | None, words: str
+) -> None:
+    truss = make_truss(tmp_path / "t", config, examples)
+    with pytest.raises(PresetError, match=words):
+        presets_from_truss(truss, Target("m"))
+
+
+def test_a_folder_without_config_is_not_a_truss(tmp_path: Path) -> None:
+    with pytest.raises(PresetError, match="is not a Truss"):
+        presets_from_truss(tmp_path, Target("m"))
