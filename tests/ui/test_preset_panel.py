@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +20,7 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM
 from playground.ui.main_window import MainWindow
 from playground.ui.name_dialog import NameDialog
+from playground.ui.preset_list import SOURCE_ROLE
 from playground.ui.preset_panel import PresetPanel
 from tests.ui.helpers import Maker, choose, load
 
@@ -234,3 +235,44 @@ def test_shortcuts_are_listed(make_window: Maker, emulator: EmulatorServer) -> N
     win = make_window(emulator)
     assert ("Save as preset…", "Ctrl+S") in win.shortcuts
     assert ("Find preset", "Ctrl+P") in win.shortcuts
+
+
+def test_nothing_to_save_says_why(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CLASSIFIER)
+    win.editor.setPlainText('{"text": ')
+    panel = panel_of(win)
+    panel.save_current()
+    assert panel.dialog is None
+    assert win.statusBar().currentMessage().startswith("Nothing to save: ")
+
+
+def test_a_project_folder_is_offered_and_remembered(
+    make_window: Maker,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    project = tmp_path / "repo" / "presets"
+    project.mkdir(parents=True)
+    win = make_window(emulator, settings=settings)
+    load(win, loop, CLASSIFIER)
+    panel = panel_of(win)
+    panel.set_project_dir(project)
+    assert f"Project: {project}" in panel.folder_label.text()
+    panel.save_current()
+    dialog = panel.dialog
+    assert isinstance(dialog, NameDialog)
+    dialog.where_combo.setCurrentIndex(dialog.where_combo.findData("project"))
+    answer(panel, qtbot, "Shared")
+    assert (project / "shared.json").exists()
+    assert "Saved 'Shared' in the project folder" in win.statusBar().currentMessage()
+    win.save_state()
+
+    again = make_window(emulator, settings=settings)
+    assert names(panel_of(again)) == ["Shared"]
+    assert panel_of(again).model.data(panel_of(again).model.index(0), SOURCE_ROLE) == "project"
