@@ -448,7 +448,9 @@ def test_a_truss_gives_one_preset_per_example(tmp_path: Path) -> None:
         "Sentiment classifier: happy",
         "Sentiment classifier: dated",
     ]
-    assert presets[0].request == RequestSpec("predict", STAGING, {"text": "I love how fast this is"})
+    assert presets[0].request == RequestSpec(
+        "predict", STAGING, {"text": "I love how fast this is"}
+    )
     assert presets[2].request.body == {"text": "meh", "when": "2024-05-01"}
     assert {p.remote for p in presets} == {"local"}
     store = PresetStore(tmp_path / "presets")
@@ -470,8 +472,16 @@ def test_older_examples_files_map_names_to_inputs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "examples", "words"),
     [
-        ("model_name: x\n  bad: [\n", None, r"config.yaml is not valid YAML: .* at line 2, column 6"),
-        ("model_name: x\n", "- name: a\n  input: {text: 'unclosed}\n", r"examples.yaml is not valid YAML: .* at line 3, column 1"),
+        (
+            "model_name: x\n  bad: [\n",
+            None,
+            r"config.yaml is not valid YAML: .* at line 2, column 6",
+        ),
+        (
+            "model_name: x\n",
+            "- name: a\n  input: {text: 'unclosed}\n",
+            r"examples.yaml is not valid YAML: .* at line 3, column 1",
+        ),
         ("model_name: x\n", None, "x has no example inputs"),
         ("- a list\n", None, "config.yaml must hold a mapping"),
         ("model_name: x\n", "- name: a\n", "example 1 has no input"),
