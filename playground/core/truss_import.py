@@ -36,12 +36,6 @@ def read_yaml(path: Path) -> Any:
         raise PresetError(f"{path.name} is not valid YAML: {exc}") from None
 
 
-def truss_model_name(folder: Path) -> str:
-    """`model_name` from the Truss's config.yaml, or the folder's name."""
-    config = _config(Path(folder))
-    return str(config.get("model_name") or _truss_dir(Path(folder)).name)
-
-
 def presets_from_truss(
     folder: Path, target: Target, *, remote: str = DEFAULT_REMOTE
 ) -> list[Preset]:
