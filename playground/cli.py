@@ -9,7 +9,7 @@ from typing import Any
 
 import playground
 
-HEADLESS = ("call", "chat", "compare")
+HEADLESS = ("call", "chat", "compare", "run")
 
 
 class VersionAction(argparse.Action):
@@ -69,9 +69,11 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
     if headless:
         from playground.headless import add_subcommands
         from playground.headless_compare import add_subcommand
+        from playground.headless_run import add_run_subcommand
 
         add_subcommands(sub)
         add_subcommand(sub)
+        add_run_subcommand(sub)
     return parser
 
 
@@ -115,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from playground.headless_compare import run as run_compare
 
         return run_compare(args)
-    if args.command in ("call", "chat"):
+    if args.command in HEADLESS:
         from playground.headless import run as run_headless
 
         return run_headless(args)

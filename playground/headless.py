@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import sys
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,6 +34,7 @@ from playground.core import (
     TextChunk,
 )
 from playground.core.asyncjobs import AsyncOptions
+from playground.core.events import ChatEvent, PredictEvent
 from playground.core.keys import ENV_VAR, find_key
 
 EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_STREAM = 1, 2, 3, 4
@@ -42,9 +44,9 @@ class UsageError(Exception):
     pass
 
 
-def add_remote_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("remote (default: Baseten)")
-    group.add_argument("--remote", default="baseten", help="a named remote (built in: baseten)")
+def add_remote_flags(parser: argparse.ArgumentParser, *, default: str | None = "baseten") -> None:
+    group = parser.add_argument_group(f"remote (default: {default or 'the one saved'})")
+    group.add_argument("--remote", default=default, help="a named remote (built in: baseten)")
     group.add_argument(
         "--base-url", help="a local Baseten-compatible server, e.g. http://127.0.0.1:8765"
     )
@@ -235,23 +237,48 @@ async def run_call(args: argparse.Namespace, out: Printer) -> None:
                 initial_delay_ms=args.initial_delay_ms,
                 max_delay_ms=args.max_delay_ms,
             )
-            request_id = await client.jobs.submit(target, body, options)
-            out({"event": "submitted", "request_id": request_id})
-            if args.wait:
-                async for status in client.jobs.watch(target, request_id):
-                    out({"event": "status", **status.raw})
+            await submit_async(client, target, body, options, wait=args.wait, out=out)
             return
         if args.route:
             events = client.route(target, args.route, args.method, body)
         else:
             events = client.predict(target, body)
-        async with aclosing(events):
-            async for event in events:
-                record = event_record(event)
-                if record is not None:
-                    out(record)
+        await print_events(events, out)
     finally:
         await client.aclose()
+
+
+async def print_events(events: AsyncGenerator[PredictEvent, None], out: Printer) -> None:
+    """A predict or route call's events as JSON lines; the stream is closed however it ends."""
+    async with aclosing(events):
+        async for event in events:
+            record = event_record(event)
+            if record is not None:
+                out(record)
+
+
+async def submit_async(
+    client: BasetenClient,
+    target: Target,
+    body: Any,
+    options: AsyncOptions | None,
+    *,
+    wait: bool,
+    out: Printer,
+) -> None:
+    """Queue an async request; with `wait`, print its status until it is terminal."""
+    request_id = await client.jobs.submit(target, body, options)
+    out({"event": "submitted", "request_id": request_id})
+    if wait:
+        async for status in client.jobs.watch(target, request_id):
+            out({"event": "status", **status.raw})
+
+
+async def print_chat(events: AsyncGenerator[ChatEvent, None], out: Printer) -> None:
+    """A chat's deltas, then its message and metrics, as JSON lines."""
+    async with aclosing(events):
+        async for event in events:
+            _print_chat_event(event, out)
 
 
 def chat_body(args: argparse.Namespace) -> dict[str, Any]:
@@ -289,10 +316,7 @@ async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args)
         body = chat_body(args)
-        stream = client.chat(client.openai_base(target), body)
-        async with aclosing(stream):
-            async for event in stream:
-                _print_chat_event(event, out)
+        await print_chat(client.chat(client.openai_base(target), body), out)
     finally:
         await client.aclose()
 

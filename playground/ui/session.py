@@ -26,12 +26,14 @@ from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+from playground.ui.preset_panel import install as install_presets
 from playground.ui.signals import first_signal
 
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     code_export.install(window)
+    install_presets(window)
     return window
 
 
