@@ -46,7 +46,11 @@ class UsageError(Exception):
 
 def add_remote_flags(parser: argparse.ArgumentParser, *, default: str | None = "baseten") -> None:
     group = parser.add_argument_group(f"remote (default: {default or 'the one saved'})")
-    group.add_argument("--remote", default=default, help="a named remote (built in: baseten)")
+    group.add_argument(
+        "--remote",
+        default=default,
+        help="a named remote: baseten, one from `playground remotes`, or a ~/.trussrc section",
+    )
     group.add_argument(
         "--base-url", help="a local Baseten-compatible server, e.g. http://127.0.0.1:8765"
     )
@@ -85,9 +89,18 @@ def remote_from(args: argparse.Namespace) -> Remote:
         if "{host}" not in args.inference_url:
             raise UsageError("--inference-url needs {host}, e.g. https://{host}.api.baseten.co")
         return Remote("custom", args.inference_url, args.management_url, args.model_apis_url)
-    if args.remote != "baseten":
-        raise UsageError(f"unknown remote {args.remote!r}; built in: baseten")
-    return Remote.baseten()
+    return named_remote(args.remote)
+
+
+def named_remote(name: str) -> Remote:
+    """Baseten, a remote added with `playground remotes add`, or a section of ~/.trussrc."""
+    from playground.core.paths import remotes_file
+    from playground.core.remote_config import RemoteConfigError, RemoteStore
+
+    try:
+        return RemoteStore(remotes_file()).get(name)
+    except RemoteConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def target_from(args: argparse.Namespace) -> Target | None:

@@ -21,6 +21,11 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def remotes_file() -> Path:
+    """The remotes added by hand (Baseten is built in; ~/.trussrc's are read where they are)."""
+    return config_dir() / "remotes.json"
+
+
 def presets_dir() -> Path:
     """One JSON file per preset."""
     return config_dir() / "presets"

@@ -18,13 +18,11 @@ from playground.ui.main_window import MainWindow
 if TYPE_CHECKING:
     from playground.core.keys import FoundKey
 
-APP_NAME = "playground"
-
 
 def settings_path() -> Path:
-    import platformdirs
+    from playground.core.paths import config_dir
 
-    return platformdirs.user_config_path(APP_NAME) / "window.ini"
+    return config_dir() / "window.ini"
 
 
 class FirstPaint(QObject):
@@ -50,7 +48,11 @@ def _has_display() -> bool:
 
 
 def run_app(
-    *, demo: bool = False, screenshot: str | None = None, exit_on_paint: bool = False
+    *,
+    demo: bool = False,
+    screenshot: str | None = None,
+    exit_on_paint: bool = False,
+    remote_name: str = "baseten",
 ) -> int:
     if not _has_display():
         if not screenshot:
@@ -76,8 +78,17 @@ def run_app(
         server = EmulatorServer().start()
         remote = Remote.local(server.base_url, name="local demo")
         key = FoundKey(server.api_key, "this session")  # never stored
-    else:
+    elif remote_name == "baseten":
         remote = Remote.baseten()
+    else:
+        from playground.core.paths import remotes_file
+        from playground.core.remote_config import RemoteConfigError, RemoteStore
+
+        try:
+            remote = RemoteStore(remotes_file()).get(remote_name)
+        except RemoteConfigError as exc:
+            print(f"playground: {exc}", file=sys.stderr)
+            return 2
     # Screenshots and probes must not depend on (or change) the user's saved window state.
     settings = (
         None
