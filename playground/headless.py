@@ -73,6 +73,22 @@ def add_target_flags(parser: argparse.ArgumentParser, *, model_api: bool) -> Non
     where.add_argument("--regional", metavar="ENV", help="a regional environment (bare paths)")
 
 
+def add_chat_flags(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The messages and parameters of an OpenAI chat body (`chat`, `compare --chat`)."""
+    group.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
+    group.add_argument("--system", help="a system prompt")
+    group.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
+    group.add_argument("--model-name", help="the served model name (the body's model field)")
+    group.add_argument("--stream", action="store_true", help="stream the answer")
+    group.add_argument("--temperature", type=float)
+    group.add_argument("--top-p", type=float)
+    group.add_argument("--max-tokens", type=int)
+    group.add_argument("--seed", type=int)
+    group.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
+    group.add_argument("--json-mode", action="store_true", help="response_format json_object")
+    group.add_argument("--extra", help="JSON object merged into the body")
+
+
 def add_body_flags(parser: argparse.ArgumentParser) -> None:
     body = parser.add_mutually_exclusive_group()
     body.add_argument("-d", "--data", help="the JSON body")
@@ -383,18 +399,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_target_flags(chat, model_api=True)
     add_remote_flags(chat)
-    chat.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
-    chat.add_argument("--system", help="a system prompt")
-    chat.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
-    chat.add_argument("--model-name", help="the served model name (the body's model field)")
-    chat.add_argument("--stream", action="store_true", help="stream the answer")
-    chat.add_argument("--temperature", type=float)
-    chat.add_argument("--top-p", type=float)
-    chat.add_argument("--max-tokens", type=int)
-    chat.add_argument("--seed", type=int)
-    chat.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
-    chat.add_argument("--json-mode", action="store_true", help="response_format json_object")
-    chat.add_argument("--extra", help="JSON object merged into the body")
+    add_chat_flags(chat)
     chat.set_defaults(runner=run_chat)
 
 
