@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -182,7 +183,12 @@ class MainWindow(QMainWindow):
             None,
         )
         if menu is None:
-            menu = self.menuBar().addMenu(menu_title)
+            menu = QMenu(menu_title, self)
+            help_menu = next((m for m in self._menus if m.title() == "&Help"), None)
+            if help_menu is not None:  # Help stays last, whatever is added later
+                self.menuBar().insertMenu(help_menu.menuAction(), menu)
+            else:
+                self.menuBar().addMenu(menu)
             self._menus.append(menu)
         action = QAction(text, self)
         if keys:

@@ -446,7 +446,7 @@ def install(window: MainWindow, store: PresetStore | None = None) -> PresetPanel
     dock.setObjectName("presetsDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    window.resizeDocks([dock], [280], Qt.Orientation.Horizontal)
+    window.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
     menu = "&Presets"
     window.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)
     window.add_action(menu, "&Find preset", "Ctrl+P", panel.focus_search)

@@ -266,6 +266,9 @@ def test_shortcuts_are_listed_in_help(make_window: Maker, emulator: EmulatorServ
     assert names["Send"] == "Ctrl+Return or Ctrl+Enter"
     assert names["Cancel"] == "Esc"
     assert "Keyboard shortcuts" in names
+    menus = [action.text() for action in win.menuBar().actions()]
+    assert menus[-1] == "&Help"  # menus added by the panels come before it
+    assert "&Presets" in menus
 
 
 def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
