@@ -162,22 +162,13 @@ class ImportCurlDialog(QDialog):
                 self.what.setStyleSheet(ERROR_STYLE)
                 self.what.setText(str(exc))
             else:
-                problem = self._unloadable(imported)
-                self.what.setStyleSheet(ERROR_STYLE if problem else "")
-                self.what.setText(problem or imported.summary)
-                self.imported = None if problem else imported
+                self.what.setStyleSheet("")
+                self.what.setText(imported.summary)
+                self.imported = imported
                 notices = list(imported.notices) + self._window_notices(imported)
         self.notices.setText("\n".join(notices))
         self.notices.setVisible(bool(notices))
         self.import_button.setEnabled(self.imported is not None)
-
-    def _unloadable(self, imported: ImportedRequest) -> str:
-        if imported.spec.target is None:
-            return (
-                f"{imported.spec.description}: this window chats with deployments; "
-                "a Model API request cannot be loaded into it."
-            )
-        return ""
 
     def _window_notices(self, imported: ImportedRequest) -> list[str]:
         notices = []

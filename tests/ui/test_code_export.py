@@ -161,21 +161,31 @@ def test_a_bad_command_shows_its_error_and_imports_nothing(
     assert win.request_spec() == before
 
 
-def test_a_model_api_command_cannot_be_loaded_and_says_so(
+def test_a_model_api_command_loads_into_the_chat_pane(
     make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
 ) -> None:
     win = make_window(emulator)
     trigger(win, "Import curl…")
     dialog = dialog_of(win, ImportCurlDialog)
     dialog.paste.setPlainText(
-        "curl https://inference.baseten.co/v1/chat/completions "
-        '-d \'{"model": "org/slug", "messages": []}\''
+        f"curl {emulator.base_url}/inference/v1/chat/completions "
+        '-d \'{"model": "playground/demo-chat", "messages": [{"role": "user", "content": "Hi"}]}\''
     )
-    assert dialog.what.text() == (
-        "OpenAI chat on Model API org/slug: this window chats with deployments; "
-        "a Model API request cannot be loaded into it."
-    )
-    assert not dialog.import_button.isEnabled()
+    assert dialog.what.text() == "OpenAI chat on Model API playground/demo-chat (local demo)"
+    assert dialog.import_button.isEnabled()
+
+    async def go() -> None:
+        listed = asyncio.ensure_future(signalled(win.chat_controller.models_listed))
+        dialog.import_button.click()
+        await listed
+
+    loop.run_until_complete(go())
+    assert win.mode() == "chat"
+    assert win.chat.uses_model_api
+    spec = win.request_spec()
+    assert isinstance(spec, RequestSpec)
+    assert spec.model_api == "playground/demo-chat"
+    assert spec.body["messages"] == [{"role": "user", "content": "Hi"}]
 
 
 def test_a_baseten_command_in_a_local_window_says_where_it_will_go(
