@@ -177,9 +177,6 @@ class ImportCurlDialog(QDialog):
                 f"The command calls {imported.remote.name}; this window sends to "
                 f"{self._window_remote.name} ({self._window_remote.label})."
             )
-        if imported.spec.headers:
-            names = ", ".join(imported.spec.headers)
-            notices.append(f"The window has no place for extra headers; {names} not loaded.")
         return notices
 
     def _on_buttons_accepted(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -29,7 +30,7 @@ from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
-from playground.core.request import MODES, Mode, RequestSpec
+from playground.core.request import MODES, Mode, RequestSpec, headers_text, parse_headers
 from playground.ui.json_editor import JsonEditor
 from playground.ui.request_spec import describe_error
 from playground.ui.response_view import ResponseView, make_plain
@@ -132,6 +133,14 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(QLabel("Request body (JSON)"))
         left_layout.addWidget(self.editor, 1)
         left_layout.addWidget(self.body_problem)
+        self.headers_edit = QPlainTextEdit()
+        self.headers_edit.setObjectName("headersEdit")
+        self.headers_edit.setPlaceholderText(
+            "Extra headers, one per line: X-Trace: 1 (the API key is added for you)"
+        )
+        self.headers_edit.setMaximumHeight(64)
+        self.headers_edit.setTabChangesFocus(True)
+        left_layout.addWidget(self.headers_edit)
 
         self.async_panel = QWidget()
         self.async_panel.setObjectName("asyncPanel")
@@ -306,20 +315,26 @@ class MainWindow(QMainWindow):
         if target is None:
             return "Pick a model, or type its id."
         body = self.editor.value()
+        try:
+            headers = parse_headers(self.headers_edit.toPlainText())
+        except ValueError as exc:
+            return str(exc)
         mode = self.mode()
         if mode == "route":
             route = self.route_edit.text().strip()
             if not route:
                 return "Type the route to call, e.g. /health."
             method = self.method_combo.currentText()
-            return RequestSpec(mode, target, body if method != "GET" else None, method, route)
+            return RequestSpec(
+                mode, target, body if method != "GET" else None, method, route, headers=headers
+            )
         if mode == "async":
             options = AsyncOptions(
                 webhook_endpoint=self.webhook_edit.text().strip() or None,
                 priority=self.priority_spin.value(),
             )
-            return RequestSpec(mode, target, body, async_options=options)
-        return RequestSpec(mode, target, body)
+            return RequestSpec(mode, target, body, async_options=options, headers=headers)
+        return RequestSpec(mode, target, body, headers=headers)
 
     def load_request(self, spec: RequestSpec) -> None:
         """Put `spec` in the window, ready to send: its mode, target, body and options."""
@@ -334,6 +349,7 @@ class MainWindow(QMainWindow):
             return
         self.editor.set_json(spec.body)
         self.editor.document().setModified(True)  # the model's example must not replace it
+        self.headers_edit.setPlainText(headers_text(spec.headers))
         if spec.mode == "route":
             self.method_combo.setCurrentText(spec.method)
             self.route_edit.setText(spec.route)

@@ -202,8 +202,7 @@ def test_a_baseten_command_in_a_local_window_says_where_it_will_go(
     )
     assert dialog.what.text() == f"OpenAI chat on model {CHAT} · environment staging (baseten)"
     assert dialog.notices.text() == (
-        f"The command calls baseten; this window sends to local demo ({emulator.base_url}).\n"
-        "The window has no place for extra headers; X-Trace not loaded."
+        f"The command calls baseten; this window sends to local demo ({emulator.base_url})."
     )
 
     import_and_wait(win, dialog, loop)

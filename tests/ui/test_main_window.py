@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -363,3 +364,24 @@ def test_a_loaded_chat_shows_its_turns_and_parameters(
     sent = spec.body
     assert sent["messages"] == body["messages"]
     assert (sent["model"], sent["temperature"], sent["seed"]) == ("demo-llm", 0.5, 7)
+
+
+def test_extra_headers_are_sent_and_a_bad_line_blocks_sending(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CUSTOM)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
+    win.method_combo.setCurrentText("POST")
+    win.route_edit.setText("/echo")
+    win.editor.setPlainText('{"ping": 1}')
+    win.headers_edit.setPlainText("X-Trace: abc-123\nX-Team: search")
+    assert send(win, loop, qtbot) == "finished"
+    echoed = json.loads(win.response.body_text.toPlainText())
+    assert echoed["headers"]["x-trace"] == "abc-123"
+    assert echoed["headers"]["x-team"] == "search"
+
+    win.headers_edit.setPlainText("Authorization: Api-Key mine")
+    assert "never typed here" in str(win.request_spec())
+    win.send()
+    assert "never typed here" in win.statusBar().currentMessage()
