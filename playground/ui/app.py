@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 import playground
 from playground.core.keys import FoundKey, mask
 from playground.core.remotes import Remote
+from playground.ui.look import apply_look
 from playground.ui.main_window import MainWindow
 
 APP_NAME = "playground"
@@ -64,6 +65,7 @@ def run_app(
     app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
+    apply_look(app)
 
     server = None
     key = None
