@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 import playground
 from playground.core.keys import FoundKey, mask
 from playground.core.remotes import Remote
-from playground.ui.look import apply_look
+from playground.ui.look import set_icon, set_stylesheet
 from playground.ui.main_window import MainWindow
 
 APP_NAME = "playground"
@@ -65,7 +65,7 @@ def run_app(
     app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
-    apply_look(app)
+    set_icon(app)
 
     server = None
     key = None
@@ -92,6 +92,7 @@ def run_app(
         FirstPaint(window)
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
+    set_stylesheet(app)  # what it styles is not on screen yet (look.py)
     try:
         from playground.ui.session import run_session
 

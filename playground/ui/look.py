@@ -7,12 +7,23 @@ from PySide6.QtWidgets import QApplication, QWidget
 from playground import resources
 
 
-def apply_look(app: QApplication) -> None:
-    """Set the app icon, the desktop entry it belongs to (Wayland shows that entry's icon) and the
-    app-wide stylesheet, before the first window is built."""
+def set_icon(app: QApplication) -> None:
+    """The app icon, and the desktop entry the app belongs to (Wayland shows that entry's icon).
+    Set before the first window is shown: the window manager reads it when the window maps."""
     app.setWindowIcon(resources.icon())
     app.setDesktopFileName(resources.APP_ID)
+
+
+def set_stylesheet(app: QApplication) -> None:
+    """The app-wide stylesheet. It re-styles every widget (about 6 ms for the main window), and
+    nothing it paints is shown before models load, so the app sets it after the first paint."""
     app.setStyleSheet(resources.stylesheet())
+
+
+def apply_look(app: QApplication) -> None:
+    """Icon and stylesheet at once (screenshots, tests)."""
+    set_icon(app)
+    set_stylesheet(app)
 
 
 def set_state(widget: QWidget, name: str, value: object) -> None:

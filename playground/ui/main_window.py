@@ -360,6 +360,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         box = QMessageBox(self)
         box.setWindowTitle("About Playground")
+        box.setIconPixmap(self.windowIcon().pixmap(64))  # the app icon, once look.py has set it
         box.setText(
             f"<b>Playground {playground.__version__}</b><br>Call, stream and compare models deployed on Baseten."
         )
