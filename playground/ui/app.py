@@ -62,7 +62,6 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Playground")
-    app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
     set_icon(app)
@@ -93,6 +92,7 @@ def run_app(
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
     set_stylesheet(app)  # what it styles is not on screen yet (look.py)
+    app.setApplicationVersion(playground.__version__)  # reading the metadata takes 20-30 ms
     try:
         from playground.ui.session import run_session
 
