@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from playground import resources
 from playground.core import paths
 from playground.core.presets import DEFAULT_REMOTE, Preset, PresetError, PresetStore, read_preset
 from playground.headless import (
@@ -51,7 +52,7 @@ def find_preset(wanted: str, presets_dir: Path | None, err: TextIO) -> Preset:
         raise UsageError(f"--presets-dir {presets_dir} is not a folder")
     store = PresetStore(
         presets_dir or paths.presets_dir(),
-        example_dirs=() if presets_dir else paths.example_presets_dirs(),
+        example_dirs=() if presets_dir else resources.example_presets_dirs(),
         set_aside=False,  # a script reads; the window sets broken files aside
     )
     for problem in store.load():

@@ -26,6 +26,7 @@ from playground.core.keys import mask
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector
+from playground.ui.look import apply_look
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
@@ -123,6 +124,7 @@ async def main() -> None:
 if __name__ == "__main__":
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    apply_look(app)  # the icon and stylesheet the app itself sets
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:

@@ -29,11 +29,3 @@ def remotes_file() -> Path:
 def presets_dir() -> Path:
     """One JSON file per preset."""
     return config_dir() / "presets"
-
-
-def example_presets_dirs() -> list[Path]:
-    """Read-only example presets shipped with the app: inside the package once installed, or the
-    checkout's `resources/presets` when run from source."""
-    package = Path(__file__).resolve().parent.parent
-    candidates = (package / "resources" / "presets", package.parent / "resources" / "presets")
-    return [path for path in candidates if path.is_dir()]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 import playground
 from playground.core.remotes import Remote
+from playground.ui.look import set_icon, set_stylesheet
 from playground.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def run_app(
     app.setApplicationName("Playground")
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
+    set_icon(app)
 
     server = None
     key: FoundKey | None = None
@@ -104,7 +106,8 @@ def run_app(
         FirstPaint(window)
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
-    app.setApplicationVersion(playground.__version__)  # importlib.metadata: after the paint
+    set_stylesheet(app)  # what it styles is not on screen yet (look.py)
+    app.setApplicationVersion(playground.__version__)  # reading the metadata takes 20-30 ms
     try:
         from playground.ui.session import run_session
 

@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
         self.editor.document().setModified(False)  # a model's example input may replace it
         self.body_problem = QLabel("")
         self.body_problem.setObjectName("bodyProblem")
-        self.body_problem.setStyleSheet("color: #a11d1d;")
         self.body_problem.setWordWrap(True)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -406,6 +405,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         box = QMessageBox(self)
         box.setWindowTitle("About Playground")
+        box.setIconPixmap(self.windowIcon().pixmap(64))  # the app icon, once look.py has set it
         box.setText(
             f"<b>Playground {playground.__version__}</b><br>Call, stream and compare models deployed on Baseten."
         )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground import resources
 from playground.core import paths
 from playground.core.presets import Preset, PresetError, PresetStore, StoredPreset, Where
 from playground.core.truss_import import presets_from_truss
@@ -433,7 +434,7 @@ def default_store(window: MainWindow) -> PresetStore:
     """The user's presets, the examples that ship with the app, and the project folder last used."""
     project = window.settings.value(PROJECT_KEY, "") if window.settings is not None else ""
     folder = Path(str(project)) if project and Path(str(project)).is_dir() else None
-    store = PresetStore(paths.presets_dir(), folder, paths.example_presets_dirs())
+    store = PresetStore(paths.presets_dir(), folder, resources.example_presets_dirs())
     store.load()
     return store
 

@@ -33,6 +33,7 @@ from playground.core.events import (
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.ui.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
+from playground.ui.look import set_state
 from playground.ui.response_body import PREVIEW_BYTES, ResponseBody
 from playground.ui.response_text import (
     error_text,
@@ -55,8 +56,6 @@ FLUSH_MS = 16
 MAX_FLUSH_MS = 250
 MAX_NOTICES = 20
 STATUS_COLOURS = {2: "#1a7f37", 3: "#0969da", 4: "#bc4c00", 5: "#cf222e"}
-ERROR_STYLE = "background: #ffebe9; border: 1px solid #cf222e; border-radius: 4px; padding: 6px;"
-CANCEL_STYLE = "background: #f6f8fa; border: 1px solid #8c959f; border-radius: 4px; padding: 6px;"
 
 
 def _label(name: str, *, selectable: bool = False) -> QLabel:
@@ -268,11 +267,11 @@ class ResponseView(QWidget):
         if isinstance(partial, Metrics):
             self._metrics = partial  # the predict path's partial: the figures up to the break
         self._end_stream()
-        self._show_banner(error_text(error, self._body.size), ERROR_STYLE)
+        self._show_banner(error_text(error, self._body.size), "error")
 
     def cancelled(self) -> None:
         self._end_stream()
-        self._show_banner("Cancelled — what arrived is kept", CANCEL_STYLE)
+        self._show_banner("Cancelled — what arrived is kept", "cancel")
 
     @property
     def is_streaming(self) -> bool:
@@ -392,9 +391,9 @@ class ResponseView(QWidget):
         self.copy_id_button.setEnabled(True)
         self.copy_id_button.setVisible(True)
 
-    def _show_banner(self, text: str, style: str) -> None:
+    def _show_banner(self, text: str, kind: str) -> None:
         self.banner.setText(text)
-        self.banner.setStyleSheet(style)
+        set_state(self.banner, "kind", kind)  # style.qss paints an error and a cancel apart
         self.banner.show()
 
     # --- slots -------------------------------------------------------------------------------

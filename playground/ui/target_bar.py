@@ -66,6 +66,7 @@ class TargetBar(QWidget):
         self.status_label.setObjectName("statusBadge")
         self.production_label = QLabel("")
         self.production_label.setObjectName("productionBadge")
+        self.production_label.hide()  # until a production target is chosen
         self.wake_button = QPushButton("Wake")
         self.wake_button.setObjectName("wakeButton")
         self.wake_button.setToolTip("Start a scaled-to-zero deployment before the first request")
@@ -205,11 +206,7 @@ class TargetBar(QWidget):
             choice is None and self.target_combo.currentText().strip() == "production"
         )
         self.production_label.setText("PRODUCTION" if is_production else "")
-        self.production_label.setStyleSheet(
-            "color: white; background: #b3261e; padding: 1px 6px; border-radius: 3px;"
-            if is_production
-            else ""
-        )
+        self.production_label.setVisible(is_production)  # style.qss paints it
         self.wake_button.setEnabled(bool(choice and choice.can_wake))
 
     def _choose(self, model_id: str) -> None:

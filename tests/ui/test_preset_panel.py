@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from playground import resources
 from playground.core import paths
 from playground.core.presets import Preset
 from playground.core.remotes import Target
@@ -23,6 +25,13 @@ from playground.ui.name_dialog import NameDialog
 from playground.ui.preset_list import SOURCE_ROLE
 from playground.ui.preset_panel import PresetPanel
 from tests.ui.helpers import Maker, choose, load
+
+
+@pytest.fixture(autouse=True)
+def no_examples(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most tests here count presets: the app's own examples stay out unless a test wants them."""
+    if "with_examples" not in request.keywords:
+        monkeypatch.setattr(resources, "example_presets_dirs", list)
 
 
 def panel_of(win: MainWindow) -> PresetPanel:
@@ -276,3 +285,14 @@ def test_a_project_folder_is_offered_and_remembered(
     again = make_window(emulator, settings=settings)
     assert names(panel_of(again)) == ["Shared"]
     assert panel_of(again).model.data(panel_of(again).model.index(0), SOURCE_ROLE) == "project"
+
+
+@pytest.mark.with_examples
+def test_the_examples_that_ship_with_the_app_are_listed(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    win = make_window(emulator)
+    panel = panel_of(win)
+    names = [panel.model.index(i).data() for i in range(panel.model.rowCount())]
+    assert len(names) >= 5
+    assert any("staging" in name.lower() for name in names)
