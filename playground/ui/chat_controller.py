@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class ChatController(TaskOwner):
     """One answer at a time; every send ends in exactly one of finished, failed or cancelled."""
 
+    request_sent = Signal(str, object)  # the OpenAI base and the body, as sent
     answer_started = Signal(object)  # ResponseStarted
     delta_received = Signal(object)  # ChatDelta
     notice_received = Signal(str)
@@ -53,6 +54,7 @@ class ChatController(TaskOwner):
         self.models_listed.emit(names)
 
     async def _send(self, base: str, body: dict[str, Any]) -> None:
+        self.request_sent.emit(base, body)
         events = self.client.chat(base, body)
         try:
             async with aclosing(events):

@@ -9,7 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from playground.core import BasetenClient
+from playground.core import BasetenClient, paths
+from playground.core.history import FILE_NAME as HISTORY_FILE
+from playground.core.history import History
 from playground.core.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -19,6 +21,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
+from playground.ui import history_panel
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -28,15 +31,24 @@ from playground.ui.main_window import MainWindow
 from playground.ui.signals import first_signal
 
 
-def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
+def attach(
+    window: MainWindow, client: BasetenClient, *, data_dir: Path | None = None
+) -> MainWindow:
+    """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
+    history_panel.install(window, History(paths.data_dir(data_dir) / HISTORY_FILE))
     return window
 
 
 def build_window(
-    client: BasetenClient, *, settings: QSettings | None, key_label: str
+    client: BasetenClient,
+    *,
+    settings: QSettings | None,
+    key_label: str,
+    data_dir: Path | None = None,
 ) -> MainWindow:
-    return attach(MainWindow(client.remote, settings=settings, key_label=key_label), client)
+    window = MainWindow(client.remote, settings=settings, key_label=key_label)
+    return attach(window, client, data_dir=data_dir)
 
 
 def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
@@ -86,6 +98,7 @@ async def shutdown(window: MainWindow) -> None:
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()
+    await history_panel.close_history(window)
     await window.catalogue.client.aclose()
 
 
