@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -205,7 +205,24 @@ class HistoryRecorder(QObject):
         future.add_done_callback(finished)
 
     def _save(self, exchange: Exchange) -> None:
-        self._run(lambda: self.history.record(exchange), self.recorded.emit)
+        clean = self._redacted(exchange)
+        self._run(lambda: self.history.record(clean), self.recorded.emit)
+
+    def _redacted(self, exchange: Exchange) -> Exchange:
+        """Without the key, should it be in a body someone typed or in what a server echoed."""
+        redact = self.window.catalogue.client.redact
+
+        def text(value: str) -> str:
+            return redact(value.encode()).decode()
+
+        request = json.dumps(exchange.request, ensure_ascii=False)
+        return replace(
+            exchange,
+            request=json.loads(text(request)),
+            response=redact(exchange.response),
+            error=text(exchange.error),
+            answer=text(exchange.answer),
+        )
 
     def delete(self, exchange_id: int) -> None:
         self._run(lambda: self.history.delete(exchange_id), lambda _gone: self.changed.emit())

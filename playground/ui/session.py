@@ -36,6 +36,7 @@ def attach(
 ) -> MainWindow:
     """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
+    window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
     history_panel.install(window, History(paths.data_dir(data_dir) / HISTORY_FILE))
     return window
 
@@ -59,6 +60,7 @@ def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
 
     def chosen(key: FoundKey, remember: bool) -> None:
         client.set_api_key(key.key)
+        window.set_key_label(f"{mask(key.key)} ({key.source})")
         message = f"Using the key from {key.source} ({mask(key.key)})."
         if remember:
             try:

@@ -281,3 +281,25 @@ def test_a_broken_history_file_is_set_aside_and_said_so(
         assert panel.history.count() == 0
     finally:
         loop.run_until_complete(shutdown(win))
+
+
+def test_the_key_is_masked_wherever_it_shows_up_in_an_entry(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    """Pasted into a body by mistake and echoed back by the server: the entry keeps neither."""
+    win = make_window(emulator)
+    panel = panel_of(win)
+    load(win, loop, CUSTOM)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
+    win.method_combo.setCurrentText("POST")
+    win.route_edit.setText("/echo")
+    win.editor.setPlainText(json.dumps({"note": f"my key is {emulator.api_key}"}))
+    assert send(win, loop, qtbot) == "finished"
+    assert emulator.api_key in win.response.body_text.toPlainText()  # what the server said
+    wait_rows(panel, loop, 1)
+    exchange = panel.history.get(panel.model.row_at(0).id)  # type: ignore[union-attr]
+    assert exchange is not None
+    masked = f"my key is ••••{emulator.api_key[-4:]}"
+    assert exchange.request["body"] == {"note": masked}
+    assert json.loads(exchange.response)["body"] == {"note": masked}
+    assert emulator.api_key.encode() not in (panel.history.path).read_bytes()
