@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 COLUMNS = ("Time", "Mode", "Target", "Status", "Total", "Request id")
 LIST_LIMIT = 500
+DOCK_WIDTH = 500
+ID_CHARS = 10  # of a request id in the list; the detail and the tooltip have all of it
 SHOWN_CHARS = 128 * 1024  # what the detail shows of a kept body (as the response view does)
 MODE_LABELS: dict[str, str] = {**dict(MODES), "chat": "Chat"}
 OUTCOME_COLOURS = {"failed": "#a11d1d", "cancelled": "#8a6d00"}
@@ -103,6 +105,8 @@ class HistoryTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 5:
+                return row.request_id
             return row.error or f"{row.target} · {human_size(row.response_size)}"
         if role == Qt.ItemDataRole.ForegroundRole and column == 3:
             colour = OUTCOME_COLOURS.get(row.outcome)
@@ -118,12 +122,12 @@ class HistoryTableModel(QAbstractTableModel):
         if column == 1:
             return MODE_LABELS.get(row.mode, row.mode)
         if column == 2:
-            return row.target
+            return row.target.removeprefix("model ")  # the mode column says what it is
         if column == 3:
             return outcome_text(row)
         if column == 4:
             return human_time(row.total_s) if row.total_s is not None else ""
-        return row.request_id
+        return row.request_id[:ID_CHARS] + ("…" if len(row.request_id) > ID_CHARS else "")
 
 
 def detail_text(exchange: Exchange) -> str:
@@ -155,6 +159,7 @@ class HistoryPanel(QDockWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
+        self._was_shown = False
         self._build_ui()
         self._connect()
         self.refresh()
@@ -323,6 +328,9 @@ class HistoryPanel(QDockWidget):
     def toggle(self) -> None:
         self.setVisible(not self.isVisible())
         if self.isVisible():
+            if not self._was_shown:  # wide enough for the target the first time
+                self._was_shown = True
+                self.main_window.resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
             self.raise_()
             self.search_edit.setFocus()
 
@@ -378,10 +386,20 @@ def install(window: MainWindow, history: History) -> HistoryPanel:
     window.add_action("&History", "Show &history", "Ctrl+H", panel.toggle)
     window.add_action("&History", "&Re-send selected", "Ctrl+Shift+R", panel.resend)
     window.add_action("&History", "&Clear history…", "", panel.ask_clear)
+    _before_help(window)
     if history.problem:
         window.statusBar().showMessage(history.problem)
     _recorders[window] = recorder
     return panel
+
+
+def _before_help(window: MainWindow) -> None:
+    """The History menu goes before Help, which stays last as everywhere."""
+    bar = window.menuBar()
+    menus = {action.text(): action for action in bar.actions()}
+    if "&History" in menus and "&Help" in menus:
+        bar.removeAction(menus["&History"])
+        bar.insertAction(menus["&Help"], menus["&History"])
 
 
 async def close_history(window: MainWindow) -> None:

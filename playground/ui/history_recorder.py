@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -156,6 +157,12 @@ class HistoryRecorder(QObject):
         self._chat_text: list[str] = []
         self._async_status: AsyncStatus | None = None
         self._connect()
+        # A history over its size (a lower limit now, or a crash before a prune) shrinks first.
+        self._worker.submit(self._prune_at_start)
+
+    def _prune_at_start(self) -> None:
+        with contextlib.suppress(HistoryError):
+            self.history.prune(self.history.max_bytes)
 
     def _connect(self) -> None:
         requests, chat = self.window.requests, self.window.chat_controller

@@ -49,10 +49,14 @@ def test_a_sent_request_appears_with_status_request_id_and_response(
     when, mode, target, status, total, request_id = row_texts(panel)
     assert (mode, target, status) == (
         "Predict",
-        f"model {CLASSIFIER} · environment staging",
+        f"{CLASSIFIER} · environment staging",
         "200 OK",
     )
-    assert request_id == win.last_request_id != ""
+    row = panel.model.row_at(0)
+    assert row is not None
+    assert row.request_id == win.last_request_id != ""
+    assert request_id == row.request_id[:10] + "…"  # the detail and the tooltip have all of it
+    assert panel.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole) == row.request_id
     assert total.endswith(("ms", " s"))
     assert len(when) == 8  # today: hh:mm:ss
 
@@ -184,7 +188,7 @@ def test_a_chat_is_recorded_and_reopens_with_its_turns(
     wait_rows(panel, loop, 1)
     row = panel.model.row_at(0)
     assert row is not None
-    assert row_texts(panel)[1:4] == ["Chat", f"model {CHAT} · production", "200 OK"]
+    assert row_texts(panel)[1:4] == ["Chat", f"{CHAT} · production", "200 OK"]
     exchange = panel.history.get(row.id)
     assert exchange is not None
     assert "cold start" in exchange.answer
