@@ -151,6 +151,7 @@ def predicts(s: Session) -> None:
     load(s.win, s.loop, CLASSIFIER)
     choose(s.win, "staging")
     s.win.editor.setPlainText('{"text": "great, I love it"}')
+    s.win.editor.document().setModified(True)  # typed: a late example input leaves it alone
     s.send()
     assert s.win.response.status_label.text() == "200 OK"
 

@@ -31,6 +31,12 @@ def row_texts(panel: HistoryPanel, row: int = 0) -> list[str]:
     return [model.index(row, column).data() for column in range(model.columnCount())]
 
 
+def type_body(win: MainWindow, text: str) -> None:
+    """As a person types it: a model's example input arriving late no longer replaces it."""
+    win.editor.setPlainText(text)
+    win.editor.document().setModified(True)
+
+
 def wait_rows(panel: HistoryPanel, loop: asyncio.AbstractEventLoop, count: int) -> None:
     until(loop, lambda: panel.model.rowCount() == count)
 
@@ -43,7 +49,7 @@ def test_a_sent_request_appears_with_status_request_id_and_response(
     assert panel.model.rowCount() == 0
     load(win, loop, CLASSIFIER)
     choose(win, "staging")
-    win.editor.setPlainText('{"text": "great, I love it"}')
+    type_body(win, '{"text": "great, I love it"}')
     assert send(win, loop, qtbot) == "finished"
     wait_rows(panel, loop, 1)
     when, mode, target, status, total, request_id = row_texts(panel)
@@ -61,7 +67,7 @@ def test_a_sent_request_appears_with_status_request_id_and_response(
     assert len(when) == 8  # today: hh:mm:ss
 
     panel.table.selectRow(0)
-    assert request_id in panel.summary_label.text()
+    assert row.request_id in panel.summary_label.text()
     assert '"model_version": "v2"' in panel.response_text.toPlainText()
     request = json.loads(panel.request_text.toPlainText())
     assert request["body"] == {"text": "great, I love it"}
@@ -78,13 +84,13 @@ def test_reopen_puts_the_request_back_and_resend_adds_a_second_entry(
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
     win.method_combo.setCurrentText("PUT")
     win.route_edit.setText("/items/7")
-    win.editor.setPlainText('{"name": "sprocket"}')
+    type_body(win, '{"name": "sprocket"}')
     assert send(win, loop, qtbot) == "finished"
     wait_rows(panel, loop, 1)
     sent = win.request_spec()
 
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("predict"))
-    win.editor.setPlainText('{"something": "else"}')
+    type_body(win, '{"something": "else"}')
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.reopen_button, Qt.MouseButton.LeftButton)
     assert win.mode() == "route"
@@ -96,7 +102,7 @@ def test_reopen_puts_the_request_back_and_resend_adds_a_second_entry(
     async def resend() -> None:
         finished = asyncio.ensure_future(signalled(win.requests.request_finished))
         recorded = asyncio.ensure_future(signalled(panel.recorder.recorded))
-        win.editor.setPlainText("{}")  # re-send loads the entry's own body again
+        type_body(win, "{}")  # re-send loads the entry's own body again
         qtbot.mouseClick(panel.resend_button, Qt.MouseButton.LeftButton)
         await finished
         await recorded
@@ -148,7 +154,7 @@ def test_a_cancelled_stream_is_recorded_with_what_arrived(
     win = make_window(emulator)
     panel = panel_of(win)
     load(win, loop, STREAMER)
-    win.editor.setPlainText('{"prompt": "slow", "stream": true}')
+    type_body(win, '{"prompt": "slow", "stream": true}')
 
     async def go() -> None:
         started = asyncio.ensure_future(signalled(win.requests.event_received))
@@ -222,7 +228,7 @@ def test_search_filters_the_list_and_delete_and_clear_need_a_choice(
     panel = panel_of(win)
     load(win, loop, CLASSIFIER)
     for text in ("apples are lovely", "bananas are awful"):
-        win.editor.setPlainText(json.dumps({"text": text}))
+        type_body(win, json.dumps({"text": text}))
         assert send(win, loop, qtbot) == "finished"
     wait_rows(panel, loop, 2)
 
@@ -297,7 +303,7 @@ def test_the_key_is_masked_wherever_it_shows_up_in_an_entry(
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
     win.method_combo.setCurrentText("POST")
     win.route_edit.setText("/echo")
-    win.editor.setPlainText(json.dumps({"note": f"my key is {emulator.api_key}"}))
+    type_body(win, json.dumps({"note": f"my key is {emulator.api_key}"}))
     assert send(win, loop, qtbot) == "finished"
     assert emulator.api_key in win.response.body_text.toPlainText()  # what the server said
     wait_rows(panel, loop, 1)
