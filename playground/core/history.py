@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ __all__ = [
     "ExchangeRow",
     "History",
     "HistoryError",
+    "open_history",
 ]
 
 # A response body is kept up to this many bytes (its full size and a flag say what was cut).
@@ -157,6 +159,8 @@ class History:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._writer = self._connect()
+        except sqlite3.OperationalError:
+            raise  # locked by another Playground, or not writable: not the file's fault
         except sqlite3.DatabaseError as exc:
             aside = self._set_aside()
             self.problem = (
@@ -422,3 +426,19 @@ class History:
             at=row["at"],
             id=row["id"],
         )
+
+
+def open_history(path: Path, **options: Any) -> History:
+    """The history at `path`; when it cannot be opened there (a folder that is not writable, a
+    database another Playground holds locked), one in a temporary folder for this session, with
+    `problem` saying so. The app always has a history to record into."""
+    try:
+        return History(path, **options)
+    except (OSError, sqlite3.Error) as exc:
+        folder = Path(tempfile.mkdtemp(prefix="playground-history-"))
+        history = History(folder / path.name, **options)
+        history.problem = (
+            f"The history could not be opened at {path} ({exc}); this session's history is "
+            f"kept in {folder} instead."
+        )
+        return history

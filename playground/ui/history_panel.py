@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtGui import QBrush, QColor, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -195,6 +195,7 @@ class HistoryPanel(QDockWidget):
         self.resend_button = QPushButton("Re-send")
         self.resend_button.setToolTip("Put it back in the window and send it again")
         self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Forget this entry (Del)")
         self.clear_button = QPushButton("Clear…")
         self.clear_button.setToolTip("Forget every request and response in the history")
         buttons = QHBoxLayout()
@@ -255,6 +256,9 @@ class HistoryPanel(QDockWidget):
         self.resend_button.clicked.connect(self.resend)
         self.delete_button.clicked.connect(self.delete)
         self.clear_button.clicked.connect(self.ask_clear)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete)
         self.recorder.recorded.connect(self._on_recorder_recorded)
         self.recorder.changed.connect(self.refresh)
         self.recorder.failed.connect(self._on_recorder_failed)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, paths
 from playground.core.history import FILE_NAME as HISTORY_FILE
-from playground.core.history import History
+from playground.core.history import open_history
 from playground.core.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -37,7 +37,7 @@ def attach(
     """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
-    history_panel.install(window, History(paths.data_dir(data_dir) / HISTORY_FILE))
+    history_panel.install(window, open_history(paths.data_dir(data_dir) / HISTORY_FILE))
     return window
 
 

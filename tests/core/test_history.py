@@ -12,7 +12,7 @@ import pytest
 from playground.core import history as history_module
 from playground.core import history_schema
 from playground.core.asyncopts import AsyncOptions
-from playground.core.history import SCHEMA_VERSION, Exchange, History, HistoryError
+from playground.core.history import SCHEMA_VERSION, Exchange, History, HistoryError, open_history
 from playground.core.metrics import Metrics
 from playground.core.remotes import Target
 from playground.core.request import RequestSpec
@@ -325,3 +325,16 @@ def test_a_write_that_fails_is_a_history_error(tmp_path: Path) -> None:
     history.close()
     with pytest.raises(HistoryError, match="history"):
         history.record(exchange())
+
+
+def test_a_folder_it_cannot_write_gives_a_history_for_the_session(tmp_path: Path) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data folder should be")
+    history = open_history(blocked / "history.sqlite3")
+    assert "could not be opened" in history.problem
+    assert str(blocked) in history.problem
+    assert history.path.parent != blocked
+    history.record(exchange())
+    assert history.count() == 1
+    history.close()
+    assert blocked.read_text() == "a file where the data folder should be"

@@ -245,6 +245,15 @@ def test_search_filters_the_list_and_delete_and_clear_need_a_choice(
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     wait_rows(panel, loop, 1)
     assert panel.history.count() == 1
+    panel.show()
+    panel.table.setFocus()
+    panel.table.selectRow(0)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # the Del key does the same
+    wait_rows(panel, loop, 0)
+    assert panel.history.count() == 0
+    type_body(win, json.dumps({"text": "cherries"}))
+    assert send(win, loop, qtbot) == "finished"
+    wait_rows(panel, loop, 1)
 
     box = panel.ask_clear()
     assert "Forget all 1 requests" in box.text()
