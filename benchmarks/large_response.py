@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -81,6 +82,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
                 small.append(await one_run(win, base_url, 0))
     await shutdown(win)
     win.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
     stalls = [s for s, _ in big]
     return {
         "max_stall_ms": round(statistics.median(stalls), 1),

@@ -139,6 +139,7 @@ def run_session(
     key: FoundKey | None,
     screenshot: str | None,
     demo: bool,
+    data_dir: Path | None = None,
 ) -> int:
     """Everything after the first paint: the key (if not given), the client, the loop."""
     if key is None:
@@ -146,7 +147,7 @@ def run_session(
         if key.key:
             window.set_key_label(f"{mask(key.key)} ({key.source})")
     client = BasetenClient(window.remote, key.key)
-    attach(window, client)
+    attach(window, client, data_dir=data_dir)
     collector = MainThreadCollector(window)
     collector.start()
     try:
