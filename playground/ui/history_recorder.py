@@ -80,7 +80,8 @@ class _Pending:
             self.status = error.status
             self.request_id = error.request_id or self.request_id
             if not self.size and error.body:
-                self.content_type = self.content_type or "application/json"
+                is_json = error.body.lstrip().startswith((b"{", b"["))
+                self.content_type = "application/json" if is_json else "text/plain"
                 self.keep(error.body)
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
@@ -286,8 +287,8 @@ class HistoryRecorder(QObject):
         self._finish_request("finished")
 
     def _on_requests_request_failed(self, error: PlaygroundError) -> None:
-        if self._request is None:
-            return  # an async cancel that failed: not an exchange of its own
+        if self._request is None or self.window.requests.is_running("async-cancel"):
+            return  # a refused cancel of a queued async request: that request goes on
         self._finish_request("failed", self._request.failed(error))
 
     def _on_requests_request_cancelled(self) -> None:

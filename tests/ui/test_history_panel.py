@@ -322,3 +322,25 @@ def test_the_key_is_masked_wherever_it_shows_up_in_an_entry(
     assert exchange.request["body"] == {"note": masked}
     assert json.loads(exchange.response)["body"] == {"note": masked}
     assert emulator.api_key.encode() not in (panel.history.path).read_bytes()
+
+
+def test_an_async_request_is_recorded_with_its_id_and_last_status(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    panel = panel_of(win)
+    load(win, loop, CLASSIFIER)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
+    win.priority_spin.setValue(2)
+    type_body(win, '{"text": "later"}')
+    assert send(win, loop, qtbot) == "finished"
+    wait_rows(panel, loop, 1)
+    row = panel.model.row_at(0)
+    assert row is not None
+    assert row_texts(panel)[1] == "Async predict"
+    assert (row.status, row.request_id) == (201, win.async_id_label.text())
+    exchange = panel.history.get(row.id)
+    assert exchange is not None
+    assert json.loads(exchange.response)["status"] == "SUCCEEDED"
+    assert exchange.spec().async_options is not None
+    assert exchange.spec().async_options.priority == 2
