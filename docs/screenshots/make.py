@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,12 +33,7 @@ HERE = Path(__file__).resolve().parent
 async def window_on(server: EmulatorServer, model: str) -> AsyncIterator[MainWindow]:
     """The real window on the demo server with `model` chosen; shut down afterwards."""
     client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
-    win = build_window(
-        client,
-        settings=None,
-        key_label=f"{mask(server.api_key)} (this session)",
-        data_dir=Path(tempfile.mkdtemp(prefix="playground-screenshots-")),  # not the user's history
-    )
+    win = build_window(client, settings=None, key_label=f"{mask(server.api_key)} (this session)")
     win.resize(1200, 720)
     win.show()
     try:

@@ -390,20 +390,10 @@ def install(window: MainWindow, history: History) -> HistoryPanel:
     window.add_action("&History", "Show &history", "Ctrl+H", panel.toggle)
     window.add_action("&History", "&Re-send selected", "Ctrl+Shift+R", panel.resend)
     window.add_action("&History", "&Clear history…", "", panel.ask_clear)
-    _before_help(window)
     if history.problem:
         window.statusBar().showMessage(history.problem)
     _recorders[window] = recorder
     return panel
-
-
-def _before_help(window: MainWindow) -> None:
-    """The History menu goes before Help, which stays last as everywhere."""
-    bar = window.menuBar()
-    menus = {action.text(): action for action in bar.actions()}
-    if "&History" in menus and "&Help" in menus:
-        bar.removeAction(menus["&History"])
-        bar.insertAction(menus["&Help"], menus["&History"])
 
 
 async def close_history(window: MainWindow) -> None:
