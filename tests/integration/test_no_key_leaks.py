@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from playground.core import BasetenClient, Remote, Target
+from playground.core import BasetenClient, Remote, Target, paths
 from playground.core.keys import KEYRING_SERVICE, mask
 from playground.core.request import RequestSpec
 from playground.emulator import EmulatorServer
@@ -112,7 +112,11 @@ class Session:
         return panel
 
 
-# --- the things the session does (after merging, the lead adds presets and code export here) ----
+# --- the things the session does ---------------------------------------------------------------
+# One function per thing a person does, `step(s: Session)`, listed in STEPS in order. Files go
+# under s.config / s.data (the platform folders point there) or s.exports; every text the window
+# shows is collected after each step. To add: a preset saved and exported, code exported (curl,
+# Python…) and a curl command imported; the test then finds them all and searches them.
 
 
 def starts_with_a_wrong_key(s: Session) -> None:
@@ -222,7 +226,7 @@ def takes_a_screenshot(s: Session) -> None:
     assert s.win.grab().save(str(s.exports / "window.png"), "PNG")
 
 
-STEPS: list[Callable[..., None]] = [
+STEPS: list[Callable[..., None]] = [  # presets and code export go here too
     starts_with_a_wrong_key,
     takes_the_right_key_in_the_dialog,
     predicts,
@@ -245,8 +249,13 @@ def server() -> Iterator[EmulatorServer]:
         yield running
 
 
-def files_under(*folders: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for folder in folders for p in folder.rglob("*") if p.is_file()}
+def files_under(*folders: Path, but: tuple[Path, ...] = ()) -> dict[str, bytes]:
+    return {
+        str(p): p.read_bytes()
+        for folder in folders
+        for p in folder.rglob("*")
+        if p.is_file() and p not in but
+    }
 
 
 def test_the_scan_finds_the_key_in_every_form() -> None:
@@ -273,12 +282,18 @@ def test_a_whole_session_never_writes_or_shows_the_key(
     qtbot: QtBot,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    config, data, exports = (tmp_path / name for name in ("config", "data", "exports"))
+    # Whatever asks platformdirs (presets, remotes, the history) lands in folders scanned below.
+    roots = {name: tmp_path / name for name in ("config", "data", "exports")}
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(roots["config"]))
+    monkeypatch.setenv("XDG_DATA_HOME", str(roots["data"]))
+    config, data, exports = paths.config_dir(), paths.data_dir(), roots["exports"]
     for folder in (config, data, exports):
-        folder.mkdir()
-    (isolated_home / ".trussrc").write_text(
+        folder.mkdir(parents=True)
+    trussrc = isolated_home / ".trussrc"  # the user's own file, which holds the key: not ours
+    trussrc.write_text(
         f"[baseten]\nremote_provider = baseten\napi_key = {KEY}\nremote_url = {server.base_url}\n"
     )
     client = BasetenClient(Remote.local(server.base_url, "local"), WRONG_KEY)
@@ -299,12 +314,13 @@ def test_a_whole_session_never_writes_or_shows_the_key(
                 step(session)
             session.seen += widget_texts(win)
         # While the history is open its newest pages sit in the write-ahead log: scan that too.
-        for path, blob in files_under(config, data, exports).items():
+        for path, blob in files_under(*roots.values()).items():
             found[f"{path} (open)"] = leaks(blob)
     finally:
         loop.run_until_complete(shutdown(win))
 
-    written = files_under(config, data, exports)
+    # Our folders and exports, and anything else written under the home folder (caches, Qt's).
+    written = files_under(*roots.values(), isolated_home, but=(trussrc,))
     names = {Path(p).name for p in written}
     assert {"window.ini", "history.sqlite3", "response.json", "chat.json", "chat.md"} <= names
     assert "window.png" in names
