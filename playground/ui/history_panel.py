@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFontDatabase, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -256,9 +258,9 @@ class HistoryPanel(QDockWidget):
         self.resend_button.clicked.connect(self.resend)
         self.delete_button.clicked.connect(self.delete)
         self.clear_button.clicked.connect(self.ask_clear)
-        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
-        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
-        delete_key.activated.connect(self.delete)
+        # A key filter, not a QShortcut: the presets panel has Del for itself, and two shortcuts
+        # on one key in one window are ambiguous (neither fires).
+        self.table.installEventFilter(self)
         self.recorder.recorded.connect(self._on_recorder_recorded)
         self.recorder.changed.connect(self.refresh)
         self.recorder.failed.connect(self._on_recorder_failed)
@@ -337,6 +339,17 @@ class HistoryPanel(QDockWidget):
                 self.main_window.resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
             self.raise_()
             self.search_edit.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.matches(QKeySequence.StandardKey.Delete)
+        ):
+            self.delete()
+            return True
+        return super().eventFilter(watched, event)
 
     # --- views ---------------------------------------------------------------------------------
 

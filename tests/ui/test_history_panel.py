@@ -246,9 +246,11 @@ def test_search_filters_the_list_and_delete_and_clear_need_a_choice(
     wait_rows(panel, loop, 1)
     assert panel.history.count() == 1
     panel.show()
+    win.activateWindow()
+    until(loop, win.isActiveWindow)
     panel.table.setFocus()
     panel.table.selectRow(0)
-    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # the Del key does the same
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)  # the Del key in the list does the same
     wait_rows(panel, loop, 0)
     assert panel.history.count() == 0
     type_body(win, json.dumps({"text": "cherries"}))
