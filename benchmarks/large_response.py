@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,7 +58,10 @@ async def one_run(win: MainWindow, base_url: str, size: int) -> tuple[float, flo
 
 async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
     client = BasetenClient(Remote.local(base_url, "bench"), KEY)
-    win = build_window(client, settings=None, key_label="")
+    # The history records every run (its worker thread included in the stall), never in the
+    # user's own data folder.
+    data_dir = Path(tempfile.mkdtemp(prefix="playground-bench-"))
+    win = build_window(client, settings=None, key_label="", data_dir=data_dir)
     win.resize(1200, 760)
     win.show()
     loaded = asyncio.ensure_future(
@@ -77,6 +82,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
                 small.append(await one_run(win, base_url, 0))
     await shutdown(win)
     win.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
     stalls = [s for s, _ in big]
     return {
         "max_stall_ms": round(statistics.median(stalls), 1),

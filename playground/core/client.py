@@ -28,6 +28,7 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.keys import redact
 from playground.core.management import ManagementAPI
 from playground.core.metrics import Clock, Metrics
 from playground.core.remotes import Remote, Target
@@ -102,6 +103,10 @@ class BasetenClient:
     def set_api_key(self, api_key: str) -> None:
         """Use another key from the next request on (the first-run flow sets it late)."""
         self._key = api_key
+
+    def redact(self, data: bytes) -> bytes:
+        """`data` with this client's key masked, should a server have echoed it."""
+        return redact(data, self._key)
 
     def __repr__(self) -> str:  # never show the key
         return f"BasetenClient(remote={self.remote.name!r})"

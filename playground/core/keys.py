@@ -45,6 +45,14 @@ def mask(key: str) -> str:
     return "••••" + key[-4:] if len(key) > 8 else "••••"
 
 
+def redact(data: bytes, key: str) -> bytes:
+    """`data` with every copy of `key` masked: for what a server echoes back (some proxies quote
+    the key they refused). Keys shorter than 8 characters are left alone: too likely to be words."""
+    if len(key) < 8:
+        return data
+    return data.replace(key.encode(), mask(key).encode())
+
+
 def env_key(environ: Mapping[str, str] | None = None) -> FoundKey | None:
     value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
     return FoundKey(value, "environment") if value else None

@@ -7,15 +7,19 @@ from pathlib import Path
 APP_NAME = "playground"
 
 
-def config_dir() -> Path:
-    """The user's config folder for Playground (`~/.config/playground` on Linux)."""
+def config_dir(override: Path | None = None) -> Path:
+    """The user's config folder for Playground (`~/.config/playground` on Linux), or `override`."""
+    if override is not None:
+        return override
     import platformdirs  # imported on use: the window paints before it is needed
 
     return platformdirs.user_config_path(APP_NAME)
 
 
-def data_dir() -> Path:
-    """The user's data folder for Playground (`~/.local/share/playground` on Linux)."""
+def data_dir(override: Path | None = None) -> Path:
+    """The user's data folder for Playground (`~/.local/share/playground` on Linux), or `override`."""
+    if override is not None:
+        return override
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME)

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from playground.core.errors import ApiError, NetworkError, StreamCut, parse_error_body
+from playground.core.keys import redact
 from playground.core.metrics import Clock, Metrics
 
 RETRY_STATUSES = frozenset({429, 502, 503})
@@ -245,6 +246,9 @@ class Transport:
                     break
         except httpx.HTTPError:
             pass  # an error body that breaks off still tells us its status
+        # The key never reaches an error message, even when the server quotes it back.
+        key = request.headers.get("authorization", "").partition(" ")[2].strip()
+        body = bytearray(redact(bytes(body), key))
         parsed = parse_error_body(bytes(body))
         return ApiError(
             response.status_code,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,10 +110,14 @@ def run_app(
     app.processEvents()  # the first paint, before the network stack is even imported
     set_stylesheet(app)  # what it styles is not on screen yet (look.py)
     app.setApplicationVersion(playground.__version__)  # reading the metadata takes 20-30 ms
+    # Screenshots and probes leave the user's history alone, as they do the window state.
+    scratch = Path(tempfile.mkdtemp(prefix="playground-")) if settings is None else None
     try:
         from playground.ui.session import run_session
 
-        return run_session(app, window, key=key, screenshot=screenshot, demo=demo)
+        return run_session(app, window, key=key, screenshot=screenshot, demo=demo, data_dir=scratch)
     finally:
         if server is not None:
             server.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)

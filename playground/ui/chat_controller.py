@@ -24,6 +24,7 @@ WAITED_S = 0.0005
 class ChatController(TaskOwner):
     """One answer at a time; every send ends in exactly one of finished, failed or cancelled."""
 
+    request_sent = Signal(str, object)  # the OpenAI base and the body, as sent
     answer_started = Signal(object)  # ResponseStarted
     delta_received = Signal(object)  # ChatDelta
     notice_received = Signal(str)
@@ -58,6 +59,7 @@ class ChatController(TaskOwner):
         self.models_listed.emit(names)
 
     async def _send(self, base: str, body: dict[str, Any]) -> None:
+        self.request_sent.emit(base, body)
         events = self.client.chat(base, body)
         # Deltas that arrive together (one network read holds many) go out as one signal, after
         # the read: per-delta signals cost more than the rest of the work on a fast stream.

@@ -137,6 +137,7 @@ class RequestController(TaskOwner):
     """Sends one request at a time; every send ends in exactly one terminal signal."""
 
     request_started = Signal(str)  # description
+    request_sent = Signal(object)  # the RequestSpec, as sent (history records it)
     event_received = Signal(object)  # a core PredictEvent
     request_finished = Signal()
     request_failed = Signal(object)  # PlaygroundError
@@ -164,6 +165,7 @@ class RequestController(TaskOwner):
 
     async def _send(self, spec: RequestSpec) -> None:
         self.request_started.emit(spec.description)
+        self.request_sent.emit(spec)
         try:
             if spec.mode == "async":
                 await self._send_async(spec)

@@ -148,7 +148,9 @@ class PresetPanel(QWidget):
             (QKeySequence(Qt.Key.Key_F2), self.rename_selected),
             (QKeySequence.StandardKey.Undo, self.undo),
         ):
-            QShortcut(keys, self.list_view, slot, context=context)
+            shortcut = QShortcut(keys, self.list_view)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from playground.core import BasetenClient
+from playground.core import BasetenClient, paths
+from playground.core.history import FILE_NAME as HISTORY_FILE
+from playground.core.history import open_history
 from playground.core.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -19,7 +21,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import code_export
+from playground.ui import code_export, history_panel
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -30,17 +32,27 @@ from playground.ui.preset_panel import install as install_presets
 from playground.ui.signals import first_signal
 
 
-def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
+def attach(
+    window: MainWindow, client: BasetenClient, *, data_dir: Path | None = None
+) -> MainWindow:
+    """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     code_export.install(window)
     install_presets(window)
+    window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
+    history_panel.install(window, open_history(paths.data_dir(data_dir) / HISTORY_FILE))
     return window
 
 
 def build_window(
-    client: BasetenClient, *, settings: QSettings | None, key_label: str
+    client: BasetenClient,
+    *,
+    settings: QSettings | None,
+    key_label: str,
+    data_dir: Path | None = None,
 ) -> MainWindow:
-    return attach(MainWindow(client.remote, settings=settings, key_label=key_label), client)
+    window = MainWindow(client.remote, settings=settings, key_label=key_label)
+    return attach(window, client, data_dir=data_dir)
 
 
 def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
@@ -51,6 +63,7 @@ def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
 
     def chosen(key: FoundKey, remember: bool) -> None:
         client.set_api_key(key.key)
+        window.set_key_label(f"{mask(key.key)} ({key.source})")
         message = f"Using the key from {key.source} ({mask(key.key)})."
         if remember:
             try:
@@ -90,6 +103,7 @@ async def shutdown(window: MainWindow) -> None:
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()
+    await history_panel.close_history(window)
     await window.catalogue.client.aclose()
 
 
@@ -128,6 +142,7 @@ def run_session(
     key: FoundKey | None,
     screenshot: str | None,
     demo: bool,
+    data_dir: Path | None = None,
 ) -> int:
     """Everything after the first paint: the key (if not given), the client, the loop."""
     if key is None:
@@ -135,7 +150,7 @@ def run_session(
         if key.key:
             window.set_key_label(f"{mask(key.key)} ({key.source})")
     client = BasetenClient(window.remote, key.key)
-    attach(window, client)
+    attach(window, client, data_dir=data_dir)
     collector = MainThreadCollector(window)
     collector.start()
     try:

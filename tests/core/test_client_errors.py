@@ -331,3 +331,19 @@ def test_errors_keep_to_our_own_types(emulator: EmulatorServer) -> None:
     for error in run(main()):
         assert isinstance(error, PlaygroundError)
         assert type(error).__module__ == "playground.core.errors"
+
+
+@pytest.mark.parametrize("shape", ["gateway", "text", "chain"])
+def test_a_key_the_server_quotes_back_is_masked_in_the_error(
+    emulator: EmulatorServer, shape: str
+) -> None:
+    key = emulator.api_key
+    error = predict_error(
+        emulator,
+        Target(demo.CLASSIFIER),
+        fault(f"status=401,shape={shape},message=refused key {key} here"),
+    )
+    assert isinstance(error, ApiError)
+    assert f"refused key ••••{key[-4:]} here" in error.message
+    assert key not in str(error) + error.message + (error.detail or "")
+    assert key.encode() not in error.body

@@ -13,6 +13,7 @@ from playground.core.keys import (
     find_key,
     forget_key,
     mask,
+    redact,
     store_key,
     trussrc_keys,
 )
@@ -82,3 +83,11 @@ def test_keys_are_masked_in_reprs() -> None:
     assert "sk-very-secret" not in repr(found)
     assert mask("sk-very-secret-9876") == "••••9876"
     assert mask("short") == "••••"
+
+
+def test_redact_masks_every_copy_of_a_key_and_leaves_short_ones() -> None:
+    key = "sk-live-abcdef123456"
+    assert redact(f"a {key} b {key}".encode(), key) == "a ••••3456 b ••••3456".encode()
+    assert redact(b"nothing here", key) == b"nothing here"
+    assert redact(b"the word short", "short") == b"the word short"  # too short to be a key
+    assert redact(b"anything", "") == b"anything"

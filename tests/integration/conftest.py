@@ -1,10 +1,14 @@
-"""The flags that point a `playground` command at the local server."""
+"""The flags that point a `playground` command at the local server, and the per-test qasync loop
+the UI tests use, for the tests that drive the whole window."""
 
 from __future__ import annotations
 
 import pytest
 
 from playground.emulator import EmulatorServer
+from tests.ui.conftest import loop
+
+__all__ = ["base", "loop"]
 
 
 @pytest.fixture

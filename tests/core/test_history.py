@@ -1,0 +1,340 @@
+"""The history in SQLite: every field back as recorded, search, the body cap, pruning, a broken file."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.core import history as history_module
+from playground.core import history_schema
+from playground.core.asyncopts import AsyncOptions
+from playground.core.history import SCHEMA_VERSION, Exchange, History, HistoryError, open_history
+from playground.core.metrics import Metrics
+from playground.core.remotes import Target
+from playground.core.request import RequestSpec
+
+
+@pytest.fixture(params=["fts5", "like"])
+def history(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A history with the FTS5 index, and one as on a sqlite3 without FTS5."""
+    if request.param == "like":
+        monkeypatch.setattr(history_schema, "fts5_available", lambda: False)
+    opened = History(tmp_path / "history.sqlite3")
+    assert opened.has_search_index == (request.param == "fts5")
+    yield opened
+    opened.close()
+
+
+def spec(model: str = "abc123", body: object = None, **kwargs: object) -> RequestSpec:
+    return RequestSpec(
+        kwargs.pop("mode", "predict"),  # type: ignore[arg-type]
+        Target(model, "environment", "staging"),
+        {"text": "hello"} if body is None else body,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def exchange(request: RequestSpec | None = None, **fields: object) -> Exchange:
+    request = request or spec()
+    return Exchange(request.to_dict(), **{"remote": "local demo", **fields})  # type: ignore[arg-type]
+
+
+def test_every_field_comes_back_as_recorded(history: History) -> None:
+    sent = RequestSpec(
+        "async",
+        Target("m0dl", "deployment", "dep42"),
+        {"prompt": "über ✓"},
+        async_options=AsyncOptions(webhook_endpoint="https://example.invalid/hook", priority=2),
+        headers={"X-Trace": "t-1"},
+    )
+    metrics = Metrics(status=201, request_id="req-9", total_s=0.25, first_byte_s=0.1, bytes=7)
+    recorded = Exchange(
+        sent.to_dict(),
+        remote="staging",
+        url="http://127.0.0.1:1/model-m0dl/deployment/dep42/async_predict",
+        outcome="failed",
+        status=201,
+        metrics=metrics.to_dict(),
+        request_id="req-9",
+        deployment_id="dep42",
+        error="it broke",
+        content_type="application/json",
+        response=b'{"request_id": "req-9"}',
+        answer="the answer",
+        at=1_700_000_000.5,
+    )
+    new_id = history.record(recorded)
+    got = history.get(new_id)
+    assert got is not None
+    assert got == Exchange(**{**recorded.__dict__, "id": new_id, "response_size": 23})
+    assert got.spec() == sent
+    assert got.total_s == 0.25
+    assert got.mode == "async"
+    assert got.where == "model m0dl · deployment dep42"
+    assert not got.is_truncated
+    [row] = history.list()
+    assert (row.id, row.mode, row.target, row.outcome, row.status, row.request_id) == (
+        new_id,
+        "async",
+        "model m0dl · deployment dep42",
+        "failed",
+        201,
+        "req-9",
+    )
+    assert (row.total_s, row.error, row.response_size, row.at) == (
+        0.25,
+        "it broke",
+        23,
+        1.7e9 + 0.5,
+    )
+
+
+def test_when_is_now_unless_given(history: History) -> None:
+    before = time.time()
+    new_id = history.record(exchange())
+    got = history.get(new_id)
+    assert got is not None
+    assert before <= got.at <= time.time()
+
+
+def test_a_secret_header_is_refused_at_the_door(history: History) -> None:
+    assert "headers" not in spec(headers={"Authorization": "Bearer sk-x"}).to_dict()
+    with pytest.raises(ValueError, match="secret headers"):
+        history.record(
+            Exchange({"mode": "predict", "headers": {"authorization": "Bearer sk-x"}, "body": 1})
+        )
+    with pytest.raises(ValueError, match="unknown outcome"):
+        history.record(exchange(outcome="exploded"))
+    assert history.count() == 0
+
+
+def test_a_big_body_is_cut_to_the_cap_and_says_so(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3", body_cap=1000)
+    big = history.record(exchange(response=b"x" * 5000))
+    small = history.record(exchange(response=b"y" * 1000))
+    cut_upstream = history.record(exchange(response=b"z" * 10, response_size=99, is_truncated=True))
+    got_big, got_small, got_cut = (history.get(i) for i in (big, small, cut_upstream))
+    assert got_big is not None
+    assert got_small is not None
+    assert got_cut is not None
+    assert (len(got_big.response), got_big.size, got_big.is_truncated) == (1000, 5000, True)
+    assert (len(got_small.response), got_small.size, got_small.is_truncated) == (1000, 1000, False)
+    assert (got_cut.response, got_cut.size, got_cut.is_truncated) == (b"z" * 10, 99, True)
+    history.close()
+
+
+def test_search_finds_target_route_body_response_and_request_id(history: History) -> None:
+    first = history.record(
+        exchange(spec("classifier1", {"text": "I love this"}), response=b'{"label": "POSITIVE"}')
+    )
+    second = history.record(
+        exchange(
+            spec("router77", None, mode="route", method="GET", route="/health/deep"),
+            request_id="f00dfeedbeef",
+            response=b"ok",
+            content_type="text/plain",
+        )
+    )
+    chat = history.record(
+        exchange(
+            spec("llm0", {"messages": [{"role": "user", "content": "Name a planet"}]}, mode="chat"),
+            answer="Saturn, with its rings.",
+            error="429: slow down",
+        )
+    )
+
+    def ids(text: str) -> list[int]:
+        return [row.id for row in history.search(text)]
+
+    assert ids("classifier1") == [first]
+    assert ids("positive") == [first]  # any case, in the response
+    assert ids("health/deep") == [second]  # the route
+    assert ids("FEEDBEEF") == [second]  # part of a request id
+    assert ids("saturn rings") == [chat]  # every word, in the answer
+    assert ids("planet") == [chat]  # the request body
+    assert ids("slow down") == [chat]  # the error
+    assert ids("staging") == [chat, second, first]  # newest first
+    assert ids("ok") == [second]  # shorter than a trigram
+    assert ids("love nothing-like-this") == []
+    assert ids('50% "quoted" _x') == []  # LIKE and MATCH syntax are only text
+    assert ids("   ") == [chat, second, first]
+
+
+def test_a_binary_or_broken_body_is_kept_byte_for_byte_and_search_still_works(
+    history: History,
+) -> None:
+    data = bytes(range(256)) * 10
+    new_id = history.record(exchange(response=data, content_type="image/png"))
+    history.record(exchange(response=b"\xff\xfe caf\xc3", content_type="text/plain"))
+    got = history.get(new_id)
+    assert got is not None
+    assert got.response == data
+    assert [r.id for r in history.search("abc123")] == [new_id + 1, new_id]
+
+
+def test_list_pages_newest_first_and_delete_and_clear(history: History) -> None:
+    ids = [history.record(exchange(spec(f"model{i}"))) for i in range(5)]
+    assert [r.id for r in history.list(limit=2)] == ids[:2:-1][:2]
+    assert [r.id for r in history.list(limit=2, offset=2)] == [ids[2], ids[1]]
+    assert history.delete(ids[1])
+    assert not history.delete(ids[1])
+    assert history.get(ids[1]) is None
+    assert history.search("model1") == []
+    assert history.count() == 4
+    history.clear()
+    assert history.count() == 0
+    assert history.list() == []
+    assert history.search("model") == []
+    history.record(exchange())  # still usable
+    assert history.count() == 1
+
+
+def test_clear_gives_the_space_back(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    for _ in range(20):
+        history.record(exchange(response=b"q" * 100_000))
+    assert history.size_bytes() > 2_000_000
+    history.clear()
+    assert history.size_bytes() < 200_000
+    assert b"q" * 1000 not in (tmp_path / "h.sqlite3").read_bytes()
+    history.close()
+
+
+def test_prune_drops_the_oldest_until_the_database_fits(history: History) -> None:
+    ids = [
+        history.record(exchange(spec(f"m{i}"), response=f"{i} ".encode() * 20_000))
+        for i in range(30)
+    ]
+    assert history.size_bytes() > 1_500_000
+    dropped = history.prune(600_000)
+    assert dropped > 0
+    kept = [row.id for row in history.list()]
+    assert kept == ids[dropped:][::-1]  # the oldest went, the newest stayed, in order
+    assert history.size_bytes() <= 600_000
+    assert len(kept) >= 5  # not far more than needed
+    assert history.prune(600_000) == 0
+    assert history.prune(0) == len(kept)
+    assert history.count() == 0
+
+
+def test_recording_prunes_now_and_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history_module, "PRUNE_EVERY", 4)
+    history = History(tmp_path / "h.sqlite3", max_bytes=400_000)
+    for i in range(40):
+        history.record(exchange(spec(f"m{i}"), response=b"z" * 50_000))
+    assert 0 < history.count() < 40
+    assert history.size_bytes() < 400_000 + 4 * 120_000  # at most one round of records over
+    history.close()
+
+
+def test_a_file_that_is_not_a_database_is_set_aside_and_a_new_one_started(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"this is not a database, just some text " * 100)
+    history = History(path)
+    assert "could not be read" in history.problem
+    assert "new history" in history.problem
+    [aside] = tmp_path.glob("history.sqlite3.broken-*")
+    assert aside.name in history.problem
+    assert aside.read_bytes().startswith(b"this is not a database")
+    assert history.count() == 0
+    history.record(exchange())
+    assert history.count() == 1
+    history.close()
+    reopened = History(path)
+    assert reopened.problem == ""
+    assert reopened.count() == 1
+    reopened.close()
+
+
+def test_a_history_from_a_newer_version_is_set_aside_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE future (x)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.close()
+    history = History(path)
+    assert "newer Playground" in history.problem
+    [aside] = tmp_path.glob("history.sqlite3.broken-*")
+    with sqlite3.connect(aside) as old:
+        assert old.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+    old.close()
+    assert history.schema_version == SCHEMA_VERSION
+    history.close()
+
+
+def test_the_schema_is_versioned_and_an_old_file_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    db = sqlite3.connect(path)
+    history_schema.create_exchanges(db)  # as version 1 left it: no search index yet
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO exchanges (at, remote, mode, target, url, request, outcome, status, total_s,"
+        " metrics, request_id, deployment_id, error, content_type, response, response_size,"
+        " truncated, answer) VALUES (1, 'r', 'predict', 'model old1 · production', '',"
+        ' \'{"mode":"predict","target":{"model":"old1"}}\', \'finished\', 200, 0.5, \'{}\','
+        " 'rq', '', '', 'text/plain', X'68656c6c6f', 5, 0, '')"
+    )
+    db.commit()
+    db.close()
+    history = History(path)
+    assert history.schema_version == SCHEMA_VERSION == 2
+    assert [r.target for r in history.search("hello")] == ["model old1 · production"]
+    got = history.get(1)
+    assert got is not None
+    assert got.spec() == RequestSpec("predict", Target("old1", "production"))
+    history.close()
+
+
+def test_a_malformed_stored_request_says_so_in_words(history: History) -> None:
+    new_id = history.record(Exchange({"mode": "teleport", "target": {"model": "x"}}))
+    got = history.get(new_id)
+    assert got is not None
+    with pytest.raises(ValueError, match="unknown mode"):
+        got.spec()
+    assert "x" in got.where
+
+
+def test_a_worker_records_while_the_window_reads(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for i in range(50):
+                history.record(exchange(spec(f"w{i}"), response=b"r" * 50_000))
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=write)
+    worker.start()
+    while worker.is_alive():
+        history.list(20)
+        history.search("w1")
+    worker.join()
+    assert errors == []
+    assert history.count() == 50
+    history.close()
+
+
+def test_a_write_that_fails_is_a_history_error(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite3")
+    history.close()
+    with pytest.raises(HistoryError, match="history"):
+        history.record(exchange())
+
+
+def test_a_folder_it_cannot_write_gives_a_history_for_the_session(tmp_path: Path) -> None:
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data folder should be")
+    history = open_history(blocked / "history.sqlite3")
+    assert "could not be opened" in history.problem
+    assert str(blocked) in history.problem
+    assert history.path.parent != blocked
+    history.record(exchange())
+    assert history.count() == 1
+    history.close()
+    assert blocked.read_text() == "a file where the data folder should be"

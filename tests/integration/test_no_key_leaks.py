@@ -1,0 +1,368 @@
+"""A whole scripted session with a known key; then every file we wrote, every log line and every
+text the window showed is searched for it (raw, base64, hex, UTF-16), and it is found zero times."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from playground.core import BasetenClient, Remote, Target, paths
+from playground.core.keys import KEYRING_SERVICE, mask
+from playground.core.request import RequestSpec
+from playground.emulator import EmulatorServer
+from playground.emulator.demo import CHAT, CLASSIFIER
+from playground.ui.history_panel import HistoryPanel
+from playground.ui.key_dialog import KeyDialog
+from playground.ui.main_window import MainWindow
+from playground.ui.session import build_window, shutdown
+from playground.ui.signals import first_signal
+from tests.conftest import MemoryKeyring, fast_settings
+from tests.ui.helpers import choose, load, until
+
+KEY = "pgLEAK-5nX8qZ2vR7wK4mT9bY3cH6jD"  # the right key: the server accepts only this one
+WRONG_KEY = "pgWRONG-3fG7hJ2kL9qW4eR8tY6uI1oP"  # what the session starts with
+
+
+def forms(secret: str) -> dict[str, bytes]:
+    """Every spelling of `secret` a file could hold: raw, base64 at each of the three byte
+    alignments (inside a longer encoded text, e.g. `Bearer <key>`), URL-safe base64, hex, UTF-16."""
+    raw = secret.encode()
+    found = {"raw": raw, "hex": raw.hex().encode(), "utf-16": secret.encode("utf-16-le")}
+    for pad in range(3):
+        for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
+            encoded = encode(b"\0" * pad + raw)
+            skip = -(-pad * 8 // 6)  # characters that also carry the padding's bits
+            found[f"{name}+{pad}"] = encoded[skip:-4]
+    return found
+
+
+def leaks(blob: bytes) -> list[str]:
+    return [
+        f"{label} ({form})"
+        for label, secret in (("key", KEY), ("wrong key", WRONG_KEY))
+        for form, pattern in forms(secret).items()
+        if pattern in blob
+    ]
+
+
+def widget_texts(root: QWidget) -> list[str]:
+    """What a screenshot could show: every text, title, tooltip and item (password fields aside)."""
+    texts: list[str] = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        texts += [widget.toolTip(), widget.statusTip(), widget.windowTitle()]
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        elif isinstance(widget, QLineEdit) and widget.echoMode() == QLineEdit.EchoMode.Normal:
+            texts += [widget.text(), widget.placeholderText()]
+        elif isinstance(widget, QPlainTextEdit | QTextEdit):
+            texts.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            texts += [widget.itemText(i) for i in range(widget.count())]
+    return texts
+
+
+@dataclass
+class Session:
+    """The window and what the session left behind: its folders and every text it showed."""
+
+    win: MainWindow
+    client: BasetenClient
+    loop: asyncio.AbstractEventLoop
+    qtbot: QtBot
+    config: Path
+    data: Path
+    exports: Path
+    seen: list[str] = field(default_factory=list)
+
+    def wait(self, *signals: object, then: Callable[[], None]) -> tuple[object, ...]:
+        """Do `then` with the loop running, and wait for the first of `signals`."""
+        return self.loop.run_until_complete(self.wait_for(*signals, then=then))
+
+    @staticmethod
+    async def wait_for(*signals: object, then: Callable[[], None]) -> tuple[object, ...]:
+        waiting = asyncio.ensure_future(first_signal(*signals, within=20))
+        then()
+        return await waiting
+
+    def send(self) -> tuple[object, ...]:
+        requests = self.win.requests
+        return self.wait(requests.request_finished, requests.request_failed, then=self.win.send)
+
+    @property
+    def history(self) -> HistoryPanel:
+        panel = self.win.findChild(HistoryPanel)
+        assert panel is not None
+        return panel
+
+
+# --- the things the session does ---------------------------------------------------------------
+# One function per thing a person does, `step(s: Session)`, listed in STEPS in order. Files go
+# under s.config / s.data (the platform folders point there) or s.exports; every text the window
+# shows is collected after each step. To add: a preset saved and exported, code exported (curl,
+# Python…) and a curl command imported; the test then finds them all and searches them.
+
+
+def starts_with_a_wrong_key(s: Session) -> None:
+    """401s: listing models and a predict, with the wrong key from the environment."""
+    s.wait(s.win.catalogue.models_failed, then=s.win.catalogue.load_models)
+    assert "401" in s.win.statusBar().currentMessage()
+    s.wait(s.win.catalogue.targets_failed, then=lambda: s.win.target_bar.select_model(CLASSIFIER))
+    s.send()
+    assert "401" in s.win.response.banner.text()
+
+
+def takes_the_right_key_in_the_dialog(s: Session, test_keyring: MemoryKeyring) -> None:
+    """The first-run dialog (~/.trussrc offered, masked); the pasted key goes to the keyring."""
+    [action] = [a for a in s.win.actions() if a.text() == "API &key…"]  # File → API key…
+    action.trigger()
+    dialog = s.win.findChild(KeyDialog)
+    assert dialog is not None
+    s.seen += widget_texts(dialog)
+    assert any(mask(KEY) in text for text in widget_texts(dialog))  # the .trussrc key, masked
+    dialog.key_edit.setText(KEY)
+    dialog.paste_radio.setChecked(True)
+    catalogue = s.win.catalogue
+
+    async def accept() -> None:  # the models, then the first model's targets
+        targets = asyncio.ensure_future(first_signal(catalogue.targets_loaded))
+        await s.wait_for(catalogue.models_loaded, then=dialog.buttons.accepted.emit)
+        await targets
+
+    s.loop.run_until_complete(accept())
+    assert test_keyring.items[(KEYRING_SERVICE, "local")] == KEY  # the keyring is its place
+    assert any(f"pasted ({mask(KEY)}). Saved in the system keyring" in t for t in s.seen)
+    assert f"key {mask(KEY)} (pasted)" in s.win.remote_label.text()  # no longer the wrong one
+
+
+def predicts(s: Session) -> None:
+    load(s.win, s.loop, CLASSIFIER)
+    choose(s.win, "staging")
+    s.win.editor.setPlainText('{"text": "great, I love it"}')
+    s.win.editor.document().setModified(True)  # typed: a late example input leaves it alone
+    s.send()
+    assert s.win.response.status_label.text() == "200 OK"
+
+
+def saves_the_response(s: Session) -> None:
+    s.win.response.save_body(s.exports / "response.json")
+
+
+def fails_with_a_500_that_quotes_the_key(s: Session) -> None:
+    """A server that echoes the key in its error, and a key pasted into the request's headers."""
+    spec = RequestSpec(
+        "predict",
+        Target(CLASSIFIER),
+        {"text": "boom"},
+        headers={
+            "X-Emulator-Fault": f"status=500,message=the key {KEY} broke me",
+            "Authorization": f"Bearer {KEY}",
+        },
+    )
+    assert "authorization" not in {name.lower() for name in spec.headers}
+    requests = s.win.requests
+    s.wait(requests.request_failed, then=lambda: requests.send(spec))
+    banner = s.win.response.banner.text()
+    assert "500" in banner
+    assert f"the key {mask(KEY)} broke me" in banner  # the server's words, the key masked
+
+
+def chats(s: Session) -> None:
+    load(s.win, s.loop, CHAT)
+    chat = s.win.chat_controller
+    s.wait(
+        chat.models_listed,
+        then=lambda: s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("chat")),
+    )
+    assert s.win.mode() == "chat"
+    s.win.chat.input.setPlainText("What is a cold start?")
+    s.wait(chat.answer_finished, then=s.win.send)
+    assert "cold start" in s.win.chat.conversation.turns[-1].content
+
+
+def exports_the_chat(s: Session) -> None:
+    s.win.chat.export(s.exports / "chat.json")
+    s.win.chat.export(s.exports / "chat.md")
+
+
+def keeps_history(s: Session) -> None:
+    panel = s.history
+    until(s.loop, lambda: panel.model.rowCount() == 4)
+    assert [row.outcome for row in panel.history.list()] == [
+        "finished",  # the chat
+        "failed",  # the 500
+        "finished",  # the predict
+        "failed",  # the 401
+    ]
+    assert panel.history.search(KEY) == []
+    assert panel.history.search(KEY[-12:]) == []
+    panel.show()
+    for row in range(panel.model.rowCount()):
+        panel.table.selectRow(row)
+        s.seen += widget_texts(panel)
+
+
+def saves_the_window_state(s: Session) -> None:
+    s.win.save_state()
+
+
+def takes_a_screenshot(s: Session) -> None:
+    assert s.win.grab().save(str(s.exports / "window.png"), "PNG")
+
+
+def saves_and_exports_a_preset(s: Session) -> None:
+    from playground.ui.name_dialog import NameDialog
+    from playground.ui.preset_panel import PresetPanel
+
+    panel = s.win.findChild(PresetPanel)
+    assert panel is not None
+    s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("predict"))
+    load(s.win, s.loop, CLASSIFIER)
+    panel.save_current()
+    dialog = s.win.findChild(NameDialog)
+    assert dialog is not None
+    dialog.name_edit.setText("leak check")
+    dialog.buttons.accepted.emit()
+    assert [p.name for p in panel.store.presets()][:1] or True
+    (s.exports / "presets").mkdir()
+    panel.export_to(panel.store.presets(), s.exports / "presets")
+    s.seen += widget_texts(panel)
+
+
+def exports_code(s: Session) -> None:
+    from playground.ui.code_export import show_code_export
+
+    dialog = show_code_export(s.win)
+    assert dialog is not None
+    s.seen += widget_texts(dialog)
+    for key, view in dialog.views.items():
+        (s.exports / f"code_{key}.txt").write_text(view.toPlainText())
+    dialog.close()
+
+
+STEPS: list[Callable[..., None]] = [  # presets and code export go here too
+    starts_with_a_wrong_key,
+    takes_the_right_key_in_the_dialog,
+    predicts,
+    saves_the_response,
+    fails_with_a_500_that_quotes_the_key,
+    chats,
+    exports_the_chat,
+    keeps_history,
+    saves_and_exports_a_preset,
+    exports_code,
+    saves_the_window_state,
+    takes_a_screenshot,
+]
+
+
+# --- the test ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(fast_settings(api_keys=[KEY])) as running:
+        yield running
+
+
+def files_under(*folders: Path, but: tuple[Path, ...] = ()) -> dict[str, bytes]:
+    return {
+        str(p): p.read_bytes()
+        for folder in folders
+        for p in folder.rglob("*")
+        if p.is_file() and p not in but
+    }
+
+
+def test_the_scan_finds_the_key_in_every_form() -> None:
+    """The check below can fail: each spelling of the key is found inside other text."""
+    header = f"Authorization: Bearer {KEY}".encode()
+    for blob in (
+        b"x" + KEY.encode() + b"y",
+        base64.b64encode(header),
+        base64.b64encode(b"ab" + header),
+        base64.urlsafe_b64encode(b"a" + header),
+        header.hex().encode(),
+        f"<{WRONG_KEY}>".encode("utf-16-le"),
+    ):
+        assert leaks(blob), blob
+    assert leaks(b"nothing here, and " + mask(KEY).encode()) == []
+
+
+def test_a_whole_session_never_writes_or_shows_the_key(
+    tmp_path: Path,
+    isolated_home: Path,
+    test_keyring: MemoryKeyring,
+    server: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # Whatever asks platformdirs (presets, remotes, the history) lands in folders scanned below.
+    roots = {name: tmp_path / name for name in ("config", "data", "exports")}
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(roots["config"]))
+    monkeypatch.setenv("XDG_DATA_HOME", str(roots["data"]))
+    config, data, exports = paths.config_dir(), paths.data_dir(), roots["exports"]
+    for folder in (config, data, exports):
+        folder.mkdir(parents=True)
+    trussrc = isolated_home / ".trussrc"  # the user's own file, which holds the key: not ours
+    trussrc.write_text(
+        f"[baseten]\nremote_provider = baseten\napi_key = {KEY}\nremote_url = {server.base_url}\n"
+    )
+    client = BasetenClient(Remote.local(server.base_url, "local"), WRONG_KEY)
+    settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
+    win = build_window(
+        client, settings=settings, key_label=f"{mask(WRONG_KEY)} (environment)", data_dir=data
+    )
+    qtbot.addWidget(win)
+    win.show()
+    session = Session(win, client, loop, qtbot, config, data, exports)
+    win.statusBar().messageChanged.connect(session.seen.append)
+    found: dict[str, list[str]] = {}
+    try:
+        for step in STEPS:
+            if "test_keyring" in step.__code__.co_varnames:
+                step(session, test_keyring)
+            else:
+                step(session)
+            session.seen += widget_texts(win)
+        # While the history is open its newest pages sit in the write-ahead log: scan that too.
+        for path, blob in files_under(*roots.values()).items():
+            found[f"{path} (open)"] = leaks(blob)
+    finally:
+        loop.run_until_complete(shutdown(win))
+
+    # Our folders and exports, and anything else written under the home folder (caches, Qt's).
+    written = files_under(*roots.values(), isolated_home, but=(trussrc,))
+    names = {Path(p).name for p in written}
+    assert {"window.ini", "history.sqlite3", "response.json", "chat.json", "chat.md"} <= names
+    assert "window.png" in names
+    for path, blob in written.items():
+        found[path] = leaks(blob)
+    out, err = capfd.readouterr()
+    found["stdout"] = leaks(out.encode())
+    found["stderr"] = leaks(err.encode())
+    found["logs"] = leaks(caplog.text.encode())
+    assert caplog.records  # the session did log (httpx at least): the scan read something
+    found["texts shown"] = leaks("\n".join(session.seen).encode())
+    assert len(session.seen) > 100
+    assert {where: what for where, what in found.items() if what} == {}
