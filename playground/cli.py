@@ -9,7 +9,7 @@ from typing import Any
 
 import playground
 
-HEADLESS = ("call", "chat")
+HEADLESS = ("call", "chat", "compare")
 
 
 class VersionAction(argparse.Action):
@@ -68,8 +68,10 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
     emu.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     if headless:
         from playground.headless import add_subcommands
+        from playground.headless_compare import add_subcommand
 
         add_subcommands(sub)
+        add_subcommand(sub)
     return parser
 
 
@@ -109,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(headless=wants_headless).parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
+    if args.command == "compare":
+        from playground.headless_compare import run as run_compare
+
+        return run_compare(args)
     if args.command in ("call", "chat"):
         from playground.headless import run as run_headless
 

@@ -194,15 +194,17 @@ class RequestSpec:
 @dataclass(frozen=True)
 class Column:
     """One column of a comparison: a target (or a Model API) and what it overrides in the body,
-    e.g. `{"model": "served-name"}` for chat."""
+    e.g. `{"model": "served-name"}` for chat, and in the headers (never a secret)."""
 
     target: Target | None
     model_api: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.target is None and not self.model_api:
             raise ValueError("a column needs a target or a Model API slug")
+        object.__setattr__(self, "headers", clean_headers(self.headers))
 
     @property
     def label(self) -> str:
@@ -222,7 +224,7 @@ class Column:
             method=spec.method,
             route=spec.route,
             async_options=spec.async_options,
-            headers=spec.headers,
+            headers={**spec.headers, **self.headers},
             model_api=self.model_api if self.target is None else "",
         )
 
@@ -234,6 +236,8 @@ class Column:
             out["model_api"] = self.model_api
         if self.overrides:
             out["overrides"] = dict(self.overrides)
+        if self.headers:
+            out["headers"] = dict(self.headers)
         return out
 
     @classmethod
@@ -242,10 +246,16 @@ class Column:
             raise ValueError(f"a column must be an object, not {type(data).__name__}")
         target = data.get("target")
         overrides = data.get("overrides") or {}
+        headers = data.get("headers") or {}
         if not isinstance(overrides, Mapping):
             raise ValueError("a column's overrides must be an object")
+        if not isinstance(headers, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
+            raise ValueError("a column's headers must be an object of strings")
         return cls(
             target=target_from_dict(target) if target is not None else None,
             model_api=str(data.get("model_api", "")),
             overrides=dict(overrides),
+            headers=dict(headers),
         )

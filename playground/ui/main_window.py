@@ -198,9 +198,13 @@ class MainWindow(QMainWindow):
         self.add_action("&File", "&Quit", "Ctrl+Q", self.close)
         self.add_action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
         self.add_action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
-        self.send_action = self.add_action("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
+        self.send_action = self.add_action(
+            "&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send
+        )
         self.add_action("&Request", "&Cancel", "Esc", self.cancel)
-        self.add_action("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
+        self.add_action(
+            "&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click
+        )
         self.add_action("&Request", "&Reload models", "F5", self.reload_models)
         self.add_action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
         self.add_action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
