@@ -57,7 +57,9 @@ def body(tokens: int) -> dict[str, object]:
     }
 
 
-async def bare_rate(http: httpx.AsyncClient, url: str, request: dict[str, object], fault: str) -> float:
+async def bare_rate(
+    http: httpx.AsyncClient, url: str, request: dict[str, object], fault: str
+) -> float:
     """Tokens/s as core's Metrics defines it, from a careful script's own clock."""
     headers = {"Authorization": f"Bearer {KEY}", "X-Emulator-Fault": fault}
     started = time.perf_counter()
@@ -77,7 +79,8 @@ async def bare_rate(http: httpx.AsyncClient, url: str, request: dict[str, object
                     first = time.perf_counter() - started
     total = time.perf_counter() - started
     tokens = tokens or counted
-    assert first is not None and tokens > 1
+    if first is None or tokens < 2:
+        raise RuntimeError(f"the stream had {tokens} tokens")
     return (tokens - 1) / (total - first)
 
 
@@ -111,7 +114,8 @@ class BareWorker:
         )
 
     async def round(self) -> list[float]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
         self.proc.stdin.write("go\n")
         self.proc.stdin.flush()
         line = await asyncio.get_running_loop().run_in_executor(None, self.proc.stdout.readline)

@@ -8,19 +8,20 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from playground.core.comparison import ColumnSummary, Figure
 from playground.ui.response_text import human_time
 
 # One colour per column (A … F): distinct, readable on white, and the same in headers and chart.
 COLUMN_COLOURS = ("#2f6fdf", "#e0761b", "#2e9e5b", "#b8418f", "#7a5bd6", "#8a7a12")
-TIMINGS = (("ttfb", "TTFB"), ("ttft", "TTFT"), ("total", "Total"))
+TIMINGS: tuple[tuple[Figure, str], ...] = (("ttfb", "TTFB"), ("ttft", "TTFT"), ("total", "Total"))
 _AXIS = QColor("#8c959f")
 _TEXT = QColor("#24292f")
 _MUTED = QColor("#57606a")
 
 
 @dataclass(frozen=True)
-class Spread:
-    """One column's figures for one timing, in seconds: p50, p95, and its cold run if any."""
+class Bar:
+    """One column's bar for one timing, in seconds: warm p50 and p95, and its cold run if any."""
 
     p50: float
     p95: float
@@ -30,10 +31,25 @@ class Spread:
 
 @dataclass
 class ChartData:
-    """Column labels and, per timing name (`ttfb`, `ttft`, `total`), one Spread or None each."""
+    """Column letters and, per timing (`ttfb`, `ttft`, `total`), one Bar (or None) per column."""
 
     columns: list[str] = field(default_factory=list)
-    spreads: dict[str, list[Spread | None]] = field(default_factory=dict)
+    spreads: dict[str, list[Bar | None]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, letters: list[str], summaries: list[ColumnSummary]) -> ChartData:
+        """The chart of core's per-column summaries (warm percentiles, cold runs apart)."""
+        data = cls(list(letters))
+        for key, _name in TIMINGS:
+            bars: list[Bar | None] = []
+            for summary in summaries:
+                warm, cold = summary.warm[key], summary.cold[key]
+                if warm.p50 is not None and warm.p95 is not None:
+                    bars.append(Bar(warm.p50, warm.p95, warm.n, cold.p50))
+                else:
+                    bars.append(None)
+            data.spreads[key] = bars
+        return data
 
     @property
     def is_empty(self) -> bool:
@@ -68,7 +84,9 @@ class PercentileChartView(QWidget):
         if data.is_empty:
             painter.setPen(_MUTED)
             painter.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter, "Repeat the comparison to see p50 and p95"
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter,
+                "Repeat the comparison to see p50 and p95",
             )
             painter.end()
             return
@@ -82,7 +100,7 @@ class PercentileChartView(QWidget):
         painter.end()
 
     def _paint_panel(
-        self, painter: QPainter, rect: QRectF, name: str, spreads: list[Spread | None]
+        self, painter: QPainter, rect: QRectF, name: str, spreads: list[Bar | None]
     ) -> None:
         small = QFont(self.font())
         small.setPointSizeF(max(6.5, small.pointSizeF() * 0.85))
@@ -129,10 +147,15 @@ class PercentileChartView(QWidget):
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, human_time(spread.p50))
 
     def _paint_legend(self, painter: QPainter) -> None:
+        x, y = 8.0, self.height() - 19.0
+        metrics = painter.fontMetrics()
+        for index, letter in enumerate(self._data.columns):
+            painter.fillRect(QRectF(x, y + 4, 10, 10), QColor(COLUMN_COLOURS[index % 6]))
+            painter.setPen(_TEXT)
+            painter.drawText(QPointF(x + 14, y + 13), letter)
+            x += 22 + metrics.horizontalAdvance(letter)
         painter.setPen(_MUTED)
-        text = "bar: p50 · whisker: p95 · ○ cold run (kept apart)"
         painter.drawText(
-            QRectF(8, self.height() - 20, self.width() - 16, 18),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            text + "   " + "   ".join(self._data.columns),
+            QPointF(x + 12, y + 13),
+            "bar: p50 of the warm runs · whisker: p95 · ○ the cold run, kept apart",
         )

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
-    QBoxLayout,
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.core.comparison import ColumnResult, ColumnSummary, figure_of
 from playground.core.events import (
     BinaryChunk,
     ChatDelta,
@@ -34,9 +28,9 @@ from playground.core.events import (
 from playground.core.metrics import Metrics
 from playground.core.request import Column
 from playground.ui.compare_chart import COLUMN_COLOURS
+from playground.ui.compare_picker import ColumnPicker
 from playground.ui.response_body import ResponseBody
 from playground.ui.response_text import human_size, human_time, sse_text, status_text
-from playground.ui.target_bar import TargetBar
 
 LETTERS = "ABCDEF"
 SPLIT_CHARS = 1200  # a streaming paragraph longer than this is broken where it wraps
@@ -62,30 +56,6 @@ STATE_COLOURS = {
 }
 
 
-def compact(bar: TargetBar) -> TargetBar:
-    """Lay a TargetBar out in two short rows (model; target, badges, Wake) to fit a column."""
-    layout = bar.layout()
-    assert isinstance(layout, QBoxLayout)
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if isinstance(widget, QLabel) and widget.text() in ("Model", "Target"):
-            widget.hide()  # the combos' placeholders say it
-    for combo in (bar.model_combo, bar.target_combo):
-        combo.setMinimumContentsLength(10)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    second = QHBoxLayout()
-    second.addWidget(bar.target_combo, 1)
-    second.addWidget(bar.production_label)
-    second.addWidget(bar.status_label)
-    second.addWidget(bar.wake_button)
-    layout.setDirection(QBoxLayout.Direction.TopToBottom)
-    layout.setSpacing(3)
-    layout.addWidget(bar.model_combo)
-    layout.addLayout(second)
-    return bar
-
-
 def _caption(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("color: #57606a; font-size: 8pt;")
@@ -108,7 +78,7 @@ class CompareColumnView(QFrame):
         self._shown: list[str] = []  # what went into the output, for the reflow at the end
         self._is_split = False
         self._is_chat = False
-        self.metrics: Metrics | None = None
+        self.result: ColumnResult | None = None
         self._build_ui()
         self._connect()
         self.set_index(index)
@@ -136,33 +106,8 @@ class CompareColumnView(QFrame):
         header.addWidget(self.stop_button)
         header.addWidget(self.remove_button)
 
-        self.source_combo = QComboBox()
-        self.source_combo.setObjectName("columnSource")
-        self.source_combo.addItem("Model", "model")
-        self.source_combo.addItem("Model API", "model_api")
-        self.target_bar = compact(TargetBar())
-        self.api_combo = QComboBox()
-        self.api_combo.setObjectName("modelApiCombo")
-        self.api_combo.setEditable(True)
-        line = self.api_combo.lineEdit()
-        assert line is not None
-        line.setPlaceholderText("Model API slug, e.g. playground/demo-chat")
-        api_page = QWidget()
-        api_layout = QVBoxLayout(api_page)
-        api_layout.setContentsMargins(0, 0, 0, 0)
-        api_layout.addWidget(self.api_combo)
-        api_layout.addStretch(1)
-        self.picker = QStackedWidget()
-        self.picker.addWidget(self.target_bar)
-        self.picker.addWidget(api_page)
-        self.overrides_edit = QLineEdit()
-        self.overrides_edit.setObjectName("columnOverrides")
-        self.overrides_edit.setPlaceholderText('overrides, e.g. {"model": "served-name"}')
-        self.overrides_edit.setToolTip("JSON merged into the request body for this column only")
-        self.problem_label = QLabel("")
-        self.problem_label.setStyleSheet("color: #a11d1d;")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.hide()
+        self.picker = ColumnPicker(LETTERS[0])
+        self.target_bar = self.picker.target_bar
 
         strip = QGridLayout()
         strip.setHorizontalSpacing(6)
@@ -174,7 +119,7 @@ class CompareColumnView(QFrame):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.figure_labels[key] = value
             strip.addWidget(_caption(caption), (i // 3) * 2, i % 3)
-            strip.addWidget(value, (i // 3) * 2 + 1, i % 3)
+            strip.addWidget(value, (i // 3) * 2 + 1, i % 3, Qt.AlignmentFlag.AlignLeft)
         self.request_id_label = QLabel("")
         self.request_id_label.setObjectName("columnRequestId")
         self.deployment_label = QLabel("")
@@ -201,10 +146,7 @@ class CompareColumnView(QFrame):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(header)
-        layout.addWidget(self.source_combo)
         layout.addWidget(self.picker)
-        layout.addWidget(self.overrides_edit)
-        layout.addWidget(self.problem_label)
         layout.addLayout(strip)
         layout.addWidget(self.request_id_label)
         layout.addWidget(self.deployment_label)
@@ -212,68 +154,28 @@ class CompareColumnView(QFrame):
         layout.addWidget(self.output, 1)
 
     def _connect(self) -> None:
-        self.source_combo.currentIndexChanged.connect(self._on_source_changed)
         self.stop_button.clicked.connect(self.stop_requested)
         self.remove_button.clicked.connect(self.remove_requested)
-        self.overrides_edit.textChanged.connect(self._on_overrides_changed)
 
     # --- what the view reads -------------------------------------------------------------------
 
     def set_index(self, index: int) -> None:
         self.index = index
         self.letter = LETTERS[index]
+        self.picker.letter = self.letter
         colour = COLUMN_COLOURS[index % len(COLUMN_COLOURS)]
         self.title.setText(f"<b style='color:{colour}'>■ {self.letter}</b>")
         self.setStyleSheet(f"#compareColumn {{ border-top: 3px solid {colour}; }}")
 
-    def uses_model_api(self) -> bool:
-        return bool(self.source_combo.currentData() == "model_api")
-
-    def overrides(self) -> dict[str, Any]:
-        """The column's body overrides; raises ValueError in words when they are not an object."""
-        text = self.overrides_edit.text().strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Overrides: {exc.msg} at column {exc.colno}") from None
-        if not isinstance(value, dict):
-            raise ValueError("Overrides must be a JSON object")
-        return value
-
     def column(self) -> Column | str:
         """What this column calls, or a sentence why it cannot."""
-        try:
-            overrides = self.overrides()
-        except ValueError as exc:
-            return str(exc)
-        if self.uses_model_api():
-            slug = self.api_combo.currentText().strip()
-            if not slug:
-                return f"Column {self.letter}: pick a Model API."
-            return Column(None, slug, overrides)
-        target = self.target_bar.target()
-        if target is None:
-            return f"Column {self.letter}: pick a model, or type its id."
-        return Column(target, overrides=overrides)
+        return self.picker.column()
 
     def set_column(self, column: Column) -> None:
-        """Show `column` (a saved comparison's, or the window's target)."""
-        if column.target is None:
-            self.source_combo.setCurrentIndex(1)
-            self.api_combo.setEditText(column.model_api)
-        else:
-            self.source_combo.setCurrentIndex(0)
-            self.target_bar.set_target(column.target)
-        overrides = dict(column.overrides)
-        self.overrides_edit.setText(json.dumps(overrides, ensure_ascii=False) if overrides else "")
+        self.picker.set_column(column)
 
     def set_model_apis(self, slugs: list[str]) -> None:
-        current = self.api_combo.currentText()
-        self.api_combo.clear()
-        self.api_combo.addItems(slugs)
-        self.api_combo.setEditText(current or (slugs[0] if slugs else ""))
+        self.picker.set_model_apis(slugs)
 
     def text(self) -> str:
         """What the column received: a chat answer's text, or the body as shown."""
@@ -290,7 +192,7 @@ class CompareColumnView(QFrame):
         self._text = []
         self._shown = []
         self._is_split = False
-        self.metrics = None
+        self.result = None
         self.output.clear()
         self.output.setFont(self.font() if is_chat else self._mono)
         self.banner.hide()
@@ -368,40 +270,42 @@ class CompareColumnView(QFrame):
                 self.output.verticalScrollBar().setValue(self.output.verticalScrollBar().maximum())
             self._is_split = False
 
-    def finish(self, metrics: Metrics | None, error: str = "") -> None:
-        """The run ended (with `error` in words if it failed); show its figures."""
+    def end(self, result: ColumnResult) -> None:
+        """The run ended (done, failed or stopped); show its figures, and why if it failed."""
         self._end_stream()
         self.stop_button.setEnabled(False)
-        if metrics is not None:
-            self.show_metrics(metrics)
+        self.result = result
+        self.show_metrics(result.metrics)
+        self.set_tag(result.cold)
         if self._body.has_binary and not self.output.toPlainText():
             self.output.setPlainText(f"(binary body, {human_size(self._body.size)})")
-        if error:
-            self.banner.setText(error)
+        if result.outcome == "cancelled":
+            self._set_state("stopped", "stopped; what arrived is kept")
+        elif result.outcome == "failed":
+            lines = [result.error]
+            if result.request_id:
+                lines.append(f"Request id: {result.request_id}")
+            if result.hint:
+                lines.append(f"Hint: {result.hint}")
+            self.banner.setText("\n".join(lines))
             self.banner.show()
             self._set_state("failed", "failed")
         else:
-            total = metrics.total_s if metrics else None
+            total = result.metrics.total_s
             self._set_state("done", f"done in {human_time(total)}" if total else "done")
 
-    def stopped(self) -> None:
-        self._end_stream()
-        self.stop_button.setEnabled(False)
-        self._set_state("stopped", "stopped; what arrived is kept")
-
     def show_metrics(self, metrics: Metrics) -> None:
-        self.metrics = metrics
         labels = self.figure_labels
         if metrics.status:
             labels["status"].setText(status_text(metrics.status))
             ok = 200 <= metrics.status < 300
-            labels["status"].setStyleSheet(PLAIN_STYLE + f"color: {'#1a7f37' if ok else '#cf222e'};")
-        for key, value in (
-            ("ttfb", metrics.first_byte_s),
-            ("ttft", metrics.first_token_s),
-            ("total", metrics.total_s),
-        ):
+            labels["status"].setStyleSheet(
+                PLAIN_STYLE + f"color: {'#1a7f37' if ok else '#cf222e'};"
+            )
+        for key in ("ttfb", "ttft", "total"):
+            value = figure_of(metrics, key)
             labels[key].setText(human_time(value) if value is not None else "—")
+            labels[key].setToolTip("")
         rate = metrics.tokens_per_s
         labels["tokens_per_s"].setText(f"{rate:.1f}" if rate is not None else "—")
         if metrics.tokens is not None:
@@ -413,14 +317,30 @@ class CompareColumnView(QFrame):
         if metrics.deployment_id:
             self.deployment_label.setText(f"served by deployment {metrics.deployment_id}")
 
+    def show_summary(self, summary: ColumnSummary) -> None:
+        """After repeated runs: each timing's warm p50 (with p95 and the cold run in the tip)."""
+        for key in ("ttfb", "ttft", "total", "tokens_per_s"):
+            value = summary.value(key)
+            if value is None:
+                continue
+            warm, cold = summary.warm[key], summary.cold[key]
+            text = f"{value:.1f}" if key == "tokens_per_s" else human_time(value)
+            self.figure_labels[key].setText(text)
+            tip = [f"p50 of {warm.n} warm runs" if warm.n else "the cold run (no warm run)"]
+            if warm.n and warm.p95 is not None:
+                p95 = f"{warm.p95:.1f}" if key == "tokens_per_s" else human_time(warm.p95)
+                tip.append(f"p95 {p95}")
+            if cold.n and cold.p50 is not None:
+                was = f"{cold.p50:.1f}" if key == "tokens_per_s" else human_time(cold.p50)
+                tip.append(f"cold run, kept apart: {was}")
+            self.figure_labels[key].setToolTip(" · ".join(tip))
+
     def set_best(self, keys: set[str]) -> None:
         """Highlight the figures in which this column is the best of all."""
         for key, label in self.figure_labels.items():
             if key == "status":
                 continue
             label.setStyleSheet(BEST_STYLE if key in keys else PLAIN_STYLE)
-            if key in keys:
-                label.setToolTip("best of the columns")
 
     def set_tag(self, cold: bool | None) -> None:
         """Mark the run cold (the target had scaled to zero) or warm; None hides the tag."""
@@ -443,21 +363,7 @@ class CompareColumnView(QFrame):
 
     def _on_started(self, event: ResponseStarted) -> None:
         self.show_metrics(event.metrics)
-        self.metrics = None  # not final yet
-        self.figure_labels["status"].setText(status_text(event.status))
 
     def _set_state(self, state: str, text: str) -> None:
         self.state_label.setText(text)
         self.state_label.setStyleSheet(f"color: {STATE_COLOURS.get(state, '#57606a')};")
-
-    def _on_source_changed(self, index: int) -> None:
-        self.picker.setCurrentIndex(index)
-
-    def _on_overrides_changed(self, _text: str) -> None:
-        try:
-            self.overrides()
-        except ValueError as exc:
-            self.problem_label.setText(str(exc))
-            self.problem_label.show()
-        else:
-            self.problem_label.hide()

@@ -1,52 +1,53 @@
-"""The compare view's controller: one task per column, wake-all, repeat rounds; signals only."""
+"""The compare view's controller: one comparison at a time (wake, rounds, a task per column), as signals."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from contextlib import aclosing
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.core.comparison import Comparison
 from playground.core.errors import PlaygroundError
-from playground.core.events import ChatFinished, Finished, ResponseStarted
-from playground.core.metrics import Metrics
 from playground.core.request import Column, RequestSpec
 from playground.ui.controller import TaskOwner
 from playground.ui.request_spec import describe_error
 
 if TYPE_CHECKING:
     from playground.core.client import BasetenClient
+    from playground.core.compare import CompareRound, Event
+    from playground.core.wake import WakeProgress
 
 
 class CompareController(TaskOwner):
-    """Runs a comparison: every column its own task, so one stops or fails alone.
+    """Runs a comparison with core's `run_comparison`; every column is its own task there, so
+    one stops or fails alone.
 
-    Each column's run ends in exactly one of `column_finished`, `column_failed` (both carrying
-    the core ColumnResult) or `column_cancelled`; the whole run then ends in `run_finished`.
+    A run ends in exactly one of `run_finished`, `run_failed` or `run_cancelled`; within it, every
+    column of every round ends in one `column_ended` (its ColumnResult says ok, failed or
+    cancelled, and keeps what had arrived).
     """
 
-    run_started = Signal(int)  # rounds
-    round_started = Signal(int)  # round number, from 0
-    column_started = Signal(int)  # column index
-    column_event = Signal(int, object)  # column index, a core event (ResponseStarted, delta …)
-    column_finished = Signal(int, object)  # column index, ColumnResult
-    column_failed = Signal(int, object)  # column index, ColumnResult (with its error)
-    column_cancelled = Signal(int)
+    run_started = Signal(object)  # the Comparison being filled
     wake_progressed = Signal(object)  # core WakeProgress
-    wake_failed = Signal(str)
+    wake_finished = Signal(str)  # "" when every target is serving, else what went wrong
+    round_started = Signal(int, list)  # round number (from 0), the column indices sent to
+    column_event = Signal(int, object)  # column index, a core event (ResponseStarted, delta …)
+    column_ended = Signal(object)  # core ColumnResult
     run_finished = Signal(object)  # Comparison
+    run_failed = Signal(str)  # refused or broken before the columns ran, in words
+    run_cancelled = Signal(object)  # Comparison, with what arrived
     model_apis_loaded = Signal(list)  # slugs
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
+        self._round: CompareRound | None = None
 
     @property
-    def is_running(self) -> bool:  # type: ignore[override]
-        return super().is_running("run")
+    def is_comparing(self) -> bool:
+        return self.is_running("run")
 
     def load_model_apis(self) -> None:
         self._start("model-apis", self._load_model_apis())
@@ -59,100 +60,69 @@ class CompareController(TaskOwner):
         self.model_apis_loaded.emit([str(item["id"]) for item in catalog if "id" in item])
 
     def run(
-        self, spec: RequestSpec, columns: dict[int, Column], *, rounds: int = 1, wake: bool = False
+        self, spec: RequestSpec, columns: Sequence[Column], *, rounds: int = 1, wake: bool = False
     ) -> None:
-        """Send `spec` to every column at once, `rounds` times; wake every target first if asked."""
-        for index in list(self._tasks):
-            if index.startswith("column-"):
-                self._cancel(index)
-        self._start("run", self._run(spec, dict(columns), max(1, rounds), wake))
+        """Send `spec` to every column at once, `rounds` times; wake every target first if asked.
 
-    def stop(self, index: int) -> bool:
-        """Stop one column (its connection closes; the others go on)."""
-        return self._cancel(f"column-{index}")
+        Without waking, targets that are scaled to zero are looked up first, so that their first
+        run is marked cold and kept apart from the warm ones."""
+        self._start("run", self._run(spec, tuple(columns), max(1, rounds), wake))
+
+    def stop(self, index: int) -> None:
+        """Stop one column (its connection closes; the others go on). Idempotent."""
+        if self._round is not None:
+            self._round.cancel(index)
 
     def stop_all(self) -> bool:
-        stopped = [self._cancel(job) for job in list(self._tasks) if job.startswith("column-")]
-        return self._cancel("run") or any(stopped)
+        """Stop the whole run (every column keeps what arrived); True if one was running."""
+        return self._cancel("run")
 
     async def _run(
-        self, spec: RequestSpec, columns: dict[int, Column], rounds: int, wake: bool
+        self, spec: RequestSpec, columns: tuple[Column, ...], rounds: int, wake: bool
     ) -> None:
-        results: dict[int, list[ColumnRun]] = {index: [] for index in columns}
-        self.run_started.emit(rounds)
-        try:
-            live = dict(columns)
-            for number in range(rounds):
-                self.round_started.emit(number)
-                jobs = []
-                for index, column in live.items():
-                    job = f"column-{index}"
-                    self._start(job, self._column(index, spec, column, results[index]))
-                    jobs.append(self._tasks[job])
-                    self.column_started.emit(index)
-                await asyncio.gather(*jobs, return_exceptions=True)
-                for index, task in zip(list(live), jobs, strict=True):
-                    if task.cancelled():
-                        live.pop(index)  # stopped: out of the rounds still to come
-                if not live:
-                    break
-        finally:
-            for job in [j for j in self._tasks if j.startswith("column-")]:
-                self._cancel(job)
-        self.run_finished.emit(results)
+        from playground.core.compare import run_comparison
+        from playground.core.wake import cold_targets, wake_all
 
-    async def _column(
-        self, index: int, spec: RequestSpec, column: Column, runs: list[ColumnRun]
-    ) -> None:
+        comparison = Comparison(spec, columns, remote=self.client.remote.label)
+        targets = [column.target for column in columns]
+        self.run_started.emit(comparison)
         try:
-            result = await run_column(
-                self.client, spec, column, lambda event: self.column_event.emit(index, event)
+            if wake:
+                woken = await wake_all(self.client, targets, self._on_wake_progress)
+                problems = "; ".join(
+                    f"column {i + 1}: {error}" for i, error in sorted(woken.errors.items())
+                )
+                self.wake_finished.emit(problems)
+                cold: frozenset[int] = frozenset()
+            else:
+                cold = (await cold_targets(self.client, targets)).cold
+            await run_comparison(
+                self.client,
+                spec,
+                columns,
+                repeat=rounds,
+                cold=cold,
+                on_event=self._on_event,
+                on_result=self.column_ended.emit,
+                on_round=self._on_round,
+                into=comparison,
             )
         except asyncio.CancelledError:
-            self.column_cancelled.emit(index)
+            self.run_cancelled.emit(comparison)
             raise
-        runs.append(result)
-        if result.error is None:
-            self.column_finished.emit(index, result)
-        else:
-            self.column_failed.emit(index, result)
+        except PlaygroundError as exc:
+            self.run_failed.emit(describe_error(exc))
+            return
+        finally:
+            self._round = None
+        self.run_finished.emit(comparison)
 
+    def _on_wake_progress(self, progress: WakeProgress) -> None:
+        self.wake_progressed.emit(progress)
 
-@dataclass
-class ColumnRun:
-    """Temporary, until core's ColumnResult lands."""
+    def _on_round(self, number: int, round_: CompareRound) -> None:
+        self._round = round_
+        self.round_started.emit(number, list(round_.indices))
 
-    metrics: Metrics | None = None
-    error: PlaygroundError | None = None
-    text: str = ""
-    body: Any = None
-    cold: bool = False
-
-
-async def run_column(
-    client: BasetenClient, spec: RequestSpec, column: Column, on_event: Callable[[object], None]
-) -> ColumnRun:
-    """Temporary, until core's run_column lands."""
-    sent = column.apply(spec)
-    run = ColumnRun()
-    try:
-        if sent.mode == "chat":
-            base = client.openai_base(sent.target)
-            body = sent.wire_body()
-            async with aclosing(client.chat(base, body, headers=dict(sent.headers))) as events:
-                async for event in events:
-                    if isinstance(event, ChatFinished):
-                        run.metrics = event.metrics
-                        run.text = event.result.content
-                    elif isinstance(event, ResponseStarted):
-                        run.metrics = event.metrics
-                    on_event(event)
-        else:
-            async with aclosing(client.send(sent)) as events:
-                async for event in events:
-                    if isinstance(event, (Finished, ResponseStarted)):
-                        run.metrics = event.metrics
-                    on_event(event)
-    except PlaygroundError as exc:
-        run.error = exc
-    return run
+    def _on_event(self, index: int, event: Event) -> None:
+        self.column_event.emit(index, event)

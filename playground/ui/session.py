@@ -19,6 +19,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
+from playground.ui import compare_view
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -30,6 +31,7 @@ from playground.ui.signals import first_signal
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
+    compare_view.install(window)
     return window
 
 
