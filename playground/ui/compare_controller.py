@@ -64,8 +64,8 @@ class CompareController(TaskOwner):
     ) -> None:
         """Send `spec` to every column at once, `rounds` times; wake every target first if asked.
 
-        Without waking, targets that are scaled to zero are looked up first, so that their first
-        run is marked cold and kept apart from the warm ones."""
+        Either way, a target that was scaled to zero has its first run marked cold, kept apart
+        from the warm ones (without waking, the targets' status is looked up first)."""
         self._start("run", self._run(spec, tuple(columns), max(1, rounds), wake))
 
     def stop(self, index: int) -> None:
@@ -93,7 +93,7 @@ class CompareController(TaskOwner):
                     f"column {i + 1}: {error}" for i, error in sorted(woken.errors.items())
                 )
                 self.wake_finished.emit(problems)
-                cold: frozenset[int] = frozenset()
+                cold = woken.cold  # woken now, but their first run still paid the start
             else:
                 cold = (await cold_targets(self.client, targets)).cold
             await run_comparison(

@@ -173,6 +173,8 @@ class CompareView(QWidget):
         view.stop_requested.connect(lambda: self.controller.stop(view.index))
         if self._models:
             bar.set_models(self._models)
+        if self.columns and self.columns[-1].target_bar.model_id():
+            bar.select_model(self.columns[-1].target_bar.model_id())  # another of its targets
         view.set_model_apis(self._model_apis)
         self.columns.append(view)
         self._catalogues.append(catalogue)
