@@ -353,9 +353,10 @@ class CompareColumnView(QFrame):
             if cold
             else "The target was already running"
         )
-        colour = "#0550ae" if cold else "#57606a"
         self.tag_label.setStyleSheet(
-            f"color: white; background: {colour}; border-radius: 3px; padding: 0 4px;"
+            "color: white; background: #0550ae; border-radius: 3px; padding: 0 4px;"
+            if cold
+            else "color: #57606a; border: 1px solid #d0d7de; border-radius: 3px; padding: 0 4px;"
         )
         self.tag_label.show()
 
