@@ -29,7 +29,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from httpx_sse import aconnect_sse
 
 from benchmarks._shared import KEY, LagTimer, run_with_window_loop
 from playground.core import BasetenClient, Remote, Target
@@ -60,28 +59,45 @@ def body(tokens: int) -> dict[str, object]:
 async def bare_rate(
     http: httpx.AsyncClient, url: str, request: dict[str, object], fault: str
 ) -> float:
-    """Tokens/s as core's Metrics defines it, from a careful script's own clock."""
+    """Tokens/s as core's Metrics defines it, from a bare client's own clock: completion tokens
+    (from the usage chunk) after the first, over the time from the first content delta to the end.
+
+    Light on purpose: it runs beside the window on the same two cores, so it parses events only
+    until the first content delta, then only looks for the end and reads the usage there."""
     headers = {"Authorization": f"Bearer {KEY}", "X-Emulator-Fault": fault}
     started = time.perf_counter()
     first: float | None = None
-    tokens = counted = 0
-    async with aconnect_sse(http, "POST", url, json=request, headers=headers) as source:
-        async for event in source.aiter_sse():
-            if event.data == "[DONE]":
+    tail = b""
+    async with http.stream("POST", url, json=request, headers=headers) as response:
+        response.raise_for_status()
+        async for chunk in response.aiter_raw():
+            tail = (tail + chunk)[-4096:]
+            if first is None:
+                for data in _events(tail):
+                    choices = data.get("choices") if isinstance(data, dict) else None
+                    if choices and choices[0]["delta"].get("content"):
+                        first = time.perf_counter() - started
+                        break
+            if b"data: [DONE]" in tail:
                 break
-            chunk = json.loads(event.data)
-            if isinstance(chunk.get("usage"), dict):
-                tokens = chunk["usage"].get("completion_tokens", tokens)
-            choices = chunk.get("choices")
-            if choices and choices[0]["delta"].get("content"):
-                counted += 1
-                if first is None:
-                    first = time.perf_counter() - started
     total = time.perf_counter() - started
-    tokens = tokens or counted
+    usage = next((d["usage"] for d in _events(tail) if isinstance(d.get("usage"), dict)), {})
+    tokens = int(usage.get("completion_tokens", 0))
     if first is None or tokens < 2:
         raise RuntimeError(f"the stream had {tokens} tokens")
     return (tokens - 1) / (total - first)
+
+
+def _events(raw: bytes) -> list[dict[str, object]]:
+    """The whole JSON `data:` events in a stretch of an SSE stream."""
+    out = []
+    for line in raw.split(b"\n"):
+        if line.startswith(b"data: {"):
+            try:
+                out.append(json.loads(line[6:]))
+            except ValueError:
+                continue  # cut at the stretch's edge
+    return out
 
 
 async def view_round(view: CompareView) -> tuple[list[float], list[float]]:
