@@ -298,6 +298,10 @@ class CompareView(QWidget):
         for owner in (self.controller, self.catalogue, *self._catalogues):
             owner.cancel_all()
 
+    async def aclose(self) -> None:
+        for owner in (self.controller, self.catalogue, *self._catalogues):
+            await owner.aclose()
+
     # --- view refreshers -----------------------------------------------------------------------
 
     def _update_columns(self, *, busy: bool = False) -> None:
@@ -445,6 +449,13 @@ def open_compare(window: MainWindow) -> CompareView:
         view.raise_()
         view.activateWindow()
     return view
+
+
+async def shutdown(window: MainWindow) -> None:
+    """Cancel the compare view's tasks and wait for them (before the client closes)."""
+    view = window.findChild(CompareView)
+    if view is not None:
+        await view.aclose()
 
 
 def install(window: MainWindow) -> QAction:

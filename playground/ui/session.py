@@ -85,6 +85,7 @@ async def _run_window(
 
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
+    await compare_view.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

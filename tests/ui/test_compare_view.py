@@ -15,7 +15,7 @@ from playground.core.request import Column
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY
 from playground.emulator.faults import FAULT_HEADER
-from playground.ui.compare_view import CompareView, open_compare
+from playground.ui.compare_view import CompareView
 from playground.ui.main_window import MainWindow
 from tests.ui.helpers import Maker, load, signalled, until
 
@@ -191,9 +191,12 @@ def test_one_column_stops_alone(
 
     async def go() -> None:
         finished = asyncio.ensure_future(signalled(view.controller.run_finished, 20))
+        streaming = asyncio.Event()
+        view.controller.column_event.connect(
+            lambda index, _event: index == 1 and len(second.text()) >= 20 and streaming.set()
+        )
         view.send_button.click()
-        while len(second.text()) < 20:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(streaming.wait(), 10)
         second.stop_button.click()
         await finished
 
