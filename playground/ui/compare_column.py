@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -125,6 +126,8 @@ class CompareColumnView(QFrame):
         self.deployment_label = QLabel("")
         self.deployment_label.setObjectName("columnDeployment")
         for label in (self.request_id_label, self.deployment_label):
+            # a long id is cut at the column's edge rather than widening every column
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setStyleSheet("color: #57606a; font-size: 8pt;")
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -280,7 +283,10 @@ class CompareColumnView(QFrame):
         if self._body.has_binary and not self.output.toPlainText():
             self.output.setPlainText(f"(binary body, {human_size(self._body.size)})")
         if result.outcome == "cancelled":
-            self._set_state("stopped", "stopped; what arrived is kept")
+            self._set_state("stopped", "stopped")
+            self.state_label.setToolTip(
+                "Stopped; the connection is closed and what arrived is kept"
+            )
         elif result.outcome == "failed":
             lines = [result.error]
             if result.request_id:
@@ -291,8 +297,7 @@ class CompareColumnView(QFrame):
             self.banner.show()
             self._set_state("failed", "failed")
         else:
-            total = result.metrics.total_s
-            self._set_state("done", f"done in {human_time(total)}" if total else "done")
+            self._set_state("done", "done")
 
     def show_metrics(self, metrics: Metrics) -> None:
         labels = self.figure_labels
@@ -314,6 +319,7 @@ class CompareColumnView(QFrame):
         labels["bytes"].setText(human_size(metrics.bytes) if metrics.bytes else "—")
         if metrics.request_id:
             self.request_id_label.setText(f"request {metrics.request_id}")
+            self.request_id_label.setToolTip(f"Request id {metrics.request_id}")
         if metrics.deployment_id:
             self.deployment_label.setText(f"served by deployment {metrics.deployment_id}")
 

@@ -22,7 +22,8 @@ from playground.ui.target_bar import TargetBar
 
 
 def compact(bar: TargetBar) -> TargetBar:
-    """Lay a TargetBar out in two short rows (model; target, badges, Wake) to fit a column."""
+    """Lay a TargetBar out in two short rows (model and Wake; target and its badges) to fit a
+    column a sixth of a screen wide."""
     layout = bar.layout()
     assert isinstance(layout, QBoxLayout)
     while layout.count():
@@ -31,16 +32,17 @@ def compact(bar: TargetBar) -> TargetBar:
         if isinstance(widget, QLabel) and widget.text() in ("Model", "Target"):
             widget.hide()  # the combos' placeholders say it
     for combo in (bar.model_combo, bar.target_combo):
-        combo.setMinimumContentsLength(10)
+        combo.setMinimumContentsLength(8)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    second = QHBoxLayout()
+    first, second = QHBoxLayout(), QHBoxLayout()
+    first.addWidget(bar.model_combo, 1)
+    first.addWidget(bar.wake_button)
     second.addWidget(bar.target_combo, 1)
     second.addWidget(bar.production_label)
     second.addWidget(bar.status_label)
-    second.addWidget(bar.wake_button)
     layout.setDirection(QBoxLayout.Direction.TopToBottom)
     layout.setSpacing(3)
-    layout.addWidget(bar.model_combo)
+    layout.addLayout(first)
     layout.addLayout(second)
     return bar
 

@@ -11,10 +11,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -25,7 +27,7 @@ from playground.core.catalog import parse_target
 from playground.core.comparison import MAX_COLUMNS, MIN_COLUMNS, ColumnResult, Comparison
 from playground.core.request import Column, RequestSpec
 from playground.ui.compare_chart import ChartData, PercentileChartView
-from playground.ui.compare_column import CompareColumnView
+from playground.ui.compare_column import LETTERS, CompareColumnView
 from playground.ui.compare_controller import CompareController
 from playground.ui.compare_request import CompareRequestEditor
 from playground.ui.controller import CatalogueController
@@ -111,6 +113,12 @@ class CompareView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
+        # Six columns fit a wide screen; on a narrower one the columns scroll sideways.
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidget(self.splitter)
         self.chart = PercentileChartView()
         self.chart.setObjectName("percentileChart")
         self.chart.hide()
@@ -121,7 +129,7 @@ class CompareView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.request_editor)
         layout.addLayout(actions)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.chart)
         layout.addWidget(self.status)
         for keys, slot in (("Ctrl+Return | Ctrl+Enter", self.send_all), ("Esc", self.stop_all)):
@@ -268,7 +276,8 @@ class CompareView(QWidget):
     def show_diff(self) -> DiffDialog | None:
         if self.comparison is None or not self.comparison.rounds:
             return None
-        dialog = DiffDialog(self.comparison, [v.letter for v in self.columns], self)
+        letters = [LETTERS[i] for i in range(len(self.comparison.columns))]
+        dialog = DiffDialog(self.comparison, letters, self)
         dialog.open()  # never exec(): a nested loop would run the tasks inside this slot
         return dialog
 
@@ -322,7 +331,7 @@ class CompareView(QWidget):
         has_results = bool(comparison.rounds and comparison.rounds[-1])
         self.diff_button.setEnabled(has_results and len(comparison.rounds[-1]) >= 2)
         self.save_button.setEnabled(has_results)
-        data = ChartData.of([v.letter for v in self.columns], summaries)
+        data = ChartData.of([LETTERS[i] for i in range(len(summaries))], summaries)
         self.chart.set_data(data)
         self.chart.setVisible(repeated and not data.is_empty)
 

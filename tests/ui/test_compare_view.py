@@ -84,7 +84,7 @@ def test_production_vs_staging_shows_the_difference_in_diff_and_metrics(
     for column in view.columns:
         assert column.figure_labels["status"].text() == "200 OK"
         assert column.request_id_label.text().startswith("request ")
-        assert column.state_label.text().startswith("done in")
+        assert column.state_label.text() == "done"
     assert first.deployment_label.text() == "served by deployment wq7d2xa"
     assert second.deployment_label.text() == "served by deployment wq7d3kb"
     assert json.loads(first.output.toPlainText()) == {"label": "positive", "score": 0.99}
@@ -168,7 +168,7 @@ def test_a_failing_column_leaves_the_others_streaming(
     assert "no-such-model" in b.banner.text()
     assert "Request id:" in b.banner.text()
     for column in (a, c):
-        assert column.state_label.text().startswith("done in")
+        assert column.state_label.text() == "done"
         assert not column.banner.isVisible()
         assert column.figure_labels["tokens_per_s"].toolTip() == "40 tokens"
     assert view.status.text() == "2 of 3 columns answered."
@@ -201,10 +201,10 @@ def test_one_column_stops_alone(
         await finished
 
     loop.run_until_complete(go())
-    assert second.state_label.text() == "stopped; what arrived is kept"
+    assert second.state_label.text() == "stopped"
     assert second.output.toPlainText() == second.text() != ""
     assert second.figure_labels["tokens_per_s"].text() == "—"  # it never finished
-    assert first.state_label.text().startswith("done in")
+    assert first.state_label.text() == "done"
     assert first.figure_labels["tokens_per_s"].toolTip() == "30 tokens"
 
 
