@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -462,6 +463,8 @@ def open_compare(window: MainWindow) -> CompareView:
 
 async def shutdown(window: MainWindow) -> None:
     """Cancel the compare view's tasks and wait for them (before the client closes)."""
+    if not shiboken6.isValid(window):
+        return  # deleted with the window, which closed it first: its tasks were cancelled then
     view = window.findChild(CompareView)
     if view is not None:
         await view.aclose()
