@@ -215,10 +215,12 @@ class CompareColumnView(QFrame):
     def feed(self, event: object) -> None:
         """One event of the run; text reaches the screen on the next flush()."""
         match event:
-            case ChatDelta(content=content):
+            case ChatDelta(content=content, reasoning=reasoning):
                 if content:
                     self._text.append(content)
                     self._pending.append(content)
+                elif reasoning and not self._text:
+                    self._set_state("streaming", "reasoning…")
             case TextChunk(text=text):
                 self._body.add_text(text, text.encode())
             case SseEvent():
@@ -239,7 +241,7 @@ class CompareColumnView(QFrame):
         self._pending.clear()
         if not text:
             return
-        if self.state_label.text() == "waiting…":
+        if self.state_label.text() in ("waiting…", "reasoning…"):
             self._set_state("streaming", "streaming…")
         self._shown.append(text)
         bar = self.output.verticalScrollBar()
@@ -282,6 +284,10 @@ class CompareColumnView(QFrame):
         self.set_tag(result.cold)
         if self._body.has_binary and not self.output.toPlainText():
             self.output.setPlainText(f"(binary body, {human_size(self._body.size)})")
+        calls = result.details.get("tool_calls") or []
+        if calls:  # a tool-calling answer: the calls are the answer
+            lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
+            self.output.appendPlainText("\n".join(lines))
         if result.outcome == "cancelled":
             self._set_state("stopped", "stopped")
             self.state_label.setToolTip(
@@ -355,7 +361,8 @@ class CompareColumnView(QFrame):
             return
         self.tag_label.setText("cold" if cold else "warm")
         self.tag_label.setToolTip(
-            "The target was scaled to zero: this run includes the wake-up, kept apart"
+            "The target was scaled to zero when the comparison began: its first run is kept"
+            " apart from the warm ones"
             if cold
             else "The target was already running"
         )

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.core.compare import CompareRound, Event, run_comparison
 from playground.core.comparison import Comparison
 from playground.core.errors import PlaygroundError
 from playground.core.request import Column, RequestSpec
+from playground.core.wake import WakeProgress, cold_targets, wake_all
 from playground.ui.controller import TaskOwner
 from playground.ui.request_spec import describe_error
 
 if TYPE_CHECKING:
     from playground.core.client import BasetenClient
-    from playground.core.compare import CompareRound, Event
-    from playground.core.wake import WakeProgress
 
 
 class CompareController(TaskOwner):
@@ -80,9 +80,6 @@ class CompareController(TaskOwner):
     async def _run(
         self, spec: RequestSpec, columns: tuple[Column, ...], rounds: int, wake: bool
     ) -> None:
-        from playground.core.compare import run_comparison
-        from playground.core.wake import cold_targets, wake_all
-
         comparison = Comparison(spec, columns, remote=self.client.remote.label)
         targets = [column.target for column in columns]
         self.run_started.emit(comparison)

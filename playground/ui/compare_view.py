@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.catalog import parse_target
+from playground.core.compare import check_comparable
 from playground.core.comparison import MAX_COLUMNS, MIN_COLUMNS, ColumnResult, Comparison
+from playground.core.errors import InvalidRequest
 from playground.core.request import Column, RequestSpec
 from playground.ui.compare_chart import ChartData, PercentileChartView
 from playground.ui.compare_column import LETTERS, CompareColumnView
@@ -229,9 +231,6 @@ class CompareView(QWidget):
         spec = self.request_editor.request(first.target, first.model_api)
         if isinstance(spec, str):
             return spec
-        from playground.core.compare import check_comparable
-        from playground.core.errors import InvalidRequest
-
         try:
             check_comparable(spec, columns)
         except InvalidRequest as exc:
@@ -262,6 +261,9 @@ class CompareView(QWidget):
         self.status.setText(f"Took the main window's request: {spec.description}.")
 
     def send_all(self) -> None:
+        if self.controller.is_comparing:
+            self.status.setText("A comparison is running; stop it first (Esc).")
+            return
         request = self.request()
         if isinstance(request, str):
             self.status.setText(request)
