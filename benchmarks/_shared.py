@@ -122,13 +122,17 @@ def run_with_window_loop(measure: Callable[[str], Coroutine[Any, Any, dict[str, 
     """Start the server, run `measure(base_url)` on the app's qasync loop, print its JSON."""
     from PySide6.QtWidgets import QApplication
 
+    from playground.ui.collector import MainThreadCollector
     from playground.ui.loop import new_loop
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()  # as the app runs: cycles collected on the GUI thread
+    collector.start()
     with (
         emulator_process() as base_url,
         asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner,
     ):
         result = runner.run(measure(base_url))
+    collector.stop()
     print(json.dumps(result))

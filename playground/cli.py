@@ -9,7 +9,7 @@ from typing import Any
 
 import playground
 
-HEADLESS = ("call", "chat", "compare")
+HEADLESS = ("call", "chat", "compare", "run")
 
 
 class VersionAction(argparse.Action):
@@ -41,6 +41,12 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
         metavar="PATH",
         help="save the first painted frame of the window as PNG and exit",
     )
+    parser.add_argument(
+        "--remote",
+        default="baseten",
+        metavar="NAME",
+        help="open the window on this remote (see `playground remotes`; default: baseten)",
+    )
     # For benchmarks/startup.py: quit once the window has painted for the first time.
     parser.add_argument("--exit-on-first-paint", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -66,12 +72,29 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
         help="seconds a scaled-to-zero deployment spends in WAKING_UP and in LOADING_MODEL",
     )
     emu.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    remotes = sub.add_parser(
+        "remotes",
+        help="list, add or remove remotes (where Baseten's APIs are)",
+        description="Remotes name where the APIs live. Baseten is built in; ~/.trussrc's sections "
+        "are read as they are; others are added here. A remote's key goes in the keyring.",
+    )
+    actions = remotes.add_subparsers(dest="action", metavar="ACTION")
+    add = actions.add_parser("add", help="add a remote from a dashboard or local server URL")
+    add.add_argument("name", help="letters, digits, - and _ (the keyring entry's name)")
+    add.add_argument(
+        "url", help="https://app.staging.baseten.co (a dashboard), or http://127.0.0.1:8765"
+    )
+    remove = actions.add_parser("remove", help="remove an added remote")
+    remove.add_argument("name")
+    actions.add_parser("list", help="list the remotes (the default)")
     if headless:
         from playground.headless import add_subcommands
         from playground.headless_compare import add_subcommand
+        from playground.headless_run import add_run_subcommand
 
         add_subcommands(sub)
         add_subcommand(sub)
+        add_run_subcommand(sub)
     return parser
 
 
@@ -105,22 +128,51 @@ def run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_remotes(args: argparse.Namespace) -> int:
+    from playground.core.paths import remotes_file
+    from playground.core.remote_config import RemoteConfigError, RemoteStore, remote_from_url
+
+    store = RemoteStore(remotes_file())
+    try:
+        if args.action == "add":
+            remote = remote_from_url(args.name, args.url)
+            store.add(remote)
+            print(f"added {remote.name}: inference {remote.inference}, management {remote.label}")
+        elif args.action == "remove":
+            store.remove(args.name)
+            print(f"removed {args.name}")
+        else:
+            for remote in store.all().values():
+                print(f"{remote.name}\t{remote.label}\t{remote.inference}")
+    except RemoteConfigError as exc:
+        print(f"playground remotes: {exc}", file=sys.stderr)
+        return 2
+    for problem in store.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     wants_headless = any(a in HEADLESS or a in ("-h", "--help") for a in argv)
     args = _parser(headless=wants_headless).parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
+    if args.command == "remotes":
+        return run_remotes(args)
     if args.command == "compare":
         from playground.headless_compare import run as run_compare
 
         return run_compare(args)
-    if args.command in ("call", "chat"):
+    if args.command in HEADLESS:
         from playground.headless import run as run_headless
 
         return run_headless(args)
     from playground.ui.app import run_app
 
     return run_app(
-        demo=args.demo, screenshot=args.screenshot, exit_on_paint=args.exit_on_first_paint
+        demo=args.demo,
+        screenshot=args.screenshot,
+        exit_on_paint=args.exit_on_first_paint,
+        remote_name=args.remote,
     )

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import sys
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,6 +34,7 @@ from playground.core import (
     TextChunk,
 )
 from playground.core.asyncjobs import AsyncOptions
+from playground.core.events import ChatEvent, PredictEvent
 from playground.core.keys import ENV_VAR, find_key
 
 EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_STREAM = 1, 2, 3, 4
@@ -42,9 +44,13 @@ class UsageError(Exception):
     pass
 
 
-def add_remote_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("remote (default: Baseten)")
-    group.add_argument("--remote", default="baseten", help="a named remote (built in: baseten)")
+def add_remote_flags(parser: argparse.ArgumentParser, *, default: str | None = "baseten") -> None:
+    group = parser.add_argument_group(f"remote (default: {default or 'the one saved'})")
+    group.add_argument(
+        "--remote",
+        default=default,
+        help="a named remote: baseten, one from `playground remotes`, or a ~/.trussrc section",
+    )
     group.add_argument(
         "--base-url", help="a local Baseten-compatible server, e.g. http://127.0.0.1:8765"
     )
@@ -67,6 +73,22 @@ def add_target_flags(parser: argparse.ArgumentParser, *, model_api: bool) -> Non
     where.add_argument("--regional", metavar="ENV", help="a regional environment (bare paths)")
 
 
+def add_chat_flags(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The messages and parameters of an OpenAI chat body (`chat`, `compare --chat`)."""
+    group.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
+    group.add_argument("--system", help="a system prompt")
+    group.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
+    group.add_argument("--model-name", help="the served model name (the body's model field)")
+    group.add_argument("--stream", action="store_true", help="stream the answer")
+    group.add_argument("--temperature", type=float)
+    group.add_argument("--top-p", type=float)
+    group.add_argument("--max-tokens", type=int)
+    group.add_argument("--seed", type=int)
+    group.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
+    group.add_argument("--json-mode", action="store_true", help="response_format json_object")
+    group.add_argument("--extra", help="JSON object merged into the body")
+
+
 def add_body_flags(parser: argparse.ArgumentParser) -> None:
     body = parser.add_mutually_exclusive_group()
     body.add_argument("-d", "--data", help="the JSON body")
@@ -83,9 +105,18 @@ def remote_from(args: argparse.Namespace) -> Remote:
         if "{host}" not in args.inference_url:
             raise UsageError("--inference-url needs {host}, e.g. https://{host}.api.baseten.co")
         return Remote("custom", args.inference_url, args.management_url, args.model_apis_url)
-    if args.remote != "baseten":
-        raise UsageError(f"unknown remote {args.remote!r}; built in: baseten")
-    return Remote.baseten()
+    return named_remote(args.remote)
+
+
+def named_remote(name: str) -> Remote:
+    """Baseten, a remote added with `playground remotes add`, or a section of ~/.trussrc."""
+    from playground.core.paths import remotes_file
+    from playground.core.remote_config import RemoteConfigError, RemoteStore
+
+    try:
+        return RemoteStore(remotes_file()).get(name)
+    except RemoteConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def target_from(args: argparse.Namespace) -> Target | None:
@@ -235,23 +266,48 @@ async def run_call(args: argparse.Namespace, out: Printer) -> None:
                 initial_delay_ms=args.initial_delay_ms,
                 max_delay_ms=args.max_delay_ms,
             )
-            request_id = await client.jobs.submit(target, body, options)
-            out({"event": "submitted", "request_id": request_id})
-            if args.wait:
-                async for status in client.jobs.watch(target, request_id):
-                    out({"event": "status", **status.raw})
+            await submit_async(client, target, body, options, wait=args.wait, out=out)
             return
         if args.route:
             events = client.route(target, args.route, args.method, body)
         else:
             events = client.predict(target, body)
-        async with aclosing(events):
-            async for event in events:
-                record = event_record(event)
-                if record is not None:
-                    out(record)
+        await print_events(events, out)
     finally:
         await client.aclose()
+
+
+async def print_events(events: AsyncGenerator[PredictEvent, None], out: Printer) -> None:
+    """A predict or route call's events as JSON lines; the stream is closed however it ends."""
+    async with aclosing(events):
+        async for event in events:
+            record = event_record(event)
+            if record is not None:
+                out(record)
+
+
+async def submit_async(
+    client: BasetenClient,
+    target: Target,
+    body: Any,
+    options: AsyncOptions | None,
+    *,
+    wait: bool,
+    out: Printer,
+) -> None:
+    """Queue an async request; with `wait`, print its status until it is terminal."""
+    request_id = await client.jobs.submit(target, body, options)
+    out({"event": "submitted", "request_id": request_id})
+    if wait:
+        async for status in client.jobs.watch(target, request_id):
+            out({"event": "status", **status.raw})
+
+
+async def print_chat(events: AsyncGenerator[ChatEvent, None], out: Printer) -> None:
+    """A chat's deltas, then its message and metrics, as JSON lines."""
+    async with aclosing(events):
+        async for event in events:
+            _print_chat_event(event, out)
 
 
 def chat_body(args: argparse.Namespace) -> dict[str, Any]:
@@ -289,10 +345,7 @@ async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args)
         body = chat_body(args)
-        stream = client.chat(client.openai_base(target), body)
-        async with aclosing(stream):
-            async for event in stream:
-                _print_chat_event(event, out)
+        await print_chat(client.chat(client.openai_base(target), body), out)
     finally:
         await client.aclose()
 
@@ -346,18 +399,7 @@ def add_subcommands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_target_flags(chat, model_api=True)
     add_remote_flags(chat)
-    chat.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
-    chat.add_argument("--system", help="a system prompt")
-    chat.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
-    chat.add_argument("--model-name", help="the served model name (the body's model field)")
-    chat.add_argument("--stream", action="store_true", help="stream the answer")
-    chat.add_argument("--temperature", type=float)
-    chat.add_argument("--top-p", type=float)
-    chat.add_argument("--max-tokens", type=int)
-    chat.add_argument("--seed", type=int)
-    chat.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
-    chat.add_argument("--json-mode", action="store_true", help="response_format json_object")
-    chat.add_argument("--extra", help="JSON object merged into the body")
+    add_chat_flags(chat)
     chat.set_defaults(runner=run_chat)
 
 

@@ -29,6 +29,7 @@ from playground.headless import (
     Printer,
     UsageError,
     add_body_flags,
+    add_chat_flags,
     add_remote_flags,
     chat_body,
     client_for,
@@ -313,18 +314,7 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     compare.add_argument("--method", help="HTTP method for --route (POST with a body, else GET)")
     chat = compare.add_argument_group("chat")
     chat.add_argument("--chat", action="store_true", help="OpenAI chat instead of predict")
-    chat.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
-    chat.add_argument("--system", help="a system prompt")
-    chat.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
-    chat.add_argument("--model-name", help="the served model name (the body's model field)")
-    chat.add_argument("--stream", action="store_true", help="stream the answers")
-    chat.add_argument("--temperature", type=float)
-    chat.add_argument("--top-p", type=float)
-    chat.add_argument("--max-tokens", type=int)
-    chat.add_argument("--seed", type=int)
-    chat.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
-    chat.add_argument("--json-mode", action="store_true", help="response_format json_object")
-    chat.add_argument("--extra", help="JSON object merged into the body")
+    add_chat_flags(chat)
     runs = compare.add_argument_group("runs")
     runs.add_argument("--repeat", type=int, default=1, metavar="N", help="rounds (p50/p95)")
     runs.add_argument("--wake", action="store_true", help="wake every target first")

@@ -8,11 +8,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The same pictures on every machine: no presets, history or window state of the person running it.
+_HOME = tempfile.mkdtemp(prefix="playground-shots-")
+for _name, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+    os.environ[_name] = os.path.join(_HOME, _sub)
 
 from PySide6.QtWidgets import QApplication
 

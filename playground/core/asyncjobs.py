@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from playground.core.asyncopts import (
@@ -31,7 +31,11 @@ class AsyncJobs:
         self._sleep = sleep
 
     async def submit(
-        self, target: Target, model_input: Any, options: AsyncOptions | None = None
+        self,
+        target: Target,
+        model_input: Any,
+        options: AsyncOptions | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> str:
         """Queue a request and return its request id."""
         if target.is_chain:
@@ -49,7 +53,7 @@ class AsyncJobs:
             )
         endpoint = "async_run_remote" if target.is_chain else "async_predict"
         payload, _ = await self._client.request_json(
-            "POST", target.url(self._client.remote, endpoint), body
+            "POST", target.url(self._client.remote, endpoint), body, headers=headers
         )
         return str(payload["request_id"])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,8 @@ def _is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True
+    import ipaddress  # ~5 ms of start-up, and needed only for a webhook URL
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -48,6 +48,17 @@ def merge_tool_call(calls: dict[int, dict[str, Any]], fragment: dict[str, Any]) 
         call["arguments"].append(function["arguments"])
 
 
+def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
+    """Several deltas as one (a batch for the screen): texts joined, tool-call fragments in order."""
+    if len(deltas) == 1:
+        return deltas[0]
+    return ChatDelta(
+        "".join(d.content for d in deltas),
+        "".join(d.reasoning for d in deltas),
+        tuple(fragment for d in deltas for fragment in d.tool_calls),
+    )
+
+
 def tool_calls_from(calls: dict[int, dict[str, Any]]) -> list[ToolCall]:
     """The calls `merge_tool_call` assembled, in index order."""
     return [

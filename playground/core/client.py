@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,11 +213,12 @@ class BasetenClient:
         body: Any = None,
         *,
         params: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[Any, Metrics]:
         clock = Clock()
         metrics = Metrics()
         kwargs: dict[str, Any] = {"params": params} if params else {}
-        headers = self._headers()
+        headers = self._headers(dict(headers or {}))
         if body is not None:
             kwargs["content"] = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"

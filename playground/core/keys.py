@@ -33,7 +33,11 @@ class FoundKey:
     source: str  # "environment", "keyring" or "trussrc [section]"
 
     def __repr__(self) -> str:  # the key itself never reaches a log or a traceback
-        return f"FoundKey(source={self.source!r}, key={mask(self.key)!r})"
+        return f"FoundKey(source={self.source!r}, key={self.masked!r})"
+
+    @property
+    def masked(self) -> str:
+        return mask(self.key)
 
 
 def mask(key: str) -> str:

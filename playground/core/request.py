@@ -66,6 +66,31 @@ def clean_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
 
 
+def parse_headers(text: str) -> dict[str, str]:
+    """Headers typed one per line as `Name: value`; ValueError, with the line, when one is not.
+    Secret ones (Authorization, Api-Key, cookies) are refused: the key comes from the keyring."""
+    headers: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        name = name.strip()
+        if not colon or not name or any(c.isspace() for c in name):
+            raise ValueError(f"Header line {number} is not `Name: value`: {line.strip()[:40]!r}")
+        if name.lower() in SECRET_HEADERS:
+            raise ValueError(
+                f"Header line {number}: {name} is never typed here; the API key comes from the "
+                "keyring or BASETEN_API_KEY"
+            )
+        headers[name] = value.strip()
+    return headers
+
+
+def headers_text(headers: Mapping[str, str]) -> str:
+    """The inverse of `parse_headers`."""
+    return "\n".join(f"{name}: {value}" for name, value in headers.items())
+
+
 def _async_options_to_dict(options: AsyncOptions) -> dict[str, Any]:
     return {
         f.name: getattr(options, f.name)

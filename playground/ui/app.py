@@ -6,22 +6,23 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
-from playground.core.keys import FoundKey, mask
 from playground.core.remotes import Remote
 from playground.ui.main_window import MainWindow
 
-APP_NAME = "playground"
+if TYPE_CHECKING:
+    from playground.core.keys import FoundKey
 
 
 def settings_path() -> Path:
-    import platformdirs
+    from playground.core.paths import config_dir
 
-    return platformdirs.user_config_path(APP_NAME) / "window.ini"
+    return config_dir() / "window.ini"
 
 
 class FirstPaint(QObject):
@@ -47,7 +48,11 @@ def _has_display() -> bool:
 
 
 def run_app(
-    *, demo: bool = False, screenshot: str | None = None, exit_on_paint: bool = False
+    *,
+    demo: bool = False,
+    screenshot: str | None = None,
+    exit_on_paint: bool = False,
+    remote_name: str = "baseten",
 ) -> int:
     if not _has_display():
         if not screenshot:
@@ -61,20 +66,29 @@ def run_app(
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Playground")
-    app.setApplicationVersion(playground.__version__)
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
 
     server = None
-    key = None
+    key: FoundKey | None = None
     if demo:
+        from playground.core.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()
         remote = Remote.local(server.base_url, name="local demo")
         key = FoundKey(server.api_key, "this session")  # never stored
-    else:
+    elif remote_name == "baseten":
         remote = Remote.baseten()
+    else:
+        from playground.core.paths import remotes_file
+        from playground.core.remote_config import RemoteConfigError, RemoteStore
+
+        try:
+            remote = RemoteStore(remotes_file()).get(remote_name)
+        except RemoteConfigError as exc:
+            print(f"playground: {exc}", file=sys.stderr)
+            return 2
     # Screenshots and probes must not depend on (or change) the user's saved window state.
     settings = (
         None
@@ -84,12 +98,13 @@ def run_app(
     window = MainWindow(
         remote,
         settings=settings,
-        key_label=f"{mask(key.key)} ({key.source})" if key else "",
+        key_label=f"{key.masked} ({key.source})" if key else "",
     )
     if exit_on_paint:
         FirstPaint(window)
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
+    app.setApplicationVersion(playground.__version__)  # importlib.metadata: after the paint
     try:
         from playground.ui.session import run_session
 

@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.core.chat import merge_deltas
 from playground.core.errors import PlaygroundError, StreamCut, StreamError
 from playground.core.events import ChatDelta, ChatFinished, ChatResult, Notice, ResponseStarted
 from playground.ui.controller import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.client import BasetenClient
+
+
+YIELD_AFTER_S = 0.003
+WAITED_S = 0.0005
 
 
 class ChatController(TaskOwner):
@@ -54,22 +59,50 @@ class ChatController(TaskOwner):
 
     async def _send(self, base: str, body: dict[str, Any]) -> None:
         events = self.client.chat(base, body)
+        # Deltas that arrive together (one network read holds many) go out as one signal, after
+        # the read: per-delta signals cost more than the rest of the work on a fast stream.
+        pending: list[ChatDelta] = []
+
+        def emit_pending() -> None:
+            if pending:
+                batch = merge_deltas(pending)
+                pending.clear()
+                self.delta_received.emit(batch)
+
+        loop = asyncio.get_running_loop()
+        busy_since = last = loop.time()
         try:
             async with aclosing(events):
                 async for event in events:
+                    now = loop.time()
+                    if now - last > WAITED_S:  # the stream waited for the network: the loop ran
+                        busy_since = now
+                    last = now
                     if isinstance(event, ChatDelta):
-                        self.delta_received.emit(event)
-                    elif isinstance(event, ResponseStarted):
+                        if not pending:
+                            loop.call_soon(emit_pending)
+                        pending.append(event)
+                        if now - busy_since > YIELD_AFTER_S:
+                            # One network read can hold thousands of deltas: let the window
+                            # paint and its timers run between slices of them.
+                            await asyncio.sleep(0)
+                            busy_since = last = loop.time()
+                        continue
+                    emit_pending()  # in order with what follows
+                    if isinstance(event, ResponseStarted):
                         self.answer_started.emit(event)
                     elif isinstance(event, Notice):
                         self.notice_received.emit(event.message)
                     elif isinstance(event, ChatFinished):
                         self.answer_finished.emit(event.result, event.metrics)
         except asyncio.CancelledError:
+            emit_pending()
             self.answer_cancelled.emit()
             raise
         except (StreamError, StreamCut) as exc:
+            emit_pending()
             partial = exc.partial if isinstance(exc.partial, ChatResult) else None
             self.answer_failed.emit(exc, partial)
         except PlaygroundError as exc:
+            emit_pending()
             self.answer_failed.emit(exc, None)

@@ -7,25 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
-    QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,146 +27,15 @@ from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
+from playground.ui.chat_params import ChatParamsBar
+from playground.ui.message_view import MessageView, metrics_line
 from playground.ui.request_spec import describe_error
-from playground.ui.response_text import human_time
 from playground.ui.send_edit import SendingTextEdit
 
 if TYPE_CHECKING:
     from playground.ui.chat_controller import ChatController
 
 FLUSH_MS = 16
-
-
-def metrics_line(metrics: Metrics | None, request_id: str | None) -> str:
-    """TTFT, tokens/s, completion tokens, total and request id, as LM Studio shows them."""
-    if metrics is None:
-        return ""
-    parts = []
-    if metrics.first_token_s is not None:
-        parts.append(f"TTFT {human_time(metrics.first_token_s)}")
-    rate = metrics.tokens_per_s
-    if rate is not None:
-        parts.append(f"{rate:.1f} tok/s")
-    if metrics.tokens is not None:
-        parts.append(
-            f"~{metrics.tokens} tokens (estimated)"
-            if metrics.tokens_estimated
-            else f"{metrics.tokens} tokens"
-        )
-    if metrics.total_s is not None:
-        parts.append(f"total {human_time(metrics.total_s)}")
-    if request_id:
-        parts.append(f"request {request_id}")
-    return " · ".join(parts)
-
-
-class MessageView(QFrame):
-    """One turn. While an answer streams, text is appended in batches; when it ends, the
-    assistant's text is rendered as Markdown once (never re-parsed per delta)."""
-
-    def __init__(self, turn: Turn, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.turn = turn
-        self.setObjectName(f"{turn.role}Message")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.header = QLabel(turn.role.capitalize())
-        self.header.setObjectName("messageHeader")
-        self.reasoning_toggle = QToolButton()
-        self.reasoning_toggle.setObjectName("reasoningToggle")
-        self.reasoning_toggle.setCheckable(True)
-        self.reasoning_toggle.setText("Reasoning")
-        self.reasoning_toggle.setVisible(False)
-        self.reasoning = QPlainTextEdit()
-        self.reasoning.setObjectName("reasoningText")
-        self.reasoning.setReadOnly(True)
-        self.reasoning.setVisible(False)
-        self.reasoning.setMaximumHeight(110)
-        self.content = QTextBrowser()
-        self.content.setObjectName("messageText")
-        self.content.setOpenExternalLinks(True)
-        self.content.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.content.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self.tools = QLabel("")
-        self.tools.setObjectName("toolCalls")
-        self.tools.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.tools.setFont(mono)
-        self.tools.setVisible(False)
-        self.footer = QLabel("")
-        self.footer.setObjectName("messageFooter")
-        self.footer.setWordWrap(True)
-        self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_button = QToolButton()
-        self.copy_button.setText("Copy")
-        self.copy_button.clicked.connect(self.copy)
-        top = QHBoxLayout()
-        top.addWidget(self.header, 1)
-        top.addWidget(self.reasoning_toggle)
-        top.addWidget(self.copy_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.reasoning)
-        layout.addWidget(self.content)
-        layout.addWidget(self.tools)
-        layout.addWidget(self.footer)
-        self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
-        self._pending_content: list[str] = []
-        self._pending_reasoning: list[str] = []
-        self.show_turn()
-
-    def _fit(self, *_: object) -> None:
-        height = int(self.content.document().size().height()) + 8
-        self.content.setFixedHeight(max(28, height))
-
-    def add_delta(self, delta: ChatDelta) -> None:
-        if delta.content:
-            self._pending_content.append(delta.content)
-        if delta.reasoning:
-            self._pending_reasoning.append(delta.reasoning)
-
-    def flush(self) -> None:
-        if self._pending_content:
-            cursor = self.content.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText("".join(self._pending_content))
-            self._pending_content.clear()
-        if self._pending_reasoning:
-            self.reasoning_toggle.setVisible(True)
-            cursor = self.reasoning.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText("".join(self._pending_reasoning))
-            self._pending_reasoning.clear()
-        if self.turn.tool_calls:
-            self._show_tools()
-
-    def _show_tools(self) -> None:
-        self.tools.setVisible(True)
-        self.tools.setText("\n".join(f"🔧 {c.name}({c.arguments})" for c in self.turn.tool_calls))
-
-    def show_turn(self) -> None:
-        """Show the turn as it now is (after it finished, failed, or when rebuilt)."""
-        self._pending_content.clear()
-        self._pending_reasoning.clear()
-        turn = self.turn
-        if turn.role == "assistant" and turn.content and not turn.is_partial:
-            self.content.setMarkdown(turn.content)
-        else:
-            self.content.setPlainText(turn.content)
-        self.reasoning.setPlainText(turn.reasoning)
-        self.reasoning_toggle.setVisible(bool(turn.reasoning))
-        self.reasoning_toggle.setText(f"Reasoning ({len(turn.reasoning):,} chars)")
-        if turn.tool_calls:
-            self._show_tools()
-        footer = metrics_line(turn.metrics, turn.request_id)
-        if turn.finish_reason:
-            footer = f"finish: {turn.finish_reason}" + (f" · {footer}" if footer else "")
-        if turn.error:
-            footer = f"⚠ {turn.error}" + (f" · {footer}" if footer else "")
-        self.footer.setText(footer)
-        self.footer.setVisible(bool(footer))
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.turn.content)
 
 
 class ChatPane(QWidget):
@@ -186,7 +47,8 @@ class ChatPane(QWidget):
         super().__init__(parent)
         self.conversation = conversation or Conversation("", ChatParams(), [])
         self.controller: ChatController | None = None
-        self._base: Callable[[], str | None] = lambda: None
+        self._deployment_base: Callable[[], str | None] = lambda: None
+        self._model_apis_base: str | None = None
         self._answer: MessageView | None = None
         self._views: list[MessageView] = []
         self._timer = QTimer(self)
@@ -195,32 +57,8 @@ class ChatPane(QWidget):
         self._build_ui()
 
     def _build_ui(self) -> None:
-        self.model_combo = QComboBox()
-        self.model_combo.setObjectName("chatModel")
-        self.model_combo.setEditable(True)
-        self.model_combo.setMinimumContentsLength(20)
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(-0.01, 4.0)
-        self.temperature.setSingleStep(0.1)
-        self.temperature.setSpecialValueText("default")
-        self.temperature.setValue(-0.01)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(0, 262_144)
-        self.max_tokens.setSpecialValueText("default")
-        self.json_mode = QCheckBox("JSON")
-        self.extra = QLineEdit()
-        self.extra.setObjectName("chatExtra")
-        self.extra.setPlaceholderText('extra JSON, e.g. {"top_p": 0.9, "seed": 7}')
-        params = QHBoxLayout()
-        for label, widget in (
-            ("Served model", self.model_combo),
-            ("Temperature", self.temperature),
-            ("Max tokens", self.max_tokens),
-        ):
-            params.addWidget(QLabel(label))
-            params.addWidget(widget)
-        params.addWidget(self.json_mode)
-        params.addWidget(self.extra, 1)
+        self.params_bar = ChatParamsBar()
+        self.model_combo = self.params_bar.model_combo
 
         self.system_edit = QPlainTextEdit()
         self.system_edit.setObjectName("systemPrompt")
@@ -265,7 +103,7 @@ class ChatPane(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(params)
+        layout.addWidget(self.params_bar)
         layout.addWidget(self.system_edit)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.input)
@@ -281,9 +119,16 @@ class ChatPane(QWidget):
 
     # --- wiring ----------------------------------------------------------------------------------
 
-    def attach(self, controller: ChatController, base: Callable[[], str | None]) -> None:
-        """`base` gives the OpenAI base to talk to (a deployment's …/sync/v1, or Model APIs)."""
-        self.controller, self._base = controller, base
+    def attach(
+        self,
+        controller: ChatController,
+        deployment_base: Callable[[], str | None],
+        model_apis_base: str | None = None,
+    ) -> None:
+        """`deployment_base` gives the selected target's `…/sync/v1` (None without a target)."""
+        self.controller = controller
+        self._deployment_base, self._model_apis_base = deployment_base, model_apis_base
+        self.params_bar.source_changed.connect(self.offer_models)
         controller.answer_started.connect(self._on_controller_answer_started)
         controller.delta_received.connect(self._on_controller_delta_received)
         controller.answer_finished.connect(self._on_controller_answer_finished)
@@ -295,40 +140,30 @@ class ChatPane(QWidget):
     # --- actions ---------------------------------------------------------------------------------
 
     def params(self) -> ChatParams:
-        extra_text = self.extra.text().strip()
-        try:
-            extra = json.loads(extra_text) if extra_text else {}
-        except json.JSONDecodeError as exc:
-            raise InvalidRequest(f"Extra JSON: {exc.msg} at column {exc.colno}") from exc
-        if not isinstance(extra, dict):
-            raise InvalidRequest("Extra JSON must be an object")
-        params = ChatParams(
-            model=self.model_combo.currentText().strip(),
-            temperature=self.temperature.value() if self.temperature.value() >= 0 else None,
-            max_tokens=self.max_tokens.value() or None,
-            response_format="json_object" if self.json_mode.isChecked() else None,
-            extra=extra,
-        )
-        params.validate()
-        return params
+        return self.params_bar.params()
 
-    def load_body(self, body: dict[str, Any]) -> None:
+    def load_body(self, body: dict[str, Any], *, model_api: bool = False) -> None:
         """Show a saved chat (a preset's, a history entry's): its turns and parameters."""
         self.stop()
-        conversation = Conversation.from_body(body)
-        params = conversation.params
-        self.conversation = conversation
-        self.model_combo.setEditText(params.model)
-        self.temperature.setValue(params.temperature if params.temperature is not None else -0.01)
-        self.max_tokens.setValue(params.max_tokens or 0)
-        self.json_mode.setChecked(params.response_format == "json_object")
-        extra = params.to_body()
-        for name in ("model", "temperature", "max_tokens", "response_format"):
-            extra.pop(name, None)
-        extra.update(params.extra)
-        self.extra.setText(json.dumps(extra, ensure_ascii=False) if extra else "")
-        self.system_edit.setPlainText(conversation.system_prompt)
+        self.conversation = Conversation.from_body(body)
+        self.params_bar.set_source("model_apis" if model_api else "deployment")
+        self.params_bar.set_params(self.conversation.params)
+        self.system_edit.setPlainText(self.conversation.system_prompt)
         self._rebuild()
+
+    @property
+    def uses_model_api(self) -> bool:
+        return self.params_bar.source() == "model_apis"
+
+    def base(self) -> str | None:
+        """Where the next message goes: the deployment's `…/sync/v1`, or the Model APIs base."""
+        return self._model_apis_base if self.uses_model_api else self._deployment_base()
+
+    def offer_models(self) -> None:
+        """List the served model names (or Model API slugs) of the current base to pick from."""
+        base = self.base()
+        if self.controller is not None and base is not None:
+            self.controller.list_models(base)
 
     def _prepare(self) -> str | None:
         """Refresh the conversation's settings from the widgets; the base to send to, or None."""
@@ -338,7 +173,7 @@ class ChatPane(QWidget):
             self.status.setText(str(exc))
             return None
         self.conversation.system_prompt = self.system_edit.toPlainText().strip()
-        base = self._base()
+        base = self.base()
         if self.controller is None or base is None:
             self.status.setText("Pick a model (or a Model API) to chat with.")
             return None
@@ -358,9 +193,17 @@ class ChatPane(QWidget):
         self.input.clear()
         self._ask(base, self.conversation.request_body(stream=True))
 
+    def _is_busy(self) -> bool:
+        if self.controller is not None and self.controller.is_answering:
+            self.status.setText("Stop the answer first (Esc or Stop).")
+            return True
+        return False
+
     def regenerate(self) -> None:
         base = self._prepare()
         if base is None or self.controller is None or not self.conversation.turns:
+            return
+        if self._is_busy():
             return
         body = self.conversation.regenerate_body()
         self._rebuild()
@@ -369,7 +212,7 @@ class ChatPane(QWidget):
     def edit(self, index: int, text: str) -> None:
         """Replace an earlier user turn and resend from there."""
         base = self._prepare()
-        if base is None or self.controller is None:
+        if base is None or self.controller is None or self._is_busy():
             return
         body = self.conversation.edit(index, text)
         self._rebuild()
@@ -432,6 +275,7 @@ class ChatPane(QWidget):
 
     def _add_view(self, turn: Turn) -> MessageView:
         view = MessageView(turn)
+        view.resend_requested.connect(self._on_view_resend_requested)
         self._views.append(view)
         self.transcript_layout.insertWidget(self.transcript_layout.count() - 1, view)
         QTimer.singleShot(0, self._scroll_to_end)
@@ -456,8 +300,14 @@ class ChatPane(QWidget):
     # --- controller events -------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        if self._answer is not None:
-            self._answer.flush()
+        """Show the batch that came since the last flush, and keep the turn in step with it."""
+        if self._answer is None:
+            return
+        delta = self._answer.flush()
+        if delta is not None:
+            self.conversation.apply_delta(self._answer.turn, delta)
+            if delta.tool_calls:
+                self._answer.show_tools()
             self._scroll_to_end()
 
     def _end(self) -> None:
@@ -475,13 +325,13 @@ class ChatPane(QWidget):
     def _on_controller_delta_received(self, delta: ChatDelta) -> None:
         if self._answer is None:
             return
-        self.conversation.apply_delta(self._answer.turn, delta)
         self._answer.add_delta(delta)
         if not self._timer.isActive():
             self.status.setText("Streaming…")
             self._timer.start()
 
     def _on_controller_answer_finished(self, result: ChatResult, metrics: Metrics) -> None:
+        self._flush()
         if self._answer is not None:
             turn = self._answer.turn
             self.conversation.finish(turn, result, metrics, turn.request_id)
@@ -491,20 +341,23 @@ class ChatPane(QWidget):
     def _on_controller_answer_failed(
         self, error: PlaygroundError, partial: ChatResult | None
     ) -> None:
+        self._flush()  # the turn keeps everything that arrived
         if self._answer is not None:
             self.conversation.fail(self._answer.turn, describe_error(error), partial)
         self.status.setText(describe_error(error))
         self._end()
 
     def _on_controller_answer_cancelled(self) -> None:
+        self._flush()
         if self._answer is not None:
             self.conversation.fail(self._answer.turn, "Stopped; what arrived is kept.", None)
         self.status.setText("Stopped; the connection is closed.")
         self._end()
 
+    def _on_view_resend_requested(self, view: MessageView, text: str) -> None:
+        index = next((i for i, t in enumerate(self.conversation.turns) if t is view.turn), None)
+        if index is not None:
+            self.edit(index, text)
+
     def _on_controller_models_listed(self, names: list[str]) -> None:
-        current = self.model_combo.currentText()
-        self.model_combo.clear()
-        self.model_combo.addItems(names)
-        if current:
-            self.model_combo.setCurrentText(current)
+        self.params_bar.set_models(names)

@@ -188,7 +188,7 @@ class RequestController(TaskOwner):
     async def _send_async(self, spec: RequestSpec) -> None:
         jobs = self.client.jobs
         assert spec.target is not None  # only chat goes to a Model API
-        request_id = await jobs.submit(spec.target, spec.body, spec.async_options)
+        request_id = await jobs.submit(spec.target, spec.body, spec.async_options, spec.headers)
         self._async_target, self._async_request_id = spec.target, request_id
         self.async_submitted.emit(request_id)
         async for status in jobs.watch(spec.target, request_id):

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -53,10 +53,13 @@ class JsonEditor(SendingTextEdit):
     validity_changed = Signal(bool)
     problem_changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, highlight: bool = True) -> None:
+        """`highlight=False` starts without colours (`enable_colours` turns them on): the
+        window's first paint need not wait for the ~30 ms that Qt's first brush costs."""
         super().__init__(parent)
         self._problem: JsonProblem | None = None
-        self._highlighter = JsonHighlighter(self.document())
+        self._wants_colours = highlight
+        self._highlighter = JsonHighlighter(self.document() if highlight else None)
         self._validate_timer = QTimer(self)
         self._validate_timer.setSingleShot(True)
         self._build_ui()
@@ -137,8 +140,13 @@ class JsonEditor(SendingTextEdit):
         cursor.endEditBlock()
         self._validate()
 
+    def enable_colours(self) -> None:
+        self._wants_colours = True
+        if self.document().characterCount() <= MAX_HIGHLIGHT_CHARS:
+            self._set_highlighting(True)
+
     def _set_highlighting(self, enabled: bool) -> None:
-        if enabled and self._highlighter.document() is None:
+        if enabled and self._wants_colours and self._highlighter.document() is None:
             self._highlighter.setDocument(self.document())
         elif not enabled and self._highlighter.document() is not None:
             self._highlighter.setDocument(None)
@@ -156,6 +164,8 @@ class JsonEditor(SendingTextEdit):
     # --- keys ------------------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # not at import: the `Qt` namespace costs start-up
+
         plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if event.key() == Qt.Key.Key_Tab and plain == Qt.KeyboardModifier.NoModifier:
             event.accept()

@@ -60,16 +60,18 @@ def _char_format(color: str, *, bold: bool = False) -> QTextCharFormat:
 class JsonHighlighter(QSyntaxHighlighter):
     """Colours one block (line) at a time; never raises on malformed or partial JSON."""
 
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
-        self._formats: dict[str, QTextCharFormat] = {
-            name: _char_format(color, bold=name == "literal")
-            for name, color in TOKEN_COLORS.items()
-        }
+    def __init__(self, document: QTextDocument | None) -> None:
+        super().__init__(document)  # type: ignore[arg-type]  # None is allowed: no document yet
+        self._formats: dict[str, QTextCharFormat] = {}
 
     def highlightBlock(self, text: str) -> None:
         if not text or len(text) > MAX_HIGHLIGHT_LINE_CHARS:
             return
+        if not self._formats:  # made when first needed: Qt's first brush costs ~30 ms
+            self._formats = {
+                name: _char_format(color, bold=name == "literal")
+                for name, color in TOKEN_COLORS.items()
+            }
         formats = self._formats
         # One call colours the whole line as punctuation and the tokens are painted over it: about
         # half of a line's tokens are punctuation, and setFormat calls are the main cost. Stray

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -28,15 +30,15 @@ from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
-from playground.core.request import MODES, Mode, RequestSpec
-from playground.ui.chat_pane import ChatPane
+from playground.core.request import MODES, Mode, RequestSpec, headers_text, parse_headers
 from playground.ui.json_editor import JsonEditor
 from playground.ui.request_spec import describe_error
-from playground.ui.response_view import ResponseView
+from playground.ui.response_view import ResponseView, make_plain
 from playground.ui.target_bar import TargetBar
 
 if TYPE_CHECKING:
     from playground.ui.chat_controller import ChatController
+    from playground.ui.chat_pane import ChatPane
     from playground.ui.controller import CatalogueController, RequestController
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
@@ -117,7 +119,7 @@ class MainWindow(QMainWindow):
         call_row.addWidget(self.send_button)
         call_row.addWidget(self.cancel_button)
 
-        self.editor = JsonEditor()
+        self.editor = JsonEditor(highlight=False)  # coloured once attached
         self.editor.setObjectName("bodyEditor")
         self.editor.set_json(EXAMPLE_BODY)
         self.editor.document().setModified(False)  # a model's example input may replace it
@@ -131,13 +133,21 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(QLabel("Request body (JSON)"))
         left_layout.addWidget(self.editor, 1)
         left_layout.addWidget(self.body_problem)
+        self.headers_edit = QPlainTextEdit()
+        self.headers_edit.setObjectName("headersEdit")
+        self.headers_edit.setPlaceholderText(
+            "Extra headers, one per line: X-Trace: 1 (the API key is added for you)"
+        )
+        self.headers_edit.setMaximumHeight(64)
+        self.headers_edit.setTabChangesFocus(True)
+        left_layout.addWidget(self.headers_edit)
 
         self.async_panel = QWidget()
         self.async_panel.setObjectName("asyncPanel")
         form = QFormLayout(self.async_panel)
         form.setContentsMargins(0, 0, 0, 0)
         self.async_id_label = QLabel("—")
-        self.async_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.async_id_label.setProperty("selectable", True)
         self.async_status_label = QLabel("—")
         self.async_status_label.setObjectName("asyncStatus")
         self.async_cancel_button = QPushButton("Cancel queued request")
@@ -165,11 +175,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.remote_label)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
-        self.chat = ChatPane()
-        self.chat.setObjectName("chatPane")
+        self._chat: ChatPane | None = (
+            None  # made when first asked for (chat_pane is ~50 ms of imports)
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
-        self.stack.addWidget(self.chat)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
@@ -182,7 +192,12 @@ class MainWindow(QMainWindow):
             None,
         )
         if menu is None:
-            menu = self.menuBar().addMenu(menu_title)
+            menu = QMenu(menu_title, self)
+            help_menu = next((m for m in self._menus if m.title() == "&Help"), None)
+            if help_menu is not None:  # Help stays last, whatever is added later
+                self.menuBar().insertMenu(help_menu.menuAction(), menu)
+            else:
+                self.menuBar().addMenu(menu)
             self._menus.append(menu)
         action = QAction(text, self)
         if keys:
@@ -222,9 +237,14 @@ class MainWindow(QMainWindow):
         self, catalogue: CatalogueController, requests: RequestController, chat: ChatController
     ) -> None:
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
+        # What uses Qt's enums and brushes (~30 ms the first time) waits for the first paint.
+        make_plain([self.async_id_label, self.async_status_label])
+        self.target_bar.finish_setup()
+        self.editor.enable_colours()
         for controller in (catalogue, requests, chat):
             controller.setParent(self)
-        self.chat.attach(chat, self.openai_base)
+        if self._chat is not None:
+            self._chat.attach(chat, self.openai_base, self.remote.model_apis_url())
         cat, req, bar = catalogue, requests, self.target_bar
         cat.models_loaded.connect(self._on_catalogue_models_loaded)
         cat.models_failed.connect(self._on_catalogue_models_failed)
@@ -246,6 +266,21 @@ class MainWindow(QMainWindow):
         self.async_cancel_button.clicked.connect(req.cancel_async)
 
     @property
+    def chat(self) -> ChatPane:
+        """The chat pane, built on first use: the window paints without it."""
+        if self._chat is None:
+            from playground.ui.chat_pane import ChatPane
+
+            self._chat = ChatPane()
+            self._chat.setObjectName("chatPane")
+            self.stack.addWidget(self._chat)
+            if self.is_attached:
+                self._chat.attach(
+                    self.chat_controller, self.openai_base, self.remote.model_apis_url()
+                )
+        return self._chat
+
+    @property
     def is_attached(self) -> bool:
         return hasattr(self, "requests")
 
@@ -264,10 +299,15 @@ class MainWindow(QMainWindow):
     def request_spec(self) -> RequestSpec | str:
         """What Send would send, or why it cannot be sent."""
         if self.mode() == "chat":
+            body = self.chat.request_body()
+            if self.chat.uses_model_api:
+                if not body.get("model"):
+                    return "Pick a Model API (its slug) to chat with."
+                return RequestSpec("chat", None, body, model_api=str(body["model"]))
             target = self.target_bar.target()
             if target is None:
                 return "Pick a model, or type its id."
-            return RequestSpec("chat", target, self.chat.request_body())
+            return RequestSpec("chat", target, body)
         if not self.editor.is_valid():
             problem = self.editor.problem()
             return problem.sentence if problem else "The body is not valid JSON."
@@ -275,20 +315,26 @@ class MainWindow(QMainWindow):
         if target is None:
             return "Pick a model, or type its id."
         body = self.editor.value()
+        try:
+            headers = parse_headers(self.headers_edit.toPlainText())
+        except ValueError as exc:
+            return str(exc)
         mode = self.mode()
         if mode == "route":
             route = self.route_edit.text().strip()
             if not route:
                 return "Type the route to call, e.g. /health."
             method = self.method_combo.currentText()
-            return RequestSpec(mode, target, body if method != "GET" else None, method, route)
+            return RequestSpec(
+                mode, target, body if method != "GET" else None, method, route, headers=headers
+            )
         if mode == "async":
             options = AsyncOptions(
                 webhook_endpoint=self.webhook_edit.text().strip() or None,
                 priority=self.priority_spin.value(),
             )
-            return RequestSpec(mode, target, body, async_options=options)
-        return RequestSpec(mode, target, body)
+            return RequestSpec(mode, target, body, async_options=options, headers=headers)
+        return RequestSpec(mode, target, body, headers=headers)
 
     def load_request(self, spec: RequestSpec) -> None:
         """Put `spec` in the window, ready to send: its mode, target, body and options."""
@@ -296,10 +342,14 @@ class MainWindow(QMainWindow):
         if spec.target is not None:
             self.target_bar.set_target(spec.target)
         if spec.mode == "chat":
-            self.chat.load_body(spec.body if isinstance(spec.body, dict) else {})
+            body = dict(spec.body) if isinstance(spec.body, dict) else {}
+            if spec.model_api:
+                body["model"] = spec.model_api
+            self.chat.load_body(body, model_api=bool(spec.model_api))
             return
         self.editor.set_json(spec.body)
         self.editor.document().setModified(True)  # the model's example must not replace it
+        self.headers_edit.setPlainText(headers_text(spec.headers))
         if spec.mode == "route":
             self.method_combo.setCurrentText(spec.method)
             self.route_edit.setText(spec.route)
@@ -313,11 +363,6 @@ class MainWindow(QMainWindow):
         """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""
         target = self.target_bar.target()
         return target.openai_base(self.remote) if target is not None else None
-
-    def _offer_served_models(self) -> None:
-        base = self.openai_base()
-        if self.is_attached and base is not None:
-            self.chat_controller.list_models(base)
 
     def reload_models(self) -> None:
         if self.is_attached:
@@ -337,8 +382,8 @@ class MainWindow(QMainWindow):
         self.requests.send(spec)
 
     def cancel(self) -> None:
-        if self.mode() == "chat":
-            self.chat.stop()
+        if self.mode() == "chat" and self._chat is not None:
+            self._chat.stop()
             return
         if not self.is_attached or not self.requests.cancel():
             self.statusBar().showMessage("Nothing to cancel.", 3000)
@@ -375,7 +420,7 @@ class MainWindow(QMainWindow):
         self.send_button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
         self.cancel_button.setVisible(not is_chat)
         if is_chat:
-            self._offer_served_models()
+            self.chat.offer_models()
         self.route_row.setVisible(mode == "route")
         self.async_row.setVisible(mode == "async")
         self.async_panel.setVisible(mode == "async")
@@ -415,7 +460,7 @@ class MainWindow(QMainWindow):
     def _on_bar_model_chosen(self, model_id: str) -> None:
         self.catalogue.load_targets(model_id)
         if self.mode() == "chat":
-            self._offer_served_models()
+            self.chat.offer_models()
 
     def _on_bar_wake_requested(self, choice: TargetChoice) -> None:
         self.catalogue.wake(choice)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -62,10 +62,22 @@ CANCEL_STYLE = "background: #f6f8fa; border: 1px solid #8c959f; border-radius: 4
 def _label(name: str, *, selectable: bool = False) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # server text is never read as HTML
-    if selectable:
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setProperty("selectable", selectable)
     return label
+
+
+def make_plain(labels: list[QLabel]) -> None:
+    """Server text is never read as HTML; selectable labels can be copied from.
+
+    Done before the first server text rather than at construction: the first use of the `Qt`
+    namespace creates its ~90 Python enums, ~30 ms that the first paint need not wait for.
+    """
+    from PySide6.QtCore import Qt
+
+    for label in labels:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        if label.property("selectable"):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
 
 def _button(name: str, text: str, tip: str) -> QPushButton:
@@ -118,6 +130,7 @@ class ResponseView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._labels_plain = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._highlighter: JsonHighlighter | None = None
@@ -210,8 +223,14 @@ class ResponseView(QWidget):
         self.tabs.setCurrentIndex(0)
         self._update_actions()
 
+    def _make_labels_plain(self) -> None:
+        if not self._labels_plain:
+            make_plain(self.findChildren(QLabel))
+            self._labels_plain = True
+
     def feed(self, event: PredictEvent) -> None:
         """Take one event of the call; streamed pieces reach the screen on the next tick."""
+        self._make_labels_plain()
         match event:
             case TextChunk(text=text):
                 self._stream(text, text.encode())
@@ -240,6 +259,7 @@ class ResponseView(QWidget):
 
     def fail(self, error: PlaygroundError) -> None:
         """The call failed: say how, in Baseten's words, and keep what had arrived."""
+        self._make_labels_plain()
         if isinstance(error, ApiError):
             self._set_status(error.status)
             if error.request_id:

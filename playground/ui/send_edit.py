@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit
 
 
 def is_send_key(event: QKeyEvent) -> bool:
+    from PySide6.QtCore import Qt  # not at import: the `Qt` namespace costs start-up time
+
     # Qt reports macOS's Command key as ControlModifier, so this is Cmd+Enter there.
     return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
         event.modifiers() & Qt.KeyboardModifier.ControlModifier

@@ -19,19 +19,22 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import compare_view
+from playground.ui import code_export, compare_view
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
 from playground.ui.key_dialog import KeyDialog
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
+from playground.ui.preset_panel import install as install_presets
 from playground.ui.signals import first_signal
 
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     compare_view.install(window)
+    code_export.install(window)
+    install_presets(window)
     return window
 
 

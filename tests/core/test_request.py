@@ -6,7 +6,14 @@ import pytest
 
 from playground.core import Remote, Target
 from playground.core.asyncopts import AsyncOptions
-from playground.core.request import Column, RequestSpec, target_from_dict, target_to_dict
+from playground.core.request import (
+    Column,
+    RequestSpec,
+    headers_text,
+    parse_headers,
+    target_from_dict,
+    target_to_dict,
+)
 
 BASETEN = Remote.baseten()
 
@@ -140,3 +147,14 @@ def test_a_column_sends_the_request_to_its_target_with_overrides() -> None:
     )
     with pytest.raises(ValueError, match="target or a Model API"):
         Column(None)
+
+
+def test_headers_are_typed_one_per_line() -> None:
+    text = "X-Trace: 1\n\n  X-Baseten-Priority :  high \nAccept: text/event-stream"
+    headers = parse_headers(text)
+    assert headers == {"X-Trace": "1", "X-Baseten-Priority": "high", "Accept": "text/event-stream"}
+    assert parse_headers(headers_text(headers)) == headers
+    with pytest.raises(ValueError, match="line 2 is not `Name: value`"):
+        parse_headers("X-Ok: 1\nno colon here")
+    with pytest.raises(ValueError, match="line 1: Authorization is never typed here"):
+        parse_headers("Authorization: Api-Key abc")

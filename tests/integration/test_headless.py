@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from playground.cli import main
 from playground.core.keys import KEYRING_SERVICE
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from tests.conftest import MemoryKeyring
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
-
-
-@pytest.fixture
-def base(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setenv("BASETEN_API_KEY", emulator.api_key)
-    return ["--base-url", emulator.base_url]
+from tests.integration.helpers import run
 
 
 def test_call_predict_prints_events_and_metrics(

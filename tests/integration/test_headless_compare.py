@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,18 +16,7 @@ from playground.cli import main
 from playground.core.comparison import Comparison
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]], str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, [json.loads(line) for line in out.splitlines() if line.strip()], err
-
-
-@pytest.fixture
-def base(emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setenv("BASETEN_API_KEY", emulator.api_key)
-    return ["--base-url", emulator.base_url]
+from tests.integration.helpers import run
 
 
 def test_python_m_playground_compare_prints_columns_and_a_summary(

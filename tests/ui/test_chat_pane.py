@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
@@ -18,6 +19,7 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.ui.chat_controller import ChatController
 from playground.ui.chat_pane import ChatPane
+from playground.ui.message_view import MARKDOWN_LIMIT
 from playground.ui.signals import first_signal
 from tests.ui.helpers import until
 
@@ -128,7 +130,7 @@ def test_reasoning_is_in_a_collapsible_block(
 
 def test_tool_calls_are_shown_as_items(make_pane: Maker, loop: asyncio.AbstractEventLoop) -> None:
     pane = make_pane(TOOLS, "demo-tools")
-    pane.extra.setText(json.dumps({"tools": [WEATHER_TOOL]}))
+    pane.params_bar.extra.setText(json.dumps({"tools": [WEATHER_TOOL]}))
     assert ask(pane, loop, "Weather in Zürich?") == "finished"
     view = pane.messages()[-1]
     assert "get_weather(" in view.tools.text()
@@ -189,8 +191,8 @@ def test_the_exact_request_body_can_be_seen_and_the_conversation_exported(
 ) -> None:
     pane = make_pane(CHAT, "demo-llm")
     pane.system_edit.setPlainText("Be brief.")
-    pane.temperature.setValue(0.5)
-    pane.extra.setText('{"seed": 7}')
+    pane.params_bar.temperature.setValue(0.5)
+    pane.params_bar.extra.setText('{"seed": 7}')
     assert ask(pane, loop, "hello") == "finished"
     dialog = pane.show_request_body()
     qtbot.addWidget(dialog)
@@ -214,7 +216,7 @@ def test_the_exact_request_body_can_be_seen_and_the_conversation_exported(
 
 def test_bad_extra_json_says_where_and_sends_nothing(make_pane: Maker) -> None:
     pane = make_pane(CHAT, "demo-llm")
-    pane.extra.setText('{"seed": }')
+    pane.params_bar.extra.setText('{"seed": }')
     pane.input.setPlainText("hi")
     pane.send()
     assert "Extra JSON" in pane.status.text()
@@ -257,3 +259,107 @@ def test_regenerate_and_edit_resend_from_there(
     assert user.content == "second question"
     assert "second question" in answer.content
     assert len(pane.messages()) == 2
+
+
+def test_parameters_go_into_the_body(make_pane: Maker, loop: asyncio.AbstractEventLoop) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    bar = pane.params_bar
+    bar.top_p.setValue(0.9)
+    bar.seed.setText("42")
+    bar.stop_edit.setText('["END", "\\n\\n"]')
+    bar.max_tokens.setValue(64)
+    bar.json_mode.setChecked(True)
+    body = pane.request_body()
+    assert (body["top_p"], body["seed"], body["stop"], body["max_tokens"]) == (
+        0.9,
+        42,
+        ["END", "\n\n"],
+        64,
+    )
+    assert body["response_format"] == {"type": "json_object"}
+    assert "temperature" not in body  # default: not sent
+    bar.stop_edit.setText("STOP HERE")
+    assert pane.request_body()["stop"] == ["STOP HERE"]
+    bar.stop_edit.setText('["END", 3]')
+    pane.input.setPlainText("hi")
+    pane.send()
+    assert "Stop must be" in pane.status.text()
+    assert pane.conversation.turns == []
+
+
+def test_a_model_api_by_slug(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "")
+    assert pane.controller is not None
+    pane._model_apis_base = Remote.local(emulator.base_url).model_apis_url()
+
+    async def pick() -> None:
+        listed = asyncio.ensure_future(first_signal(pane.controller.models_listed))  # type: ignore[union-attr]
+        pane.params_bar.set_source("model_apis")
+        await listed
+
+    loop.run_until_complete(pick())
+    slugs = [pane.model_combo.itemText(i) for i in range(pane.model_combo.count())]
+    assert "playground/demo-chat" in slugs
+    pane.model_combo.setCurrentText("playground/demo-chat")
+    assert ask(pane, loop, "hello there") == "finished"
+    answer = pane.conversation.turns[-1]
+    assert answer.content
+    assert answer.metrics is not None
+    assert not answer.metrics.tokens_estimated
+
+
+def test_a_long_answer_stays_plain_until_asked(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+
+    async def set_fault() -> None:
+        async with httpx.AsyncClient() as http:
+            response = await http.put(
+                f"{emulator.base_url}/_emulator/faults/{CHAT}",
+                json={"spec": "tokens=6000,delay=0,count=1"},
+                headers={"Authorization": f"Bearer {emulator.api_key}"},
+            )
+            response.raise_for_status()
+
+    loop.run_until_complete(set_fault())
+    assert ask(pane, loop, "Count for me") == "finished"
+    answer = pane.conversation.turns[-1]
+    assert len(answer.content) > MARKDOWN_LIMIT
+    view = pane.messages()[-1]
+    assert view.streaming.isVisible()
+    assert view.streaming.text() == answer.content
+    assert view.markdown_button.isVisible()
+    view.markdown_button.click()
+    assert view.content.isVisible()
+    assert not view.streaming.isVisible()
+    assert answer.content[:40] in view.content.toPlainText()
+
+
+def test_edit_an_earlier_turn_from_its_message(
+    make_pane: Maker, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    assert ask(pane, loop, "first question") == "finished"
+    assert ask(pane, loop, "second question") == "finished"
+    first = pane.messages()[0]
+    assert first.edit_button.isVisible()
+    assert not pane.messages()[1].edit_button.isVisible()  # answers are not edited
+    first.edit_button.click()
+    assert first.editor.isVisible()
+    first.editor.setPlainText("a better first question")
+    assert pane.controller is not None
+
+    async def resend() -> None:
+        done = asyncio.ensure_future(first_signal(pane.controller.answer_finished))  # type: ignore[union-attr]
+        first.resend_requested.emit(first, first.editor.toPlainText())
+        await done
+        await asyncio.sleep(0.05)
+
+    loop.run_until_complete(resend())
+    turns = pane.conversation.turns
+    assert [t.role for t in turns] == ["user", "assistant"]
+    assert turns[0].content == "a better first question"
+    assert "better first question" in turns[1].content

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from pathlib import Path
 
@@ -266,6 +267,9 @@ def test_shortcuts_are_listed_in_help(make_window: Maker, emulator: EmulatorServ
     assert names["Send"] == "Ctrl+Return or Ctrl+Enter"
     assert names["Cancel"] == "Esc"
     assert "Keyboard shortcuts" in names
+    menus = [action.text() for action in win.menuBar().actions()]
+    assert menus[-1] == "&Help"  # menus added by the panels come before it
+    assert "&Presets" in menus
 
 
 def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
@@ -360,3 +364,24 @@ def test_a_loaded_chat_shows_its_turns_and_parameters(
     sent = spec.body
     assert sent["messages"] == body["messages"]
     assert (sent["model"], sent["temperature"], sent["seed"]) == ("demo-llm", 0.5, 7)
+
+
+def test_extra_headers_are_sent_and_a_bad_line_blocks_sending(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CUSTOM)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
+    win.method_combo.setCurrentText("POST")
+    win.route_edit.setText("/echo")
+    win.editor.setPlainText('{"ping": 1}')
+    win.headers_edit.setPlainText("X-Trace: abc-123\nX-Team: search")
+    assert send(win, loop, qtbot) == "finished"
+    echoed = json.loads(win.response.body_text.toPlainText())
+    assert echoed["headers"]["x-trace"] == "abc-123"
+    assert echoed["headers"]["x-team"] == "search"
+
+    win.headers_edit.setPlainText("Authorization: Api-Key mine")
+    assert "never typed here" in str(win.request_spec())
+    win.send()
+    assert "never typed here" in win.statusBar().currentMessage()

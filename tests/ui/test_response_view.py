@@ -476,3 +476,12 @@ def test_20000_small_chunks_render_fast_and_exactly(view: ResponseView, qtbot: Q
     assert fed < 0.25, f"feeding took {fed * 1000:.0f} ms"
     assert elapsed < 1.0, f"feeding and drawing took {elapsed * 1000:.0f} ms"
     assert view.body_bytes() == joined.encode()
+
+
+def test_a_servers_html_is_shown_as_text_never_rendered(view: ResponseView) -> None:
+    view.fail(ApiError(500, "<b>boom</b> <img src=x>", request_id="<i>rid</i>"))
+    assert view.banner.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>boom</b>" in view.banner.text()
+    selectable = Qt.TextInteractionFlag.TextSelectableByMouse
+    assert view.banner.textInteractionFlags() & selectable
+    assert view.request_id_label.textFormat() == Qt.TextFormat.PlainText

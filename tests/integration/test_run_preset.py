@@ -1,0 +1,126 @@
+"""`playground run PRESET` against the local server: saved presets sent from a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playground.core.presets import Preset, PresetStore
+from playground.core.remotes import Target
+from playground.core.request import Column, RequestSpec
+from playground.emulator import EmulatorServer
+from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
+from tests.integration.helpers import run
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> PresetStore:
+    store = PresetStore(tmp_path / "presets")
+    store.save(
+        Preset(
+            "Sentiment on staging",
+            RequestSpec("predict", Target(CLASSIFIER, "environment", "staging"), {"text": "great"}),
+            remote="local",
+        )
+    )
+    chat_body = {
+        "model": "demo-llm",
+        "messages": [{"role": "user", "content": "Say hi"}],
+        "stream": True,
+        "max_tokens": 8,
+    }
+    store.save(Preset("Chat", RequestSpec("chat", Target(CHAT), chat_body), remote="local"))
+    return store
+
+
+@pytest.fixture
+def flags(
+    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch, store: PresetStore
+) -> list[str]:
+    monkeypatch.setenv("BASETEN_API_KEY", emulator.api_key)
+    return ["--base-url", emulator.base_url, "--presets-dir", str(store.user_dir)]
+
+
+def test_run_a_predict_preset_by_name(capsys: pytest.CaptureFixture[str], flags: list[str]) -> None:
+    code, records, err = run(capsys, "run", "sentiment on staging", *flags)
+    assert (code, err) == (0, "")
+    assert [r["event"] for r in records] == ["response", "json", "metrics"]
+    assert records[1]["body"]["model_version"] == "v2"  # type: ignore[index]
+    assert records[2]["status"] == 200
+
+
+def test_run_a_chat_preset_streams_deltas_then_the_message(
+    capsys: pytest.CaptureFixture[str], flags: list[str]
+) -> None:
+    code, records, _ = run(capsys, "run", "Chat", *flags)
+    assert code == 0
+    events = [r["event"] for r in records]
+    assert events[0] == "response"
+    assert events[-2:] == ["message", "metrics"]
+    deltas = [r["content"] for r in records if r["event"] == "delta" and "content" in r]
+    assert len(deltas) > 1
+    assert records[-2]["content"] == "".join(deltas)  # type: ignore[arg-type]
+    assert records[-1]["streamed"] is True
+
+
+def test_run_a_preset_file_and_a_route(
+    capsys: pytest.CaptureFixture[str], flags: list[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "echo.json"
+    spec = RequestSpec("route", Target(CUSTOM), {"x": 1}, "PUT", "/echo", headers={"X-Trace": "t"})
+    path.write_text(Preset("Echo", spec, remote="local").to_text())
+    code, records, _ = run(capsys, "run", str(path), *flags)
+    assert code == 0
+    body = next(r["body"] for r in records if r["event"] == "json")
+    assert body["method"] == "PUT"  # type: ignore[index]
+    assert body["body"] == {"x": 1}  # type: ignore[index]
+
+
+def test_exit_codes(
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    store: PresetStore,
+) -> None:
+    missing = RequestSpec("predict", Target("nosuchmodel"), {})
+    store.save(Preset("Missing model", missing))
+    code, _, err = run(capsys, "run", "Missing model", *flags)
+    assert code == 1
+    assert "404" in err
+
+    cut = RequestSpec(
+        "predict", Target(STREAMER), {"prompt": "x"}, headers={"X-Emulator-Fault": "cut_after=2"}
+    )
+    store.save(Preset("Cut", cut))
+    assert run(capsys, "run", "Cut", *flags)[0] == 4
+
+    code, _, err = run(capsys, "run", "Sentiment on stagin", *flags)
+    assert code == 2
+    assert "did you mean 'Sentiment on staging'?" in err
+
+    code, _, err = run(capsys, "run", "Chat", "--presets-dir", str(store.user_dir))
+    assert code == 2
+    assert "saved for the remote 'local'; say where it is with --base-url" in err
+
+    columns = (Column(Target(CLASSIFIER)), Column(Target(CLASSIFIER, "environment", "staging")))
+    store.save(Preset("Both", RequestSpec("predict", Target(CLASSIFIER), {}), columns=columns))
+    code, _, err = run(capsys, "run", "Both", *flags)
+    assert code == 2
+    assert "is a comparison of 2 columns" in err
+    assert "playground compare" in err
+
+    closed = ["--base-url", "http://127.0.0.1:9", "--presets-dir", str(store.user_dir)]
+    assert run(capsys, "run", "Sentiment on staging", *closed)[0] == 3
+
+
+def test_broken_files_are_reported_and_left_alone(
+    capsys: pytest.CaptureFixture[str], flags: list[str], store: PresetStore
+) -> None:
+    broken = store.user_dir / "broken.json"
+    broken.write_text("{,")
+    code, records, err = run(capsys, "run", "Sentiment on staging", *flags)
+    assert code == 0
+    assert records[0]["event"] == "response"
+    assert "warning: broken.json was not loaded: it is not valid JSON" in err
+    assert "line 1, column 2" in err
+    assert broken.exists()
