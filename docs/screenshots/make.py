@@ -28,7 +28,7 @@ from playground.core.request import Column
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector
-from playground.ui.compare_view import open_compare
+from playground.ui.compare_menu import open_compare
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown

@@ -6,19 +6,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -33,13 +27,13 @@ from playground.ui.compare_chart import ChartData, PercentileChartView
 from playground.ui.compare_column import LETTERS, CompareColumnView
 from playground.ui.compare_controller import CompareController
 from playground.ui.compare_request import CompareRequestEditor
+from playground.ui.compare_toolbar import CompareToolbar
 from playground.ui.controller import CatalogueController
 from playground.ui.diff_dialog import DiffDialog
 
 if TYPE_CHECKING:
     from playground.core.client import BasetenClient
     from playground.core.wake import WakeProgress
-    from playground.ui.main_window import MainWindow
 
 FLUSH_MS = 16  # one tick paints the columns' new text (never one re-layout per delta)
 FLUSH_BUDGET_MS = 4  # a tick stops flushing columns once it has spent this much
@@ -71,48 +65,19 @@ class CompareView(QWidget):
 
     def _build_ui(self) -> None:
         self.request_editor = CompareRequestEditor()
-        self.send_button = QPushButton("Send to all")
-        self.send_button.setObjectName("sendAllButton")
-        self.send_button.setToolTip("Send the request to every column at once (Ctrl+Enter)")
-        self.send_button.setStyleSheet("font-weight: bold; padding: 3px 14px;")
-        self.stop_button = QPushButton("Stop all")
-        self.stop_button.setToolTip("Stop every column; what arrived is kept (Esc)")
-        self.stop_button.setEnabled(False)
-        self.add_button = QPushButton("+ Column")
-        self.add_button.setToolTip("Add a column (up to six)")
-        self.wake_check = QCheckBox("Wake all first")
-        self.wake_check.setToolTip(
-            "Wait until every target is ACTIVE before sending, so that no run pays a cold start"
+        self.toolbar = CompareToolbar()
+        bar = self.toolbar
+        self.send_button, self.stop_button, self.add_button = (
+            bar.send_button,
+            bar.stop_button,
+            bar.add_button,
         )
-        self.wake_progress = QProgressBar()
-        self.wake_progress.setObjectName("wakeProgress")
-        self.wake_progress.setMaximumWidth(170)
-        self.wake_progress.setFormat("%v of %m serving")
-        self.wake_progress.hide()
-        self.repeat_spin = QSpinBox()
-        self.repeat_spin.setObjectName("repeatSpin")
-        self.repeat_spin.setRange(1, 100)
-        self.repeat_spin.setSuffix(" ×")
-        self.repeat_spin.setToolTip("Send N times in a row; the chart shows p50 and p95 per column")
-        self.diff_button = QPushButton("Diff…")
-        self.diff_button.setToolTip("How two columns' answers differ: JSON paths, or words")
-        self.save_button = QPushButton("Save report…")
-        self.save_button.setToolTip("The comparison as JSON or Markdown: bodies, metrics, ids")
-        for button in (self.diff_button, self.save_button):
-            button.setEnabled(False)
-
-        actions = QHBoxLayout()
-        for widget in (self.send_button, self.stop_button, self.add_button):
-            actions.addWidget(widget)
-        actions.addSpacing(18)
-        actions.addWidget(self.wake_check)
-        actions.addWidget(self.wake_progress)
-        actions.addSpacing(18)
-        actions.addWidget(QLabel("Repeat"))
-        actions.addWidget(self.repeat_spin)
-        actions.addStretch(1)
-        actions.addWidget(self.diff_button)
-        actions.addWidget(self.save_button)
+        self.wake_check, self.wake_progress, self.repeat_spin = (
+            bar.wake_check,
+            bar.wake_progress,
+            bar.repeat_spin,
+        )
+        self.diff_button, self.save_button = bar.diff_button, bar.save_button
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -131,7 +96,7 @@ class CompareView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.request_editor)
-        layout.addLayout(actions)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.scroller, 1)
         layout.addWidget(self.chart)
         layout.addWidget(self.status)
@@ -446,34 +411,3 @@ class CompareView(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
         super().closeEvent(event)
-
-
-def open_compare(window: MainWindow) -> CompareView:
-    """The window's compare view (made on first use with the window's request), shown."""
-    view = window.findChild(CompareView)
-    if view is None:
-        view = CompareView(window.catalogue.client, window)
-        window.closed.connect(view.close)
-        view.load()
-        view.take_window_request()
-    view.show()
-    if QGuiApplication.platformName() != "offscreen":  # which warns that it cannot raise
-        view.raise_()
-        view.activateWindow()
-    return view
-
-
-async def shutdown(window: MainWindow) -> None:
-    """Cancel the compare view's tasks and wait for them (before the client closes)."""
-    if not shiboken6.isValid(window):
-        return  # deleted with the window, which closed it first: its tasks were cancelled then
-    view = window.findChild(CompareView)
-    if view is not None:
-        await view.aclose()
-
-
-def install(window: MainWindow) -> QAction:
-    """Add "Compare environments…" (Ctrl+Shift+K) to the window's Request menu."""
-    return window.add_action(
-        "&Request", "Co&mpare environments…", "Ctrl+Shift+K", lambda: open_compare(window)
-    )

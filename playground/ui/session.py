@@ -19,7 +19,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import code_export, compare_view
+from playground.ui import code_export, compare_menu
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -32,7 +32,7 @@ from playground.ui.signals import first_signal
 
 def attach(window: MainWindow, client: BasetenClient) -> MainWindow:
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
-    compare_view.install(window)
+    compare_menu.install(window)
     code_export.install(window)
     install_presets(window)
     return window
@@ -88,7 +88,7 @@ async def _run_window(
 
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
-    await compare_view.shutdown(window)
+    await compare_menu.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()
