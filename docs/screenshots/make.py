@@ -23,9 +23,12 @@ from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
 from playground.core.keys import mask
+from playground.core.remotes import Target
+from playground.core.request import Column
 from playground.emulator import EmulatorServer, EmulatorSettings
-from playground.emulator.demo import CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
+from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector
+from playground.ui.compare_menu import open_compare
 from playground.ui.look import apply_look
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
@@ -91,6 +94,42 @@ async def shoot_chat(server: EmulatorServer) -> None:
         save(win, "chat")
 
 
+async def shoot_compare(server: EmulatorServer) -> None:
+    """Production, staging and a Model API answering one chat request, three times over."""
+    async with window_on(server, CHAT) as win:
+        view = open_compare(win)
+        view.resize(1500, 900)
+        editor = view.request_editor
+        editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("chat"))
+        editor.editor.set_json(
+            {
+                "model": "demo-llm",
+                "messages": [{"role": "user", "content": "What is a cold start?"}],
+                "stream": True,
+            }
+        )
+        view.set_columns(
+            [
+                Column(Target(CHAT, "production")),
+                Column(Target(CHAT, "environment", "staging")),
+                Column(None, "playground/demo-chat", {"model": "playground/demo-chat"}),
+            ]
+        )
+        await asyncio.sleep(0.5)  # the targets' statuses
+        view.repeat_spin.setValue(3)
+        done = asyncio.ensure_future(first_signal(view.controller.run_finished, within=60))
+        view.send_all()
+        await done
+        await asyncio.sleep(0.3)
+        view.grab().save(str(HERE / "compare.png"), "PNG")
+        dialog = view.show_diff()
+        assert dialog is not None
+        await asyncio.sleep(0.3)
+        dialog.grab().save(str(HERE / "compare-diff.png"), "PNG")
+        dialog.close()
+        view.close()
+
+
 async def main() -> None:
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
@@ -119,6 +158,7 @@ async def main() -> None:
         await shoot(server, "custom-route", CUSTOM, route)
         await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
         await shoot_chat(server)
+        await shoot_compare(server)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ class TaskOwner(QObject):
             return True
         return False
 
+    def cancel_all(self) -> None:
+        """Cancel every task this owner runs (each still ends in its one terminal signal)."""
+        for job in list(self._tasks):
+            self._cancel(job)
+
     def is_running(self, job: str) -> bool:
         task = self._tasks.get(job)
         return task is not None and not task.done()

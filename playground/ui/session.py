@@ -21,7 +21,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import code_export, history_panel
+from playground.ui import code_export, compare_menu, history_panel
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -37,6 +37,7 @@ def attach(
 ) -> MainWindow:
     """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
+    compare_menu.install(window)
     code_export.install(window)
     install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
@@ -100,6 +101,7 @@ async def _run_window(
 
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
+    await compare_menu.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()
