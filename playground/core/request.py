@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from playground.core.asyncopts import AsyncOptions
 from playground.core.remotes import Remote, Target, TargetKind
+
+if TYPE_CHECKING:
+    from playground.core.asyncopts import AsyncOptions
 
 Mode = Literal["predict", "async", "route", "chat"]
 MODES: tuple[tuple[Mode, str], ...] = (
@@ -161,6 +163,8 @@ class RequestSpec:
     def wire_body(self) -> Any:
         """The JSON actually sent: async wraps the input with its options; a GET sends none."""
         if self.mode == "async":
+            from playground.core.asyncopts import AsyncOptions  # not at import: start-up time
+
             return (self.async_options or AsyncOptions()).body(self.body)
         if self.mode == "route" and self.method == "GET":
             return None
@@ -200,6 +204,8 @@ class RequestSpec:
             isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
         ):
             raise ValueError("headers must be an object of strings")
+        from playground.core.asyncopts import AsyncOptions
+
         try:
             async_options = AsyncOptions(**options) if options is not None else None
         except TypeError as exc:

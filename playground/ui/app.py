@@ -71,7 +71,6 @@ def run_app(
     app.setApplicationName("Playground")
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
-    set_icon(app)
 
     server = None
     key: FoundKey | None = None
@@ -108,6 +107,7 @@ def run_app(
         FirstPaint(window)
     window.show()
     app.processEvents()  # the first paint, before the network stack is even imported
+    set_icon(app)  # the desktop takes a window's icon whenever it comes
     set_stylesheet(app)  # what it styles is not on screen yet (look.py)
     app.setApplicationVersion(playground.__version__)  # reading the metadata takes 20-30 ms
     # Screenshots and probes leave the user's history alone, as they do the window state.

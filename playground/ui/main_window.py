@@ -25,21 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 import playground
-from playground.core.asyncopts import AsyncOptions, AsyncStatus
 from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
-from playground.core.events import PredictEvent, ResponseStarted
 from playground.core.remotes import Remote
 from playground.core.request import MODES, Mode, RequestSpec, headers_text, parse_headers
 from playground.ui.json_editor import JsonEditor
+from playground.ui.labels import make_plain
 from playground.ui.request_spec import describe_error
-from playground.ui.response_view import ResponseView, make_plain
 from playground.ui.target_bar import TargetBar
 
 if TYPE_CHECKING:
+    from playground.core.asyncopts import AsyncStatus
+    from playground.core.events import PredictEvent
     from playground.ui.chat_controller import ChatController
     from playground.ui.chat_pane import ChatPane
     from playground.ui.controller import CatalogueController, RequestController
+    from playground.ui.response_view import ResponseView
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -73,7 +74,12 @@ class MainWindow(QMainWindow):
     # --- layout --------------------------------------------------------------------------------
 
     def _build_ui(self, key_label: str) -> None:
-        self.remote_label = QLabel()
+        self.remote_name_label = QLabel(self.remote.name)
+        self.remote_name_label.setObjectName("remoteName")
+        bold = self.remote_name_label.font()
+        bold.setBold(True)
+        self.remote_name_label.setFont(bold)
+        self.remote_label = QLabel()  # plain text: Qt's rich-text engine is ~4 ms before the paint
         self.remote_label.setObjectName("remoteLabel")
         self.set_key_label(key_label)
         self.target_bar = TargetBar()
@@ -155,13 +161,16 @@ class MainWindow(QMainWindow):
         form.addRow("Status", self.async_status_label)
         form.addRow("", self.async_cancel_button)
 
-        self.response = ResponseView()
-        self.response.setObjectName("responseView")
+        # The response view is built once the window has painted (its modules are ~13 ms of
+        # start-up); until then its place says what it will say anyway.
+        self._response: ResponseView | None = None
+        self._response_placeholder = QLabel("No response yet")
+        self._response_placeholder.setObjectName("responsePlaceholder")
         right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.async_panel)
-        right_layout.addWidget(self.response, 1)
+        self._right_layout = QVBoxLayout(right)
+        self._right_layout.setContentsMargins(0, 0, 0, 0)
+        self._right_layout.addWidget(self.async_panel)
+        self._right_layout.addWidget(self._response_placeholder, 1)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
@@ -171,7 +180,10 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addWidget(self.remote_label)
+        remote_row = QHBoxLayout()
+        remote_row.addWidget(self.remote_name_label)
+        remote_row.addWidget(self.remote_label, 1)
+        layout.addLayout(remote_row)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
         self._chat: ChatPane | None = (
@@ -236,8 +248,16 @@ class MainWindow(QMainWindow):
         self, catalogue: CatalogueController, requests: RequestController, chat: ChatController
     ) -> None:
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
+        self.response.show()  # built now, after the first paint
         # What uses Qt's enums and brushes (~30 ms the first time) waits for the first paint.
-        make_plain([self.async_id_label, self.async_status_label])
+        make_plain(
+            [
+                self.async_id_label,
+                self.async_status_label,
+                self.remote_name_label,
+                self.remote_label,
+            ]
+        )
         self.target_bar.finish_setup()
         self.editor.enable_colours()
         for controller in (catalogue, requests, chat):
@@ -265,6 +285,17 @@ class MainWindow(QMainWindow):
         self.async_cancel_button.clicked.connect(req.cancel_async)
 
     @property
+    def response(self) -> ResponseView:
+        if self._response is None:
+            from playground.ui.response_view import ResponseView
+
+            self._response = ResponseView()
+            self._response.setObjectName("responseView")
+            self._right_layout.replaceWidget(self._response_placeholder, self._response)
+            self._response_placeholder.deleteLater()
+        return self._response
+
+    @property
     def chat(self) -> ChatPane:
         """The chat pane, built on first use: the window paints without it."""
         if self._chat is None:
@@ -286,7 +317,7 @@ class MainWindow(QMainWindow):
     def set_key_label(self, key_label: str) -> None:
         remote = self.remote
         self.remote_label.setText(
-            f"<b>{remote.name}</b> · {remote.label}" + (f" · key {key_label}" if key_label else "")
+            f"· {remote.label}" + (f" · key {key_label}" if key_label else "")
         )
 
     # --- actions -------------------------------------------------------------------------------
@@ -328,6 +359,8 @@ class MainWindow(QMainWindow):
                 mode, target, body if method != "GET" else None, method, route, headers=headers
             )
         if mode == "async":
+            from playground.core.asyncopts import AsyncOptions
+
             options = AsyncOptions(
                 webhook_endpoint=self.webhook_edit.text().strip() or None,
                 priority=self.priority_spin.value(),
@@ -472,6 +505,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Sending: {description}…")
 
     def _on_request_event(self, event: PredictEvent) -> None:
+        from playground.core.events import ResponseStarted  # after the first paint
+
         if isinstance(event, ResponseStarted):
             self.last_request_id = event.headers.get("x-baseten-request-id", "")
         self.response.feed(event)

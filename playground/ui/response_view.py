@@ -33,6 +33,7 @@ from playground.core.events import (
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.ui.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
+from playground.ui.labels import make_plain
 from playground.ui.look import set_state
 from playground.ui.response_body import PREVIEW_BYTES, ResponseBody
 from playground.ui.response_text import (
@@ -63,20 +64,6 @@ def _label(name: str, *, selectable: bool = False) -> QLabel:
     label.setObjectName(name)
     label.setProperty("selectable", selectable)
     return label
-
-
-def make_plain(labels: list[QLabel]) -> None:
-    """Server text is never read as HTML; selectable labels can be copied from.
-
-    Done before the first server text rather than at construction: the first use of the `Qt`
-    namespace creates its ~90 Python enums, ~30 ms that the first paint need not wait for.
-    """
-    from PySide6.QtCore import Qt
-
-    for label in labels:
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        if label.property("selectable"):
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
 
 def _button(name: str, text: str, tip: str) -> QPushButton:
