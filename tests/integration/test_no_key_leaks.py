@@ -115,8 +115,7 @@ class Session:
 # --- the things the session does ---------------------------------------------------------------
 # One function per thing a person does, `step(s: Session)`, listed in STEPS in order. Files go
 # under s.config / s.data (the platform folders point there) or s.exports; every text the window
-# shows is collected after each step. To add: a preset saved and exported, code exported (curl,
-# Python…) and a curl command imported; the test then finds them all and searches them.
+# shows is collected after each step; the test then finds them all and searches them.
 
 
 def starts_with_a_wrong_key(s: Session) -> None:
@@ -256,7 +255,61 @@ def exports_code(s: Session) -> None:
     dialog.close()
 
 
-STEPS: list[Callable[..., None]] = [  # presets and code export go here too
+def imports_a_curl_that_carries_the_key(s: Session) -> None:
+    """A command pasted with the key in it: the key is dropped, and never shown."""
+    from playground.ui.code_export import show_import_curl
+
+    command = (
+        f"curl {s.client.remote.host_url('model-' + CLASSIFIER)}/environments/staging/predict "
+        f'-H "Authorization: Api-Key {KEY}" -H "X-Trace: 7" -d \'{{"text": "imported"}}\''
+    )
+    dialog = show_import_curl(s.win, command)
+    # All the dialog shows but the person's own paste (which goes with the dialog).
+    s.seen += [text for text in widget_texts(dialog) if text != dialog.paste.toPlainText()]
+    assert dialog.import_button.isEnabled()
+
+    async def click() -> None:  # the model may be the one already chosen: no list to wait for
+        dialog.import_button.click()
+        await asyncio.sleep(0.3)
+
+    s.loop.run_until_complete(click())
+    spec = s.win.request_spec()
+    assert isinstance(spec, RequestSpec)
+    assert dict(spec.headers) == {"X-Trace": "7"}
+    s.send()
+
+
+def compares_and_saves_a_report(s: Session) -> None:
+    """Production against staging in the compare view; the report saved as JSON and Markdown."""
+    from playground.core.request import Column
+    from playground.ui.compare_view import CompareView
+
+    next(a for a in s.win.actions() if a.text() == "Co&mpare environments…").trigger()
+    view = s.win.findChild(CompareView)
+    assert view is not None
+    editor = view.request_editor
+    editor.mode_combo.setCurrentIndex(editor.mode_combo.findData("predict"))
+    editor.editor.set_json({"text": "compare me"})
+    view.set_columns(
+        [Column(Target(CLASSIFIER)), Column(Target(CLASSIFIER, "environment", "staging"))]
+    )
+    ctl = view.controller
+    s.wait(ctl.run_finished, ctl.run_failed, ctl.run_cancelled, then=view.send_all)
+    s.seen += widget_texts(view)
+    view.save_report(s.exports / "compare.json")
+    view.save_report(s.exports / "compare.md")
+    assert "compare me" in (s.exports / "compare.md").read_text(encoding="utf-8")
+    view.close()
+
+
+def adds_a_remote(s: Session) -> None:
+    """`playground remotes add`: the remotes file holds URLs and a name, never a key."""
+    from playground.cli import main
+
+    assert main(["remotes", "add", "laptop", s.client.remote.label]) == 0
+
+
+STEPS: list[Callable[..., None]] = [
     starts_with_a_wrong_key,
     takes_the_right_key_in_the_dialog,
     predicts,
@@ -267,6 +320,9 @@ STEPS: list[Callable[..., None]] = [  # presets and code export go here too
     keeps_history,
     saves_and_exports_a_preset,
     exports_code,
+    imports_a_curl_that_carries_the_key,
+    compares_and_saves_a_report,
+    adds_a_remote,
     saves_the_window_state,
     takes_a_screenshot,
 ]
