@@ -78,6 +78,7 @@ class ChatParamsBar(QWidget):
         self.seed.setObjectName("chatSeed")
         self.seed.setPlaceholderText("default")
         self.seed.setValidator(QIntValidator())
+        self.seed.setMinimumWidth(64)
         self.seed.setMaximumWidth(90)
         self.json_mode = QCheckBox("JSON mode")
         self.json_mode.setToolTip('response_format {"type": "json_object"}')
