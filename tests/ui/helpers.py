@@ -80,3 +80,10 @@ def choose(win: MainWindow, label: str) -> None:
     index = combo.findText(label)
     assert index >= 0, [combo.itemText(i) for i in range(combo.count())]
     combo.setCurrentIndex(index)
+
+
+def set_route(win: MainWindow, method: str, route: str) -> None:
+    """Custom-route mode with `method` and `route`, as a person would pick them."""
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
+    win.method_combo.setCurrentText(method)
+    win.route_edit.setText(route)

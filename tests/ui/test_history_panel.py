@@ -17,7 +17,7 @@ from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
 from playground.ui.history_panel import HistoryPanel
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
-from tests.ui.helpers import Maker, choose, load, send, signalled, until
+from tests.ui.helpers import Maker, choose, load, send, set_route, signalled, until
 
 
 def panel_of(win: MainWindow) -> HistoryPanel:
@@ -81,9 +81,7 @@ def test_reopen_puts_the_request_back_and_resend_adds_a_second_entry(
     win = make_window(emulator)
     panel = panel_of(win)
     load(win, loop, CUSTOM)
-    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    win.method_combo.setCurrentText("PUT")
-    win.route_edit.setText("/items/7")
+    set_route(win, "PUT", "/items/7")
     type_body(win, '{"name": "sprocket"}')
     assert send(win, loop, qtbot) == "finished"
     wait_rows(panel, loop, 1)
@@ -311,9 +309,7 @@ def test_the_key_is_masked_wherever_it_shows_up_in_an_entry(
     win = make_window(emulator)
     panel = panel_of(win)
     load(win, loop, CUSTOM)
-    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    win.method_combo.setCurrentText("POST")
-    win.route_edit.setText("/echo")
+    set_route(win, "POST", "/echo")
     type_body(win, json.dumps({"note": f"my key is {emulator.api_key}"}))
     assert send(win, loop, qtbot) == "finished"
     assert emulator.api_key in win.response.body_text.toPlainText()  # what the server said

@@ -16,7 +16,7 @@ from playground.core.remotes import Target
 from playground.core.request import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
-from tests.ui.helpers import Maker, choose, load, send, signalled, until
+from tests.ui.helpers import Maker, choose, load, send, set_route, signalled, until
 
 
 def test_pick_model_and_environment_send_and_read(
@@ -371,9 +371,7 @@ def test_extra_headers_are_sent_and_a_bad_line_blocks_sending(
 ) -> None:
     win = make_window(emulator)
     load(win, loop, CUSTOM)
-    win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    win.method_combo.setCurrentText("POST")
-    win.route_edit.setText("/echo")
+    set_route(win, "POST", "/echo")
     win.editor.setPlainText('{"ping": 1}')
     win.headers_edit.setPlainText("X-Trace: abc-123\nX-Team: search")
     assert send(win, loop, qtbot) == "finished"
