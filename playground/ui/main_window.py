@@ -195,9 +195,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
 
-    def add_action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
-        """A menu entry (the menu is made on first use) whose shortcuts Help lists;
-        `keys` may give several, as `"Ctrl+Return | Ctrl+Enter"`."""
+    def _menu(self, menu_title: str) -> QMenu:
         menu = next(
             (m for m in self._menus if m.title() == menu_title),
             None,
@@ -210,6 +208,23 @@ class MainWindow(QMainWindow):
             else:
                 self.menuBar().addMenu(menu)
             self._menus.append(menu)
+        return menu
+
+    def add_menu(self, menu_title: str, text: str) -> QMenu:
+        """A submenu at the top of `menu_title` (e.g. File ▸ Remotes)."""
+        parent = self._menu(menu_title)
+        sub = QMenu(text, self)
+        first = parent.actions()[0] if parent.actions() else None
+        if first is not None:
+            parent.insertMenu(first, sub)
+        else:
+            parent.addMenu(sub)
+        return sub
+
+    def add_action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
+        """A menu entry (the menu is made on first use) whose shortcuts Help lists;
+        `keys` may give several, as `"Ctrl+Return | Ctrl+Enter"`."""
+        menu = self._menu(menu_title)
         action = QAction(text, self)
         if keys:
             action.setShortcuts([QKeySequence(k) for k in keys.split(" | ")])

@@ -21,7 +21,7 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import code_export, compare_menu, history_panel
+from playground.ui import code_export, compare_menu, history_panel, remotes_menu
 from playground.ui.chat_controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.controller import CatalogueController, RequestController
@@ -41,6 +41,7 @@ def attach(
     code_export.install(window)
     install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
+    remotes_menu.install(window)
     history_panel.install(window, open_history(paths.data_dir(data_dir) / HISTORY_FILE))
     return window
 
