@@ -21,6 +21,7 @@ from playground.core import (
     TruncatedStream,
 )
 from playground.emulator import EmulatorServer, demo
+from playground.emulator.faults import SHAPES
 from tests.core.helpers import (
     NO_RETRY,
     collect,
@@ -32,18 +33,6 @@ from tests.core.helpers import (
     unused_port,
 )
 
-SHAPES = (
-    "gateway",
-    "spec",
-    "truss",
-    "chain",
-    "openai",
-    "flat",
-    "detail",
-    "ratelimit",
-    "text",
-    "html",
-)
 STATUSES = (400, 401, 403, 404, 413, 429, 500, 502, 503, 504)
 # What the hint must talk about, for the statuses a person most needs help with.
 HINT_WORDS = {
