@@ -129,10 +129,9 @@ def run_emulator(args: argparse.Namespace) -> int:
 
 
 def run_remotes(args: argparse.Namespace) -> int:
-    from playground.core.paths import remotes_file
     from playground.core.remote_config import RemoteConfigError, RemoteStore, remote_from_url
 
-    store = RemoteStore(remotes_file())
+    store = RemoteStore.default()
     try:
         if args.action == "add":
             remote = remote_from_url(args.name, args.url)

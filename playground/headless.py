@@ -110,11 +110,10 @@ def remote_from(args: argparse.Namespace) -> Remote:
 
 def named_remote(name: str) -> Remote:
     """Baseten, a remote added with `playground remotes add`, or a section of ~/.trussrc."""
-    from playground.core.paths import remotes_file
     from playground.core.remote_config import RemoteConfigError, RemoteStore
 
     try:
-        return RemoteStore(remotes_file()).get(name)
+        return RemoteStore.default().get(name)
     except RemoteConfigError as exc:
         raise UsageError(str(exc)) from None
 

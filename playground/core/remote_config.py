@@ -11,6 +11,7 @@ from typing import Any
 
 from playground.core.files import write_atomically
 from playground.core.keys import trussrc_keys
+from playground.core.paths import remotes_file
 from playground.core.remotes import Remote
 
 SCHEMA_VERSION = 1
@@ -45,6 +46,11 @@ class RemoteStore:
     path: Path
     trussrc: Path | None = None  # None: the user's ~/.trussrc
     problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def default(cls) -> RemoteStore:
+        """The user's remotes file, in the config folder."""
+        return cls(remotes_file())
 
     def added(self) -> dict[str, Remote]:
         """The remotes added by hand, in the order they were added."""

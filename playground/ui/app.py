@@ -84,11 +84,10 @@ def run_app(
     elif remote_name == "baseten":
         remote = Remote.baseten()
     else:
-        from playground.core.paths import remotes_file
         from playground.core.remote_config import RemoteConfigError, RemoteStore
 
         try:
-            remote = RemoteStore(remotes_file()).get(remote_name)
+            remote = RemoteStore.default().get(remote_name)
         except RemoteConfigError as exc:
             print(f"playground: {exc}", file=sys.stderr)
             return 2

@@ -47,6 +47,13 @@ def parse_stop(text: str) -> list[str]:
     return value
 
 
+def stop_text(stops: list[str]) -> str:
+    """The inverse of `parse_stop`: one plain string as it is, anything else as a JSON array."""
+    if len(stops) == 1 and stops[0] == stops[0].strip() and not stops[0].startswith("["):
+        return stops[0]
+    return json.dumps(stops, ensure_ascii=False) if stops else ""
+
+
 class ChatParamsBar(QWidget):
     """Reads and shows a `ChatParams`; says when the source (deployment or Model APIs) changes."""
 
@@ -160,14 +167,7 @@ class ChatParamsBar(QWidget):
         self.top_p.setValue(UNSET if params.top_p is None else params.top_p)
         self.max_tokens.setValue(params.max_tokens or 0)
         self.seed.setText("" if params.seed is None else str(params.seed))
-        stops = params.stop
-        self.stop_edit.setText(
-            stops[0]
-            if len(stops) == 1 and not stops[0].startswith("[") and stops[0].strip() == stops[0]
-            else json.dumps(stops, ensure_ascii=False)
-            if stops
-            else ""
-        )
+        self.stop_edit.setText(stop_text(params.stop))
         self.json_mode.setChecked(params.response_format == "json_object")
         self.extra.setText(json.dumps(params.extra, ensure_ascii=False) if params.extra else "")
 

@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         remote_row = QHBoxLayout()
+        remote_row.setSpacing(4)
         remote_row.addWidget(self.remote_name_label)
         remote_row.addWidget(self.remote_label, 1)
         layout.addLayout(remote_row)

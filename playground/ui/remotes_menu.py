@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from playground.core.paths import remotes_file
 from playground.core.remote_config import RemoteConfigError, RemoteStore, remote_from_url
 from playground.core.remotes import Remote
 from playground.ui.main_window import MainWindow
@@ -107,4 +106,4 @@ class RemotesMenu(QObject):
 
 
 def install(window: MainWindow, path: Path | None = None) -> RemotesMenu:
-    return RemotesMenu(window, RemoteStore(path or remotes_file()))
+    return RemotesMenu(window, RemoteStore(path) if path else RemoteStore.default())

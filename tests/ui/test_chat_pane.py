@@ -19,6 +19,7 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.ui.chat_controller import ChatController
 from playground.ui.chat_pane import ChatPane
+from playground.ui.chat_params import parse_stop, stop_text
 from playground.ui.message_view import MARKDOWN_LIMIT
 from playground.ui.signals import first_signal
 from tests.ui.helpers import until
@@ -363,3 +364,8 @@ def test_edit_an_earlier_turn_from_its_message(
     assert [t.role for t in turns] == ["user", "assistant"]
     assert turns[0].content == "a better first question"
     assert "better first question" in turns[1].content
+
+
+@pytest.mark.parametrize("stops", [[], ["END"], [" END"], ["[x]"], ["a", "b"], ["\n\n"]])
+def test_stop_strings_read_back_as_they_were_written(stops: list[str]) -> None:
+    assert parse_stop(stop_text(stops)) == stops
