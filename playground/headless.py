@@ -180,8 +180,8 @@ def event_record(event: object) -> dict[str, Any] | None:
             "event": "response",
             "status": event.status,
             "content_type": event.content_type,
-            "request_id": event.headers.get("x-baseten-request-id"),
-            "deployment_id": event.headers.get("x-baseten-model-version-id"),
+            "request_id": event.request_id or None,
+            "deployment_id": event.deployment_id or None,
         }
     if isinstance(event, JsonBody):
         try:

@@ -16,6 +16,16 @@ class ResponseStarted:
     content_type: str
     metrics: Metrics
 
+    @property
+    def request_id(self) -> str:
+        """Baseten's `X-Baseten-Request-Id` ("" when the server sent none)."""
+        return self.metrics.request_id or ""
+
+    @property
+    def deployment_id(self) -> str:
+        """The deployment that answered (`X-Baseten-Model-Version-Id`), "" when not said."""
+        return self.metrics.deployment_id or ""
+
 
 _UNPARSED: Any = object()
 

@@ -335,7 +335,7 @@ class ChatPane(QWidget):
 
     def _on_controller_answer_started(self, started: ResponseStarted) -> None:
         if self._answer is not None:
-            self._answer.turn.request_id = started.headers.get("x-baseten-request-id")
+            self._answer.turn.request_id = started.request_id or None
 
     def _on_controller_delta_received(self, delta: ChatDelta) -> None:
         if self._answer is None:

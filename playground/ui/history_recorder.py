@@ -65,14 +65,11 @@ class _Pending:
             self.kept += len(piece)
 
     def started(self, event: ResponseStarted) -> None:
-        headers = {k.lower(): v for k, v in event.headers.items()}
         self.status = event.status
         self.content_type = event.content_type
         self.metrics = event.metrics
-        self.request_id = event.metrics.request_id or headers.get("x-baseten-request-id", "")
-        self.deployment_id = event.metrics.deployment_id or headers.get(
-            "x-baseten-model-version-id", ""
-        )
+        self.request_id = event.request_id
+        self.deployment_id = event.deployment_id
 
     def failed(self, error: PlaygroundError) -> str:
         """Take what the error knows (status, request id, its body); return it in words."""

@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
         from playground.core.events import ResponseStarted  # after the first paint
 
         if isinstance(event, ResponseStarted):
-            self.last_request_id = event.headers.get("x-baseten-request-id", "")
+            self.last_request_id = event.request_id
         self.response.feed(event)
 
     def _on_request_finished(self) -> None:

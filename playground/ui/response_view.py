@@ -278,11 +278,9 @@ class ResponseView(QWidget):
         self._metrics = event.metrics
         self._content_type = event.content_type
         self._set_status(event.status)
-        headers = {name.lower(): value for name, value in event.headers.items()}
-        request_id = event.metrics.request_id or headers.get("x-baseten-request-id")
-        if request_id:
-            self._set_request_id(request_id)
-        deployment = event.metrics.deployment_id or headers.get("x-baseten-model-version-id")
+        if event.request_id:
+            self._set_request_id(event.request_id)
+        deployment = event.deployment_id
         self.deployment_label.setText(f"Deployment: {deployment}" if deployment else "")
         self.headers_text.setPlainText(headers_text(event.headers))
         self._update_timings()
