@@ -34,6 +34,8 @@ def words_html(ops: list[TextOp] | tuple[TextOp, ...]) -> str:
             continue
         if op.old:
             parts.append(f"<span style='{DELETE_STYLE}'>{escape(op.old)}</span>")
+        if op.old and op.new:
+            parts.append(" ")  # a replaced word and its replacement, read apart
         if op.new:
             parts.append(f"<span style='{INSERT_STYLE}'>{escape(op.new)}</span>")
     return "<p style='white-space:pre-wrap; line-height:140%'>" + "".join(parts) + "</p>"
