@@ -26,8 +26,8 @@ import httpx
 from benchmarks._shared import KEY, LagTimer, bare_chat, run_with_window_loop, set_model_fault
 from playground.core import BasetenClient, Remote, Target
 from playground.emulator.demo import CHAT
-from playground.ui.chat_controller import ChatController
-from playground.ui.chat_pane import ChatPane
+from playground.ui.chat.controller import ChatController
+from playground.ui.chat.pane import ChatPane
 from playground.ui.signals import first_signal
 
 

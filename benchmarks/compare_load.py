@@ -32,9 +32,9 @@ import httpx
 
 from benchmarks._shared import KEY, LagTimer, run_with_window_loop
 from playground.core import BasetenClient, Remote, Target
-from playground.core.request import Column, RequestSpec
+from playground.core.request.spec import Column, RequestSpec
 from playground.emulator.demo import CHAT
-from playground.ui.compare_view import CompareView
+from playground.ui.compare.view import CompareView
 from playground.ui.signals import first_signal
 
 TARGETS = (

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground.core import history_schema
-from playground.core.history import BODY_CAP, Exchange, History
+from playground.core.history import schema as history_schema
+from playground.core.history.store import BODY_CAP, Exchange, History
 
 WORDS = [
     "".join(random.choices(string.ascii_lowercase, k=random.randint(2, 9))) for _ in range(5000)

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from playground.core.asyncopts import AsyncOptions
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.remote.remotes import Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.spec import RequestSpec
 from playground.emulator.demo import CHAIN, CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 
 PRESETS = Path(__file__).resolve().parent.parent / "resources" / "presets"

@@ -1,5 +1,5 @@
 """`python -m playground` does what the `playground` command does."""
 
-from playground.cli import main
+from playground.cli.main import main
 
 raise SystemExit(main())

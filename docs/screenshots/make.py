@@ -22,13 +22,13 @@ for _name, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
 from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
-from playground.core.keys import mask
-from playground.core.remotes import Target
-from playground.core.request import Column
+from playground.core.remote.keys import mask
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import Column
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector
-from playground.ui.compare_menu import open_compare
+from playground.ui.compare.menu import open_compare
 from playground.ui.look import apply_look
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow

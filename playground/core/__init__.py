@@ -1,46 +1,20 @@
 """The Qt-free engine: remotes and targets, URL building, the HTTP client, errors and metrics.
 
 Imports neither PySide6 nor qasync (checked by a test and by import-linter). Names are loaded on
-first use, so that the window can paint before the network stack (httpx, ~100 ms) is imported.
+first use (PEP 562), so that the window can paint before the network stack (httpx, ~100 ms) is
+imported. `_WHERE` is the one list of the public names, each with the module that defines it.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from playground.core.client import BasetenClient, Call
-    from playground.core.errors import (
-        ApiError,
-        InvalidRequest,
-        NetworkError,
-        PlaygroundError,
-        StreamCut,
-        StreamError,
-        TruncatedStream,
-    )
-    from playground.core.events import (
-        BinaryChunk,
-        ChatDelta,
-        ChatFinished,
-        ChatResult,
-        Finished,
-        JsonBody,
-        NdjsonLine,
-        Notice,
-        ResponseStarted,
-        SseEvent,
-        TextChunk,
-        ToolCall,
-    )
-    from playground.core.metrics import Metrics
-    from playground.core.remotes import Remote, Target
-    from playground.core.transport import RetryPolicy, Timeouts
+from typing import Any
 
 _WHERE = {
-    "BasetenClient": "client",
-    "Call": "client",
+    "BasetenClient": "api.client",
+    "Call": "api.client",
+    "RetryPolicy": "api.transport",
+    "Timeouts": "api.transport",
     "ApiError": "errors",
     "InvalidRequest": "errors",
     "NetworkError": "errors",
@@ -61,40 +35,11 @@ _WHERE = {
     "TextChunk": "events",
     "ToolCall": "events",
     "Metrics": "metrics",
-    "Remote": "remotes",
-    "Target": "remotes",
-    "RetryPolicy": "transport",
-    "Timeouts": "transport",
+    "Remote": "remote.remotes",
+    "Target": "remote.remotes",
 }
 
-__all__ = [
-    "ApiError",
-    "BasetenClient",
-    "BinaryChunk",
-    "Call",
-    "ChatDelta",
-    "ChatFinished",
-    "ChatResult",
-    "Finished",
-    "InvalidRequest",
-    "JsonBody",
-    "Metrics",
-    "NdjsonLine",
-    "NetworkError",
-    "Notice",
-    "PlaygroundError",
-    "Remote",
-    "ResponseStarted",
-    "RetryPolicy",
-    "SseEvent",
-    "StreamCut",
-    "StreamError",
-    "Target",
-    "TextChunk",
-    "Timeouts",
-    "ToolCall",
-    "TruncatedStream",
-]
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
@@ -104,3 +49,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f"playground.core.{module}"), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -14,12 +14,12 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
-from playground.core.remotes import Remote
+from playground.core.remote.remotes import Remote
 from playground.ui.look import set_icon, set_stylesheet
 from playground.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from playground.core.keys import FoundKey
+    from playground.core.remote.keys import FoundKey
 
 
 def settings_path() -> Path:
@@ -75,7 +75,7 @@ def run_app(
     server = None
     key: FoundKey | None = None
     if demo:
-        from playground.core.keys import FoundKey
+        from playground.core.remote.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()
@@ -84,7 +84,7 @@ def run_app(
     elif remote_name == "baseten":
         remote = Remote.baseten()
     else:
-        from playground.core.remote_config import RemoteConfigError, RemoteStore
+        from playground.core.remote.config import RemoteConfigError, RemoteStore
 
         try:
             remote = RemoteStore.default().get(remote_name)

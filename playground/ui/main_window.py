@@ -25,22 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 import playground
-from playground.core.catalog import TargetChoice
 from playground.core.errors import ApiError, PlaygroundError
-from playground.core.remotes import Remote
-from playground.core.request import MODES, Mode, RequestSpec, headers_text, parse_headers
-from playground.ui.json_editor import JsonEditor
-from playground.ui.labels import make_plain
-from playground.ui.request_spec import describe_error
-from playground.ui.target_bar import TargetBar
+from playground.core.remote.catalogue import TargetChoice
+from playground.core.remote.remotes import Remote
+from playground.core.request.spec import MODES, Mode, RequestSpec, headers_text, parse_headers
+from playground.ui.request.errors import describe_error
+from playground.ui.widgets.json_editor import JsonEditor
+from playground.ui.widgets.labels import make_plain
+from playground.ui.widgets.target_bar import TargetBar
 
 if TYPE_CHECKING:
-    from playground.core.asyncopts import AsyncStatus
     from playground.core.events import PredictEvent
-    from playground.ui.chat_controller import ChatController
-    from playground.ui.chat_pane import ChatPane
-    from playground.ui.controller import CatalogueController, RequestController
-    from playground.ui.response_view import ResponseView
+    from playground.core.request.asyncopts import AsyncStatus
+    from playground.ui.chat.controller import ChatController
+    from playground.ui.chat.pane import ChatPane
+    from playground.ui.request.controller import CatalogueController, RequestController
+    from playground.ui.response.view import ResponseView
 
 EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
     @property
     def response(self) -> ResponseView:
         if self._response is None:
-            from playground.ui.response_view import ResponseView
+            from playground.ui.response.view import ResponseView
 
             self._response = ResponseView()
             self._response.setObjectName("responseView")
@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
     def chat(self) -> ChatPane:
         """The chat pane, built on first use: the window paints without it."""
         if self._chat is None:
-            from playground.ui.chat_pane import ChatPane
+            from playground.ui.chat.pane import ChatPane
 
             self._chat = ChatPane()
             self._chat.setObjectName("chatPane")
@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
                 mode, target, body if method != "GET" else None, method, route, headers=headers
             )
         if mode == "async":
-            from playground.core.asyncopts import AsyncOptions
+            from playground.core.request.asyncopts import AsyncOptions
 
             options = AsyncOptions(
                 webhook_endpoint=self.webhook_edit.text().strip() or None,

@@ -9,10 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from playground.core import BasetenClient, paths
-from playground.core.history import FILE_NAME as HISTORY_FILE
-from playground.core.history import open_history
-from playground.core.keys import (
+from playground.core import paths
+from playground.core.api.client import BasetenClient
+from playground.core.history.store import FILE_NAME as HISTORY_FILE
+from playground.core.history.store import open_history
+from playground.core.remote.keys import (
     FoundKey,
     KeyringUnavailable,
     find_key,
@@ -21,14 +22,17 @@ from playground.core.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.ui import code_export, compare_menu, history_panel, remotes_menu
-from playground.ui.chat_controller import ChatController
+from playground.ui.chat.controller import ChatController
 from playground.ui.collector import MainThreadCollector
-from playground.ui.controller import CatalogueController, RequestController
-from playground.ui.key_dialog import KeyDialog
+from playground.ui.compare import menu as compare_menu
+from playground.ui.history import panel as history_panel
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
-from playground.ui.preset_panel import install as install_presets
+from playground.ui.presets.panel import install as install_presets
+from playground.ui.remotes import menu as remotes_menu
+from playground.ui.remotes.key_dialog import KeyDialog
+from playground.ui.request import code_export
+from playground.ui.request.controller import CatalogueController, RequestController
 from playground.ui.signals import first_signal
 
 

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import httpx
 
 from playground.core import BasetenClient, Remote, RetryPolicy, Timeouts
+from playground.core.api.transport import Transport
 from playground.core.events import Finished, ResponseStarted
-from playground.core.transport import Transport
 from playground.emulator import EmulatorServer
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from playground.core import BasetenClient, Remote, Target
-from playground.core.catalog import parse_target, target_choices
+from playground.core.remote.catalogue import parse_target, target_choices
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CLASSIFIER, SLEEPY
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from playground.core import ApiError, BasetenClient, InvalidRequest, Remote, Target
-from playground.core.asyncjobs import AsyncJobs, AsyncOptions, AsyncStatus, PollPolicy
-from playground.core.transport import Transport
+from playground.core.api.asyncjobs import AsyncJobs, AsyncOptions, AsyncStatus, PollPolicy
+from playground.core.api.transport import Transport
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import NO_RETRY, deployment_id, open_client, run
 

@@ -23,8 +23,8 @@ from playground.core import (
     Target,
     TextChunk,
 )
+from playground.core.api.transport import Transport
 from playground.core.events import PredictEvent
-from playground.core.transport import Transport
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import (
     collect,

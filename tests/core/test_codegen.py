@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from openai.resources.chat.completions import Completions
 
-from playground.core.asyncopts import AsyncOptions
-from playground.core.codegen import (
+from playground.core.errors import InvalidRequest
+from playground.core.remote.remotes import Remote, Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.codegen import (
     OPENAI_PARAMS,
     export,
     languages,
@@ -23,9 +25,7 @@ from playground.core.codegen import (
     to_requests,
     to_truss_predict,
 )
-from playground.core.errors import InvalidRequest
-from playground.core.remotes import Remote, Target
-from playground.core.request import RequestSpec
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer, demo
 
 BASETEN = Remote.baseten()

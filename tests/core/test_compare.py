@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from playground.core import InvalidRequest, Target
-from playground.core.compare import (
+from playground.core.api.wake import WakeProgress, cold_targets, wake_all
+from playground.core.compare.results import ColumnResult, Comparison, diff_results, percentile
+from playground.core.compare.run import (
     CompareRound,
     Event,
     check_comparable,
@@ -18,10 +20,8 @@ from playground.core.compare import (
     run_column,
     run_comparison,
 )
-from playground.core.comparison import ColumnResult, Comparison, diff_results, percentile
 from playground.core.events import ChatDelta, TextChunk
-from playground.core.request import Column, RequestSpec
-from playground.core.wake import WakeProgress, cold_targets, wake_all
+from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from tests.core.helpers import (

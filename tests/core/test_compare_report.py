@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from playground.core import Metrics, Target
-from playground.core.compare import run_comparison
-from playground.core.comparison import ColumnResult, Comparison
-from playground.core.request import Column, RequestSpec
+from playground.core.compare.results import ColumnResult, Comparison
+from playground.core.compare.run import run_comparison
+from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER
 from tests.core.helpers import FAULT, NO_RETRY, open_client, run

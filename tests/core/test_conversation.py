@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from playground.core.chat import ChatStreamParser
-from playground.core.conversation import ChatParams, Conversation, Turn
+from playground.core.chat.conversation import ChatParams, Conversation, Turn
+from playground.core.chat.protocol import ChatStreamParser
 from playground.core.errors import InvalidRequest
 from playground.core.events import ChatDelta, ChatResult, ToolCall
 from playground.core.metrics import Clock, Metrics

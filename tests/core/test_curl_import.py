@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.asyncopts import AsyncOptions
-from playground.core.codegen import to_curl
-from playground.core.curl_import import KEY_DROPPED, CurlImportError, parse_curl
-from playground.core.remotes import Remote, Target
-from playground.core.request import RequestSpec
-from playground.core.shellwords import shell_words
+from playground.core.remote.remotes import Remote, Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.codegen import to_curl
+from playground.core.request.curl_import import KEY_DROPPED, CurlImportError, parse_curl
+from playground.core.request.shellwords import shell_words
+from playground.core.request.spec import RequestSpec
 
 BASETEN = Remote.baseten()
 LOCAL = Remote.local("http://127.0.0.1:8123")

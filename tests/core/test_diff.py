@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.core.comparison import Spread, percentile
-from playground.core.diff import (
+from playground.core.compare.diff import (
     Change,
     json_diff,
     similarity,
@@ -14,6 +13,7 @@ from playground.core.diff import (
     text_summary,
     words,
 )
+from playground.core.compare.results import Spread, percentile
 
 
 def test_identical_values_have_no_changes_and_say_so() -> None:

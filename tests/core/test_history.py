@@ -9,13 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from playground.core import history as history_module
-from playground.core import history_schema
-from playground.core.asyncopts import AsyncOptions
-from playground.core.history import SCHEMA_VERSION, Exchange, History, HistoryError, open_history
+from playground.core.history import schema as history_schema
+from playground.core.history import store as history_module
+from playground.core.history.store import (
+    SCHEMA_VERSION,
+    Exchange,
+    History,
+    HistoryError,
+    open_history,
+)
 from playground.core.metrics import Metrics
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.remote.remotes import Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.spec import RequestSpec
 
 
 @pytest.fixture(params=["fts5", "like"])

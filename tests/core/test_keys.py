@@ -7,7 +7,7 @@ from pathlib import Path
 import keyring.errors
 import pytest
 
-from playground.core.keys import (
+from playground.core.remote.keys import (
     KEYRING_SERVICE,
     KeyringUnavailable,
     find_key,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 import playground
-from playground.core.presets import PresetStore, read_preset
+from playground.core.presets.store import PresetStore, read_preset
 
 ROUNDS = 60
 
@@ -26,9 +26,9 @@ HELPER = r"""
 import itertools, os, sys, time
 from pathlib import Path
 from typing import IO
-from playground.core.presets import Preset, PresetStore
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.presets.store import Preset, PresetStore
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import RequestSpec
 
 folder = Path(sys.argv[1])
 ROWS = ["%05d " % i + "x" * 60 for i in range(4000)]

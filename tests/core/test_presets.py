@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.asyncopts import AsyncOptions
-from playground.core.presets import (
+from playground.core.presets.store import (
     SCHEMA_VERSION,
     NameTaken,
     Preset,
@@ -18,9 +17,10 @@ from playground.core.presets import (
     read_preset,
     slug,
 )
-from playground.core.remotes import Target
-from playground.core.request import Column, RequestSpec
-from playground.core.truss_import import presets_from_truss
+from playground.core.presets.truss_import import presets_from_truss
+from playground.core.remote.remotes import Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.spec import Column, RequestSpec
 
 STAGING = Target("abc123", "environment", "staging")
 

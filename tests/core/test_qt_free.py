@@ -9,7 +9,7 @@ import sys
 def test_core_imports_without_qt_or_qasync() -> None:
     code = (
         "import sys\n"
-        "import playground.core, playground.core.client, playground.core.remotes\n"
+        "import playground.core, playground.core.api.client, playground.core.remote.remotes\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'qasync', 'shiboken6')"
         " or m.startswith(('playground.ui', 'playground.emulator')))\n"
         "print(','.join(bad))\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.remote_config import RemoteConfigError, RemoteStore, remote_from_url
-from playground.core.remotes import Remote
+from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
+from playground.core.remote.remotes import Remote
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from playground.core import Remote, Target
-from playground.core.asyncopts import AsyncOptions
-from playground.core.request import (
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.spec import (
     Column,
     RequestSpec,
     headers_text,

@@ -25,7 +25,7 @@ from playground.core import (
     TextChunk,
     Timeouts,
 )
-from playground.core.transport import Transport, network_error, retry_after_seconds
+from playground.core.api.transport import Transport, network_error, retry_after_seconds
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import (
     NO_RETRY,

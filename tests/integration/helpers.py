@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from playground.cli import main
+from playground.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]], str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.core.keys import KEYRING_SERVICE
+from playground.core.remote.keys import KEYRING_SERVICE
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from tests.conftest import MemoryKeyring

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli import main
-from playground.core.comparison import Comparison
+from playground.cli.main import main
+from playground.core.compare.results import Comparison
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY
 from tests.integration.helpers import run

@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote, Target, paths
-from playground.core.keys import KEYRING_SERVICE, mask
-from playground.core.request import RequestSpec
+from playground.core.remote.keys import KEYRING_SERVICE, mask
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER
-from playground.ui.history_panel import HistoryPanel
-from playground.ui.key_dialog import KeyDialog
+from playground.ui.history.panel import HistoryPanel
 from playground.ui.main_window import MainWindow
+from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 from tests.conftest import MemoryKeyring, fast_settings
@@ -226,8 +226,8 @@ def takes_a_screenshot(s: Session) -> None:
 
 
 def saves_and_exports_a_preset(s: Session) -> None:
-    from playground.ui.name_dialog import NameDialog
-    from playground.ui.preset_panel import PresetPanel
+    from playground.ui.presets.panel import PresetPanel
+    from playground.ui.widgets.name_dialog import NameDialog
 
     panel = s.win.findChild(PresetPanel)
     assert panel is not None
@@ -245,7 +245,7 @@ def saves_and_exports_a_preset(s: Session) -> None:
 
 
 def exports_code(s: Session) -> None:
-    from playground.ui.code_export import show_code_export
+    from playground.ui.request.code_export import show_code_export
 
     dialog = show_code_export(s.win)
     assert dialog is not None
@@ -257,7 +257,7 @@ def exports_code(s: Session) -> None:
 
 def imports_a_curl_that_carries_the_key(s: Session) -> None:
     """A command pasted with the key in it: the key is dropped, and never shown."""
-    from playground.ui.code_export import show_import_curl
+    from playground.ui.request.code_export import show_import_curl
 
     command = (
         f"curl {s.client.remote.host_url('model-' + CLASSIFIER)}/environments/staging/predict "
@@ -281,8 +281,8 @@ def imports_a_curl_that_carries_the_key(s: Session) -> None:
 
 def compares_and_saves_a_report(s: Session) -> None:
     """Production against staging in the compare view; the report saved as JSON and Markdown."""
-    from playground.core.request import Column
-    from playground.ui.compare_view import CompareView
+    from playground.core.request.spec import Column
+    from playground.ui.compare.view import CompareView
 
     next(a for a in s.win.actions() if a.text() == "Co&mpare environments…").trigger()
     view = s.win.findChild(CompareView)
@@ -304,7 +304,7 @@ def compares_and_saves_a_report(s: Session) -> None:
 
 def adds_a_remote(s: Session) -> None:
     """`playground remotes add`: the remotes file holds URLs and a name, never a key."""
-    from playground.cli import main
+    from playground.cli.main import main
 
     assert main(["remotes", "add", "laptop", s.client.remote.label]) == 0
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from playground.cli import main
+from playground.cli.main import main
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CLASSIFIER
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.presets import Preset, PresetStore
-from playground.core.remotes import Target
-from playground.core.request import Column, RequestSpec
+from playground.core.presets.store import Preset, PresetStore
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
 from tests.integration.helpers import run

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from playground import resources
 from playground.core.events import Finished
-from playground.core.request import RequestSpec
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.ui.look import apply_look, set_state
 from tests.core.helpers import open_client

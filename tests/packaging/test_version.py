@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 import playground
-from playground.cli import main
-from playground.core.remotes import Remote
+from playground.cli.main import main
+from playground.core.remote.remotes import Remote
 from playground.ui.main_window import MainWindow
 from tests.packaging.helpers import project_version
 

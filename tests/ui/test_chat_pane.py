@@ -17,10 +17,10 @@ from pytestqt.qtbot import QtBot
 from playground.core import BasetenClient, Remote, Target
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER, TOOLS, WEATHER_TOOL
-from playground.ui.chat_controller import ChatController
-from playground.ui.chat_pane import ChatPane
-from playground.ui.chat_params import parse_stop, stop_text
-from playground.ui.message_view import MARKDOWN_LIMIT
+from playground.ui.chat.controller import ChatController
+from playground.ui.chat.message_view import MARKDOWN_LIMIT
+from playground.ui.chat.pane import ChatPane
+from playground.ui.chat.params import parse_stop, stop_text
 from playground.ui.signals import first_signal
 from tests.ui.helpers import until
 

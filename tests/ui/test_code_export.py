@@ -10,14 +10,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from playground.core.codegen import to_curl
-from playground.core.curl_import import KEY_DROPPED
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.remote.remotes import Target
+from playground.core.request.codegen import to_curl
+from playground.core.request.curl_import import KEY_DROPPED
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM
-from playground.ui.code_export import CodeExportDialog, ImportCurlDialog
 from playground.ui.main_window import MainWindow
+from playground.ui.request.code_export import CodeExportDialog, ImportCurlDialog
 from tests.ui.helpers import Maker, choose, load, signalled, until
 
 D = TypeVar("D", bound=QDialog)

@@ -9,13 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from playground.core.comparison import Comparison
-from playground.core.remotes import Target
-from playground.core.request import Column
+from playground.core.compare.results import Comparison
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import Column
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY
 from playground.emulator.faults import FAULT_HEADER
-from playground.ui.compare_view import CompareView
+from playground.ui.compare.view import CompareView
 from playground.ui.main_window import MainWindow
 from tests.ui.helpers import Maker, load, signalled, until
 

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote
-from playground.core.history import History
+from playground.core.history.store import History
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
-from playground.ui.history_panel import HistoryPanel
+from playground.ui.history.panel import HistoryPanel
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
 from tests.ui.helpers import Maker, choose, load, send, set_route, signalled, until

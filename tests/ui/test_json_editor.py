@@ -11,8 +11,8 @@ from PySide6.QtGui import QFontInfo, QKeySequence, QShortcut, QTextCursor, QText
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from playground.ui.json_editor import JsonEditor, JsonProblem
-from playground.ui.json_highlighter import (
+from playground.ui.widgets.json_editor import JsonEditor, JsonProblem
+from playground.ui.widgets.json_highlighter import (
     MAX_HIGHLIGHT_CHARS,
     MAX_HIGHLIGHT_LINE_CHARS,
     TOKEN_COLORS,

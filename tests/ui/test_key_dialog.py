@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QLabel, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote
-from playground.core.keys import KEYRING_SERVICE, FoundKey
+from playground.core.remote.keys import KEYRING_SERVICE, FoundKey
 from playground.emulator import EmulatorServer
-from playground.ui.key_dialog import KeyDialog
 from playground.ui.main_window import MainWindow
+from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.session import ask_for_key, build_window, shutdown
 from tests.conftest import MemoryKeyring
 from tests.core.test_keys import BrokenKeyring

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from playground.core.asyncopts import AsyncOptions
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.remote.remotes import Target
+from playground.core.request.asyncopts import AsyncOptions
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
 from tests.ui.helpers import Maker, choose, load, send, set_route, signalled, until

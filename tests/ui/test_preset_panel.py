@@ -15,15 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from playground import resources
 from playground.core import paths
-from playground.core.presets import Preset
-from playground.core.remotes import Target
-from playground.core.request import RequestSpec
+from playground.core.presets.store import Preset
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM
 from playground.ui.main_window import MainWindow
-from playground.ui.name_dialog import NameDialog
-from playground.ui.preset_list import SOURCE_ROLE
-from playground.ui.preset_panel import PresetPanel
+from playground.ui.presets.list_model import SOURCE_ROLE
+from playground.ui.presets.panel import PresetPanel
+from playground.ui.widgets.name_dialog import NameDialog
 from tests.ui.helpers import Maker, choose, load
 
 

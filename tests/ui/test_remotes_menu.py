@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 from playground.core.paths import remotes_file
-from playground.core.remote_config import RemoteStore
+from playground.core.remote.config import RemoteStore
 from playground.emulator import EmulatorServer
-from playground.ui.remotes_menu import AddRemoteDialog, RemotesMenu, launch_command
+from playground.ui.remotes.menu import AddRemoteDialog, RemotesMenu, launch_command
 from tests.ui.helpers import Maker
 
 

@@ -25,8 +25,8 @@ from playground.core.events import (
     TextChunk,
 )
 from playground.core.metrics import Metrics
-from playground.ui.response_text import human_size
-from playground.ui.response_view import PREVIEW_BYTES, ResponseView
+from playground.core.text import human_size
+from playground.ui.response.view import PREVIEW_BYTES, ResponseView
 
 REQUEST_ID = "req-7f3a9c1e"
 DEPLOYMENT = "w5d8k2q"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QTextLayout, QTextOption
 from pytestqt.qtbot import QtBot
 
-from playground.ui.streaming_text import StreamingText, wrap
+from playground.ui.widgets.streaming_text import StreamingText, wrap
 
 TEXT = (
     "Short answer about “cold starts”: it comes down to one idea, stated plainly. ✓ "

@@ -1,0 +1,237 @@
+"""One message of a chat: its text (streamed, then Markdown), reasoning, tool calls, figures,
+and editing a user turn to resend from there."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.chat.conversation import Turn
+from playground.core.chat.protocol import merge_deltas
+from playground.core.events import ChatDelta
+from playground.core.metrics import Metrics
+from playground.core.text import human_time
+from playground.ui.widgets.send_edit import SendingTextEdit
+from playground.ui.widgets.streaming_text import StreamingText
+
+MARKDOWN_LIMIT = 24_000  # characters rendered as Markdown without being asked
+
+
+def metrics_line(metrics: Metrics | None, request_id: str | None) -> str:
+    """TTFT, tokens/s, completion tokens, total and request id, as LM Studio shows them."""
+    if metrics is None:
+        return ""
+    parts = []
+    if metrics.first_token_s is not None:
+        parts.append(f"TTFT {human_time(metrics.first_token_s)}")
+    rate = metrics.tokens_per_s
+    if rate is not None:
+        parts.append(f"{rate:.1f} tok/s")
+    if metrics.tokens is not None:
+        parts.append(
+            f"~{metrics.tokens} tokens (estimated)"
+            if metrics.tokens_estimated
+            else f"{metrics.tokens} tokens"
+        )
+    if metrics.total_s is not None:
+        parts.append(f"total {human_time(metrics.total_s)}")
+    if request_id:
+        parts.append(f"request {request_id}")
+    return " · ".join(parts)
+
+
+class MessageView(QFrame):
+    """One turn. While an answer streams, text is appended in batches; when it ends, the
+    assistant's text is rendered as Markdown once (never re-parsed per delta)."""
+
+    resend_requested = Signal(object, str)  # this view, the edited text
+
+    def __init__(self, turn: Turn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.turn = turn
+        self.setObjectName(f"{turn.role}Message")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.header = QLabel(turn.role.capitalize())
+        self.header.setObjectName("messageHeader")
+        self.reasoning_toggle = QToolButton()
+        self.reasoning_toggle.setObjectName("reasoningToggle")
+        self.reasoning_toggle.setCheckable(True)
+        self.reasoning_toggle.setText("Reasoning")
+        self.reasoning_toggle.setVisible(False)
+        self.reasoning = QPlainTextEdit()
+        self.reasoning.setObjectName("reasoningText")
+        self.reasoning.setReadOnly(True)
+        self.reasoning.setVisible(False)
+        self.reasoning.setMaximumHeight(110)
+        self.content = QTextBrowser()
+        self.content.setObjectName("messageText")
+        self.content.setOpenExternalLinks(True)
+        self.content.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self.streaming = StreamingText()  # while the answer streams; Markdown once it is done
+        self.streaming.setObjectName("streamingText")
+        self.streaming.setVisible(False)
+        self.tools = QLabel("")
+        self.tools.setObjectName("toolCalls")
+        self.tools.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.tools.setFont(mono)
+        self.tools.setVisible(False)
+        self.footer = QLabel("")
+        self.footer.setObjectName("messageFooter")
+        self.footer.setWordWrap(True)
+        self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy")
+        self.copy_button.setToolTip("Copy this message's text")
+        self.copy_button.clicked.connect(self.copy)
+        self.markdown_button = QToolButton()
+        self.markdown_button.setText("Render Markdown")
+        self.markdown_button.setToolTip("A long answer is shown as plain text; render it now")
+        self.markdown_button.setVisible(False)
+        self.markdown_button.clicked.connect(self.render_markdown)
+        self.edit_button = QToolButton()
+        self.edit_button.setText("Edit")
+        self.edit_button.setToolTip("Change this message and resend the conversation from here")
+        self.edit_button.setVisible(turn.role == "user")
+        self.edit_button.clicked.connect(self.start_editing)
+        self.editor = SendingTextEdit()
+        self.editor.setObjectName("turnEditor")
+        self.editor.setMaximumHeight(90)
+        self.editor.send_requested.connect(self._on_resend_clicked)
+        resend = QPushButton("Resend from here")
+        resend.clicked.connect(self._on_resend_clicked)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.stop_editing)
+        self.edit_row = QWidget()
+        edit_layout = QVBoxLayout(self.edit_row)
+        edit_layout.setContentsMargins(0, 0, 0, 0)
+        edit_layout.addWidget(self.editor)
+        edit_buttons = QHBoxLayout()
+        edit_buttons.addStretch(1)
+        edit_buttons.addWidget(cancel)
+        edit_buttons.addWidget(resend)
+        edit_layout.addLayout(edit_buttons)
+        self.edit_row.setVisible(False)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.reasoning_toggle)
+        top.addWidget(self.markdown_button)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.reasoning)
+        layout.addWidget(self.content)
+        layout.addWidget(self.edit_row)
+        layout.addWidget(self.streaming)
+        layout.addWidget(self.tools)
+        layout.addWidget(self.footer)
+        self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
+        self._pending: list[ChatDelta] = []
+        self.show_turn()
+
+    def _fit(self, *_: object) -> None:
+        height = int(self.content.document().size().height()) + 8
+        self.content.setFixedHeight(max(28, height))
+
+    def add_delta(self, delta: ChatDelta) -> None:
+        self._pending.append(delta)
+
+    def flush(self) -> ChatDelta | None:
+        """Show what came since the last flush; returns it as one delta (None if nothing)."""
+        if not self._pending:
+            return None
+        delta = merge_deltas(self._pending)
+        self._pending.clear()
+        if delta.content:
+            if not self.streaming.isVisible():
+                self.content.setVisible(False)
+                self.streaming.setVisible(True)
+            self.streaming.append(delta.content)
+        if delta.reasoning:
+            self.reasoning_toggle.setVisible(True)
+            cursor = self.reasoning.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(delta.reasoning)
+        return delta
+
+    def show_tools(self) -> None:
+        self.tools.setVisible(True)
+        self.tools.setText("\n".join(f"🔧 {c.name}({c.arguments})" for c in self.turn.tool_calls))
+
+    def show_turn(self) -> None:
+        """Show the turn as it now is (after it finished, failed, or when rebuilt)."""
+        self._pending.clear()
+        turn = self.turn
+        as_markdown = turn.role == "assistant" and bool(turn.content) and not turn.is_partial
+        if turn.role == "assistant" and (len(turn.content) > MARKDOWN_LIMIT or turn.is_partial):
+            # Laying out Markdown takes ~1.5 ms per 10 KB in one go: a long answer stays as it
+            # streamed (plain, wrapped) unless asked for, so the window never stalls for it.
+            if self.streaming.text() != turn.content:
+                self.streaming.clear()
+                self.streaming.append(turn.content)
+            self.content.setVisible(False)
+            self.streaming.setVisible(True)
+            self.markdown_button.setVisible(as_markdown)
+        else:
+            self.streaming.setVisible(False)
+            self.streaming.clear()
+            self.content.setVisible(True)
+            self.markdown_button.setVisible(False)
+            if as_markdown:
+                self.content.setMarkdown(turn.content)
+            else:
+                self.content.setPlainText(turn.content)
+        self.reasoning.setPlainText(turn.reasoning)
+        self.reasoning_toggle.setVisible(bool(turn.reasoning))
+        self.reasoning_toggle.setText(f"Reasoning ({len(turn.reasoning):,} chars)")
+        if turn.tool_calls:
+            self.show_tools()
+        footer = metrics_line(turn.metrics, turn.request_id)
+        if turn.finish_reason:
+            footer = f"finish: {turn.finish_reason}" + (f" · {footer}" if footer else "")
+        if turn.error:
+            footer = f"⚠ {turn.error}" + (f" · {footer}" if footer else "")
+        self.footer.setText(footer)
+        self.footer.setVisible(bool(footer))
+
+    def render_markdown(self) -> None:
+        """Show a long answer as Markdown after all (on request: it takes a moment)."""
+        self.content.setMarkdown(self.turn.content)
+        self.streaming.setVisible(False)
+        self.streaming.clear()
+        self.content.setVisible(True)
+        self.markdown_button.setVisible(False)
+
+    # --- editing a user turn -------------------------------------------------------------------
+
+    def start_editing(self) -> None:
+        self.editor.setPlainText(self.turn.content)
+        self.content.setVisible(False)
+        self.edit_row.setVisible(True)
+        self.editor.setFocus()
+
+    def stop_editing(self) -> None:
+        self.edit_row.setVisible(False)
+        self.content.setVisible(True)
+
+    def _on_resend_clicked(self) -> None:
+        text = self.editor.toPlainText().strip()
+        if text:
+            self.stop_editing()
+            self.resend_requested.emit(self, text)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.turn.content)

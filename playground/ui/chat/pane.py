@@ -1,0 +1,378 @@
+"""The streaming chat pane: a conversation with an OpenAI-compatible deployment or a Model API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.chat.conversation import ChatParams, Conversation, Turn
+from playground.core.errors import InvalidRequest, PlaygroundError
+from playground.core.events import ChatDelta, ChatResult, ResponseStarted
+from playground.core.files import write_atomically
+from playground.core.metrics import Metrics
+from playground.ui.chat.message_view import MessageView, metrics_line
+from playground.ui.chat.params import ChatParamsBar
+from playground.ui.request.errors import describe_error
+from playground.ui.widgets.send_edit import SendingTextEdit
+
+if TYPE_CHECKING:
+    from playground.ui.chat.controller import ChatController
+
+# 30 batches a second read as smooth text; at 60 the painting alone took a third of the time
+# of a fast stream (benchmarks/chat_render.py: ratio 1.41 at 16 ms, 1.23 at 33 ms).
+FLUSH_MS = 33
+
+
+class ChatPane(QWidget):
+    """Parameters, a system prompt, the transcript, and the input with Send / Stop / Regenerate."""
+
+    def __init__(
+        self, conversation: Conversation | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.conversation = conversation or Conversation("", ChatParams(), [])
+        self.controller: ChatController | None = None
+        self._deployment_base: Callable[[], str | None] = lambda: None
+        self._model_apis_base: str | None = None
+        self._answer: MessageView | None = None
+        self._views: list[MessageView] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self._flush)
+        self._build_ui()
+
+    def _build_ui(self) -> None:
+        self.params_bar = ChatParamsBar()
+        self.model_combo = self.params_bar.model_combo
+
+        self.system_edit = QPlainTextEdit()
+        self.system_edit.setObjectName("systemPrompt")
+        self.system_edit.setPlaceholderText("System prompt (optional)")
+        self.system_edit.setMaximumHeight(60)
+
+        self.transcript = QWidget()
+        self.transcript_layout = QVBoxLayout(self.transcript)
+        self.transcript_layout.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.transcript)
+        self._follow = True
+        bar = self.scroll_area.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_bar_range_changed)
+        bar.valueChanged.connect(self._on_bar_value_changed)
+
+        self.input = SendingTextEdit()
+        self.input.setObjectName("chatInput")
+        self.input.setPlaceholderText("Message (Ctrl+Enter sends)")
+        self.input.setMaximumHeight(90)
+        self.send_button = QPushButton("Send")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.regenerate_button = QPushButton("Regenerate")
+        self.clear_button = QPushButton("Clear")
+        self.body_button = QPushButton("Request body…")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Save the conversation as OpenAI JSON (.json) or Markdown (.md)"
+        )
+        self.status = QLabel("")
+        self.status.setObjectName("chatStatus")
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for button in (
+            self.send_button,
+            self.stop_button,
+            self.regenerate_button,
+            self.clear_button,
+            self.body_button,
+            self.export_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addWidget(self.status, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.params_bar)
+        layout.addWidget(self.system_edit)
+        layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.input)
+        layout.addLayout(buttons)
+
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.clear_button.clicked.connect(self.clear)
+        self.body_button.clicked.connect(self.show_request_body)
+        self.export_button.clicked.connect(self.ask_export)
+        self.input.send_requested.connect(self.send)
+
+    # --- wiring ----------------------------------------------------------------------------------
+
+    def attach(
+        self,
+        controller: ChatController,
+        deployment_base: Callable[[], str | None],
+        model_apis_base: str | None = None,
+    ) -> None:
+        """`deployment_base` gives the selected target's `…/sync/v1` (None without a target)."""
+        self.controller = controller
+        self._deployment_base, self._model_apis_base = deployment_base, model_apis_base
+        self.params_bar.source_changed.connect(self.offer_models)
+        controller.answer_started.connect(self._on_controller_answer_started)
+        controller.delta_received.connect(self._on_controller_delta_received)
+        controller.answer_finished.connect(self._on_controller_answer_finished)
+        controller.answer_failed.connect(self._on_controller_answer_failed)
+        controller.answer_cancelled.connect(self._on_controller_answer_cancelled)
+        controller.notice_received.connect(self.status.setText)
+        controller.models_listed.connect(self._on_controller_models_listed)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def params(self) -> ChatParams:
+        return self.params_bar.params()
+
+    def load_body(self, body: dict[str, Any], *, model_api: bool = False) -> None:
+        """Show a saved chat (a preset's, a history entry's): its turns and parameters."""
+        self.stop()
+        self.conversation = Conversation.from_body(body)
+        self.params_bar.set_source("model_apis" if model_api else "deployment")
+        self.params_bar.set_params(self.conversation.params)
+        self.system_edit.setPlainText(self.conversation.system_prompt)
+        self._rebuild()
+
+    @property
+    def uses_model_api(self) -> bool:
+        return self.params_bar.source() == "model_apis"
+
+    def base(self) -> str | None:
+        """Where the next message goes: the deployment's `…/sync/v1`, or the Model APIs base."""
+        return self._model_apis_base if self.uses_model_api else self._deployment_base()
+
+    def offer_models(self) -> None:
+        """List the served model names (or Model API slugs) of the current base to pick from."""
+        base = self.base()
+        if self.controller is not None and base is not None:
+            self.controller.list_models(base)
+
+    def _prepare(self) -> str | None:
+        """Refresh the conversation's settings from the widgets; the base to send to, or None."""
+        try:
+            self.conversation.params = self.params()
+        except InvalidRequest as exc:
+            self.status.setText(str(exc))
+            return None
+        self.conversation.system_prompt = self.system_edit.toPlainText().strip()
+        base = self.base()
+        if self.controller is None or base is None:
+            self.status.setText("Pick a model (or a Model API) to chat with.")
+            return None
+        return base
+
+    def request_body(self) -> dict[str, Any]:
+        """The exact body the next Send would post (for viewing and copying)."""
+        self._prepare()
+        return self.conversation.request_body(stream=True)
+
+    def send(self) -> None:
+        text = self.input.toPlainText().strip()
+        base = self._prepare()
+        if not text or base is None or self.controller is None or self.controller.is_answering:
+            return
+        self._add_view(self.conversation.add_user(text))
+        self.input.clear()
+        self._ask(base, self.conversation.request_body(stream=True))
+
+    def _is_busy(self) -> bool:
+        if self.controller is not None and self.controller.is_answering:
+            self.status.setText("Stop the answer first (Esc or Stop).")
+            return True
+        return False
+
+    def regenerate(self) -> None:
+        base = self._prepare()
+        if base is None or self.controller is None or not self.conversation.turns:
+            return
+        if self._is_busy():
+            return
+        body = self.conversation.regenerate_body()
+        self._rebuild()
+        self._ask(base, body)
+
+    def edit(self, index: int, text: str) -> None:
+        """Replace an earlier user turn and resend from there."""
+        base = self._prepare()
+        if base is None or self.controller is None or self._is_busy():
+            return
+        body = self.conversation.edit(index, text)
+        self._rebuild()
+        self._ask(base, body)
+
+    def show_request_body(self) -> QDialog:
+        """The exact JSON the next Send would post, to read and copy (opened, never exec'd)."""
+        text = json.dumps(self.request_body(), indent=2, ensure_ascii=False)
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Request body")
+        view = QPlainTextEdit(text)
+        view.setObjectName("requestBodyText")
+        view.setReadOnly(True)
+        view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
+        buttons.rejected.connect(dialog.close)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view)
+        layout.addWidget(buttons)
+        dialog.resize(640, 480)
+        dialog.open()
+        return dialog
+
+    def export(self, path: Path) -> None:
+        """Markdown for `.md`, OpenAI messages JSON otherwise; written atomically."""
+        self._prepare()
+        if path.suffix.lower() in (".md", ".markdown"):
+            text = self.conversation.to_markdown()
+        else:
+            text = self.conversation.to_openai_json()
+        write_atomically(path, text.encode("utf-8"))
+        self.status.setText(f"Saved the conversation to {path}")
+
+    def ask_export(self) -> None:
+        dialog = QFileDialog(self, "Export the conversation")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilters(["OpenAI messages (*.json)", "Markdown (*.md)"])
+        dialog.setDefaultSuffix("json")
+        dialog.fileSelected.connect(lambda name: self.export(Path(name)))
+        dialog.open()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+
+    def clear(self) -> None:
+        self.stop()
+        self.conversation.clear()
+        self._rebuild()
+
+    def _ask(self, base: str, body: dict[str, Any]) -> None:
+        assert self.controller is not None
+        turn = self.conversation.begin_assistant()
+        self._answer = self._add_view(turn)
+        self.stop_button.setEnabled(True)
+        self.status.setText("Waiting for the first token…")
+        self.controller.send(base, body)
+
+    def _add_view(self, turn: Turn) -> MessageView:
+        view = MessageView(turn)
+        view.resend_requested.connect(self._on_view_resend_requested)
+        self._views.append(view)
+        self.transcript_layout.insertWidget(self.transcript_layout.count() - 1, view)
+        QTimer.singleShot(0, self._scroll_to_end)
+        return view
+
+    def _rebuild(self) -> None:
+        for view in self._views:
+            view.setParent(None)
+            view.deleteLater()
+        self._views = []
+        self._answer = None
+        for turn in self.conversation.turns:
+            self._add_view(turn)
+
+    def _scroll_to_end(self) -> None:
+        self._follow = True
+        bar = self.scroll_area.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _on_bar_range_changed(self, _low: int, high: int) -> None:
+        # The transcript grew (after its layout, so this is one scroll and one paint per batch):
+        # follow the answer down, unless the person scrolled up to read.
+        if self._follow:
+            self.scroll_area.verticalScrollBar().setValue(high)
+
+    def _on_bar_value_changed(self, value: int) -> None:
+        self._follow = value >= self.scroll_area.verticalScrollBar().maximum() - 4
+
+    def messages(self) -> list[MessageView]:
+        return list(self._views)
+
+    # --- controller events -------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Show the batch that came since the last flush, and keep the turn in step with it."""
+        if self._answer is None:
+            return
+        delta = self._answer.flush()
+        if delta is not None:
+            self.conversation.apply_delta(self._answer.turn, delta)
+            if delta.tool_calls:
+                self._answer.show_tools()
+
+    def _end(self) -> None:
+        self._timer.stop()
+        self.stop_button.setEnabled(False)
+        if self._answer is not None:
+            self._answer.show_turn()
+        self._answer = None
+        QTimer.singleShot(0, self._scroll_to_end)  # after the Markdown has been laid out
+
+    def _on_controller_answer_started(self, started: ResponseStarted) -> None:
+        if self._answer is not None:
+            self._answer.turn.request_id = started.request_id or None
+
+    def _on_controller_delta_received(self, delta: ChatDelta) -> None:
+        if self._answer is None:
+            return
+        self._answer.add_delta(delta)
+        if not self._timer.isActive():
+            self.status.setText("Streaming…")
+            self._timer.start()
+
+    def _on_controller_answer_finished(self, result: ChatResult, metrics: Metrics) -> None:
+        self._flush()
+        if self._answer is not None:
+            turn = self._answer.turn
+            self.conversation.finish(turn, result, metrics, turn.request_id)
+            self.status.setText(metrics_line(metrics, None))
+        self._end()
+
+    def _on_controller_answer_failed(
+        self, error: PlaygroundError, partial: ChatResult | None
+    ) -> None:
+        self._flush()  # the turn keeps everything that arrived
+        if self._answer is not None:
+            self.conversation.fail(self._answer.turn, describe_error(error), partial)
+        self.status.setText(describe_error(error))
+        self._end()
+
+    def _on_controller_answer_cancelled(self) -> None:
+        self._flush()
+        if self._answer is not None:
+            self.conversation.fail(self._answer.turn, "Stopped; what arrived is kept.", None)
+        self.status.setText("Stopped; the connection is closed.")
+        self._end()
+
+    def _on_view_resend_requested(self, view: MessageView, text: str) -> None:
+        index = next((i for i, t in enumerate(self.conversation.turns) if t is view.turn), None)
+        if index is not None:
+            self.edit(index, text)
+
+    def _on_controller_models_listed(self, names: list[str]) -> None:
+        self.params_bar.set_models(names)

@@ -1,0 +1,383 @@
+"""One column of the compare view: its target (or Model API), overrides, live output and metrics strip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QTextCursor, QTextOption
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.compare.results import ColumnResult, ColumnSummary, figure_of
+from playground.core.events import (
+    BinaryChunk,
+    ChatDelta,
+    JsonBody,
+    NdjsonLine,
+    ResponseStarted,
+    SseEvent,
+    TextChunk,
+)
+from playground.core.metrics import Metrics
+from playground.core.request.spec import Column
+from playground.core.text import human_size, human_time, sse_text, status_text
+from playground.ui.compare.chart import COLUMN_COLOURS
+from playground.ui.compare.picker import ColumnPicker
+from playground.ui.widgets.response_body import ResponseBody
+
+LETTERS = "ABCDEF"
+SPLIT_CHARS = 1200  # a streaming paragraph longer than this is broken where it wraps
+REFLOW_CHARS = 256 * 1024  # at the end, output up to this size is set again without the breaks
+# (key, caption): the figures of the strip; `Comparison.best()` names the same keys.
+FIGURES = (
+    ("status", "Status"),
+    ("ttfb", "TTFB"),
+    ("ttft", "TTFT"),
+    ("total", "Total"),
+    ("tokens_per_s", "Tokens/s"),
+    ("bytes", "Size"),
+)
+BEST_STYLE = "background: #dafbe1; color: #116329; border-radius: 3px; padding: 0 3px;"
+PLAIN_STYLE = "padding: 0 3px;"
+ERROR_STYLE = "background: #ffebe9; border: 1px solid #cf222e; border-radius: 4px; padding: 4px;"
+STATE_COLOURS = {
+    "streaming": "#0969da",
+    "waiting": "#0969da",
+    "done": "#1a7f37",
+    "failed": "#cf222e",
+    "stopped": "#57606a",
+}
+
+
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("color: #57606a; font-size: 8pt;")
+    return label
+
+
+class CompareColumnView(QFrame):
+    """Fed by the compare view: begin(), feed() each event, flush() on its tick, then an end."""
+
+    remove_requested = Signal()
+    stop_requested = Signal()
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compareColumn")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._body = ResponseBody()
+        self._pending: list[str] = []
+        self._text: list[str] = []  # a chat answer's content, whole
+        self._shown: list[str] = []  # what went into the output, for the reflow at the end
+        self._is_split = False
+        self._is_chat = False
+        self.result: ColumnResult | None = None
+        self._build_ui()
+        self._connect()
+        self.set_index(index)
+        self.begin(clear_only=True)
+
+    def _build_ui(self) -> None:
+        self.title = QLabel()
+        self.title.setObjectName("columnTitle")
+        self.tag_label = QLabel("")
+        self.tag_label.setObjectName("coldTag")
+        self.state_label = QLabel("")
+        self.state_label.setObjectName("columnState")
+        self.stop_button = QToolButton()
+        self.stop_button.setText("Stop")
+        self.stop_button.setObjectName("columnStop")
+        self.stop_button.setEnabled(False)
+        self.remove_button = QToolButton()
+        self.remove_button.setText("✕")
+        self.remove_button.setToolTip("Remove this column")
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addWidget(self.tag_label)
+        header.addStretch(1)
+        header.addWidget(self.state_label)
+        header.addWidget(self.stop_button)
+        header.addWidget(self.remove_button)
+
+        self.picker = ColumnPicker(LETTERS[0])
+        self.target_bar = self.picker.target_bar
+
+        strip = QGridLayout()
+        strip.setHorizontalSpacing(6)
+        strip.setVerticalSpacing(0)
+        self.figure_labels: dict[str, QLabel] = {}
+        for i, (key, caption) in enumerate(FIGURES):
+            value = QLabel("—")
+            value.setObjectName(f"figure_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.figure_labels[key] = value
+            strip.addWidget(_caption(caption), (i // 3) * 2, i % 3)
+            strip.addWidget(value, (i // 3) * 2 + 1, i % 3, Qt.AlignmentFlag.AlignLeft)
+        self.request_id_label = QLabel("")
+        self.request_id_label.setObjectName("columnRequestId")
+        self.deployment_label = QLabel("")
+        self.deployment_label.setObjectName("columnDeployment")
+        for label in (self.request_id_label, self.deployment_label):
+            # a long id is cut at the column's edge rather than widening every column
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setStyleSheet("color: #57606a; font-size: 8pt;")
+            label.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.banner = QLabel("")
+        self.banner.setObjectName("columnError")
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.output = QPlainTextEdit()
+        self.output.setObjectName("columnOutput")
+        self.output.setReadOnly(True)
+        self.output.setUndoRedoEnabled(False)
+        self.output.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.picker)
+        layout.addLayout(strip)
+        layout.addWidget(self.request_id_label)
+        layout.addWidget(self.deployment_label)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.output, 1)
+
+    def _connect(self) -> None:
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.remove_button.clicked.connect(self.remove_requested)
+
+    # --- what the view reads -------------------------------------------------------------------
+
+    def set_index(self, index: int) -> None:
+        self.index = index
+        self.letter = LETTERS[index]
+        self.picker.letter = self.letter
+        colour = COLUMN_COLOURS[index % len(COLUMN_COLOURS)]
+        self.title.setText(f"<b style='color:{colour}'>■ {self.letter}</b>")
+        self.setStyleSheet(f"#compareColumn {{ border-top: 3px solid {colour}; }}")
+
+    def column(self) -> Column | str:
+        """What this column calls, or a sentence why it cannot."""
+        return self.picker.column()
+
+    def set_column(self, column: Column) -> None:
+        self.picker.set_column(column)
+
+    def set_model_apis(self, slugs: list[str]) -> None:
+        self.picker.set_model_apis(slugs)
+
+    def text(self) -> str:
+        """What the column received: a chat answer's text, or the body as shown."""
+        if self._is_chat:
+            return "".join(self._text)
+        return self._body.data().decode("utf-8", "replace")
+
+    # --- a run ---------------------------------------------------------------------------------
+
+    def begin(self, *, is_chat: bool = False, clear_only: bool = False) -> None:
+        self._is_chat = is_chat
+        self._body = ResponseBody()
+        self._pending = []
+        self._text = []
+        self._shown = []
+        self._is_split = False
+        self.result = None
+        self.output.clear()
+        self.output.setFont(self.font() if is_chat else self._mono)
+        self.banner.hide()
+        self.request_id_label.clear()
+        self.deployment_label.clear()
+        for label in self.figure_labels.values():
+            label.setText("—")
+            label.setStyleSheet(PLAIN_STYLE)
+            label.setToolTip("")
+        self.set_tag(None)
+        if clear_only:
+            self._set_state("", "")
+            return
+        self.stop_button.setEnabled(True)
+        self._set_state("waiting", "waiting…")
+
+    def feed(self, event: object) -> None:
+        """One event of the run; text reaches the screen on the next flush()."""
+        match event:
+            case ChatDelta(content=content, reasoning=reasoning):
+                if content:
+                    self._text.append(content)
+                    self._pending.append(content)
+                elif reasoning and not self._text:
+                    self._set_state("streaming", "reasoning…")
+            case TextChunk(text=text):
+                self._body.add_text(text, text.encode())
+            case SseEvent():
+                self._body.add_text(sse_text(event), sse_text(event, wire=True).encode())
+            case NdjsonLine(raw=raw):
+                self._body.add_text(raw + "\n", (raw + "\n").encode())
+            case BinaryChunk(data=data):
+                self._body.add_binary(data)
+            case JsonBody():
+                text, _ = self._body.add_json(event)
+                self.output.setPlainText(text)
+            case ResponseStarted():
+                self._on_started(event)
+
+    def flush(self) -> None:
+        """The tick: whatever arrived goes in with one insert at the end."""
+        text = "".join(self._pending) if self._is_chat else self._body.take_shown()
+        self._pending.clear()
+        if not text:
+            return
+        if self.state_label.text() in ("waiting…", "reasoning…"):
+            self._set_state("streaming", "streaming…")
+        self._shown.append(text)
+        bar = self.output.verticalScrollBar()
+        follow = bar.value() >= bar.maximum()
+        cursor = QTextCursor(self.output.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        self._split_long_block(cursor)
+        if follow:
+            bar.setValue(bar.maximum())
+
+    def _split_long_block(self, cursor: QTextCursor) -> None:
+        """Keep the streaming paragraph short: every insert lays its whole paragraph out again,
+        so a 10,000-character answer without a line break would cost ~10 ms per tick. The break
+        goes where the view already wraps a line, so nothing moves; the end reflows it all."""
+        block = self.output.document().lastBlock()
+        layout = block.layout()
+        if block.length() < SPLIT_CHARS or layout is None or layout.lineCount() < 2:
+            return
+        line = layout.lineAt(layout.lineCount() - 1)
+        cursor.setPosition(block.position() + line.textStart())
+        cursor.insertBlock()
+        self._is_split = True
+
+    def _end_stream(self) -> None:
+        self.flush()
+        if self._is_split:  # the hard breaks go; the text wraps to the column's width again
+            text = "".join(self._shown)
+            if len(text) <= REFLOW_CHARS:
+                self.output.setPlainText(text)
+                self.output.verticalScrollBar().setValue(self.output.verticalScrollBar().maximum())
+            self._is_split = False
+
+    def end(self, result: ColumnResult) -> None:
+        """The run ended (done, failed or stopped); show its figures, and why if it failed."""
+        self._end_stream()
+        self.stop_button.setEnabled(False)
+        self.result = result
+        self.show_metrics(result.metrics)
+        self.set_tag(result.cold)
+        if self._body.has_binary and not self.output.toPlainText():
+            self.output.setPlainText(f"(binary body, {human_size(self._body.size)})")
+        calls = result.details.get("tool_calls") or []
+        if calls:  # a tool-calling answer: the calls are the answer
+            lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
+            self.output.appendPlainText("\n".join(lines))
+        if result.outcome == "cancelled":
+            self._set_state("stopped", "stopped")
+            self.state_label.setToolTip(
+                "Stopped; the connection is closed and what arrived is kept"
+            )
+        elif result.outcome == "failed":
+            lines = [result.error]
+            if result.request_id:
+                lines.append(f"Request id: {result.request_id}")
+            if result.hint:
+                lines.append(f"Hint: {result.hint}")
+            self.banner.setText("\n".join(lines))
+            self.banner.show()
+            self._set_state("failed", "failed")
+        else:
+            self._set_state("done", "done")
+
+    def show_metrics(self, metrics: Metrics) -> None:
+        labels = self.figure_labels
+        if metrics.status:
+            labels["status"].setText(status_text(metrics.status))
+            ok = 200 <= metrics.status < 300
+            labels["status"].setStyleSheet(
+                PLAIN_STYLE + f"color: {'#1a7f37' if ok else '#cf222e'};"
+            )
+        for key in ("ttfb", "ttft", "total"):
+            value = figure_of(metrics, key)
+            labels[key].setText(human_time(value) if value is not None else "—")
+            labels[key].setToolTip("")
+        rate = metrics.tokens_per_s
+        labels["tokens_per_s"].setText(f"{rate:.1f}" if rate is not None else "—")
+        if metrics.tokens is not None:
+            approx = "~" if metrics.tokens_estimated else ""
+            labels["tokens_per_s"].setToolTip(f"{approx}{metrics.tokens} tokens")
+        labels["bytes"].setText(human_size(metrics.bytes) if metrics.bytes else "—")
+        if metrics.request_id:
+            self.request_id_label.setText(f"request {metrics.request_id}")
+            self.request_id_label.setToolTip(f"Request id {metrics.request_id}")
+        if metrics.deployment_id:
+            self.deployment_label.setText(f"served by deployment {metrics.deployment_id}")
+
+    def show_summary(self, summary: ColumnSummary) -> None:
+        """After repeated runs: each timing's warm p50 (with p95 and the cold run in the tip)."""
+        for key in ("ttfb", "ttft", "total", "tokens_per_s"):
+            value = summary.value(key)
+            if value is None:
+                continue
+            warm, cold = summary.warm[key], summary.cold[key]
+            text = f"{value:.1f}" if key == "tokens_per_s" else human_time(value)
+            self.figure_labels[key].setText(text)
+            tip = [f"p50 of {warm.n} warm runs" if warm.n else "the cold run (no warm run)"]
+            if warm.n and warm.p95 is not None:
+                p95 = f"{warm.p95:.1f}" if key == "tokens_per_s" else human_time(warm.p95)
+                tip.append(f"p95 {p95}")
+            if cold.n and cold.p50 is not None:
+                was = f"{cold.p50:.1f}" if key == "tokens_per_s" else human_time(cold.p50)
+                tip.append(f"cold run, kept apart: {was}")
+            self.figure_labels[key].setToolTip(" · ".join(tip))
+
+    def set_best(self, keys: set[str]) -> None:
+        """Highlight the figures in which this column is the best of all."""
+        for key, label in self.figure_labels.items():
+            if key == "status":
+                continue
+            label.setStyleSheet(BEST_STYLE if key in keys else PLAIN_STYLE)
+
+    def set_tag(self, cold: bool | None) -> None:
+        """Mark the run cold (the target had scaled to zero) or warm; None hides the tag."""
+        if cold is None:
+            self.tag_label.hide()
+            return
+        self.tag_label.setText("cold" if cold else "warm")
+        self.tag_label.setToolTip(
+            "The target was scaled to zero when the comparison began: its first run is kept"
+            " apart from the warm ones"
+            if cold
+            else "The target was already running"
+        )
+        self.tag_label.setStyleSheet(
+            "color: white; background: #0550ae; border-radius: 3px; padding: 0 4px;"
+            if cold
+            else "color: #57606a; border: 1px solid #d0d7de; border-radius: 3px; padding: 0 4px;"
+        )
+        self.tag_label.show()
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _on_started(self, event: ResponseStarted) -> None:
+        self.show_metrics(event.metrics)
+
+    def _set_state(self, state: str, text: str) -> None:
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(f"color: {STATE_COLOURS.get(state, '#57606a')};")

@@ -1,0 +1,40 @@
+"""The compare view in the main window: Request ▸ Compare environments… (Ctrl+Shift+K), and its shutdown."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtGui import QAction, QGuiApplication
+
+from playground.ui.compare.view import CompareView
+from playground.ui.main_window import MainWindow
+
+
+def open_compare(window: MainWindow) -> CompareView:
+    """The window's compare view (made on first use with the window's request), shown."""
+    view = window.findChild(CompareView)
+    if view is None:
+        view = CompareView(window.catalogue.client, window)
+        window.closed.connect(view.close)
+        view.load()
+        view.take_window_request()
+    view.show()
+    if QGuiApplication.platformName() != "offscreen":  # which warns that it cannot raise
+        view.raise_()
+        view.activateWindow()
+    return view
+
+
+async def shutdown(window: MainWindow) -> None:
+    """Cancel the compare view's tasks and wait for them (before the client closes)."""
+    if not shiboken6.isValid(window):
+        return  # deleted with the window, which closed it first: its tasks were cancelled then
+    view = window.findChild(CompareView)
+    if view is not None:
+        await view.aclose()
+
+
+def install(window: MainWindow) -> QAction:
+    """Add "Compare environments…" (Ctrl+Shift+K) to the window's Request menu."""
+    return window.add_action(
+        "&Request", "Co&mpare environments…", "Ctrl+Shift+K", lambda: open_compare(window)
+    )

@@ -1,0 +1,181 @@
+"""A compare column's target: a model with its environment (or a Model API), body overrides, headers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.core.request.spec import Column
+from playground.ui.widgets.target_bar import TargetBar
+
+
+def compact(bar: TargetBar) -> TargetBar:
+    """Lay a TargetBar out in two short rows (model and Wake; target and its badges) to fit a
+    column a sixth of a screen wide."""
+    layout = bar.layout()
+    assert isinstance(layout, QBoxLayout)
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if isinstance(widget, QLabel) and widget.text() in ("Model", "Target"):
+            widget.hide()  # the combos' placeholders say it
+    for combo in (bar.model_combo, bar.target_combo):
+        combo.setMinimumContentsLength(8)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    first, second = QHBoxLayout(), QHBoxLayout()
+    first.addWidget(bar.model_combo, 1)
+    first.addWidget(bar.wake_button)
+    second.addWidget(bar.target_combo, 1)
+    second.addWidget(bar.production_label)
+    second.addWidget(bar.status_label)
+    layout.setDirection(QBoxLayout.Direction.TopToBottom)
+    layout.setSpacing(3)
+    layout.addLayout(first)
+    layout.addLayout(second)
+    return bar
+
+
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what}: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object")
+    return value
+
+
+class ColumnPicker(QWidget):
+    """What one column calls: `column()` reads it (or says why it cannot), `set_column()` shows one."""
+
+    def __init__(self, letter: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.letter = letter
+        self.source_combo = QComboBox()
+        self.source_combo.setObjectName("columnSource")
+        self.source_combo.addItem("Model", "model")
+        self.source_combo.addItem("Model API", "model_api")
+        self.target_bar = compact(TargetBar())
+        self.api_combo = QComboBox()
+        self.api_combo.setObjectName("modelApiCombo")
+        self.api_combo.setEditable(True)
+        line = self.api_combo.lineEdit()
+        assert line is not None
+        line.setPlaceholderText("Model API slug, e.g. playground/demo-chat")
+        api_page = QWidget()
+        api_layout = QVBoxLayout(api_page)
+        api_layout.setContentsMargins(0, 0, 0, 0)
+        api_layout.addWidget(self.api_combo)
+        api_layout.addStretch(1)
+        self.picker = QStackedWidget()
+        self.picker.addWidget(self.target_bar)
+        self.picker.addWidget(api_page)
+        self.overrides_edit = QLineEdit()
+        self.overrides_edit.setObjectName("columnOverrides")
+        self.overrides_edit.setPlaceholderText('overrides, e.g. {"model": "served-name"}')
+        self.overrides_edit.setToolTip("JSON merged into the request body for this column only")
+        self.headers_toggle = QToolButton()
+        self.headers_toggle.setText("Headers")
+        self.headers_toggle.setCheckable(True)
+        self.headers_toggle.setToolTip("Extra request headers for this column only")
+        self.headers_edit = QLineEdit()
+        self.headers_edit.setObjectName("columnHeaders")
+        self.headers_edit.setPlaceholderText('headers, e.g. {"X-Request-Tag": "canary"}')
+        self.headers_edit.setToolTip("JSON object of header names and values (never the API key)")
+        self.headers_edit.hide()
+        self.problem_label = QLabel("")
+        self.problem_label.setStyleSheet("color: #a11d1d;")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.source_combo)
+        layout.addWidget(self.picker)
+        overrides_row = QHBoxLayout()
+        overrides_row.addWidget(self.overrides_edit, 1)
+        overrides_row.addWidget(self.headers_toggle)
+        layout.addLayout(overrides_row)
+        layout.addWidget(self.headers_edit)
+        layout.addWidget(self.problem_label)
+        self.source_combo.currentIndexChanged.connect(self._on_source_changed)
+        self.overrides_edit.textChanged.connect(self._on_overrides_changed)
+        self.headers_edit.textChanged.connect(self._on_overrides_changed)
+        self.headers_toggle.toggled.connect(self.headers_edit.setVisible)
+
+    def uses_model_api(self) -> bool:
+        return bool(self.source_combo.currentData() == "model_api")
+
+    def overrides(self) -> dict[str, Any]:
+        """The column's body overrides; raises ValueError in words when they are not an object."""
+        return _json_object(self.overrides_edit.text(), f"Column {self.letter}'s overrides")
+
+    def headers(self) -> dict[str, str]:
+        """The column's extra headers; raises ValueError in words for anything but strings."""
+        value = _json_object(self.headers_edit.text(), f"Column {self.letter}'s headers")
+        if not all(isinstance(v, str) for v in value.values()):
+            raise ValueError(f"Column {self.letter}'s headers: every value must be a string")
+        return value
+
+    def column(self) -> Column | str:
+        """What this column calls, or a sentence why it cannot."""
+        try:
+            overrides, headers = self.overrides(), self.headers()
+        except ValueError as exc:
+            return str(exc)
+        if self.uses_model_api():
+            slug = self.api_combo.currentText().strip()
+            if not slug:
+                return f"Column {self.letter}: pick a Model API."
+            return Column(None, slug, overrides, headers)
+        target = self.target_bar.target()
+        if target is None:
+            return f"Column {self.letter}: pick a model, or type its id."
+        return Column(target, overrides=overrides, headers=headers)
+
+    def set_column(self, column: Column) -> None:
+        """Show `column` (a saved comparison's, or the window's target)."""
+        if column.target is None:
+            self.source_combo.setCurrentIndex(1)
+            self.api_combo.setEditText(column.model_api)
+        else:
+            self.source_combo.setCurrentIndex(0)
+            self.target_bar.set_target(column.target)
+        overrides, headers = dict(column.overrides), dict(column.headers)
+        self.overrides_edit.setText(json.dumps(overrides, ensure_ascii=False) if overrides else "")
+        self.headers_edit.setText(json.dumps(headers, ensure_ascii=False) if headers else "")
+        self.headers_toggle.setChecked(bool(headers))
+
+    def set_model_apis(self, slugs: list[str]) -> None:
+        current = self.api_combo.currentText()
+        self.api_combo.clear()
+        self.api_combo.addItems(slugs)
+        self.api_combo.setEditText(current or (slugs[0] if slugs else ""))
+
+    def _on_source_changed(self, index: int) -> None:
+        self.picker.setCurrentIndex(index)
+
+    def _on_overrides_changed(self, _text: str) -> None:
+        try:
+            self.overrides()
+            self.headers()
+        except ValueError as exc:
+            self.problem_label.setText(str(exc))
+            self.problem_label.show()
+        else:
+            self.problem_label.hide()

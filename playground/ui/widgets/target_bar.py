@@ -1,0 +1,236 @@
+"""Pick what to call: a model (searchable, or an id typed by hand) and an environment, with its status."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from playground.core.remote.catalogue import (
+    TargetChoice,
+    parse_target,
+    same_target_key,
+    target_text,
+)
+from playground.core.remote.remotes import Target
+
+STATUS_COLOURS = {
+    "ACTIVE": "#1f7a3a",
+    "SCALED_TO_ZERO": "#6b6b6b",
+    "WAKING_UP": "#b36b00",
+    "LOADING_MODEL": "#b36b00",
+    "UPDATING": "#b36b00",
+    "DEPLOYING": "#b36b00",
+    "BUILDING": "#b36b00",
+}
+
+
+class TargetBar(QWidget):
+    """Emits `model_chosen` when the model changes and `wake_requested` for the Wake button."""
+
+    model_chosen = Signal(str)
+    wake_requested = Signal(object)  # TargetChoice
+    target_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._choices: list[TargetChoice] = []
+        self._chosen = ""  # the model id last announced with model_chosen
+        self._build_ui()
+        self._connect()
+
+    def _build_ui(self) -> None:
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("modelCombo")
+        self.model_combo.setEditable(True)
+        self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model_combo.setMinimumContentsLength(28)
+        self._line(self.model_combo).setPlaceholderText("Model name or id")
+        self.completer = QCompleter(self.model_combo.model(), self.model_combo)
+        self.model_combo.setCompleter(self.completer)
+
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("targetCombo")
+        self.target_combo.setEditable(True)
+        self.target_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.target_combo.setMinimumContentsLength(24)
+        self._line(self.target_combo).setPlaceholderText("production, staging, deployment ID …")
+        self.target_combo.addItem("production")
+
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("statusBadge")
+        self.production_label = QLabel("")
+        self.production_label.setObjectName("productionBadge")
+        self.production_label.hide()  # until a production target is chosen
+        self.wake_button = QPushButton("Wake")
+        self.wake_button.setObjectName("wakeButton")
+        self.wake_button.setToolTip("Start a scaled-to-zero deployment before the first request")
+        self.wake_button.setEnabled(False)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Model"))
+        layout.addWidget(self.model_combo, 3)
+        layout.addWidget(QLabel("Target"))
+        layout.addWidget(self.target_combo, 2)
+        layout.addWidget(self.production_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.wake_button)
+
+    def finish_setup(self) -> None:
+        """Match models anywhere in their names, in any case. After the first paint: the first
+        use of the `Qt` namespace costs ~30 ms (it makes ~90 Python enums)."""
+        from PySide6.QtCore import Qt
+
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def _connect(self) -> None:
+        self.model_combo.activated.connect(self._on_model_activated)
+        self._line(self.model_combo).editingFinished.connect(self._on_model_edited)
+        self.target_combo.currentIndexChanged.connect(self._update_status)
+        self.target_combo.editTextChanged.connect(self._update_status)
+        self.wake_button.clicked.connect(self._on_wake_clicked)
+
+    @staticmethod
+    def _line(combo: QComboBox) -> QLineEdit:
+        line = combo.lineEdit()
+        assert line is not None  # the combos are editable
+        return line
+
+    # --- what the window reads --------------------------------------------------------------
+
+    def model_id(self) -> str:
+        index = self.model_combo.currentIndex()
+        text = self.model_combo.currentText().strip()
+        if index >= 0 and self.model_combo.itemText(index) == text:
+            return str(self.model_combo.itemData(index) or text)
+        return text.split()[-1].strip("()") if text else ""
+
+    def current_choice(self) -> TargetChoice | None:
+        index = self.target_combo.currentIndex()
+        text = self.target_combo.currentText()
+        if 0 <= index < len(self._choices) and self.target_combo.itemText(index) == text:
+            return self._choices[index]
+        return None
+
+    def target(self) -> Target | None:
+        """The target to call, or None when no model is given."""
+        model_id = self.model_id()
+        if not model_id:
+            return None
+        choice = self.current_choice()
+        if choice is not None and choice.target.model_id == model_id:
+            return choice.target
+        return parse_target(model_id, self.target_combo.currentText())
+
+    # --- what controllers feed ---------------------------------------------------------------
+
+    def set_models(self, models: list[dict[str, Any]]) -> None:
+        current = self.model_id()
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        for model in models:
+            self.model_combo.addItem(f"{model['name']}  ({model['id']})", model["id"])
+        self.model_combo.blockSignals(False)
+        index = self.model_combo.findData(current) if current else (0 if models else -1)
+        if index >= 0:
+            self.model_combo.setCurrentIndex(index)
+            self._chosen = ""  # the list is new: announce even the same model again
+            self._choose(str(self.model_combo.itemData(index)))
+
+    def select_model(self, model_id: str) -> None:
+        index = self.model_combo.findData(model_id)
+        if index >= 0:
+            self.model_combo.setCurrentIndex(index)
+        else:
+            self.model_combo.setEditText(model_id)
+        self._choose(model_id)
+
+    def set_target(self, target: Target) -> None:
+        """Select `target` (a preset's, say): its model now, the choice once the list is in."""
+        self.select_model(target.model_id)
+        targets = [same_target_key(c.target) for c in self._choices]
+        if same_target_key(target) in targets:
+            self.target_combo.setCurrentIndex(targets.index(same_target_key(target)))
+        else:
+            self.target_combo.setEditText(target_text(target))
+        self._update_status()
+        self.target_changed.emit()
+
+    def set_choices(self, model_id: str, choices: list[TargetChoice]) -> None:
+        if model_id != self.model_id():
+            return  # an answer for a model no longer selected
+        previous = same_target_key(parse_target(model_id, self.target_combo.currentText()))
+        self._choices = list(choices)
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        for choice in choices:
+            self.target_combo.addItem(choice.label)
+        targets = [same_target_key(c.target) for c in choices]
+        self.target_combo.setCurrentIndex(targets.index(previous) if previous in targets else 0)
+        self.target_combo.blockSignals(False)
+        self._update_status()
+        self.target_changed.emit()
+
+    def set_status(self, deployment_id: str, status: str) -> None:
+        self._choices = [
+            replace(c, status=status) if c.deployment_id == deployment_id else c
+            for c in self._choices
+        ]
+        self._update_status()
+
+    def clear_choices(self) -> None:
+        self._choices = []
+        self._update_status()
+
+    # --- view ---------------------------------------------------------------------------------
+
+    def _update_status(self, *_: object) -> None:
+        choice = self.current_choice()
+        status = choice.status if choice else ""
+        colour = STATUS_COLOURS.get(status, "#a11d1d" if status else "#6b6b6b")
+        self.status_label.setText(status.replace("_", " ").lower() if status else "")
+        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.status_label.setToolTip(
+            f"Deployment {choice.deployment_id} ({choice.deployment_name}): {status}"
+            if choice and choice.deployment_id
+            else ""
+        )
+        is_production = bool(choice and choice.is_production) or (
+            choice is None and self.target_combo.currentText().strip() == "production"
+        )
+        self.production_label.setText("PRODUCTION" if is_production else "")
+        self.production_label.setVisible(is_production)  # style.qss paints it
+        self.wake_button.setEnabled(bool(choice and choice.can_wake))
+
+    def _choose(self, model_id: str) -> None:
+        """Announce a model once; focus leaving the field must not reload the same one."""
+        if model_id and model_id != self._chosen:
+            self._chosen = model_id
+            self.model_chosen.emit(model_id)
+
+    def _on_model_activated(self, index: int) -> None:
+        self._choose(str(self.model_combo.itemData(index) or self.model_id()))
+
+    def _on_model_edited(self) -> None:
+        model_id = self.model_id()
+        if model_id and model_id != self._chosen:
+            self.clear_choices()
+            self._choose(model_id)
+
+    def _on_wake_clicked(self) -> None:
+        choice = self.current_choice()
+        if choice is not None:
+            self.wake_button.setEnabled(False)
+            self.wake_requested.emit(choice)
