@@ -22,9 +22,9 @@ for _name, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
 from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
-from playground.core.remote.keys import mask
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
+from playground.core.secrets import mask
 from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector

@@ -24,6 +24,7 @@ from playground.cli.headless import (
     read_json,
 )
 from playground.core.api.wake import WakeProgress, cold_targets, wake_all
+from playground.core.compare.report import save_report
 from playground.core.compare.results import (
     FIGURES,
     MAX_COLUMNS,
@@ -265,7 +266,7 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
     out(summary_record(comparison))
     if args.report:
         try:
-            comparison.save(Path(args.report))
+            save_report(comparison, Path(args.report))
         except OSError as exc:
             raise UsageError(f"cannot write the report to {args.report}: {exc.strerror}") from exc
     failed = [r for r in comparison.rounds[-1] if not r.is_ok]

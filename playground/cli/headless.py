@@ -38,6 +38,7 @@ from playground.core.events import (
 )
 from playground.core.remote.keys import ENV_VAR, find_key
 from playground.core.remote.remotes import Remote, Target
+from playground.core.text import Failure
 
 EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_STREAM = 1, 2, 3, 4
 
@@ -225,18 +226,7 @@ def event_record(event: object) -> dict[str, Any] | None:
 
 
 def report(exc: PlaygroundError, err: TextIO) -> int:
-    lines = [f"error: {exc.message if isinstance(exc, ApiError) else exc}"]
-    if isinstance(exc, ApiError):
-        lines[0] = f"error: {exc.status}: {exc.message}"
-        if exc.error_code:
-            lines.append(f"  code: {exc.error_code}")
-        if exc.request_id:
-            lines.append(f"  request id: {exc.request_id}")
-        if exc.detail:
-            lines.append(f"  detail: {exc.detail}")
-    if exc.hint:
-        lines.append(f"  hint: {exc.hint}")
-    err.write("\n".join(lines) + "\n")
+    err.write(Failure.of(exc).terminal() + "\n")
     if isinstance(exc, ApiError):
         return EXIT_API
     if isinstance(exc, InvalidRequest):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from playground.core.errors import (
@@ -15,19 +16,17 @@ from playground.core.errors import (
 )
 from playground.core.events import SseEvent
 from playground.core.metrics import Metrics
+from playground.core.secrets import is_secret_header
 
 __all__ = [
-    "MASKED_HEADERS",
-    "error_text",
-    "headers_text",
+    "Failure",
     "human_size",
     "human_time",
+    "shown_headers",
     "sse_text",
     "status_text",
     "timings_text",
 ]
-
-MASKED_HEADERS = frozenset({"authorization", "proxy-authorization"})
 
 
 def human_size(size: int) -> str:
@@ -66,11 +65,11 @@ def sse_text(event: SseEvent, *, wire: bool = False) -> str:
     return "\n".join(lines) + ("\n\n" if wire else "\n")
 
 
-def headers_text(headers: Mapping[str, str]) -> str:
+def shown_headers(headers: Mapping[str, str]) -> str:
     """One `name: value` per line; credentials keep their scheme and lose their secret."""
     lines = []
     for name, value in headers.items():
-        if name.lower() in MASKED_HEADERS:
+        if is_secret_header(name):
             scheme, _, secret = value.partition(" ")
             value = f"{scheme} ••••••" if secret else "••••••"
         lines.append(f"{name}: {value}")
@@ -106,28 +105,69 @@ def timings_text(metrics: Metrics | None, size: int, *, is_streaming: bool) -> s
     return " · ".join(parts)
 
 
-def error_text(error: PlaygroundError, kept: int = 0) -> str:
-    """The banner for a failed call: what happened in the server's words, its ids, the hint."""
-    if isinstance(error, ApiError):
-        lines = [f"{status_text(error.status)}: {error.message}"]
-        if error.request_id:
-            lines.append(f"Request id: {error.request_id}")
-        if error.error_code:
-            lines.append(f"Error code: {error.error_code}")
-        if error.detail:
-            lines.append(f"Detail: {error.detail}")
-    elif isinstance(error, StreamCut):
-        lines = [f"The connection was cut: {error}"]
-    elif isinstance(error, TruncatedStream):
-        lines = [f"The stream ended early: {error}"]
-    elif isinstance(error, StreamError):
-        lines = [f"The stream failed: {error}"]
-    elif isinstance(error, NetworkError):
-        lines = [f"No answer: {error}"]
-    else:
-        lines = [str(error)]
-    if error.hint:
-        lines.append(f"Hint: {error.hint}")
-    if kept:
-        lines.append(f"What arrived is kept ({human_size(kept)}).")
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class Failure:
+    """What a person is told of a failed call, wherever it is shown: what happened in the
+    server's words, Baseten's request id, error code and detail, and a hint. One set of facts,
+    laid out for a banner, a status bar or a terminal."""
+
+    headline: str  # e.g. "429 Too Many Requests: Too many requests" or "No answer: …"
+    request_id: str | None = None
+    error_code: str | None = None
+    detail: str | None = None
+    hint: str | None = None
+    short: str = ""  # the headline where space is short ("429: Too many requests")
+
+    @classmethod
+    def of(cls, error: PlaygroundError) -> Failure:
+        if isinstance(error, ApiError):
+            return cls(
+                f"{status_text(error.status)}: {error.message}",
+                error.request_id,
+                error.error_code,
+                error.detail,
+                error.hint,
+                short=f"{error.status}: {error.message}",
+            )
+        if isinstance(error, StreamCut):
+            headline = f"The connection was cut: {error}"
+        elif isinstance(error, TruncatedStream):
+            headline = f"The stream ended early: {error}"
+        elif isinstance(error, StreamError):
+            headline = f"The stream failed: {error}"
+        elif isinstance(error, NetworkError):
+            headline = f"No answer: {error}"
+        else:
+            headline = str(error)
+        return cls(headline, hint=error.hint, short=str(error))
+
+    def _facts(self) -> list[tuple[str, str | None]]:
+        return [
+            ("Request id", self.request_id),
+            ("Error code", self.error_code),
+            ("Detail", self.detail),
+            ("Hint", self.hint),
+        ]
+
+    def banner(self, kept: int = 0) -> str:
+        """Lines for a banner over what arrived: the headline, then each fact that is known."""
+        lines = [self.headline, *(f"{name}: {value}" for name, value in self._facts() if value)]
+        if kept:
+            lines.append(f"What arrived is kept ({human_size(kept)}).")
+        return "\n".join(lines)
+
+    def line(self) -> str:
+        """One line for a status bar: the short headline, the request id and the hint."""
+        parts = [self.short or self.headline]
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        if self.hint:
+            parts.append(self.hint)
+        return " · ".join(parts)
+
+    def terminal(self) -> str:
+        """For stderr: `error: …`, then each fact indented, in lower case."""
+        order = [self._facts()[i] for i in (1, 0, 2, 3)]  # code, request id, detail, hint
+        lines = [f"error: {self.short or self.headline}"]
+        lines.extend(f"  {name.lower().replace('error ', '')}: {v}" for name, v in order if v)
+        return "\n".join(lines)

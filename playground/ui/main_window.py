@@ -29,7 +29,7 @@ from playground.core.errors import ApiError, PlaygroundError
 from playground.core.remote.catalogue import TargetChoice
 from playground.core.remote.remotes import Remote
 from playground.core.request.spec import MODES, Mode, RequestSpec, headers_text, parse_headers
-from playground.ui.request.errors import describe_error
+from playground.core.text import Failure
 from playground.ui.widgets.json_editor import JsonEditor
 from playground.ui.widgets.labels import make_plain
 from playground.ui.widgets.target_bar import TargetBar
@@ -537,7 +537,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, ApiError) and error.request_id:
             self.last_request_id = error.request_id
         self.response.fail(error)
-        self.statusBar().showMessage(describe_error(error))
+        self.statusBar().showMessage(Failure.of(error).line())
 
     def _on_request_cancelled(self) -> None:
         self._set_busy(False)

@@ -18,10 +18,10 @@ from playground.core.remote.keys import (
     KeyringUnavailable,
     find_key,
     keyring_usable,
-    mask,
     store_key,
     trussrc_keys,
 )
+from playground.core.secrets import mask
 from playground.ui.chat.controller import ChatController
 from playground.ui.collector import MainThreadCollector
 from playground.ui.compare import menu as compare_menu

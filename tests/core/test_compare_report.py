@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from playground.core import Metrics, Target
+from playground.core.compare.report import render_markdown, save_report
 from playground.core.compare.results import ColumnResult, Comparison
 from playground.core.compare.run import run_comparison
 from playground.core.request.spec import Column, RequestSpec
@@ -47,7 +48,7 @@ def test_the_report_round_trips_exactly(predict_comparison: Comparison, tmp_path
     assert back == predict_comparison
     assert back.to_dict() == predict_comparison.to_dict()
     path = tmp_path / "report.json"
-    predict_comparison.save(path)
+    save_report(predict_comparison, path)
     assert Comparison.load(path) == predict_comparison
     assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1
 
@@ -73,7 +74,7 @@ def test_the_report_holds_bodies_figures_request_ids_and_the_diff(
 def test_the_markdown_has_bodies_request_ids_percentiles_and_the_diff(
     predict_comparison: Comparison, emulator: EmulatorServer, tmp_path: Path
 ) -> None:
-    text = predict_comparison.to_markdown()
+    text = render_markdown(predict_comparison)
     for round_ in predict_comparison.rounds:
         for result in round_:
             assert f"`{result.request_id}`" in text
@@ -85,7 +86,7 @@ def test_the_markdown_has_bodies_request_ids_percentiles_and_the_diff(
     assert emulator.api_key not in text
     assert "leaked" not in text
     path = tmp_path / "report.md"
-    predict_comparison.save(path)
+    save_report(predict_comparison, path)
     assert path.read_text(encoding="utf-8") == text
 
 
@@ -110,7 +111,7 @@ def test_a_chat_report_round_trips_with_its_details(emulator: EmulatorServer) ->
     assert cut.outcome == "failed"
     assert cut.body
     assert _through_json(comparison) == comparison
-    text = comparison.to_markdown()
+    text = render_markdown(comparison)
     assert good.body in text
     assert cut.body in text
     assert "Column 2 failed" in text
@@ -146,7 +147,7 @@ def test_cold_runs_are_kept_apart_from_the_best() -> None:
     assert summary.warm["total"].p50 == 0.2
     assert summary.cold["total"].p50 == 9.0
     assert comparison.best()["total"] == (0,)
-    assert "Cold runs" in comparison.to_markdown()
+    assert "Cold runs" in render_markdown(comparison)
 
 
 def test_every_body_kind_round_trips() -> None:
@@ -160,7 +161,7 @@ def test_every_body_kind_round_trips() -> None:
     columns = tuple(Column(Target("abc12345", "deployment", f"d{i}")) for i in range(4))
     comparison = Comparison(spec, columns, [results], remote="http://127.0.0.1:1")
     assert _through_json(comparison) == comparison
-    assert "(3 bytes of binary" in comparison.to_markdown()
+    assert "(3 bytes of binary" in render_markdown(comparison)
 
 
 def test_broken_reports_are_refused_in_words(tmp_path: Path) -> None:

@@ -12,11 +12,10 @@ from playground.core.remote.keys import (
     KeyringUnavailable,
     find_key,
     forget_key,
-    mask,
-    redact,
     store_key,
     trussrc_keys,
 )
+from playground.core.secrets import mask, redact
 from tests.conftest import MemoryKeyring
 
 

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote, Target, paths
-from playground.core.remote.keys import KEYRING_SERVICE, mask
+from playground.core.remote.keys import KEYRING_SERVICE
 from playground.core.request.spec import RequestSpec
+from playground.core.secrets import mask
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER
 from playground.ui.history.panel import HistoryPanel

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from playground.core.api.json_api import JsonApi
 from playground.core.errors import ApiError, InvalidRequest
 from playground.core.remote.remotes import Target
 from playground.core.request.asyncopts import (
@@ -17,16 +18,11 @@ from playground.core.request.asyncopts import (
     PollPolicy,
 )
 
-if TYPE_CHECKING:
-    from playground.core.api.client import BasetenClient
-
 __all__ = ["MAX_ASYNC_BODY", "TERMINAL", "AsyncJobs", "AsyncOptions", "AsyncStatus", "PollPolicy"]
 
 
 class AsyncJobs:
-    def __init__(
-        self, client: BasetenClient, sleep: Callable[[float], Any] = asyncio.sleep
-    ) -> None:
+    def __init__(self, client: JsonApi, sleep: Callable[[float], Any] = asyncio.sleep) -> None:
         self._client = client
         self._sleep = sleep
 

@@ -31,9 +31,9 @@ from playground.core.events import (
     TextChunk,
 )
 from playground.core.metrics import Clock, Metrics
-from playground.core.remote.keys import redact
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import RequestSpec
+from playground.core.secrets import redact
 
 NDJSON_TYPES = frozenset(
     {

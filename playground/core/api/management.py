@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from playground.core.api.client import BasetenClient
+from playground.core.api.json_api import JsonApi
 
 # Deployment statuses in which a deployment answers (or parks the request until it does).
 HEALTHY = frozenset({"ACTIVE", "SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "UPDATING"})
@@ -14,7 +13,7 @@ HEALTHY = frozenset({"ACTIVE", "SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "
 class ManagementAPI:
     """Thin, typed-by-documentation calls; results are the API's JSON objects (baseten-api.md §8.3)."""
 
-    def __init__(self, client: BasetenClient) -> None:
+    def __init__(self, client: JsonApi) -> None:
         self._client = client
 
     def _url(self, path: str) -> str:

@@ -17,7 +17,7 @@ import httpx
 
 from playground.core.errors import ApiError, NetworkError, StreamCut, parse_error_body
 from playground.core.metrics import Clock, Metrics
-from playground.core.remote.keys import redact
+from playground.core.secrets import redact
 
 RETRY_STATUSES = frozenset({429, 502, 503})
 MAX_ERROR_BODY = 1024 * 1024

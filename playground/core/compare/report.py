@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from playground.core.compare.diff import TextOp
-from playground.core.compare.results import FIGURE_NAMES, FIGURES, ColumnResult, Figure
+from playground.core.compare.results import FIGURE_NAMES, FIGURES, ColumnResult, Comparison, Figure
+from playground.core.files import write_atomically
 from playground.core.request.spec import MODES
-
-if TYPE_CHECKING:
-    from playground.core.compare.results import Comparison
 
 # Bodies longer than this are cut in Markdown; the JSON report keeps them whole.
 MAX_BODY_CHARS = 20_000
@@ -230,3 +228,12 @@ def _word_diff(ops: Sequence[TextOp]) -> str:
         else:
             parts.append(_marked(op.old, "~~") + _marked(op.new, "**"))
     return "".join(parts).replace("\n", "  \n")
+
+
+def save_report(comparison: Comparison, path: Path) -> None:
+    """The report as Markdown when `path` ends in .md, else as JSON; written atomically."""
+    if path.suffix.lower() in (".md", ".markdown"):
+        write_atomically(path, render_markdown(comparison).encode())
+    else:
+        text = json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        write_atomically(path, text.encode())

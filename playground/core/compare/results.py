@@ -18,7 +18,6 @@ from playground.core.compare.diff import (
     text_diff,
     text_summary,
 )
-from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.request.spec import Column, RequestSpec
 
@@ -369,22 +368,9 @@ class Comparison:
             created_at=str(data.get("created_at", "")),
         )
 
-    def to_markdown(self) -> str:
-        from playground.core.compare.report import render_markdown
-
-        return render_markdown(self)
-
-    def save(self, path: Path) -> None:
-        """The report as Markdown when `path` ends in .md, else as JSON; written atomically."""
-        if path.suffix.lower() in (".md", ".markdown"):
-            write_atomically(path, self.to_markdown().encode())
-        else:
-            text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-            write_atomically(path, text.encode())
-
     @classmethod
     def load(cls, path: Path) -> Comparison:
-        """A JSON report read back; ValueError, in words, for a broken one."""
+        """A JSON report (see `report.save_report`) read back; ValueError, in words, for a broken one."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:

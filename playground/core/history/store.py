@@ -23,7 +23,8 @@ from playground.core.history.schema import (
     like_query,
     search_texts,
 )
-from playground.core.request.spec import SECRET_HEADERS, RequestSpec
+from playground.core.request.spec import RequestSpec
+from playground.core.secrets import is_secret_header
 
 __all__ = [
     "BODY_CAP",
@@ -122,7 +123,7 @@ def _check_no_secrets(request: Mapping[str, Any]) -> None:
     headers = request.get("headers") or {}
     if not isinstance(headers, Mapping):
         raise ValueError("the request's headers must be an object")
-    leaking = sorted(k for k in headers if str(k).lower() in SECRET_HEADERS)
+    leaking = sorted(k for k in headers if is_secret_header(str(k)))
     if leaking:
         raise ValueError(f"history never stores secret headers ({', '.join(leaking)})")
 

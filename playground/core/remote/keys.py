@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from playground.core.secrets import mask
+
 KEYRING_SERVICE = "baseten-playground"
 
 
@@ -38,19 +40,6 @@ class FoundKey:
     @property
     def masked(self) -> str:
         return mask(self.key)
-
-
-def mask(key: str) -> str:
-    """How a key is shown anywhere: its last four characters at most."""
-    return "••••" + key[-4:] if len(key) > 8 else "••••"
-
-
-def redact(data: bytes, key: str) -> bytes:
-    """`data` with every copy of `key` masked: for what a server echoes back (some proxies quote
-    the key they refused). Keys shorter than 8 characters are left alone: too likely to be words."""
-    if len(key) < 8:
-        return data
-    return data.replace(key.encode(), mask(key).encode())
 
 
 def env_key(environ: Mapping[str, str] | None = None) -> FoundKey | None:

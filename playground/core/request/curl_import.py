@@ -14,7 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.asyncopts import AsyncOptions
 from playground.core.request.shellwords import ShellSyntaxError, shell_words
-from playground.core.request.spec import METHODS, SECRET_HEADERS, RequestSpec
+from playground.core.request.spec import METHODS, RequestSpec
+from playground.core.secrets import is_secret_header
 
 KEY_DROPPED = "The command carried an API key; it was not kept (the window uses its own key)."
 DATA_OPTIONS = frozenset(
@@ -218,7 +219,7 @@ def _keep_headers(headers: dict[str, str], notices: list[str]) -> dict[str, str]
     kept: dict[str, str] = {}
     for name, value in headers.items():
         lower = name.lower()
-        if lower in SECRET_HEADERS:
+        if is_secret_header(lower):
             scheme, _, credential = value.partition(" ")
             if not _PLACEHOLDER.search(credential or scheme) and KEY_DROPPED not in notices:
                 notices.append(KEY_DROPPED)

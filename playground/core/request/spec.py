@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from playground.core.remote.remotes import Remote, Target, TargetKind
+from playground.core.secrets import is_secret_header
 
 if TYPE_CHECKING:
     from playground.core.request.asyncopts import AsyncOptions
@@ -21,7 +22,6 @@ MODES: tuple[tuple[Mode, str], ...] = (
 )
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Never stored, exported or recorded: the key travels only in the client's own header.
-SECRET_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "cookie"})
 
 
 def target_to_dict(target: Target) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def target_from_dict(data: Mapping[str, Any]) -> Target:
 
 def clean_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers without the ones that carry a secret (Authorization, Api-Key, cookies)."""
-    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
+    return {k: v for k, v in headers.items() if not is_secret_header(k)}
 
 
 def parse_headers(text: str) -> dict[str, str]:
@@ -79,7 +79,7 @@ def parse_headers(text: str) -> dict[str, str]:
         name = name.strip()
         if not colon or not name or any(c.isspace() for c in name):
             raise ValueError(f"Header line {number} is not `Name: value`: {line.strip()[:40]!r}")
-        if name.lower() in SECRET_HEADERS:
+        if is_secret_header(name):
             raise ValueError(
                 f"Header line {number}: {name} is never typed here; the API key comes from the "
                 "keyring or BASETEN_API_KEY"

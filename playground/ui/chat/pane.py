@@ -27,9 +27,9 @@ from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
+from playground.core.text import Failure
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
-from playground.ui.request.errors import describe_error
 from playground.ui.widgets.send_edit import SendingTextEdit
 
 if TYPE_CHECKING:
@@ -358,8 +358,8 @@ class ChatPane(QWidget):
     ) -> None:
         self._flush()  # the turn keeps everything that arrived
         if self._answer is not None:
-            self.conversation.fail(self._answer.turn, describe_error(error), partial)
-        self.status.setText(describe_error(error))
+            self.conversation.fail(self._answer.turn, Failure.of(error).line(), partial)
+        self.status.setText(Failure.of(error).line())
         self._end()
 
     def _on_controller_answer_cancelled(self) -> None:

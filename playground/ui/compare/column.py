@@ -28,7 +28,7 @@ from playground.core.events import (
 )
 from playground.core.metrics import Metrics
 from playground.core.request.spec import Column
-from playground.core.text import human_size, human_time, sse_text, status_text
+from playground.core.text import Failure, human_size, human_time, sse_text, status_text
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
 from playground.ui.widgets.response_body import ResponseBody
@@ -294,12 +294,8 @@ class CompareColumnView(QFrame):
                 "Stopped; the connection is closed and what arrived is kept"
             )
         elif result.outcome == "failed":
-            lines = [result.error]
-            if result.request_id:
-                lines.append(f"Request id: {result.request_id}")
-            if result.hint:
-                lines.append(f"Hint: {result.hint}")
-            self.banner.setText("\n".join(lines))
+            failure = Failure(result.error, result.request_id, hint=result.hint or None)
+            self.banner.setText(failure.banner())
             self.banner.show()
             self._set_state("failed", "failed")
         else:

@@ -13,8 +13,8 @@ from playground.core.compare.results import Comparison
 from playground.core.compare.run import CompareRound, Event, run_comparison
 from playground.core.errors import PlaygroundError
 from playground.core.request.spec import Column, RequestSpec
+from playground.core.text import Failure
 from playground.ui.request.controller import TaskOwner
-from playground.ui.request.errors import describe_error
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
@@ -108,7 +108,7 @@ class CompareController(TaskOwner):
             self.run_cancelled.emit(comparison)
             raise
         except PlaygroundError as exc:
-            self.run_failed.emit(describe_error(exc))
+            self.run_failed.emit(Failure.of(exc).line())
             return
         finally:
             self._round = None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.compare.report import save_report
 from playground.core.compare.results import MAX_COLUMNS, MIN_COLUMNS, ColumnResult, Comparison
 from playground.core.compare.run import check_comparable
 from playground.core.errors import InvalidRequest
@@ -254,7 +255,7 @@ class CompareView(QWidget):
         if self.comparison is None:
             return
         try:
-            self.comparison.save(path)
+            save_report(self.comparison, path)
         except OSError as exc:
             self.status.setText(f"Could not save the report: {exc.strerror or exc}")
         else:

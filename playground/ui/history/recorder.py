@@ -30,8 +30,7 @@ from playground.core.history.store import Exchange, History, HistoryError
 from playground.core.metrics import Metrics
 from playground.core.request.asyncopts import AsyncStatus
 from playground.core.request.spec import RequestSpec
-from playground.core.text import sse_text
-from playground.ui.request.errors import describe_error
+from playground.core.text import Failure, sse_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,7 +82,7 @@ class _Pending:
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
             self.metrics = partial
-        return describe_error(error)
+        return Failure.of(error).line()
 
     def exchange(self, remote: str, outcome: str, error: str = "", answer: str = "") -> Exchange:
         return Exchange(

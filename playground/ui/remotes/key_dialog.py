@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.remote.keys import FoundKey, mask
+from playground.core.remote.keys import FoundKey
+from playground.core.secrets import mask
 
 
 class KeyDialog(QDialog):

@@ -13,7 +13,7 @@ from playground.core.errors import PlaygroundError
 from playground.core.remote.catalogue import TargetChoice, target_choices
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
-from playground.ui.request.errors import describe_error
+from playground.core.text import Failure
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
@@ -82,7 +82,7 @@ class CatalogueController(TaskOwner):
         try:
             models = await self.client.management.models()
         except PlaygroundError as exc:
-            self.models_failed.emit(describe_error(exc))
+            self.models_failed.emit(Failure.of(exc).line())
             return
         self.models_loaded.emit(models)
 
@@ -102,7 +102,7 @@ class CatalogueController(TaskOwner):
             first = errors.exceptions[0]
             if not isinstance(first, PlaygroundError):
                 raise
-            self.targets_failed.emit(model_id, describe_error(first))
+            self.targets_failed.emit(model_id, Failure.of(first).line())
             return
         model, envs, deps = model_task.result(), envs_task.result(), deps_task.result()
         choices = target_choices(model, envs, deps)
@@ -135,7 +135,7 @@ class CatalogueController(TaskOwner):
                 if status != "ACTIVE":
                     await asyncio.sleep(self.wake_poll_seconds)
         except PlaygroundError as exc:
-            self.wake_failed.emit(describe_error(exc))
+            self.wake_failed.emit(Failure.of(exc).line())
 
 
 class RequestController(TaskOwner):

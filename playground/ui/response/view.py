@@ -33,9 +33,9 @@ from playground.core.events import (
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.text import (
-    error_text,
-    headers_text,
+    Failure,
     human_size,
+    shown_headers,
     sse_text,
     status_text,
     timings_text,
@@ -254,7 +254,7 @@ class ResponseView(QWidget):
         if isinstance(partial, Metrics):
             self._metrics = partial  # the predict path's partial: the figures up to the break
         self._end_stream()
-        self._show_banner(error_text(error, self._body.size), "error")
+        self._show_banner(Failure.of(error).banner(self._body.size), "error")
 
     def cancelled(self) -> None:
         self._end_stream()
@@ -282,7 +282,7 @@ class ResponseView(QWidget):
             self._set_request_id(event.request_id)
         deployment = event.deployment_id
         self.deployment_label.setText(f"Deployment: {deployment}" if deployment else "")
-        self.headers_text.setPlainText(headers_text(event.headers))
+        self.headers_text.setPlainText(shown_headers(event.headers))
         self._update_timings()
 
     def _show_json(self, event: JsonBody) -> None:
