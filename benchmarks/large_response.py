@@ -71,7 +71,7 @@ async def measure(base_url: str, runs: int, size: int) -> dict[str, object]:
     await loaded
     win.target_bar.select_model(CLASSIFIER)
     await asyncio.sleep(0.3)
-    win.editor.set_json({"text": "big"})
+    win.request.editor.body.set_json({"text": "big"})
     big: list[tuple[float, float]] = []
     small: list[tuple[float, float]] = []
     for run in range(runs):

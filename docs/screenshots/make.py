@@ -137,11 +137,11 @@ async def main() -> None:
             server,
             "main-window",
             CLASSIFIER,
-            lambda w: w.editor.set_json({"text": "I love how fast this is, great work!"}),
+            lambda w: w.request.editor.body.set_json({"text": "I love how fast this is, great work!"}),
         )
 
         def stream(w: MainWindow) -> None:
-            w.editor.set_json({"prompt": "a lighthouse keeper", "stream": True})
+            w.request.editor.body.set_json({"prompt": "a lighthouse keeper", "stream": True})
 
         await shoot(server, "streaming", STREAMER, stream)
 
@@ -152,8 +152,8 @@ async def main() -> None:
 
         def route(w: MainWindow) -> None:
             w.mode_combo.setCurrentIndex(w.mode_combo.findData("route"))
-            w.method_combo.setCurrentText("GET")
-            w.route_edit.setText("/items/1")
+            w.request.editor.method_combo.setCurrentText("GET")
+            w.request.editor.route_edit.setText("/items/1")
 
         await shoot(server, "custom-route", CUSTOM, route)
         await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())

@@ -8,13 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from playground.cli import headless
-from playground.cli.headless import (
-    EXIT_API,
-    EXIT_NETWORK,
-    EXIT_STREAM,
-    EXIT_USAGE,
-    Printer,
+from playground.cli.flags import (
     UsageError,
     add_body_flags,
     add_chat_flags,
@@ -22,6 +16,14 @@ from playground.cli.headless import (
     chat_body,
     client_for,
     read_json,
+)
+from playground.cli.output import (
+    EXIT_API,
+    EXIT_NETWORK,
+    EXIT_STREAM,
+    EXIT_USAGE,
+    Printer,
+    run_command,
 )
 from playground.core.api.wake import WakeProgress, cold_targets, wake_all
 from playground.core.compare.report import save_report
@@ -282,7 +284,7 @@ class ColumnsFailed(Exception):
         self.code = code
 
 
-def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     compare = sub.add_parser(
         "compare",
         help="send one request to several targets at once and compare them",
@@ -328,6 +330,6 @@ def add_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def run(args: argparse.Namespace) -> int:
     """Like `playground call`'s exit codes; when a column failed, the first failure's."""
     try:
-        return headless.run(args)
+        return run_command(args)
     except ColumnsFailed as exc:
         return exc.code

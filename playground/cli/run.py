@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import TextIO
 
 from playground import resources
-from playground.cli.headless import (
-    Printer,
-    UsageError,
-    add_remote_flags,
-    client_for,
-    print_chat,
-    print_events,
-    submit_async,
-)
+from playground.cli.call import submit_async
+from playground.cli.flags import UsageError, add_remote_flags, client_for
+from playground.cli.output import Printer, print_chat, print_events
 from playground.core import paths
 from playground.core.presets.store import (
     DEFAULT_REMOTE,
@@ -27,7 +21,7 @@ from playground.core.presets.store import (
 )
 
 
-def add_run_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser(
         "run",
         help="send a saved preset",

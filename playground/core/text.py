@@ -14,7 +14,7 @@ from playground.core.errors import (
     StreamError,
     TruncatedStream,
 )
-from playground.core.events import SseEvent
+from playground.core.events import NdjsonLine, SseEvent, TextChunk
 from playground.core.metrics import Metrics
 from playground.core.secrets import is_secret_header
 
@@ -25,6 +25,7 @@ __all__ = [
     "shown_headers",
     "sse_text",
     "status_text",
+    "streamed_part",
     "timings_text",
 ]
 
@@ -63,6 +64,21 @@ def sse_text(event: SseEvent, *, wire: bool = False) -> str:
         lines.append(f"id: {event.id}")
     lines.extend(f"data: {line}" for line in event.data.split("\n"))
     return "\n".join(lines) + ("\n\n" if wire else "\n")
+
+
+def streamed_part(event: object) -> tuple[str, bytes] | None:
+    """What a streamed event adds to a response body: the text shown, and the bytes as they
+    came on the wire (an SSE event re-framed). None for what is not streamed text (a whole JSON
+    body, binary chunks, the start and the end): each view keeps those its own way."""
+    match event:
+        case TextChunk(text=text):
+            return text, text.encode()
+        case SseEvent():
+            return sse_text(event), sse_text(event, wire=True).encode()
+        case NdjsonLine(raw=raw):
+            line = raw + "\n"
+            return line, line.encode()
+    return None
 
 
 def shown_headers(headers: Mapping[str, str]) -> str:

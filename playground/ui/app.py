@@ -14,12 +14,12 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 import playground
-from playground.core.remote.remotes import Remote
 from playground.ui.look import set_icon, set_stylesheet
 from playground.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from playground.core.remote.keys import FoundKey
+    from playground.core.remote.remotes import Remote
 
 
 def settings_path() -> Path:
@@ -51,12 +51,15 @@ def _has_display() -> bool:
 
 
 def run_app(
+    remote: Remote,
     *,
+    key: FoundKey | None = None,
     demo: bool = False,
     screenshot: str | None = None,
     exit_on_paint: bool = False,
-    remote_name: str = "baseten",
 ) -> int:
+    """The window on `remote`; `key` when the caller has one (the demo's), else it is looked up
+    after the first paint. `demo` sends the example once, for the screenshot."""
     if not _has_display():
         if not screenshot:
             print(
@@ -71,26 +74,6 @@ def run_app(
     app.setApplicationName("Playground")
     app.setOrganizationName("Playground")
     app.setQuitOnLastWindowClosed(False)
-
-    server = None
-    key: FoundKey | None = None
-    if demo:
-        from playground.core.remote.keys import FoundKey
-        from playground.emulator import EmulatorServer
-
-        server = EmulatorServer().start()
-        remote = Remote.local(server.base_url, name="local demo")
-        key = FoundKey(server.api_key, "this session")  # never stored
-    elif remote_name == "baseten":
-        remote = Remote.baseten()
-    else:
-        from playground.core.remote.config import RemoteConfigError, RemoteStore
-
-        try:
-            remote = RemoteStore.default().get(remote_name)
-        except RemoteConfigError as exc:
-            print(f"playground: {exc}", file=sys.stderr)
-            return 2
     # Screenshots and probes must not depend on (or change) the user's saved window state.
     settings = (
         None
@@ -116,7 +99,5 @@ def run_app(
 
         return run_session(app, window, key=key, screenshot=screenshot, demo=demo, data_dir=scratch)
     finally:
-        if server is not None:
-            server.stop()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -1,49 +1,40 @@
-"""The main window: pick a model and target, choose how to call it, edit JSON, send, watch the answer."""
+"""The main window: pick a model and target, choose how to call it, edit JSON, send, watch the
+answer. It composes the features and is their `WindowHost` (ui/host.py); it does little itself."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-import playground
-from playground.core.errors import ApiError, PlaygroundError
-from playground.core.remote.catalogue import TargetChoice
-from playground.core.remote.remotes import Remote
-from playground.core.request.spec import MODES, Mode, RequestSpec, headers_text, parse_headers
-from playground.core.text import Failure
+from playground.core.remote.remotes import Remote, Target
+from playground.core.request.form import RequestForm
+from playground.core.request.spec import MODES, Mode, RequestSpec
+from playground.ui.menus import Menus
+from playground.ui.request.panel import RequestPanel
+from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.json_editor import JsonEditor
 from playground.ui.widgets.labels import make_plain
-from playground.ui.widgets.target_bar import TargetBar
 
 if TYPE_CHECKING:
-    from playground.core.events import PredictEvent
-    from playground.core.request.asyncopts import AsyncStatus
+    from playground.core.api.client import BasetenClient
     from playground.ui.chat.controller import ChatController
     from playground.ui.chat.pane import ChatPane
-    from playground.ui.request.controller import CatalogueController, RequestController
+    from playground.ui.request.controller import RequestController
     from playground.ui.response.view import ResponseView
-
-EXAMPLE_BODY: dict[str, Any] = {"text": "I love how fast this is, great work!"}
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    from playground.ui.target.controller import CatalogueController
 
 
 class MainWindow(QMainWindow):
@@ -63,15 +54,12 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle("Playground")
         self.resize(1200, 760)
-        self.shortcuts: list[tuple[str, str]] = []
-        self.last_request_id = ""
+        self.menus = Menus(self)
         self._build_ui(key_label)
         self._build_menus()
         self._connect()
         self._update_mode()
         self._restore_state()
-
-    # --- layout --------------------------------------------------------------------------------
 
     def _build_ui(self, key_label: str) -> None:
         self.remote_name_label = QLabel(self.remote.name)
@@ -83,100 +71,19 @@ class MainWindow(QMainWindow):
         self.remote_label.setObjectName("remoteLabel")
         self.set_key_label(key_label)
         self.target_bar = TargetBar()
-
+        self.request = RequestPanel()
         self.mode_combo = QComboBox()
         self.mode_combo.setObjectName("modeCombo")
         for mode, label in MODES:
             self.mode_combo.addItem(label, mode)
-        self.method_combo = QComboBox()
-        self.method_combo.addItems(METHODS)
-        self.route_edit = QLineEdit()
-        self.route_edit.setObjectName("routeEdit")
-        self.route_edit.setPlaceholderText("/health, /items/1 … (sent to sync/…)")
-        self.priority_spin = QSpinBox()
-        self.priority_spin.setRange(0, 2)
-        self.priority_spin.setToolTip("0 runs first, 2 last")
-        self.webhook_edit = QLineEdit()
-        self.webhook_edit.setPlaceholderText("https://… webhook for the result (optional)")
-        self.send_button = QPushButton("Send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setEnabled(False)
-
-        self.route_row = QWidget()
-        route_layout = QHBoxLayout(self.route_row)
-        route_layout.setContentsMargins(0, 0, 0, 0)
-        route_layout.addWidget(self.method_combo)
-        route_layout.addWidget(self.route_edit, 1)
-        self.async_row = QWidget()
-        async_layout = QHBoxLayout(self.async_row)
-        async_layout.setContentsMargins(0, 0, 0, 0)
-        async_layout.addWidget(QLabel("Priority"))
-        async_layout.addWidget(self.priority_spin)
-        async_layout.addWidget(self.webhook_edit, 1)
-
         call_row = QHBoxLayout()
-        call_row.addWidget(self.mode_combo)
-        call_row.addWidget(self.route_row, 1)
-        call_row.addWidget(self.async_row, 1)
+        for widget in (self.mode_combo, self.request.editor.route_row):
+            call_row.addWidget(widget, 0 if widget is self.mode_combo else 1)
+        call_row.addWidget(self.request.editor.async_row, 1)
         call_row.addStretch(0)
-        call_row.addWidget(self.send_button)
-        call_row.addWidget(self.cancel_button)
-
-        self.editor = JsonEditor(highlight=False)  # coloured once attached
-        self.editor.setObjectName("bodyEditor")
-        self.editor.set_json(EXAMPLE_BODY)
-        self.editor.document().setModified(False)  # a model's example input may replace it
-        self.body_problem = QLabel("")
-        self.body_problem.setObjectName("bodyProblem")
-        self.body_problem.setWordWrap(True)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Request body (JSON)"))
-        left_layout.addWidget(self.editor, 1)
-        left_layout.addWidget(self.body_problem)
-        self.headers_edit = QPlainTextEdit()
-        self.headers_edit.setObjectName("headersEdit")
-        self.headers_edit.setPlaceholderText(
-            "Extra headers, one per line: X-Trace: 1 (the API key is added for you)"
-        )
-        self.headers_edit.setMaximumHeight(64)
-        self.headers_edit.setTabChangesFocus(True)
-        left_layout.addWidget(self.headers_edit)
-
-        self.async_panel = QWidget()
-        self.async_panel.setObjectName("asyncPanel")
-        form = QFormLayout(self.async_panel)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.async_id_label = QLabel("—")
-        self.async_id_label.setProperty("selectable", True)
-        self.async_status_label = QLabel("—")
-        self.async_status_label.setObjectName("asyncStatus")
-        self.async_cancel_button = QPushButton("Cancel queued request")
-        self.async_cancel_button.setEnabled(False)
-        form.addRow("Async request", self.async_id_label)
-        form.addRow("Status", self.async_status_label)
-        form.addRow("", self.async_cancel_button)
-
-        # The response view is built once the window has painted (its modules are ~13 ms of
-        # start-up); until then its place says what it will say anyway.
-        self._response: ResponseView | None = None
-        self._response_placeholder = QLabel("No response yet")
-        self._response_placeholder.setObjectName("responsePlaceholder")
-        right = QWidget()
-        self._right_layout = QVBoxLayout(right)
-        self._right_layout.setContentsMargins(0, 0, 0, 0)
-        self._right_layout.addWidget(self.async_panel)
-        self._right_layout.addWidget(self._response_placeholder, 1)
-
-        self.splitter = QSplitter()
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        call_row.addWidget(self.request.send_button)
+        call_row.addWidget(self.request.cancel_button)
+        self._response: ResponseView | None = None  # built after the first paint (~13 ms)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -187,78 +94,30 @@ class MainWindow(QMainWindow):
         layout.addLayout(remote_row)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
-        self._chat: ChatPane | None = (
-            None  # made when first asked for (chat_pane is ~50 ms of imports)
-        )
+        self._chat: ChatPane | None = None  # made when first asked for (~50 ms of imports)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.request)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading models…")
 
-    def _menu(self, menu_title: str) -> QMenu:
-        menu = next(
-            (m for m in self._menus if m.title() == menu_title),
-            None,
-        )
-        if menu is None:
-            menu = QMenu(menu_title, self)
-            help_menu = next((m for m in self._menus if m.title() == "&Help"), None)
-            if help_menu is not None:  # Help stays last, whatever is added later
-                self.menuBar().insertMenu(help_menu.menuAction(), menu)
-            else:
-                self.menuBar().addMenu(menu)
-            self._menus.append(menu)
-        return menu
-
-    def add_menu(self, menu_title: str, text: str) -> QMenu:
-        """A submenu at the top of `menu_title` (e.g. File ▸ Remotes)."""
-        parent = self._menu(menu_title)
-        sub = QMenu(text, self)
-        first = parent.actions()[0] if parent.actions() else None
-        if first is not None:
-            parent.insertMenu(first, sub)
-        else:
-            parent.addMenu(sub)
-        return sub
-
-    def add_action(self, menu_title: str, text: str, keys: str, slot: Any) -> QAction:
-        """A menu entry (the menu is made on first use) whose shortcuts Help lists;
-        `keys` may give several, as `"Ctrl+Return | Ctrl+Enter"`."""
-        menu = self._menu(menu_title)
-        action = QAction(text, self)
-        if keys:
-            action.setShortcuts([QKeySequence(k) for k in keys.split(" | ")])
-            self.shortcuts.append((text.replace("&", ""), keys.replace(" | ", " or ")))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        self._menus: list[Any] = []
-        self.add_action("&File", "&Quit", "Ctrl+Q", self.close)
-        self.add_action("&Edit", "&Format JSON", "Ctrl+Shift+F", self.editor.format_json)
-        self.add_action("&Edit", "&Minify JSON", "Ctrl+Shift+M", self.editor.minify_json)
-        self.send_action = self.add_action(
-            "&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send
-        )
-        self.add_action("&Request", "&Cancel", "Esc", self.cancel)
-        self.add_action(
-            "&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click
-        )
-        self.add_action("&Request", "&Reload models", "F5", self.reload_models)
-        self.add_action("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
-        self.add_action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
-        self.add_action("&Help", "&About Playground", "", self.show_about)
+        add, editor = self.menus.add_action, self.request.editor.body
+        add("&File", "&Quit", "Ctrl+Q", self.close)
+        add("&Edit", "&Format JSON", "Ctrl+Shift+F", editor.format_json)
+        add("&Edit", "&Minify JSON", "Ctrl+Shift+M", editor.minify_json)
+        self.send_action = add("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
+        add("&Request", "&Cancel", "Esc", self.cancel)
+        add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
+        add("&Request", "&Reload models", "F5", self.reload_models)
+        add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
+        self.menus.add_help()
 
     def _connect(self) -> None:
         self.mode_combo.currentIndexChanged.connect(self._update_mode)
-        self.send_button.clicked.connect(self.send)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.editor.send_requested.connect(self.send)
-        self.editor.problem_changed.connect(self.body_problem.setText)
-        self.editor.validity_changed.connect(self._update_send_enabled)
+        self.request.send_button.clicked.connect(self.send)
+        self.request.cancel_button.clicked.connect(self.cancel)
+        self.request.editor.body.send_requested.connect(self.send)
 
     def attach(
         self, catalogue: CatalogueController, requests: RequestController, chat: ChatController
@@ -266,39 +125,19 @@ class MainWindow(QMainWindow):
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
         self.response.show()  # built now, after the first paint
         # What uses Qt's enums and brushes (~30 ms the first time) waits for the first paint.
-        make_plain(
-            [
-                self.async_id_label,
-                self.async_status_label,
-                self.remote_name_label,
-                self.remote_label,
-            ]
-        )
+        make_plain([self.remote_name_label, self.remote_label])
+        self.request.async_panel.finish_setup()
         self.target_bar.finish_setup()
-        self.editor.enable_colours()
+        self.request.editor.body.enable_colours()
         for controller in (catalogue, requests, chat):
             controller.setParent(self)
         if self._chat is not None:
             self._chat.attach(chat, self.openai_base, self.remote.model_apis_url())
-        cat, req, bar = catalogue, requests, self.target_bar
-        cat.models_loaded.connect(self._on_catalogue_models_loaded)
-        cat.models_failed.connect(self._on_catalogue_models_failed)
-        cat.targets_loaded.connect(bar.set_choices)
-        cat.targets_failed.connect(self._on_catalogue_targets_failed)
-        cat.example_loaded.connect(self._on_catalogue_example_loaded)
-        cat.status_changed.connect(self._on_catalogue_status_changed)
-        cat.wake_failed.connect(self._on_catalogue_wake_failed)
-        bar.model_chosen.connect(self._on_bar_model_chosen)
-        bar.wake_requested.connect(self._on_bar_wake_requested)
-        req.request_started.connect(self._on_request_started)
-        req.event_received.connect(self._on_request_event)
-        req.request_finished.connect(self._on_request_finished)
-        req.request_failed.connect(self._on_request_failed)
-        req.request_cancelled.connect(self._on_request_cancelled)
-        req.async_submitted.connect(self._on_async_submitted)
-        req.async_status_changed.connect(self._on_async_status_changed)
-        req.async_cancel_answered.connect(self._on_async_cancel_answered)
-        self.async_cancel_button.clicked.connect(req.cancel_async)
+        catalogue.link(self.target_bar, self.show_status)
+        catalogue.models_loaded.connect(self.target_bar.set_models)
+        catalogue.example_loaded.connect(self._on_catalogue_example_loaded)
+        self.target_bar.model_chosen.connect(self._on_bar_model_chosen)
+        self.request.attach(requests, self.show_status)
 
     @property
     def response(self) -> ResponseView:
@@ -307,8 +146,7 @@ class MainWindow(QMainWindow):
 
             self._response = ResponseView()
             self._response.setObjectName("responseView")
-            self._right_layout.replaceWidget(self._response_placeholder, self._response)
-            self._response_placeholder.deleteLater()
+            self.request.set_response(self._response, self._response)
         return self._response
 
     @property
@@ -331,12 +169,39 @@ class MainWindow(QMainWindow):
         return hasattr(self, "requests")
 
     def set_key_label(self, key_label: str) -> None:
-        remote = self.remote
-        self.remote_label.setText(
-            f"· {remote.label}" + (f" · key {key_label}" if key_label else "")
-        )
+        suffix = f" · key {key_label}" if key_label else ""
+        self.remote_label.setText(f"· {self.remote.label}{suffix}")
 
-    # --- actions -------------------------------------------------------------------------------
+    # --- WindowHost (ui/host.py): what the features use ---------------------------------------
+
+    @property
+    def client(self) -> BasetenClient:
+        return self.catalogue.client
+
+    @property
+    def chat_reports(self) -> ChatController:
+        return self.chat_controller
+
+    @property
+    def body_editor(self) -> JsonEditor:
+        return self.request.editor.body
+
+    def widget(self) -> QMainWindow:
+        return self
+
+    def add_action(
+        self, menu_title: str, text: str, keys: str, slot: Callable[[], object]
+    ) -> QAction:
+        return self.menus.add_action(menu_title, text, keys, slot)
+
+    def add_menu(self, menu_title: str, text: str) -> QMenu:
+        return self.menus.add_menu(menu_title, text)
+
+    def show_status(self, text: str, timeout_ms: int = 0) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def target(self) -> Target | None:
+        return self.target_bar.target()
 
     def mode(self) -> Mode:
         mode: Mode = self.mode_combo.currentData()
@@ -346,43 +211,11 @@ class MainWindow(QMainWindow):
         """What Send would send, or why it cannot be sent."""
         if self.mode() == "chat":
             body = self.chat.request_body()
+            form = RequestForm("chat", body)
             if self.chat.uses_model_api:
-                if not body.get("model"):
-                    return "Pick a Model API (its slug) to chat with."
-                return RequestSpec("chat", None, body, model_api=str(body["model"]))
-            target = self.target_bar.target()
-            if target is None:
-                return "Pick a model, or type its id."
-            return RequestSpec("chat", target, body)
-        if not self.editor.is_valid():
-            problem = self.editor.problem()
-            return problem.sentence if problem else "The body is not valid JSON."
-        target = self.target_bar.target()
-        if target is None:
-            return "Pick a model, or type its id."
-        body = self.editor.value()
-        try:
-            headers = parse_headers(self.headers_edit.toPlainText())
-        except ValueError as exc:
-            return str(exc)
-        mode = self.mode()
-        if mode == "route":
-            route = self.route_edit.text().strip()
-            if not route:
-                return "Type the route to call, e.g. /health."
-            method = self.method_combo.currentText()
-            return RequestSpec(
-                mode, target, body if method != "GET" else None, method, route, headers=headers
-            )
-        if mode == "async":
-            from playground.core.request.asyncopts import AsyncOptions
-
-            options = AsyncOptions(
-                webhook_endpoint=self.webhook_edit.text().strip() or None,
-                priority=self.priority_spin.value(),
-            )
-            return RequestSpec(mode, target, body, async_options=options, headers=headers)
-        return RequestSpec(mode, target, body, headers=headers)
+                return form.spec(None, str(body.get("model") or ""))
+            return form.spec(self.target())
+        return self.request.editor.form(self.mode()).spec(self.target())
 
     def load_request(self, spec: RequestSpec) -> None:
         """Put `spec` in the window, ready to send: its mode, target, body and options."""
@@ -394,171 +227,65 @@ class MainWindow(QMainWindow):
             if spec.model_api:
                 body["model"] = spec.model_api
             self.chat.load_body(body, model_api=bool(spec.model_api))
-            return
-        self.editor.set_json(spec.body)
-        self.editor.document().setModified(True)  # the model's example must not replace it
-        self.headers_edit.setPlainText(headers_text(spec.headers))
-        if spec.mode == "route":
-            self.method_combo.setCurrentText(spec.method)
-            self.route_edit.setText(spec.route)
-        if spec.mode == "async":
-            options = spec.async_options
-            self.webhook_edit.setText((options.webhook_endpoint if options else None) or "")
-            priority = options.priority if options else None
-            self.priority_spin.setValue(1 if priority is None else priority)
+        else:
+            self.request.editor.load(spec)
 
     def openai_base(self) -> str | None:
         """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""
-        target = self.target_bar.target()
+        target = self.target()
         return target.openai_base(self.remote) if target is not None else None
+
+    def send(self) -> None:
+        if not self.is_attached:
+            self.show_status("Still starting…", 2000)
+        elif self.mode() == "chat":
+            self.chat.send()
+        elif isinstance(spec := self.request_spec(), str):
+            self.show_status(spec)
+        else:
+            self.requests.send(spec)
+
+    def resend(self) -> None:
+        """Send what was just loaded again; a chat asks its last question again."""
+        if self.mode() == "chat":
+            self.chat.regenerate()  # a loaded chat body ends with the question
+        else:
+            self.send()
+
+    def cancel(self) -> None:
+        if self.mode() == "chat" and self._chat is not None:
+            self._chat.stop()
+        elif self.is_attached:
+            self.request.cancel()
 
     def reload_models(self) -> None:
         if self.is_attached:
             self.catalogue.load_models()
 
-    def send(self) -> None:
-        if not self.is_attached:
-            self.statusBar().showMessage("Still starting…", 2000)
-            return
-        if self.mode() == "chat":
-            self.chat.send()
-            return
-        spec = self.request_spec()
-        if isinstance(spec, str):
-            self.statusBar().showMessage(spec)
-            return
-        self.requests.send(spec)
-
-    def cancel(self) -> None:
-        if self.mode() == "chat" and self._chat is not None:
-            self._chat.stop()
-            return
-        if not self.is_attached or not self.requests.cancel():
-            self.statusBar().showMessage("Nothing to cancel.", 3000)
-
     def copy_request_id(self) -> None:
-        request_id = self.last_request_id
-        if request_id:
+        if request_id := self.request.last_request_id:
             QGuiApplication.clipboard().setText(request_id)
-            self.statusBar().showMessage(f"Copied request id {request_id}", 3000)
+            self.show_status(f"Copied request id {request_id}", 3000)
 
-    def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>" for name, keys in self.shortcuts
-        )
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText(f"<table cellspacing=6>{rows}</table>")
-        box.open()  # never exec(): a nested loop would break the qasync tasks
-
-    def show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("About Playground")
-        box.setIconPixmap(self.windowIcon().pixmap(64))  # the app icon, once look.py has set it
-        box.setText(
-            f"<b>Playground {playground.__version__}</b><br>Call, stream and compare models deployed on Baseten."
-        )
-        box.open()
-
-    # --- view refreshers -------------------------------------------------------------------------
+    # --- view refreshers and controller events ---------------------------------------------------
 
     def _update_mode(self, *_: object) -> None:
         mode = self.mode()
         is_chat = mode == "chat"
-        self.stack.setCurrentWidget(self.chat if is_chat else self.splitter)
-        self.send_button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
-        self.cancel_button.setVisible(not is_chat)
+        self.stack.setCurrentWidget(self.chat if is_chat else self.request)
+        for button in (self.request.send_button, self.request.cancel_button):
+            button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
         if is_chat:
             self.chat.offer_models()
-        self.route_row.setVisible(mode == "route")
-        self.async_row.setVisible(mode == "async")
-        self.async_panel.setVisible(mode == "async")
-
-    def _update_send_enabled(self, *_: object) -> None:
-        self.send_button.setEnabled(self.editor.is_valid())
-
-    def _set_busy(self, busy: bool) -> None:
-        self.cancel_button.setEnabled(busy)
-
-    # --- controller events -----------------------------------------------------------------------
-
-    def _on_catalogue_models_loaded(self, models: list[dict[str, Any]]) -> None:
-        self.target_bar.set_models(models)
-        self.statusBar().showMessage(f"{len(models)} models", 5000)
-
-    def _on_catalogue_models_failed(self, message: str) -> None:
-        self.statusBar().showMessage(
-            f"Could not list models ({message}). You can still type a model id and a target."
-        )
-
-    def _on_catalogue_targets_failed(self, model_id: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not read {model_id}'s environments: {message}")
+        self.request.set_mode(mode)
 
     def _on_catalogue_example_loaded(self, model_id: str, example: object) -> None:
-        if model_id == self.target_bar.model_id() and not self.editor.document().isModified():
-            self.editor.set_json(example)
-            self.editor.document().setModified(False)
+        if model_id == self.target_bar.model_id():
+            self.request.editor.offer_example(example)
 
-    def _on_catalogue_status_changed(self, model_id: str, deployment_id: str, status: str) -> None:
-        self.target_bar.set_status(deployment_id, status)
-        self.statusBar().showMessage(f"{model_id} deployment {deployment_id}: {status}")
-
-    def _on_catalogue_wake_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"Wake failed: {message}")
-
-    def _on_bar_model_chosen(self, model_id: str) -> None:
-        self.catalogue.load_targets(model_id)
+    def _on_bar_model_chosen(self, _model_id: str) -> None:
         if self.mode() == "chat":
             self.chat.offer_models()
-
-    def _on_bar_wake_requested(self, choice: TargetChoice) -> None:
-        self.catalogue.wake(choice)
-
-    def _on_request_started(self, description: str) -> None:
-        self.response.clear()
-        self.last_request_id = ""
-        self._set_busy(True)
-        self.statusBar().showMessage(f"Sending: {description}…")
-
-    def _on_request_event(self, event: PredictEvent) -> None:
-        from playground.core.events import ResponseStarted  # after the first paint
-
-        if isinstance(event, ResponseStarted):
-            self.last_request_id = event.request_id
-        self.response.feed(event)
-
-    def _on_request_finished(self) -> None:
-        self._set_busy(False)
-        if self.mode() != "async":  # the async panel's last word stays
-            self.statusBar().showMessage("Done.", 3000)
-
-    def _on_request_failed(self, error: PlaygroundError) -> None:
-        self._set_busy(False)
-        if isinstance(error, ApiError) and error.request_id:
-            self.last_request_id = error.request_id
-        self.response.fail(error)
-        self.statusBar().showMessage(Failure.of(error).line())
-
-    def _on_request_cancelled(self) -> None:
-        self._set_busy(False)
-        self.response.cancelled()
-        self.statusBar().showMessage(
-            "Cancelled; the connection is closed and what arrived is kept."
-        )
-
-    def _on_async_submitted(self, request_id: str) -> None:
-        self.async_id_label.setText(request_id)
-        self.async_status_label.setText("submitted")
-        self.async_cancel_button.setEnabled(True)
-
-    def _on_async_status_changed(self, status: AsyncStatus) -> None:
-        self.async_status_label.setText(status.describe())
-        self.async_cancel_button.setEnabled(status.can_cancel)
-        if status.is_terminal:
-            self.statusBar().showMessage(status.outcome())
-
-    def _on_async_cancel_answered(self, answer: dict[str, Any]) -> None:
-        self.statusBar().showMessage(str(answer.get("message", "")))
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -570,20 +297,19 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        mode = self.settings.value("request/mode")
-        index = self.mode_combo.findData(mode) if mode else -1
+            self.request.restoreState(splitter)
+        index = self.mode_combo.findData(self.settings.value("request/mode"))
         if index >= 0:
             self.mode_combo.setCurrentIndex(index)
-        self.route_edit.setText(str(self.settings.value("request/route", "") or ""))
+        self.request.editor.restore(self.settings)
 
     def save_state(self) -> None:
         if self.settings is None:
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/splitter", self.request.saveState())
         self.settings.setValue("request/mode", self.mode())
-        self.settings.setValue("request/route", self.route_edit.text())
+        self.request.editor.save(self.settings)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -32,8 +32,9 @@ from playground.ui.presets.panel import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
 from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.request import code_export
-from playground.ui.request.controller import CatalogueController, RequestController
+from playground.ui.request.controller import RequestController
 from playground.ui.signals import first_signal
+from playground.ui.target.controller import CatalogueController
 
 
 def attach(

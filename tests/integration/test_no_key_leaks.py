@@ -154,8 +154,10 @@ def takes_the_right_key_in_the_dialog(s: Session, test_keyring: MemoryKeyring) -
 def predicts(s: Session) -> None:
     load(s.win, s.loop, CLASSIFIER)
     choose(s.win, "staging")
-    s.win.editor.setPlainText('{"text": "great, I love it"}')
-    s.win.editor.document().setModified(True)  # typed: a late example input leaves it alone
+    s.win.request.editor.body.setPlainText('{"text": "great, I love it"}')
+    s.win.request.editor.body.document().setModified(
+        True
+    )  # typed: a late example input leaves it alone
     s.send()
     assert s.win.response.status_label.text() == "200 OK"
 

@@ -29,7 +29,7 @@ def test_version_flag_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
 def test_about_box_shows_it(qtbot: QtBot) -> None:
     window = MainWindow(Remote.local("http://127.0.0.1:9", name="local"), settings=None)
     qtbot.addWidget(window)
-    window.show_about()
+    window.menus.show_about()
     boxes = window.findChildren(QMessageBox)
     assert len(boxes) == 1
     assert f"Playground {project_version()}" in boxes[0].text()

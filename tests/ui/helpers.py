@@ -64,7 +64,7 @@ def send(win: MainWindow, loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> str:
             "finished": asyncio.ensure_future(signalled(req.request_finished, 20)),
             "failed": asyncio.ensure_future(signalled(req.request_failed, 20)),
         }
-        qtbot.mouseClick(win.send_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(win.request.send_button, Qt.MouseButton.LeftButton)
         done, pending = await asyncio.wait(outcomes.values(), return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
@@ -85,5 +85,5 @@ def choose(win: MainWindow, label: str) -> None:
 def set_route(win: MainWindow, method: str, route: str) -> None:
     """Custom-route mode with `method` and `route`, as a person would pick them."""
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    win.method_combo.setCurrentText(method)
-    win.route_edit.setText(route)
+    win.request.editor.method_combo.setCurrentText(method)
+    win.request.editor.route_edit.setText(route)

@@ -37,8 +37,8 @@ def dialog_of(win: MainWindow, kind: type[D]) -> D:
 
 def type_body(win: MainWindow, text: str) -> None:
     """Typed, so that the model's example input does not replace it."""
-    win.editor.selectAll()
-    win.editor.insertPlainText(text)
+    win.request.editor.body.selectAll()
+    win.request.editor.body.insertPlainText(text)
 
 
 def import_and_wait(
@@ -89,8 +89,8 @@ def test_copy_as_code_shows_the_windows_request_with_the_key_from_the_environmen
     dialog.tabs.setCurrentIndex(tabs["Python requests"])
     qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text().startswith("import os\n\nimport requests\n")
-    assert ("Copy as code…", "Ctrl+Shift+E") in win.shortcuts
-    assert ("Import curl…", "Ctrl+Shift+I") in win.shortcuts
+    assert ("Copy as code…", "Ctrl+Shift+E") in win.menus.shortcuts
+    assert ("Import curl…", "Ctrl+Shift+I") in win.menus.shortcuts
 
 
 def test_nothing_to_export_says_why(
@@ -99,7 +99,7 @@ def test_nothing_to_export_says_why(
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
     type_body(win, '{"text": oops}')
-    until(loop, lambda: not win.send_button.isEnabled())
+    until(loop, lambda: not win.request.send_button.isEnabled())
     trigger(win, "Copy as code…")
     assert win.findChildren(CodeExportDialog) == []
     assert win.statusBar().currentMessage().startswith("Nothing to export: Invalid JSON at line 1")
@@ -225,6 +225,6 @@ def test_a_curl_command_pasted_into_the_body_is_offered_for_import(
     assert win.request_spec() == RequestSpec(
         "predict", Target(CUSTOM, "development"), {"text": "hi"}
     )
-    assert win.editor.value() == {"text": "hi"}
+    assert win.request.editor.body.value() == {"text": "hi"}
     loop.run_until_complete(asyncio.sleep(0.1))
     assert not win.findChildren(ImportCurlDialog)  # the imported body is not offered again

@@ -75,7 +75,7 @@ def test_production_vs_staging_shows_the_difference_in_diff_and_metrics(
     load(win, loop, CLASSIFIER)
     view = compare(win)
     # the window's request and target came along; the second column takes the other environment
-    assert view.request_editor.editor.value() == win.editor.value()
+    assert view.request_editor.editor.value() == win.request.editor.body.value()
     first, second = view.columns
     assert first.column() == Column(Target(CLASSIFIER, "production"))
     assert second.column() == Column(Target(CLASSIFIER, "environment", "staging"))
@@ -306,7 +306,7 @@ def test_columns_two_to_six_and_bad_input_said_in_words(
     make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
 ) -> None:
     win = make_window(emulator)
-    assert ("Compare environments…", "Ctrl+Shift+K") in win.shortcuts
+    assert ("Compare environments…", "Ctrl+Shift+K") in win.menus.shortcuts
     load(win, loop, CLASSIFIER)
     view = compare(win)
     assert [c.remove_button.isEnabled() for c in view.columns] == [False, False]

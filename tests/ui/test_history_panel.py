@@ -33,8 +33,8 @@ def row_texts(panel: HistoryPanel, row: int = 0) -> list[str]:
 
 def type_body(win: MainWindow, text: str) -> None:
     """As a person types it: a model's example input arriving late no longer replaces it."""
-    win.editor.setPlainText(text)
-    win.editor.document().setModified(True)
+    win.request.editor.body.setPlainText(text)
+    win.request.editor.body.document().setModified(True)
 
 
 def wait_rows(panel: HistoryPanel, loop: asyncio.AbstractEventLoop, count: int) -> None:
@@ -60,7 +60,7 @@ def test_a_sent_request_appears_with_status_request_id_and_response(
     )
     row = panel.model.row_at(0)
     assert row is not None
-    assert row.request_id == win.last_request_id != ""
+    assert row.request_id == win.request.last_request_id != ""
     assert request_id == row.request_id[:10] + "…"  # the detail and the tooltip have all of it
     assert panel.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole) == row.request_id
     assert total.endswith(("ms", " s"))
@@ -92,9 +92,9 @@ def test_reopen_puts_the_request_back_and_resend_adds_a_second_entry(
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.reopen_button, Qt.MouseButton.LeftButton)
     assert win.mode() == "route"
-    assert win.route_edit.text() == "/items/7"
-    assert win.method_combo.currentText() == "PUT"
-    assert win.editor.value() == {"name": "sprocket"}
+    assert win.request.editor.route_edit.text() == "/items/7"
+    assert win.request.editor.method_combo.currentText() == "PUT"
+    assert win.request.editor.body.value() == {"name": "sprocket"}
     assert win.request_spec() == sent
 
     async def resend() -> None:
@@ -134,7 +134,7 @@ def test_a_failed_request_is_recorded_with_its_error(
     wait_rows(panel, loop, 1)
     row = panel.model.row_at(0)
     assert row is not None
-    assert (row.outcome, row.status, row.request_id) == ("failed", 500, win.last_request_id)
+    assert (row.outcome, row.status, row.request_id) == ("failed", 500, win.request.last_request_id)
     assert row_texts(panel)[3] == "500"
     assert panel.model.index(0, 3).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#a11d1d"
     exchange = panel.history.get(row.id)
@@ -276,7 +276,7 @@ def test_ctrl_h_shows_the_history_and_help_lists_it(
     assert action.shortcut().toString() == "Ctrl+H"
     action.trigger()
     assert panel.isVisible()
-    assert ("Show history", "Ctrl+H") in win.shortcuts
+    assert ("Show history", "Ctrl+H") in win.menus.shortcuts
     action.trigger()
     assert not panel.isVisible()
 
@@ -329,14 +329,14 @@ def test_an_async_request_is_recorded_with_its_id_and_last_status(
     panel = panel_of(win)
     load(win, loop, CLASSIFIER)
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
-    win.priority_spin.setValue(2)
+    win.request.editor.priority_spin.setValue(2)
     type_body(win, '{"text": "later"}')
     assert send(win, loop, qtbot) == "finished"
     wait_rows(panel, loop, 1)
     row = panel.model.row_at(0)
     assert row is not None
     assert row_texts(panel)[1] == "Async predict"
-    assert (row.status, row.request_id) == (201, win.async_id_label.text())
+    assert (row.status, row.request_id) == (201, win.request.async_panel.async_id_label.text())
     exchange = panel.history.get(row.id)
     assert exchange is not None
     assert json.loads(exchange.response)["status"] == "SUCCEEDED"

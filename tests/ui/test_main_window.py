@@ -33,10 +33,10 @@ def test_pick_model_and_environment_send_and_read(
 
     choose(win, "staging")
     assert win.target_bar.production_label.text() == ""
-    win.editor.setPlainText('{"text": "great, I love it"}')
+    win.request.editor.body.setPlainText('{"text": "great, I love it"}')
     assert send(win, loop, qtbot) == "finished"
     assert win.response.status_label.text().startswith("200")
-    assert win.response.request_id_label.text() == win.last_request_id != ""
+    assert win.response.request_id_label.text() == win.request.last_request_id != ""
     assert '"model_version": "v2"' in win.response.body_text.toPlainText()
     assert "TTFB" in win.response.timings_label.text()
 
@@ -54,26 +54,26 @@ def test_the_example_input_is_prefilled_until_the_body_is_edited(
             example = asyncio.ensure_future(signalled(win.catalogue.example_loaded))
 
     loop.run_until_complete(pick(CHAT))
-    assert win.editor.value()["model"] == "demo-llm"
-    win.editor.selectAll()
-    win.editor.insertPlainText('{"mine": true}')  # typed: the person's own body stays
+    assert win.request.editor.body.value()["model"] == "demo-llm"
+    win.request.editor.body.selectAll()
+    win.request.editor.body.insertPlainText('{"mine": true}')  # typed: the person's own body stays
     loop.run_until_complete(pick(STREAMER))
-    assert win.editor.value() == {"mine": True}
+    assert win.request.editor.body.value() == {"mine": True}
 
 
 def test_invalid_json_blocks_sending_and_says_where(
     make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
 ) -> None:
     win = make_window(emulator)
-    win.editor.setPlainText('{\n  "text": "hi",\n  oops\n}')
-    until(loop, lambda: not win.send_button.isEnabled())
-    assert "line 3, column 3" in win.body_problem.text()
+    win.request.editor.body.setPlainText('{\n  "text": "hi",\n  oops\n}')
+    until(loop, lambda: not win.request.send_button.isEnabled())
+    assert "line 3, column 3" in win.request.editor.body_problem.text()
     win.send()
     assert "line 3, column 3" in win.statusBar().currentMessage()
     assert not win.requests.is_busy
-    win.editor.setPlainText('{"text": "fine"}')
-    until(loop, win.send_button.isEnabled)
-    assert win.body_problem.text() == ""
+    win.request.editor.body.setPlainText('{"text": "fine"}')
+    until(loop, win.request.send_button.isEnabled)
+    assert win.request.editor.body_problem.text() == ""
 
 
 def test_cancel_mid_stream_keeps_what_arrived_and_closes_the_connection(
@@ -81,7 +81,7 @@ def test_cancel_mid_stream_keeps_what_arrived_and_closes_the_connection(
 ) -> None:
     win = make_window(emulator)
     load(win, loop, STREAMER)
-    win.editor.setPlainText('{"prompt": "slow", "stream": true}')
+    win.request.editor.body.setPlainText('{"prompt": "slow", "stream": true}')
 
     async def go() -> None:
         started = asyncio.ensure_future(signalled(win.requests.event_received))
@@ -99,7 +99,7 @@ def test_cancel_mid_stream_keeps_what_arrived_and_closes_the_connection(
     partial = win.response.body_text.toPlainText()
     assert 0 < len(partial) < 200
     assert "Cancelled" in win.statusBar().currentMessage()
-    record = emulator.emulator.records[win.last_request_id]
+    record = emulator.emulator.records[win.request.last_request_id]
     until(loop, lambda: record.disconnected)
     assert not record.completed
 
@@ -131,8 +131,8 @@ def test_errors_show_status_message_request_id_and_hint(
     banner = win.response.banner.text()
     assert status in banner
     assert hint_words in banner
-    assert win.last_request_id
-    assert win.last_request_id in banner
+    assert win.request.last_request_id
+    assert win.request.last_request_id in banner
 
 
 def test_a_bad_key_says_so_and_never_shows_the_key(
@@ -195,10 +195,10 @@ def test_custom_route_mode(
     win = make_window(emulator)
     load(win, loop, CUSTOM)
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    assert win.route_edit.isVisible()
-    win.method_combo.setCurrentText("PUT")
-    win.route_edit.setText("/items/7")
-    win.editor.setPlainText('{"name": "sprocket"}')
+    assert win.request.editor.route_edit.isVisible()
+    win.request.editor.method_combo.setCurrentText("PUT")
+    win.request.editor.route_edit.setText("/items/7")
+    win.request.editor.body.setPlainText('{"name": "sprocket"}')
     assert send(win, loop, qtbot) == "finished"
     assert '"id": "7"' in win.response.body_text.toPlainText()
 
@@ -209,11 +209,11 @@ def test_async_mode_follows_the_status_to_the_end(
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
-    assert win.async_panel.isVisible()
-    win.editor.setPlainText('{"text": "later"}')
+    assert win.request.async_panel.isVisible()
+    win.request.editor.body.setPlainText('{"text": "later"}')
     assert send(win, loop, qtbot) == "finished"
-    assert len(win.async_id_label.text()) == 32
-    assert win.async_status_label.text() == "SUCCEEDED"
+    assert len(win.request.async_panel.async_id_label.text()) == 32
+    assert win.request.async_panel.async_status_label.text() == "SUCCEEDED"
     assert "webhook" in win.statusBar().currentMessage()
 
 
@@ -250,20 +250,20 @@ def test_window_state_is_remembered(
     path = str(tmp_path / "window.ini")
     win = make_window(emulator, settings=QSettings(path, QSettings.Format.IniFormat))
     win.mode_combo.setCurrentIndex(win.mode_combo.findData("route"))
-    win.route_edit.setText("/health")
+    win.request.editor.route_edit.setText("/health")
     win.resize(760, 540)  # inside the offscreen screen's 800 x 600
     size = win.size()
     assert size.width() < 1200  # not the default
     win.close()
     again = make_window(emulator, settings=QSettings(path, QSettings.Format.IniFormat))
     assert again.mode() == "route"
-    assert again.route_edit.text() == "/health"
+    assert again.request.editor.route_edit.text() == "/health"
     assert again.size() == size
 
 
 def test_shortcuts_are_listed_in_help(make_window: Maker, emulator: EmulatorServer) -> None:
     win = make_window(emulator)
-    names = dict(win.shortcuts)
+    names = dict(win.menus.shortcuts)
     assert names["Send"] == "Ctrl+Return or Ctrl+Enter"
     assert names["Cancel"] == "Esc"
     assert "Keyboard shortcuts" in names
@@ -285,7 +285,7 @@ def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
 
     loop.run_until_complete(to_chat())
     assert win.stack.currentWidget() is win.chat
-    assert not win.send_button.isVisible()
+    assert not win.request.send_button.isVisible()
     assert win.chat.model_combo.currentText() == "demo-llm"
     assert win.openai_base() == f"{emulator.base_url}/model-{CHAT}/environments/production/sync/v1"
 
@@ -328,7 +328,7 @@ def test_a_loaded_request_is_what_send_would_send(
     until(loop, lambda: win.target_bar.current_choice() is not None, within=5)
     assert win.request_spec() == spec
     loop.run_until_complete(asyncio.sleep(0.3))  # the model's example arrives, and must not win
-    assert win.editor.value() == spec.body
+    assert win.request.editor.body.value() == spec.body
 
 
 def test_a_loaded_chat_shows_its_turns_and_parameters(
@@ -372,14 +372,14 @@ def test_extra_headers_are_sent_and_a_bad_line_blocks_sending(
     win = make_window(emulator)
     load(win, loop, CUSTOM)
     set_route(win, "POST", "/echo")
-    win.editor.setPlainText('{"ping": 1}')
-    win.headers_edit.setPlainText("X-Trace: abc-123\nX-Team: search")
+    win.request.editor.body.setPlainText('{"ping": 1}')
+    win.request.editor.headers_edit.setPlainText("X-Trace: abc-123\nX-Team: search")
     assert send(win, loop, qtbot) == "finished"
     echoed = json.loads(win.response.body_text.toPlainText())
     assert echoed["headers"]["x-trace"] == "abc-123"
     assert echoed["headers"]["x-team"] == "search"
 
-    win.headers_edit.setPlainText("Authorization: Api-Key mine")
+    win.request.editor.headers_edit.setPlainText("Authorization: Api-Key mine")
     assert "never typed here" in str(win.request_spec())
     win.send()
     assert "never typed here" in win.statusBar().currentMessage()

@@ -85,7 +85,7 @@ def test_save_the_current_request_and_find_it_again(
     assert panel.empty_label.isVisible()
     load(win, loop, CLASSIFIER)
     choose(win, "staging")
-    win.editor.setPlainText('{"text": "saved from the window"}')
+    win.request.editor.body.setPlainText('{"text": "saved from the window"}')
 
     panel.save_current()
     answer(panel, qtbot, "Sentiment on staging")
@@ -105,7 +105,7 @@ def test_save_the_current_request_and_find_it_again(
     }
 
     # The same name again is refused in the dialog, which stays open and says why.
-    win.editor.setPlainText('{"text": "another"}')
+    win.request.editor.body.setPlainText('{"text": "another"}')
     panel.current = None
     panel.save_current()
     dialog = answer(panel, qtbot, "sentiment on STAGING")
@@ -140,9 +140,9 @@ def test_open_puts_the_preset_in_the_window(
     double_click = lambda: qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=rect.center())  # noqa: E731
     during(loop, double_click)  # the model's targets load
     assert win.mode() == "route"
-    assert win.route_edit.text() == "/echo"
-    assert win.method_combo.currentText() == "PUT"
-    assert win.editor.value() == {"x": 1}
+    assert win.request.editor.route_edit.text() == "/echo"
+    assert win.request.editor.method_combo.currentText() == "PUT"
+    assert win.request.editor.body.value() == {"x": 1}
     assert win.target_bar.model_id() == CUSTOM
     sent = win.request_spec()
     assert isinstance(sent, RequestSpec)
@@ -242,8 +242,8 @@ def test_rename_duplicate_import_export_and_a_truss(
 
 def test_shortcuts_are_listed(make_window: Maker, emulator: EmulatorServer) -> None:
     win = make_window(emulator)
-    assert ("Save as preset…", "Ctrl+S") in win.shortcuts
-    assert ("Find preset", "Ctrl+P") in win.shortcuts
+    assert ("Save as preset…", "Ctrl+S") in win.menus.shortcuts
+    assert ("Find preset", "Ctrl+P") in win.menus.shortcuts
 
 
 def test_nothing_to_save_says_why(
@@ -251,7 +251,7 @@ def test_nothing_to_save_says_why(
 ) -> None:
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
-    win.editor.setPlainText('{"text": ')
+    win.request.editor.body.setPlainText('{"text": ')
     panel = panel_of(win)
     panel.save_current()
     assert panel.dialog is None

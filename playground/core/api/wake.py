@@ -53,6 +53,12 @@ class WakeReport:
         """True when no target failed to wake (targets of unknown status count as ready)."""
         return not self.errors
 
+    def problems(self) -> str:
+        """What went wrong, target by target ("" when every target is serving)."""
+        if len(self.statuses) == 1:
+            return self.errors.get(0, "")
+        return "; ".join(f"column {i + 1}: {error}" for i, error in sorted(self.errors.items()))
+
 
 ProgressCallback = Callable[[WakeProgress], None]
 

@@ -160,9 +160,10 @@ class Conversation:
                 text = ""
             if role == "system" and not conversation.turns:
                 conversation.system_prompt = text
-            elif role in ("user", "tool"):
-                turn = conversation._add(Turn(role, text))
-                turn.tool_call_id = str(message.get("tool_call_id", ""))
+            elif role == "user":
+                conversation.add_user(text)
+            elif role == "tool":
+                conversation.add_tool(str(message.get("tool_call_id", "")), text)
             elif role == "assistant":
                 calls = {
                     i: {

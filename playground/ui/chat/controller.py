@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from playground.core.chat.protocol import merge_deltas
 from playground.core.errors import PlaygroundError, StreamCut, StreamError
 from playground.core.events import ChatDelta, ChatFinished, ChatResult, Notice, ResponseStarted
-from playground.ui.request.controller import TaskOwner
+from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient

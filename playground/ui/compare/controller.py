@@ -14,7 +14,7 @@ from playground.core.compare.run import CompareRound, Event, run_comparison
 from playground.core.errors import PlaygroundError
 from playground.core.request.spec import Column, RequestSpec
 from playground.core.text import Failure
-from playground.ui.request.controller import TaskOwner
+from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient

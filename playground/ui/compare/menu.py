@@ -6,15 +6,15 @@ import shiboken6
 from PySide6.QtGui import QAction, QGuiApplication
 
 from playground.ui.compare.view import CompareView
-from playground.ui.main_window import MainWindow
+from playground.ui.host import WindowHost
 
 
-def open_compare(window: MainWindow) -> CompareView:
+def open_compare(host: WindowHost) -> CompareView:
     """The window's compare view (made on first use with the window's request), shown."""
-    view = window.findChild(CompareView)
+    view = host.widget().findChild(CompareView)
     if view is None:
-        view = CompareView(window.catalogue.client, window)
-        window.closed.connect(view.close)
+        view = CompareView(host.client, host.widget())
+        host.closed.connect(view.close)
         view.load()
         view.take_window_request()
     view.show()
@@ -24,8 +24,9 @@ def open_compare(window: MainWindow) -> CompareView:
     return view
 
 
-async def shutdown(window: MainWindow) -> None:
+async def shutdown(host: WindowHost) -> None:
     """Cancel the compare view's tasks and wait for them (before the client closes)."""
+    window = host.widget()
     if not shiboken6.isValid(window):
         return  # deleted with the window, which closed it first: its tasks were cancelled then
     view = window.findChild(CompareView)
@@ -33,8 +34,8 @@ async def shutdown(window: MainWindow) -> None:
         await view.aclose()
 
 
-def install(window: MainWindow) -> QAction:
+def install(host: WindowHost) -> QAction:
     """Add "Compare environments…" (Ctrl+Shift+K) to the window's Request menu."""
-    return window.add_action(
-        "&Request", "Co&mpare environments…", "Ctrl+Shift+K", lambda: open_compare(window)
+    return host.add_action(
+        "&Request", "Co&mpare environments…", "Ctrl+Shift+K", lambda: open_compare(host)
     )

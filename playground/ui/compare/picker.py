@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.request.spec import Column
-from playground.ui.widgets.target_bar import TargetBar
+from playground.ui.target.bar import TargetBar
+from playground.ui.widgets.headers_edit import HeadersEdit
 
 
 def compact(bar: TargetBar) -> TargetBar:
@@ -92,10 +93,8 @@ class ColumnPicker(QWidget):
         self.headers_toggle.setText("Headers")
         self.headers_toggle.setCheckable(True)
         self.headers_toggle.setToolTip("Extra request headers for this column only")
-        self.headers_edit = QLineEdit()
+        self.headers_edit = HeadersEdit("headers for this column, one per line: X-Tag: canary")
         self.headers_edit.setObjectName("columnHeaders")
-        self.headers_edit.setPlaceholderText('headers, e.g. {"X-Request-Tag": "canary"}')
-        self.headers_edit.setToolTip("JSON object of header names and values (never the API key)")
         self.headers_edit.hide()
         self.problem_label = QLabel("")
         self.problem_label.setStyleSheet("color: #a11d1d;")
@@ -115,7 +114,7 @@ class ColumnPicker(QWidget):
         layout.addWidget(self.problem_label)
         self.source_combo.currentIndexChanged.connect(self._on_source_changed)
         self.overrides_edit.textChanged.connect(self._on_overrides_changed)
-        self.headers_edit.textChanged.connect(self._on_overrides_changed)
+        self.headers_edit.problem_changed.connect(self._on_overrides_changed)
         self.headers_toggle.toggled.connect(self.headers_edit.setVisible)
 
     def uses_model_api(self) -> bool:
@@ -126,11 +125,11 @@ class ColumnPicker(QWidget):
         return _json_object(self.overrides_edit.text(), f"Column {self.letter}'s overrides")
 
     def headers(self) -> dict[str, str]:
-        """The column's extra headers; raises ValueError in words for anything but strings."""
-        value = _json_object(self.headers_edit.text(), f"Column {self.letter}'s headers")
-        if not all(isinstance(v, str) for v in value.values()):
-            raise ValueError(f"Column {self.letter}'s headers: every value must be a string")
-        return value
+        """The column's extra headers; raises ValueError in words for a line that is not one."""
+        try:
+            return self.headers_edit.headers()
+        except ValueError as exc:
+            raise ValueError(f"Column {self.letter}: {exc}") from None
 
     def column(self) -> Column | str:
         """What this column calls, or a sentence why it cannot."""
@@ -158,7 +157,7 @@ class ColumnPicker(QWidget):
             self.target_bar.set_target(column.target)
         overrides, headers = dict(column.overrides), dict(column.headers)
         self.overrides_edit.setText(json.dumps(overrides, ensure_ascii=False) if overrides else "")
-        self.headers_edit.setText(json.dumps(headers, ensure_ascii=False) if headers else "")
+        self.headers_edit.set_headers(headers)
         self.headers_toggle.setChecked(bool(headers))
 
     def set_model_apis(self, slugs: list[str]) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.remote.remotes import Target
-from playground.core.request.spec import METHODS, Mode, RequestSpec
+from playground.core.request.form import RequestForm, is_chat_body
+from playground.core.request.spec import METHODS, Mode, RequestSpec, headers_text
 from playground.ui.widgets.json_editor import JsonEditor
 
 COMPARE_MODES: tuple[tuple[Mode, str], ...] = (
@@ -27,10 +28,6 @@ CHAT_EXAMPLE: dict[str, Any] = {
     "messages": [{"role": "user", "content": "What is a cold start?"}],
     "stream": True,
 }
-
-
-def is_chat_body(body: Any) -> bool:
-    return isinstance(body, dict) and isinstance(body.get("messages"), list)
 
 
 class CompareRequestEditor(QWidget):
@@ -94,25 +91,15 @@ class CompareRequestEditor(QWidget):
 
     def request(self, target: Target | None, model_api: str) -> RequestSpec | str:
         """The request (for the first column's target), or a sentence why there is none."""
-        if not self.editor.is_valid():
-            problem = self.editor.problem()
-            return problem.sentence if problem else "The body is not valid JSON."
-        body = self.editor.value()
-        mode = self.mode()
-        if mode == "chat" and not is_chat_body(body):
-            return 'A chat request is a JSON object with "messages".'
-        try:
-            return RequestSpec(
-                mode,
-                target,
-                body,
-                self.method_combo.currentText() if mode == "route" else "POST",
-                self.route_edit.text().strip(),
-                headers=self._headers,
-                model_api="" if target else model_api,
-            )
-        except ValueError as exc:
-            return str(exc)
+        body, problem = self.editor.body_and_problem()
+        return RequestForm(
+            self.mode(),
+            body,
+            problem,
+            self.method_combo.currentText(),
+            self.route_edit.text(),
+            headers_text(self._headers),
+        ).spec(target, None if target is not None else model_api)
 
     def _update_mode(self, *_: object) -> None:
         mode = self.mode()

@@ -30,7 +30,7 @@ from playground.ui.compare.controller import CompareController
 from playground.ui.compare.diff_dialog import DiffDialog
 from playground.ui.compare.request import CompareRequestEditor
 from playground.ui.compare.toolbar import CompareToolbar
-from playground.ui.request.controller import CatalogueController
+from playground.ui.target.controller import CatalogueController
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient

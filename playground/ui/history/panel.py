@@ -41,7 +41,7 @@ from playground.core.text import human_size, human_time, status_text
 from playground.ui.history.recorder import HistoryRecorder
 
 if TYPE_CHECKING:
-    from playground.ui.main_window import MainWindow
+    from playground.ui.host import WindowHost
 
 COLUMNS = ("Time", "Mode", "Target", "Status", "Total", "Request id")
 LIST_LIMIT = 500
@@ -53,7 +53,7 @@ OUTCOME_COLOURS = {"failed": "#a11d1d", "cancelled": "#8a6d00"}
 
 _Index = QModelIndex | QPersistentModelIndex
 # Found again at shutdown without asking Qt: by then the window's C++ side may be deleted.
-_recorders: weakref.WeakKeyDictionary[MainWindow, HistoryRecorder] = weakref.WeakKeyDictionary()
+_recorders: weakref.WeakKeyDictionary[QObject, HistoryRecorder] = weakref.WeakKeyDictionary()
 
 
 def when_text(at: float, now: float | None = None) -> str:
@@ -151,12 +151,12 @@ def detail_text(exchange: Exchange) -> str:
 class HistoryPanel(QDockWidget):
     """Search on top, the list, and the selected exchange's response and request below."""
 
-    def __init__(self, history: History, recorder: HistoryRecorder, window: MainWindow) -> None:
-        super().__init__("History", window)
+    def __init__(self, history: History, recorder: HistoryRecorder, host: WindowHost) -> None:
+        super().__init__("History", host.widget())
         self.setObjectName("historyDock")
         self.history = history
         self.recorder = recorder
-        self.main_window = window
+        self.host = host
         self.model = HistoryTableModel(self)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -298,19 +298,16 @@ class HistoryPanel(QDockWidget):
         try:
             spec = exchange.spec()
         except ValueError as exc:
-            self.main_window.statusBar().showMessage(f"Cannot re-open this entry: {exc}")
+            self.host.show_status(f"Cannot re-open this entry: {exc}")
             return False
-        self.main_window.load_request(spec)
-        self.main_window.statusBar().showMessage(f"Re-opened: {spec.description}", 5000)
+        self.host.load_request(spec)
+        self.host.show_status(f"Re-opened: {spec.description}", 5000)
         return True
 
     def resend(self) -> None:
         if not self.reopen():
             return
-        if self.main_window.mode() == "chat":
-            self.main_window.chat.regenerate()  # the stored body ends with the question: ask again
-        else:
-            self.main_window.send()
+        self.host.resend()
 
     def delete(self) -> None:
         exchange_id = self.selected_id()
@@ -336,7 +333,7 @@ class HistoryPanel(QDockWidget):
         if self.isVisible():
             if not self._was_shown:  # wide enough for the target the first time
                 self._was_shown = True
-                self.main_window.resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+                self.host.widget().resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
             self.raise_()
             self.search_edit.setFocus()
 
@@ -391,27 +388,27 @@ class HistoryPanel(QDockWidget):
         self.refresh()
 
     def _on_recorder_failed(self, message: str) -> None:
-        self.main_window.statusBar().showMessage(f"History: {message}")
+        self.host.show_status(f"History: {message}")
 
 
-def install(window: MainWindow, history: History) -> HistoryPanel:
+def install(host: WindowHost, history: History) -> HistoryPanel:
     """The history dock (hidden until asked for), its recorder, and its menu entries."""
-    recorder = HistoryRecorder(history, window)
-    panel = HistoryPanel(history, recorder, window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    recorder = HistoryRecorder(history, host)
+    panel = HistoryPanel(history, recorder, host)
+    host.widget().addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
     panel.hide()
-    window.add_action("&History", "Show &history", "Ctrl+H", panel.toggle)
-    window.add_action("&History", "&Re-send selected", "Ctrl+Shift+R", panel.resend)
-    window.add_action("&History", "&Clear history…", "", panel.ask_clear)
+    host.add_action("&History", "Show &history", "Ctrl+H", panel.toggle)
+    host.add_action("&History", "&Re-send selected", "Ctrl+Shift+R", panel.resend)
+    host.add_action("&History", "&Clear history…", "", panel.ask_clear)
     if history.problem:
-        window.statusBar().showMessage(history.problem)
-    _recorders[window] = recorder
+        host.show_status(history.problem)
+    _recorders[host.widget()] = recorder
     return panel
 
 
-async def close_history(window: MainWindow) -> None:
+async def close_history(host: WindowHost) -> None:
     """Let the history's writes land and close its database (at shutdown, when the window's
     Qt side may be gone already)."""
-    recorder = _recorders.pop(window, None)
+    recorder = _recorders.pop(host.widget(), None)
     if recorder is not None:
         await recorder.aclose()

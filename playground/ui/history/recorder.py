@@ -5,131 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from playground.core.errors import ApiError, PlaygroundError
-from playground.core.events import (
-    BinaryChunk,
-    ChatDelta,
-    ChatResult,
-    Finished,
-    JsonBody,
-    NdjsonLine,
-    PredictEvent,
-    ResponseStarted,
-    SseEvent,
-    TextChunk,
-)
+from playground.core.errors import PlaygroundError
+from playground.core.events import ChatDelta, ChatResult, PredictEvent, ResponseStarted
+from playground.core.history.record import PendingExchange, redacted
 from playground.core.history.store import Exchange, History, HistoryError
 from playground.core.metrics import Metrics
 from playground.core.request.asyncopts import AsyncStatus
 from playground.core.request.spec import RequestSpec
-from playground.core.text import Failure, sse_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from playground.ui.main_window import MainWindow
-
-
-@dataclass
-class _Pending:
-    """One exchange on its way: the request and what has arrived (the body up to the cap)."""
-
-    spec: RequestSpec
-    url: str
-    cap: int
-    at: float = field(default_factory=time.time)
-    status: int = 0
-    content_type: str = ""
-    request_id: str = ""
-    deployment_id: str = ""
-    metrics: Metrics | None = None
-    parts: list[bytes] = field(default_factory=list)
-    kept: int = 0
-    size: int = 0
-
-    def keep(self, data: bytes) -> None:
-        self.size += len(data)
-        room = self.cap - self.kept
-        if room > 0:
-            piece = data[:room]
-            self.parts.append(piece)
-            self.kept += len(piece)
-
-    def started(self, event: ResponseStarted) -> None:
-        self.status = event.status
-        self.content_type = event.content_type
-        self.metrics = event.metrics
-        self.request_id = event.request_id
-        self.deployment_id = event.deployment_id
-
-    def failed(self, error: PlaygroundError) -> str:
-        """Take what the error knows (status, request id, its body); return it in words."""
-        if isinstance(error, ApiError):
-            self.status = error.status
-            self.request_id = error.request_id or self.request_id
-            if not self.size and error.body:
-                is_json = error.body.lstrip().startswith((b"{", b"["))
-                self.content_type = "application/json" if is_json else "text/plain"
-                self.keep(error.body)
-        partial = getattr(error, "partial", None)
-        if isinstance(partial, Metrics):
-            self.metrics = partial
-        return Failure.of(error).line()
-
-    def exchange(self, remote: str, outcome: str, error: str = "", answer: str = "") -> Exchange:
-        return Exchange(
-            self.spec.to_dict(),
-            remote=remote,
-            url=self.url,
-            outcome=outcome,
-            status=self.status,
-            metrics=self.metrics.to_dict() if self.metrics else {},
-            request_id=self.request_id or "",
-            deployment_id=self.deployment_id or "",
-            error=error,
-            content_type=self.content_type,
-            response=b"".join(self.parts),
-            response_size=self.size,
-            is_truncated=self.size > self.kept,
-            answer=answer,
-            at=self.at,
-        )
-
-
-def _event_bytes(event: PredictEvent) -> bytes | None:
-    """What an event adds to the body, as the response view keeps it (SSE re-framed)."""
-    match event:
-        case JsonBody(raw=raw):
-            return raw
-        case TextChunk(text=text):
-            return text.encode()
-        case SseEvent():
-            return sse_text(event, wire=True).encode()
-        case NdjsonLine(raw=raw):
-            return (raw + "\n").encode()
-        case BinaryChunk(data=data):
-            return data
-    return None
-
-
-def _chat_body(result: ChatResult) -> bytes:
-    """An assembled answer as JSON: what the history shows for a chat's response."""
-    out: dict[str, Any] = {"message": result.to_message()}
-    if result.reasoning:
-        out["reasoning"] = result.reasoning
-    for name in ("finish_reason", "usage", "model", "id"):
-        value = getattr(result, name)
-        if value is not None:
-            out[name] = value
-    return json.dumps(out, ensure_ascii=False, indent=2).encode()
+    from playground.ui.host import WindowHost
 
 
 class HistoryRecorder(QObject):
@@ -143,14 +36,14 @@ class HistoryRecorder(QObject):
     changed = Signal()  # entries were deleted or cleared
     failed = Signal(str)  # a write failed, in words
 
-    def __init__(self, history: History, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, history: History, host: WindowHost) -> None:
+        super().__init__(host.widget())
         self.history = history
-        self.window = window
+        self.host = host
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self._writes: set[asyncio.Future[Any]] = set()
-        self._request: _Pending | None = None
-        self._chat: _Pending | None = None
+        self._request: PendingExchange | None = None
+        self._chat: PendingExchange | None = None
         self._chat_text: list[str] = []
         self._async_status: AsyncStatus | None = None
         self._connect()
@@ -162,7 +55,7 @@ class HistoryRecorder(QObject):
             self.history.prune(self.history.max_bytes)
 
     def _connect(self) -> None:
-        requests, chat = self.window.requests, self.window.chat_controller
+        requests, chat = self.host.requests, self.host.chat_reports
         requests.request_sent.connect(self._on_requests_request_sent)
         requests.event_received.connect(self._on_requests_event_received)
         requests.async_submitted.connect(self._on_requests_async_submitted)
@@ -209,24 +102,8 @@ class HistoryRecorder(QObject):
         future.add_done_callback(finished)
 
     def _save(self, exchange: Exchange) -> None:
-        clean = self._redacted(exchange)
+        clean = redacted(exchange, self.host.client.redact)
         self._run(lambda: self.history.record(clean), self.recorded.emit)
-
-    def _redacted(self, exchange: Exchange) -> Exchange:
-        """Without the key, should it be in a body someone typed or in what a server echoed."""
-        redact = self.window.catalogue.client.redact
-
-        def text(value: str) -> str:
-            return redact(value.encode()).decode()
-
-        request = json.dumps(exchange.request, ensure_ascii=False)
-        return replace(
-            exchange,
-            request=json.loads(text(request)),
-            response=redact(exchange.response),
-            error=text(exchange.error),
-            answer=text(exchange.answer),
-        )
 
     def delete(self, exchange_id: int) -> None:
         self._run(lambda: self.history.delete(exchange_id), lambda _gone: self.changed.emit())
@@ -243,21 +120,12 @@ class HistoryRecorder(QObject):
     # --- predict, async and custom routes ----------------------------------------------------------
 
     def _on_requests_request_sent(self, spec: RequestSpec) -> None:
-        self._request = _Pending(spec, spec.url(self.window.remote), self.history.body_cap)
+        self._request = PendingExchange(spec, spec.url(self.host.remote), self.history.body_cap)
         self._async_status = None
 
     def _on_requests_event_received(self, event: PredictEvent) -> None:
-        pending = self._request
-        if pending is None:
-            return
-        if isinstance(event, ResponseStarted):
-            pending.started(event)
-        elif isinstance(event, Finished):
-            pending.metrics = event.metrics
-        else:
-            data = _event_bytes(event)
-            if data:
-                pending.keep(data)
+        if self._request is not None:
+            self._request.feed(event)
 
     def _on_requests_async_submitted(self, request_id: str) -> None:
         if self._request is not None:
@@ -277,14 +145,14 @@ class HistoryRecorder(QObject):
             pending.keep(json.dumps(status.raw, ensure_ascii=False, indent=2).encode())
             if not error and status.errors:
                 error = status.describe()
-        self._save(pending.exchange(self.window.remote.name, outcome, error))
+        self._save(pending.exchange(self.host.remote.name, outcome, error))
 
     def _on_requests_request_finished(self) -> None:
         self._finish_request("finished")
 
     def _on_requests_request_failed(self, error: PlaygroundError) -> None:
-        if self._request is None or self.window.requests.is_running("async-cancel"):
-            return  # a refused cancel of a queued async request: that request goes on
+        if self._request is None:
+            return
         self._finish_request("failed", self._request.failed(error))
 
     def _on_requests_request_cancelled(self) -> None:
@@ -293,8 +161,8 @@ class HistoryRecorder(QObject):
     # --- chat ------------------------------------------------------------------------------------
 
     def _chat_spec(self, base: str, body: dict[str, Any]) -> RequestSpec:
-        remote = self.window.remote
-        target = self.window.target_bar.target()
+        remote = self.host.remote
+        target = self.host.target()
         if target is None or (
             base == remote.model_apis_url() and target.openai_base(remote) != base
         ):
@@ -303,7 +171,9 @@ class HistoryRecorder(QObject):
 
     def _on_chat_request_sent(self, base: str, body: dict[str, Any]) -> None:
         spec = self._chat_spec(base, body)
-        self._chat = _Pending(spec, base.rstrip("/") + "/chat/completions", self.history.body_cap)
+        self._chat = PendingExchange(
+            spec, base.rstrip("/") + "/chat/completions", self.history.body_cap
+        )
         self._chat_text = []
 
     def _on_chat_answer_started(self, event: ResponseStarted) -> None:
@@ -321,9 +191,8 @@ class HistoryRecorder(QObject):
         if pending is None:
             return
         if result is not None:
-            pending.content_type = "application/json"
-            pending.keep(_chat_body(result))
-        self._save(pending.exchange(self.window.remote.name, outcome, error, answer=text))
+            pending.keep_answer(result)
+        self._save(pending.exchange(self.host.remote.name, outcome, error, answer=text))
 
     def _on_chat_answer_finished(self, result: ChatResult, metrics: Metrics) -> None:
         if self._chat is not None:

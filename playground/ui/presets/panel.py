@@ -32,7 +32,7 @@ from playground.ui.presets.list_model import PresetItemDelegate, PresetListModel
 from playground.ui.widgets.name_dialog import NameDialog
 
 if TYPE_CHECKING:
-    from playground.ui.main_window import MainWindow
+    from playground.ui.host import WindowHost
 
 PROJECT_KEY = "presets/project_dir"
 BANNER = "background: #fff4ce; color: #4d3800; border: 1px solid #e6c86e; border-radius: 4px; padding: 6px;"
@@ -44,10 +44,10 @@ class PresetPanel(QWidget):
     preset_saved = Signal(object)  # StoredPreset
     preset_deleted = Signal(object)  # StoredPreset
 
-    def __init__(self, store: PresetStore, window: MainWindow) -> None:
+    def __init__(self, store: PresetStore, host: WindowHost) -> None:
         super().__init__()
         self.store = store
-        self.main_window = window
+        self.host = host
         self.current: StoredPreset | None = None  # the one last opened or saved
         self.dialog: QDialog | None = None
         self.model = PresetListModel(self)
@@ -193,11 +193,11 @@ class PresetPanel(QWidget):
 
     def open(self, entry: StoredPreset) -> None:
         preset = entry.preset
-        self.main_window.load_request(preset.request)
+        self.host.load_request(preset.request)
         self.current = entry
         note = ""
-        if preset.remote != self.main_window.remote.name:
-            note = f" (saved for {preset.remote}; it will go to {self.main_window.remote.name})"
+        if preset.remote != self.host.remote.name:
+            note = f" (saved for {preset.remote}; it will go to {self.host.remote.name})"
         if preset.is_comparison:
             note += f" (a comparison of {len(preset.columns)} columns: its first request is shown)"
         self._say(f"Opened {preset.name!r}{note}.")
@@ -205,7 +205,7 @@ class PresetPanel(QWidget):
 
     def save_current(self) -> None:
         """Ask a name (the open preset's, to update it) and save what Send would send."""
-        spec = self.main_window.request_spec()
+        spec = self.host.request_spec()
         if isinstance(spec, str):
             self._say(f"Nothing to save: {spec}")
             return
@@ -215,7 +215,7 @@ class PresetPanel(QWidget):
         def chosen(name: str, where: Where) -> None:
             same = self.current is not None and self.current.name.casefold() == name.casefold()
             current = self.current if same else None
-            preset = Preset(name, spec, self.main_window.remote.name)
+            preset = Preset(name, spec, self.host.remote.name)
             self._try(dialog, lambda: self.store.save(preset, where=where, replacing=current))
 
         dialog.name_chosen.connect(chosen)
@@ -286,12 +286,12 @@ class PresetPanel(QWidget):
         dialog.fileSelected.connect(lambda folder: self.import_truss_from(Path(folder)))
 
     def import_truss_from(self, folder: Path) -> None:
-        target = self.main_window.target_bar.target()
+        target = self.host.target()
         if target is None:
             self._say("Pick the model this Truss was pushed as, then import its examples.")
             return
         try:
-            presets = presets_from_truss(folder, target, remote=self.main_window.remote.name)
+            presets = presets_from_truss(folder, target, remote=self.host.remote.name)
             saved = self.store.add(presets)
         except (PresetError, OSError) as exc:
             self._say(f"Could not import the Truss: {exc}")
@@ -334,8 +334,8 @@ class PresetPanel(QWidget):
     def set_project_dir(self, folder: Path | None) -> None:
         """Presets also from `folder` (kept in git by a team, say); remembered for next time."""
         self.store.set_project_dir(folder)
-        if self.main_window.settings is not None:
-            self.main_window.settings.setValue(PROJECT_KEY, str(folder) if folder else "")
+        if self.host.settings is not None:
+            self.host.settings.setValue(PROJECT_KEY, str(folder) if folder else "")
         self.refresh()
         self._say(f"Project presets from {folder}." if folder else "No project folder.")
 
@@ -376,7 +376,7 @@ class PresetPanel(QWidget):
         self.preset_saved.emit(entry)
 
     def _say(self, text: str) -> None:
-        self.main_window.statusBar().showMessage(text, 8000)
+        self.host.show_status(text, 8000)
 
     # --- view refreshers -----------------------------------------------------------------------
 
@@ -432,30 +432,31 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def default_store(window: MainWindow) -> PresetStore:
+def default_store(host: WindowHost) -> PresetStore:
     """The user's presets, the examples that ship with the app, and the project folder last used."""
-    project = window.settings.value(PROJECT_KEY, "") if window.settings is not None else ""
+    project = host.settings.value(PROJECT_KEY, "") if host.settings is not None else ""
     folder = Path(str(project)) if project and Path(str(project)).is_dir() else None
     store = PresetStore(paths.presets_dir(), folder, resources.example_presets_dirs())
     store.load()
     return store
 
 
-def install(window: MainWindow, store: PresetStore | None = None) -> PresetPanel:
+def install(host: WindowHost, store: PresetStore | None = None) -> PresetPanel:
     """Dock the panel on the window's left and add its menu entries and shortcuts."""
-    panel = PresetPanel(store or default_store(window), window)
+    panel = PresetPanel(store or default_store(host), host)
     panel.setObjectName("presetPanel")
+    window = host.widget()
     dock = QDockWidget("Presets", window)
     dock.setObjectName("presetsDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     window.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
     menu = "&Presets"
-    window.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)
-    window.add_action(menu, "&Find preset", "Ctrl+P", panel.focus_search)
-    window.add_action(menu, "&Import presets…", "", panel.import_files)
-    window.add_action(menu, "Import from a &Truss…", "", panel.import_truss)
-    window.add_action(menu, "&Export all presets…", "", panel.export_all)
-    window.add_action(menu, "Use a &project folder…", "", panel.choose_project_dir)
-    window.add_action(menu, "Show presets &panel", "", dock.toggleViewAction().trigger)
+    host.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)
+    host.add_action(menu, "&Find preset", "Ctrl+P", panel.focus_search)
+    host.add_action(menu, "&Import presets…", "", panel.import_files)
+    host.add_action(menu, "Import from a &Truss…", "", panel.import_truss)
+    host.add_action(menu, "&Export all presets…", "", panel.export_all)
+    host.add_action(menu, "Use a &project folder…", "", panel.choose_project_dir)
+    host.add_action(menu, "Show presets &panel", "", dock.toggleViewAction().trigger)
     return panel

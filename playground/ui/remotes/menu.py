@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
 from playground.core.remote.remotes import Remote
-from playground.ui.main_window import MainWindow
+from playground.ui.host import WindowHost
 
 
 def launch_command(remote_name: str) -> tuple[str, list[str]]:
@@ -67,13 +67,13 @@ class RemotesMenu(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        host: WindowHost,
         store: RemoteStore,
         launch: Callable[[str, list[str]], object] = QProcess.startDetached,
     ) -> None:
-        super().__init__(window)
-        self.window, self.store, self._launch = window, store, launch
-        self.menu = window.add_menu("&File", "&Remotes")
+        super().__init__(host.widget())
+        self.host, self.store, self._launch = host, store, launch
+        self.menu = host.add_menu("&File", "&Remotes")
         self.menu.aboutToShow.connect(self.refresh)
         self.refresh()
 
@@ -81,7 +81,7 @@ class RemotesMenu(QObject):
         self.menu.clear()
         for remote in self.store.all().values():
             action = self.menu.addAction(f"{remote.name}  ({remote.label})")
-            action.setEnabled(remote.name != self.window.remote.name)
+            action.setEnabled(remote.name != self.host.remote.name)
             action.triggered.connect(lambda _=False, r=remote: self.open(r))
         self.menu.addSeparator()
         self.menu.addAction("&Add a remote…").triggered.connect(self.ask_to_add)
@@ -90,20 +90,20 @@ class RemotesMenu(QObject):
         """A window on `remote`, in a process of its own (its own key, its own connections)."""
         program, arguments = launch_command(remote.name)
         self._launch(program, arguments)
-        self.window.statusBar().showMessage(f"Opening a window on {remote.name}…", 5000)
+        self.host.show_status(f"Opening a window on {remote.name}…", 5000)
 
     def ask_to_add(self) -> AddRemoteDialog:
-        dialog = AddRemoteDialog(self.store, self.window)
+        dialog = AddRemoteDialog(self.store, self.host.widget())
         dialog.remote_added.connect(self._on_dialog_remote_added)
         dialog.open()
         return dialog
 
     def _on_dialog_remote_added(self, remote: Remote) -> None:
         self.refresh()
-        self.window.statusBar().showMessage(
+        self.host.show_status(
             f"Added {remote.name} ({remote.label}); File ▸ Remotes opens a window on it.", 8000
         )
 
 
-def install(window: MainWindow, path: Path | None = None) -> RemotesMenu:
-    return RemotesMenu(window, RemoteStore(path) if path else RemoteStore.default())
+def install(host: WindowHost, path: Path | None = None) -> RemotesMenu:
+    return RemotesMenu(host, RemoteStore(path) if path else RemoteStore.default())

@@ -25,7 +25,7 @@ from playground.core.request.curl_import import CurlImportError, ImportedRequest
 from playground.core.request.spec import RequestSpec
 
 if TYPE_CHECKING:
-    from playground.ui.main_window import MainWindow
+    from playground.ui.host import WindowHost
 
 EXPORT_KEYS = "Ctrl+Shift+E"
 IMPORT_KEYS = "Ctrl+Shift+I"
@@ -192,25 +192,25 @@ class ImportCurlDialog(QDialog):
 # --- the window's menu entries -------------------------------------------------------------------
 
 
-def show_code_export(window: MainWindow) -> CodeExportDialog | None:
+def show_code_export(host: WindowHost) -> CodeExportDialog | None:
     """The dialog for the window's current request, or the reason in the status bar."""
-    spec = window.request_spec()
+    spec = host.request_spec()
     if isinstance(spec, str):
-        window.statusBar().showMessage(f"Nothing to export: {spec}", 5000)
+        host.show_status(f"Nothing to export: {spec}", 5000)
         return None
-    dialog = CodeExportDialog(spec, window.remote, window)
+    dialog = CodeExportDialog(spec, host.remote, host.widget())
     dialog.open()  # never exec(): a nested loop would break the qasync tasks
     return dialog
 
 
-def show_import_curl(window: MainWindow, text: str = "") -> ImportCurlDialog:
-    remotes = [window.remote] + [r for r in (Remote.baseten(),) if r != window.remote]
-    dialog = ImportCurlDialog(remotes, window.remote, window)
+def show_import_curl(host: WindowHost, text: str = "") -> ImportCurlDialog:
+    remotes = [host.remote] + [r for r in (Remote.baseten(),) if r != host.remote]
+    dialog = ImportCurlDialog(remotes, host.remote, host.widget())
 
     def imported(request: ImportedRequest) -> None:
-        window.load_request(request.spec)
+        host.load_request(request.spec)
         dropped = " " + " ".join(request.notices) if request.notices else ""
-        window.statusBar().showMessage(f"Imported: {request.summary}.{dropped}", 8000)
+        host.show_status(f"Imported: {request.summary}.{dropped}", 8000)
 
     dialog.request_imported.connect(imported)
     if text:
@@ -219,16 +219,16 @@ def show_import_curl(window: MainWindow, text: str = "") -> ImportCurlDialog:
     return dialog
 
 
-def _offer_import(window: MainWindow, added: int) -> None:
+def _offer_import(host: WindowHost, added: int) -> None:
     """A curl command pasted into the JSON editor is offered for import."""
-    text = window.editor.toPlainText()
+    text = host.body_editor.toPlainText()
     if added >= 12 and text.lstrip().startswith("curl "):
-        QTimer.singleShot(0, window, lambda: show_import_curl(window, text))
+        QTimer.singleShot(0, host.widget(), lambda: show_import_curl(host, text))
 
 
-def install(window: MainWindow) -> None:
-    window.add_action("&Request", "Copy as c&ode…", EXPORT_KEYS, lambda: show_code_export(window))
-    window.add_action("&Request", "I&mport curl…", IMPORT_KEYS, lambda: show_import_curl(window))
-    window.editor.document().contentsChange.connect(
-        lambda _position, _removed, added: _offer_import(window, added)
+def install(host: WindowHost) -> None:
+    host.add_action("&Request", "Copy as c&ode…", EXPORT_KEYS, lambda: show_code_export(host))
+    host.add_action("&Request", "I&mport curl…", IMPORT_KEYS, lambda: show_import_curl(host))
+    host.body_editor.document().contentsChange.connect(
+        lambda _position, _removed, added: _offer_import(host, added)
     )

@@ -92,6 +92,11 @@ class JsonEditor(SendingTextEdit):
         self._flush_validation()
         return self._problem
 
+    def body_and_problem(self) -> tuple[Any, str]:
+        """(the parsed body, "") when valid, else (None, the problem with its line and column)."""
+        problem = self.problem()
+        return (None, problem.sentence) if problem is not None else (self.value(), "")
+
     def value(self) -> Any:
         """The parsed body: None when empty; raises ValueError with the problem sentence if invalid."""
         self._flush_validation()

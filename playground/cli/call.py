@@ -1,0 +1,90 @@
+"""`playground call`: predict, async predict, a custom route or a wake, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from playground.cli.flags import (
+    add_body_flags,
+    add_remote_flags,
+    add_target_flags,
+    client_for,
+    read_json,
+    target_from,
+)
+from playground.cli.output import Printer, print_events
+from playground.core.api.asyncjobs import AsyncOptions
+from playground.core.api.client import BasetenClient
+from playground.core.remote.remotes import Target
+
+
+async def run_call(args: argparse.Namespace, out: Printer) -> None:
+    client = client_for(args)
+    try:
+        target = target_from(args)
+        assert target is not None
+        body = read_json(args.data, args.file)
+        if args.wake:
+            metrics = await client.wake(target)
+            out({"event": "woken", "status": metrics.status, "request_id": metrics.request_id})
+            return
+        if args.is_async:
+            options = AsyncOptions(
+                webhook_endpoint=args.webhook,
+                priority=args.priority,
+                max_time_in_queue_seconds=args.max_time_in_queue,
+                max_attempts=args.max_attempts,
+                initial_delay_ms=args.initial_delay_ms,
+                max_delay_ms=args.max_delay_ms,
+            )
+            await submit_async(client, target, body, options, wait=args.wait, out=out)
+            return
+        if args.route:
+            events = client.route(target, args.route, args.method, body)
+        else:
+            events = client.predict(target, body)
+        await print_events(events, out)
+    finally:
+        await client.aclose()
+
+
+async def submit_async(
+    client: BasetenClient,
+    target: Target,
+    body: Any,
+    options: AsyncOptions | None,
+    *,
+    wait: bool,
+    out: Printer,
+) -> None:
+    """Queue an async request; with `wait`, print its status until it is terminal."""
+    request_id = await client.jobs.submit(target, body, options)
+    out({"event": "submitted", "request_id": request_id})
+    if wait:
+        async for status in client.jobs.watch(target, request_id):
+            out({"event": "status", **status.raw})
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    call = sub.add_parser(
+        "call",
+        help="call a model (predict, async, custom route, wake)",
+        description="Call a model and print events and metrics as JSON lines.",
+    )
+    add_target_flags(call, model_api=False)
+    add_body_flags(call)
+    add_remote_flags(call)
+    call.add_argument("--route", help="a custom route through sync/, e.g. /health")
+    call.add_argument("--method", default="GET", help="HTTP method for --route (default GET)")
+    call.add_argument("--wake", action="store_true", help="wake the deployment (202) and exit")
+    asyn = call.add_argument_group("async")
+    asyn.add_argument("--async", dest="is_async", action="store_true", help="async predict")
+    asyn.add_argument("--wait", action="store_true", help="poll the status until it is terminal")
+    asyn.add_argument("--webhook", help="https:// URL that receives the result")
+    asyn.add_argument("--priority", type=int, help="0 (first) to 2")
+    asyn.add_argument("--max-time-in-queue", type=int, metavar="S", help="10 to 259200 seconds")
+    asyn.add_argument("--max-attempts", type=int, help="1 to 10")
+    asyn.add_argument("--initial-delay-ms", type=int, help="0 to 10000")
+    asyn.add_argument("--max-delay-ms", type=int, help="0 to 60000")
+    call.set_defaults(runner=run_call)

@@ -1,0 +1,37 @@
+"""`playground chat`: OpenAI-compatible chat with a deployment or a Model API, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+
+from playground.cli.flags import (
+    add_chat_flags,
+    add_remote_flags,
+    add_target_flags,
+    chat_body,
+    client_for,
+    target_from,
+)
+from playground.cli.output import Printer, print_chat
+
+
+async def run_chat(args: argparse.Namespace, out: Printer) -> None:
+    client = client_for(args)
+    try:
+        target = target_from(args)
+        body = chat_body(args)
+        await print_chat(client.chat(client.openai_base(target), body), out)
+    finally:
+        await client.aclose()
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    chat = sub.add_parser(
+        "chat",
+        help="OpenAI-compatible chat with a deployment or a Model API",
+        description="Chat and print deltas, the message and metrics as JSON lines.",
+    )
+    add_target_flags(chat, model_api=True)
+    add_remote_flags(chat)
+    add_chat_flags(chat)
+    chat.set_defaults(runner=run_chat)

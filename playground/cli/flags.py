@@ -1,0 +1,169 @@
+"""Flags every subcommand shares (the remote, the target, the body, a chat's messages), read
+into core objects; a mistake is a `UsageError`, in words."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from playground.core.api.client import BasetenClient
+from playground.core.remote.keys import ENV_VAR, find_key
+from playground.core.remote.remotes import Remote, Target
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_remote_flags(parser: argparse.ArgumentParser, *, default: str | None = "baseten") -> None:
+    group = parser.add_argument_group(f"remote (default: {default or 'the one saved'})")
+    group.add_argument(
+        "--remote",
+        default=default,
+        help="a named remote: baseten, one from `playground remotes`, or a ~/.trussrc section",
+    )
+    group.add_argument(
+        "--base-url", help="a local Baseten-compatible server, e.g. http://127.0.0.1:8765"
+    )
+    group.add_argument("--inference-url", help="inference URL template with {host}")
+    group.add_argument("--management-url", help="management API base URL")
+    group.add_argument("--model-apis-url", help="Model APIs base URL (…/v1)")
+
+
+def add_target_flags(parser: argparse.ArgumentParser, *, model_api: bool) -> None:
+    group = parser.add_argument_group("target")
+    who = group.add_mutually_exclusive_group()
+    who.add_argument("--model", help="model id")
+    who.add_argument("--chain", help="chain id")
+    if model_api:
+        who.add_argument("--model-api", metavar="SLUG", help="a Model API by slug")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--env", metavar="NAME", help="an environment (default: production)")
+    where.add_argument("--development", action="store_true", help="the development deployment")
+    where.add_argument("--deployment", metavar="ID", help="a deployment by id")
+    where.add_argument("--regional", metavar="ENV", help="a regional environment (bare paths)")
+
+
+def add_chat_flags(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The messages and parameters of an OpenAI chat body (`chat`, `compare --chat`)."""
+    group.add_argument("-m", "--message", action="append", help="a user message (repeatable)")
+    group.add_argument("--system", help="a system prompt")
+    group.add_argument("--messages-file", help="a JSON list of OpenAI messages ('-' for stdin)")
+    group.add_argument("--model-name", help="the served model name (the body's model field)")
+    group.add_argument("--stream", action="store_true", help="stream the answer")
+    group.add_argument("--temperature", type=float)
+    group.add_argument("--top-p", type=float)
+    group.add_argument("--max-tokens", type=int)
+    group.add_argument("--seed", type=int)
+    group.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
+    group.add_argument("--json-mode", action="store_true", help="response_format json_object")
+    group.add_argument("--extra", help="JSON object merged into the body")
+
+
+def add_body_flags(parser: argparse.ArgumentParser) -> None:
+    body = parser.add_mutually_exclusive_group()
+    body.add_argument("-d", "--data", help="the JSON body")
+    body.add_argument("-f", "--file", help="a file with the JSON body ('-' for stdin)")
+
+
+def remote_from(args: argparse.Namespace) -> Remote:
+    if args.base_url:
+        return Remote.local(args.base_url, name="custom")
+    urls = (args.inference_url, args.management_url, args.model_apis_url)
+    if any(urls):
+        if not all(urls):
+            raise UsageError("--inference-url, --management-url and --model-apis-url go together")
+        if "{host}" not in args.inference_url:
+            raise UsageError("--inference-url needs {host}, e.g. https://{host}.api.baseten.co")
+        return Remote("custom", args.inference_url, args.management_url, args.model_apis_url)
+    return named_remote(args.remote)
+
+
+def named_remote(name: str) -> Remote:
+    """Baseten, a remote added with `playground remotes add`, or a section of ~/.trussrc."""
+    from playground.core.remote.config import RemoteConfigError, RemoteStore
+
+    try:
+        return RemoteStore.default().get(name)
+    except RemoteConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def target_from(args: argparse.Namespace) -> Target | None:
+    """None means the Model APIs base (chat only)."""
+    if getattr(args, "model_api", None):
+        return None
+    owner = args.model or args.chain
+    if not owner:
+        raise UsageError(
+            "say which model: --model ID (or --chain ID, or --model-api SLUG for chat)"
+        )
+    chain = bool(args.chain)
+    if args.development:
+        return Target(owner, "development", is_chain=chain)
+    if args.deployment:
+        return Target(owner, "deployment", args.deployment, is_chain=chain)
+    if args.regional:
+        return Target(owner, "regional", args.regional, is_chain=chain)
+    if args.env:
+        return Target(owner, "environment", args.env, is_chain=chain)
+    return Target(owner, "production", is_chain=chain)
+
+
+def read_json(data: str | None, file: str | None, *, what: str = "body") -> Any:
+    if data is None and file is None:
+        return None
+    if file is not None:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+        source = "stdin" if file == "-" else file
+    else:
+        text, source = str(data), "--data"
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"the {what} in {source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+
+
+def client_for(args: argparse.Namespace) -> BasetenClient:
+    remote = remote_from(args)
+    found = find_key(remote.name)
+    if found is None:
+        raise UsageError(
+            f"no API key: set {ENV_VAR} (or store one in the keyring for {remote.name!r})"
+        )
+    return BasetenClient(remote, found.key)
+
+
+def chat_body(args: argparse.Namespace) -> dict[str, Any]:
+    messages: list[dict[str, Any]] = []
+    if args.messages_file:
+        loaded = read_json(None, args.messages_file, what="messages")
+        if not isinstance(loaded, list):
+            raise UsageError("the messages file must hold a JSON list of messages")
+        messages.extend(loaded)
+    if args.system:
+        messages.insert(0, {"role": "system", "content": args.system})
+    messages.extend({"role": "user", "content": text} for text in args.message or [])
+    if not messages:
+        raise UsageError("give a message: -m TEXT (or --messages-file FILE)")
+    body: dict[str, Any] = {"messages": messages, "stream": bool(args.stream)}
+    if args.model_name or args.model_api:
+        body["model"] = args.model_name or args.model_api
+    for key in ("temperature", "top_p", "max_tokens", "seed"):
+        if getattr(args, key) is not None:
+            body[key] = getattr(args, key)
+    if args.stop:
+        body["stop"] = args.stop
+    if args.json_mode:
+        body["response_format"] = {"type": "json_object"}
+    if args.extra:
+        extra = read_json(args.extra, None, what="--extra")
+        if not isinstance(extra, dict):
+            raise UsageError("--extra must be a JSON object")
+        body.update(extra)
+    return body

@@ -1,0 +1,47 @@
+"""`playground remotes`: list, add and remove the remotes (where Baseten's APIs are)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    remotes = sub.add_parser(
+        "remotes",
+        help="list, add or remove remotes (where Baseten's APIs are)",
+        description="Remotes name where the APIs live. Baseten is built in; ~/.trussrc's sections "
+        "are read as they are; others are added here. A remote's key goes in the keyring.",
+    )
+    actions = remotes.add_subparsers(dest="action", metavar="ACTION")
+    add = actions.add_parser("add", help="add a remote from a dashboard or local server URL")
+    add.add_argument("name", help="letters, digits, - and _ (the keyring entry's name)")
+    add.add_argument(
+        "url", help="https://app.staging.baseten.co (a dashboard), or http://127.0.0.1:8765"
+    )
+    remove = actions.add_parser("remove", help="remove an added remote")
+    remove.add_argument("name")
+    actions.add_parser("list", help="list the remotes (the default)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
+
+    store = RemoteStore.default()
+    try:
+        if args.action == "add":
+            remote = remote_from_url(args.name, args.url)
+            store.add(remote)
+            print(f"added {remote.name}: inference {remote.inference}, management {remote.label}")
+        elif args.action == "remove":
+            store.remove(args.name)
+            print(f"removed {args.name}")
+        else:
+            for remote in store.all().values():
+                print(f"{remote.name}\t{remote.label}\t{remote.inference}")
+    except RemoteConfigError as exc:
+        print(f"playground remotes: {exc}", file=sys.stderr)
+        return 2
+    for problem in store.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return 0

@@ -1,0 +1,100 @@
+"""What a feature may use of the window it installs itself in: `WindowHost`, which `MainWindow`
+is. Features type against these protocols, never against `MainWindow`, and meet each other
+only through them, Qt signals and `ui/widgets/` (an import-linter contract keeps them apart)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings, SignalInstance
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMainWindow, QMenu
+
+    from playground.core.api.client import BasetenClient
+    from playground.core.errors import PlaygroundError
+    from playground.core.events import PredictEvent
+    from playground.core.remote.remotes import Remote, Target
+    from playground.core.request.spec import RequestSpec
+    from playground.ui.widgets.json_editor import JsonEditor
+
+
+class RequestReports(Protocol):
+    """The window's predict, async and custom-route requests as they go: each send is one
+    `request_sent(RequestSpec)`, events, and one of finished, failed or cancelled."""
+
+    @property
+    def request_sent(self) -> SignalInstance: ...  # RequestSpec
+    @property
+    def event_received(self) -> SignalInstance: ...  # a core PredictEvent
+    @property
+    def async_submitted(self) -> SignalInstance: ...  # request id
+    @property
+    def async_status_changed(self) -> SignalInstance: ...  # AsyncStatus
+    @property
+    def request_finished(self) -> SignalInstance: ...
+    @property
+    def request_failed(self) -> SignalInstance: ...  # PlaygroundError
+    @property
+    def request_cancelled(self) -> SignalInstance: ...
+
+
+class ChatReports(Protocol):
+    """The chat pane's requests: `request_sent(RequestSpec)`, the answer's start and deltas, and
+    one of finished (ChatResult, Metrics), failed (error, partial ChatResult) or cancelled."""
+
+    @property
+    def request_sent(self) -> SignalInstance: ...
+    @property
+    def answer_started(self) -> SignalInstance: ...
+    @property
+    def delta_received(self) -> SignalInstance: ...
+    @property
+    def answer_finished(self) -> SignalInstance: ...
+    @property
+    def answer_failed(self) -> SignalInstance: ...
+    @property
+    def answer_cancelled(self) -> SignalInstance: ...
+
+
+class WindowHost(Protocol):
+    """A main window, as its features see it."""
+
+    remote: Remote
+    settings: QSettings | None
+
+    @property
+    def closed(self) -> SignalInstance: ...
+    @property
+    def client(self) -> BasetenClient: ...
+    @property
+    def requests(self) -> RequestReports: ...
+    @property
+    def chat_reports(self) -> ChatReports: ...
+    @property
+    def body_editor(self) -> JsonEditor: ...
+
+    def widget(self) -> QMainWindow:
+        """The window itself: the parent of a feature's docks and dialogs."""
+        ...
+
+    def add_action(
+        self, menu_title: str, text: str, keys: str, slot: Callable[[], object]
+    ) -> QAction: ...
+    def add_menu(self, menu_title: str, text: str) -> QMenu: ...
+    def show_status(self, text: str, timeout_ms: int = 0) -> None: ...
+    def target(self) -> Target | None: ...
+    def request_spec(self) -> RequestSpec | str: ...
+    def load_request(self, spec: RequestSpec) -> None: ...
+    def send(self) -> None: ...
+    def resend(self) -> None: ...
+
+
+class ResponseSink(Protocol):
+    """Where a request's answer is shown as it arrives (the response view is one)."""
+
+    def clear(self) -> None: ...
+    def feed(self, event: PredictEvent) -> None: ...
+    def fail(self, error: PlaygroundError) -> None: ...
+    def cancelled(self) -> None: ...

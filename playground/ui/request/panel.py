@@ -1,0 +1,126 @@
+"""The predict / async / custom-route side of the window: the request editor, Send and Cancel,
+the async panel, and where the answer is shown, kept in step with the request controller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from playground.core.request.spec import Mode
+from playground.core.text import Failure
+from playground.ui.request.async_panel import AsyncPanel
+from playground.ui.request.editor import RequestEditor
+
+if TYPE_CHECKING:
+    from playground.core.errors import PlaygroundError
+    from playground.core.events import PredictEvent
+    from playground.core.request.asyncopts import AsyncStatus
+    from playground.ui.host import ResponseSink
+    from playground.ui.request.controller import RequestController
+
+StatusFn = Callable[[str, int], None]
+
+
+class RequestPanel(QSplitter):
+    """The editor on the left; the async panel and the response on the right. `send_button`
+    and `cancel_button` are placed by the window in its call row, beside the editor's rows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = RequestEditor()
+        self.async_panel = AsyncPanel()
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setEnabled(False)
+        self.last_request_id = ""
+        self._mode: Mode = "predict"
+        self._response: ResponseSink | None = None
+        self._placeholder = QLabel("No response yet")  # until the response view is built
+        self._placeholder.setObjectName("responsePlaceholder")
+        right = QWidget()
+        self._right = QVBoxLayout(right)
+        self._right.setContentsMargins(0, 0, 0, 0)
+        self._right.addWidget(self.async_panel)
+        self._right.addWidget(self._placeholder, 1)
+        self.addWidget(self.editor)
+        self.addWidget(right)
+        self.setStretchFactor(0, 2)
+        self.setStretchFactor(1, 3)
+        self.editor.body.validity_changed.connect(self.send_button.setEnabled)
+
+    def set_response(self, view: QWidget, sink: ResponseSink) -> None:
+        """The response view takes the placeholder's place (it is built after the first paint)."""
+        self._right.replaceWidget(self._placeholder, view)
+        self._placeholder.deleteLater()
+        self._response = sink
+
+    def set_mode(self, mode: Mode) -> None:
+        self._mode = mode
+        self.editor.set_mode(mode)
+        self.async_panel.setVisible(mode == "async")
+
+    def attach(self, requests: RequestController, status: StatusFn) -> None:
+        self._status = status
+        self.requests = requests
+        requests.request_started.connect(self._on_request_started)
+        requests.event_received.connect(self._on_request_event)
+        requests.request_finished.connect(self._on_request_finished)
+        requests.request_failed.connect(self._on_request_failed)
+        requests.request_cancelled.connect(self._on_request_cancelled)
+        requests.async_submitted.connect(self.async_panel.show_submitted)
+        requests.async_status_changed.connect(self._on_async_status_changed)
+        requests.async_cancel_answered.connect(lambda a: status(str(a.get("message", "")), 0))
+        requests.async_cancel_failed.connect(lambda e: status(Failure.of(e).line(), 0))
+        self.async_panel.cancel_button.clicked.connect(requests.cancel_async)
+
+    def cancel(self) -> None:
+        if self.requests.is_busy:
+            self.requests.cancel()
+        else:
+            self._status("Nothing to cancel.", 3000)
+
+    @property
+    def _view(self) -> ResponseSink:
+        assert self._response is not None  # the window attaches after building the view
+        return self._response
+
+    def _ended(self) -> ResponseSink:
+        self.cancel_button.setEnabled(False)
+        return self._view
+
+    def _on_request_started(self, description: str) -> None:
+        self._view.clear()
+        self.last_request_id = ""
+        self.cancel_button.setEnabled(True)
+        self._status(f"Sending: {description}…", 0)
+
+    def _on_request_event(self, event: PredictEvent) -> None:
+        from playground.core.events import ResponseStarted  # after the first paint
+
+        if isinstance(event, ResponseStarted):
+            self.last_request_id = event.request_id
+        self._view.feed(event)
+
+    def _on_request_finished(self) -> None:
+        self._ended()
+        if self._mode != "async":  # the async panel's last word stays
+            self._status("Done.", 3000)
+
+    def _on_request_failed(self, error: PlaygroundError) -> None:
+        self.last_request_id = getattr(error, "request_id", None) or self.last_request_id
+        self._ended().fail(error)
+        self._status(Failure.of(error).line(), 0)
+
+    def _on_request_cancelled(self) -> None:
+        self._ended().cancelled()
+        self._status("Cancelled; the connection is closed and what arrived is kept.", 0)
+
+    def _on_async_status_changed(self, status: AsyncStatus) -> None:
+        self.async_panel.show_status(status)
+        if status.is_terminal:
+            self._status(status.outcome(), 0)

@@ -1,0 +1,119 @@
+"""What the remote offers to call: models, each one's targets with their status, example inputs,
+and waking a deployment (through core's wake, with its timeout and terminal states)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from playground.core.errors import PlaygroundError
+from playground.core.remote.catalogue import TargetChoice, target_choices
+from playground.core.text import Failure
+from playground.ui.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from playground.core.api.client import BasetenClient
+    from playground.ui.target.bar import TargetBar
+
+
+class CatalogueController(TaskOwner):
+    """Models, what each offers to call (with status), example inputs, and waking."""
+
+    models_loaded = Signal(list)  # list[dict]
+    models_failed = Signal(str)
+    targets_loaded = Signal(str, list)  # model id, list[TargetChoice]
+    targets_failed = Signal(str, str)  # model id, message
+    example_loaded = Signal(str, object)  # model id, example input
+    status_changed = Signal(str, str, str)  # model id, deployment id, status
+    wake_failed = Signal(str)
+
+    def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.wake_poll_seconds = 0.5
+
+    def load_models(self) -> None:
+        self._start("models", self._load_models())
+
+    async def _load_models(self) -> None:
+        try:
+            models = await self.client.management.models()
+        except PlaygroundError as exc:
+            self.models_failed.emit(Failure.of(exc).line())
+            return
+        self.models_loaded.emit(models)
+
+    def load_targets(self, model_id: str) -> None:
+        self._start("targets", self._load_targets(model_id))
+
+    async def _load_targets(self, model_id: str) -> None:
+        mgmt = self.client.management
+        try:
+            # A task group, not gather: when one call fails the others are cancelled and awaited,
+            # so nothing is left running on the loop.
+            async with asyncio.TaskGroup() as group:
+                model_task = group.create_task(mgmt.model(model_id))
+                envs_task = group.create_task(mgmt.environments(model_id))
+                deps_task = group.create_task(mgmt.deployments(model_id))
+        except ExceptionGroup as errors:
+            first = errors.exceptions[0]
+            if not isinstance(first, PlaygroundError):
+                raise
+            self.targets_failed.emit(model_id, Failure.of(first).line())
+            return
+        model, envs, deps = model_task.result(), envs_task.result(), deps_task.result()
+        choices = target_choices(model, envs, deps)
+        self.targets_loaded.emit(model_id, choices)
+        production = next((c for c in choices if c.is_production and c.deployment_id), None)
+        if production is not None:
+            try:
+                example = await mgmt.example_input(model_id, production.deployment_id)
+            except PlaygroundError:
+                return  # no example is fine
+            if example is not None:
+                self.example_loaded.emit(model_id, example)
+
+    def wake(self, choice: TargetChoice) -> None:
+        self._start("wake", self._wake(choice))
+
+    async def _wake(self, choice: TargetChoice) -> None:
+        """Core's wake: it follows the deployment until ACTIVE, and stops at a status that will
+        never get there (FAILED, INACTIVE …) or after its timeout."""
+        from playground.core.api.wake import WakeProgress, wake_all  # after the first paint
+
+        target, last = choice.target, choice.status
+
+        def progressed(progress: WakeProgress) -> None:
+            nonlocal last
+            if progress.status and progress.status != last:
+                last = progress.status
+                self.status_changed.emit(target.model_id, choice.deployment_id, last)
+
+        report = await wake_all(
+            self.client, [target], progressed, poll_seconds=self.wake_poll_seconds
+        )
+        if not report.is_ready:
+            self.wake_failed.emit(report.problems())
+
+    def link(self, bar: TargetBar, status: Callable[[str], None] | None = None) -> None:
+        """Keep `bar` in step: the targets of the model it picks, their status, its Wake button;
+        with `status`, say what happens (models listed, a target's status, a failure) there.
+        The models list is the caller's to hand out: one list may serve several bars."""
+        bar.model_chosen.connect(self.load_targets)
+        bar.wake_requested.connect(self.wake)
+        self.targets_loaded.connect(bar.set_choices)
+        self.status_changed.connect(lambda _model, dep, state: bar.set_status(dep, state))
+        if status is None:
+            return
+        self.models_loaded.connect(lambda models: status(f"{len(models)} models"))
+        self.models_failed.connect(
+            lambda m: status(f"Could not list models ({m}). You can still type a model id.")
+        )
+        self.targets_failed.connect(
+            lambda model, m: status(f"Could not read {model}'s targets: {m}")
+        )
+        self.status_changed.connect(lambda model, dep, s: status(f"{model} deployment {dep}: {s}"))
+        self.wake_failed.connect(lambda message: status(f"Wake failed: {message}"))

@@ -1,0 +1,50 @@
+"""The task owner: controllers run their work as asyncio tasks, at most one per job, and cancel
+them on request or at shutdown; widgets never await."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+
+class TaskOwner(QObject):
+    """At most one task per job name; starting a job again cancels the running one."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def _start(self, job: str, coro: Coroutine[Any, Any, None]) -> None:
+        self._cancel(job)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # Called before the loop runs (or between its runs, as tests do): the task starts
+            # on the loop this thread has set, as soon as that loop runs.
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        self._tasks[job] = loop.create_task(coro)
+
+    def _cancel(self, job: str) -> bool:
+        task = self._tasks.get(job)
+        if task is not None and not task.done():
+            task.cancel()
+            return True
+        return False
+
+    def cancel_all(self) -> None:
+        """Cancel every task this owner runs (each still ends in its one terminal signal)."""
+        for job in list(self._tasks):
+            self._cancel(job)
+
+    def is_running(self, job: str) -> bool:
+        task = self._tasks.get(job)
+        return task is not None and not task.done()
+
+    async def aclose(self) -> None:
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
