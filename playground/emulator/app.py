@@ -24,8 +24,8 @@ from playground.emulator.asyncq import (
     new_async_request_id,
     validate_async_request,
 )
-from playground.emulator.behaviours import Call, huge_json
-from playground.emulator.catalogue import Catalogue, Deployment, Model
+from playground.emulator.behaviours import huge_json
+from playground.emulator.catalogue import Call, Catalogue, Deployment, Model
 from playground.emulator.chat import ChatEngine
 from playground.emulator.demo import demo_catalogue
 from playground.emulator.faults import (
