@@ -6,8 +6,8 @@ misreading of the API in one cannot hide in both.
 
 from playground.emulator.app import Emulator
 from playground.emulator.faults import FAULT_HEADER, Faults, parse_faults
-from playground.emulator.gateway import EmulatorSettings
 from playground.emulator.server import EmulatorServer, Endpoints
+from playground.emulator.state import EmulatorSettings
 
 __all__ = [
     "FAULT_HEADER",

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from playground.emulator.behaviours import Behaviour, JobError
-from playground.emulator.catalogue import Deployment, iso
+from playground.emulator.behaviours import JobError
+from playground.emulator.catalogue import Deployment, ModelCode, iso
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "EXPIRED", "CANCELED", "WEBHOOK_FAILED"})
 MAX_ASYNC_BODY = 256 * 1024
@@ -94,7 +94,7 @@ class AsyncJob:
     owner_id: str
     is_chain: bool
     deployment: Deployment
-    behaviour: Behaviour
+    behaviour: ModelCode
     model_input: Any
     options: AsyncOptions
     run_seconds: float

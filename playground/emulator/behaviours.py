@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
-from playground.emulator.catalogue import Deployment
+from playground.emulator.catalogue import Call, Deployment, InvalidInput
 from playground.emulator.chat import ChatEngine, tokens_of
 from playground.emulator.faults import Faults, error_response
-from playground.emulator.streams import RequestRecord, body_response, json_response, streaming
+from playground.emulator.streams import body_response, json_response, streaming
 
 
 class JobError(Exception):
@@ -28,34 +27,6 @@ class JobError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-class InvalidInput(Exception):
-    pass
-
-
-@dataclass
-class Call:
-    """One inference call as a behaviour sees it."""
-
-    request: Request
-    body: bytes
-    request_id: str
-    deployment: Deployment
-    faults: Faults
-    record: RequestRecord
-
-    @property
-    def variant(self) -> dict[str, Any]:
-        return self.deployment.variant
-
-    def json(self) -> Any:
-        if not self.body:
-            return None
-        try:
-            return json.loads(self.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"Invalid JSON payload: {exc}") from exc
 
 
 def invalid(message: str) -> Response:

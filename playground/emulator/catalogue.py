@@ -1,15 +1,19 @@
-"""The emulator's world: models, deployments, environments and chains, with live deployment status."""
+"""The emulator's world: models, deployments, environments and chains, and what a model's code is handed."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from playground.emulator.behaviours import Behaviour
+from starlette.requests import Request
+from starlette.responses import Response
+
+from playground.emulator.faults import Faults
+from playground.emulator.streams import RequestRecord
 
 
 def iso(ts: float) -> str:
@@ -104,11 +108,49 @@ class Deployment:
         }
 
 
+class InvalidInput(Exception):
+    pass
+
+
+@dataclass
+class Call:
+    """One inference call as a model's code sees it."""
+
+    request: Request
+    body: bytes
+    request_id: str
+    deployment: Deployment
+    faults: Faults
+    record: RequestRecord
+
+    @property
+    def variant(self) -> dict[str, Any]:
+        return self.deployment.variant
+
+    def json(self) -> Any:
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Invalid JSON payload: {exc}") from exc
+
+
+class ModelCode(Protocol):
+    """What the server asks of a model's code (`behaviours.Behaviour` is the demo's)."""
+
+    async def predict(self, call: Call) -> Response: ...
+
+    async def route(self, call: Call, route: str) -> Response: ...
+
+    def run_job(self, variant: dict[str, Any], payload: Any) -> Any: ...
+
+
 @dataclass
 class Model:
     id: str
     name: str
-    behaviour: Behaviour
+    behaviour: ModelCode
     deployments: list[Deployment]
     environments: dict[str, str]  # environment name -> current deployment id
     created_at: float
@@ -141,7 +183,7 @@ class ModelAPI:
     slug: str
     name: str
     description: str
-    behaviour: Behaviour
+    behaviour: ModelCode
     variant: dict[str, Any]
     context_length: int = 131_072
     max_completion_tokens: int = 32_768

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -11,9 +11,7 @@ from starlette.routing import Route
 
 from playground.emulator.catalogue import LEVELS, Deployment, Model, iso
 from playground.emulator.faults import error_response
-
-if TYPE_CHECKING:
-    from playground.emulator.app import Emulator
+from playground.emulator.state import EmulatorState
 
 _INSTANCE_TYPES: dict[str, dict[str, Any]] = {
     "CPU:1x2": {"memory_limit_mib": 2048, "millicpu_limit": 1000, "gpu_count": 0, "gpu_type": None},
@@ -56,8 +54,8 @@ def instance_type(name: str) -> dict[str, Any]:
     }
 
 
-def routes(emulator: Emulator) -> list[Route]:
-    api = ManagementAPI(emulator)
+def routes(state: EmulatorState) -> list[Route]:
+    api = ManagementAPI(state)
     base = "/api/v1"
     model = base + "/models/{model_id}"
     chain = base + "/chains/{chain_id}"
@@ -81,13 +79,13 @@ def routes(emulator: Emulator) -> list[Route]:
 
 
 class ManagementAPI:
-    def __init__(self, emulator: Emulator) -> None:
-        self.emulator = emulator
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
 
     # --- serialisers ---------------------------------------------------------------------------
 
     def deployment_json(self, model: Model, dep: Deployment) -> dict[str, Any]:
-        settings = self.emulator.settings
+        settings = self.state.settings
         return {
             "id": dep.id,
             "created_at": iso(dep.created_at),
@@ -95,7 +93,7 @@ class ManagementAPI:
             "model_id": model.id,
             "is_production": dep.environment == "production",
             "is_development": dep.is_development,
-            "status": self.emulator.status_of(dep),
+            "status": self.state.status_of(dep),
             "active_replica_count": dep.replicas(settings.wake_seconds, settings.load_seconds),
             "autoscaling_settings": dep.autoscaling_settings(),
             "instance_type_name": dep.instance_type_name,
@@ -145,11 +143,11 @@ class ManagementAPI:
     # --- lookups -------------------------------------------------------------------------------
 
     def _model(self, request: Request, *, chain: bool = False) -> Model | Response:
-        auth = self.emulator.management_auth(request)
+        auth = self.state.management_auth(request)
         if isinstance(auth, Response):
             return auth
         key = "chain_id" if chain else "model_id"
-        model = self.emulator.catalogue.model(request.path_params[key])
+        model = self.state.catalogue.model(request.path_params[key])
         if model is None or model.is_chain != chain:
             what = "Chain" if chain else "Model"
             return error_response(404, f"{what} {request.path_params[key]} not found")
@@ -172,13 +170,13 @@ class ManagementAPI:
     # --- endpoints -----------------------------------------------------------------------------
 
     async def models(self, request: Request) -> Response:
-        auth = self.emulator.management_auth(request)
+        auth = self.state.management_auth(request)
         if isinstance(auth, Response):
             return auth
         name = request.query_params.get("name")
         models = [
             self.model_json(m)
-            for m in self.emulator.catalogue.models.values()
+            for m in self.state.catalogue.models.values()
             if not m.is_chain and (name is None or m.name == name)
         ]
         return JSONResponse({"models": models})
@@ -319,8 +317,8 @@ class ManagementAPI:
         }
 
     def chain_deployment_json(self, chain: Model, dep: Deployment) -> dict[str, Any]:
-        status = self.emulator.status_of(dep)
-        settings = self.emulator.settings
+        status = self.state.status_of(dep)
+        settings = self.state.settings
         return {
             "id": dep.id,
             "created_at": iso(dep.created_at),
@@ -342,15 +340,13 @@ class ManagementAPI:
         }
 
     async def chains(self, request: Request) -> Response:
-        auth = self.emulator.management_auth(request)
+        auth = self.state.management_auth(request)
         if isinstance(auth, Response):
             return auth
         return JSONResponse(
             {
                 "chains": [
-                    self.chain_json(m)
-                    for m in self.emulator.catalogue.models.values()
-                    if m.is_chain
+                    self.chain_json(m) for m in self.state.catalogue.models.values() if m.is_chain
                 ]
             }
         )
@@ -376,7 +372,7 @@ class ManagementAPI:
         )
 
     async def model_apis(self, request: Request) -> Response:
-        auth = self.emulator.management_auth(request)
+        auth = self.state.management_auth(request)
         if isinstance(auth, Response):
             return auth
         return JSONResponse(
@@ -395,14 +391,14 @@ class ManagementAPI:
                         "rate_limits": [{"type": "REQUEST", "unit": "MINUTE", "threshold": 600}],
                         "org_details": None,
                     }
-                    for api in self.emulator.catalogue.model_apis.values()
+                    for api in self.state.catalogue.model_apis.values()
                 ],
                 "pagination": {"has_more": False, "cursor": None},
             }
         )
 
     async def me(self, request: Request) -> Response:
-        auth = self.emulator.management_auth(request)
+        auth = self.state.management_auth(request)
         if isinstance(auth, Response):
             return auth
         return JSONResponse(

@@ -12,7 +12,7 @@ from types import TracebackType
 import uvicorn
 
 from playground.emulator.app import Emulator
-from playground.emulator.gateway import EmulatorSettings
+from playground.emulator.state import EmulatorSettings
 
 
 @dataclass(frozen=True)

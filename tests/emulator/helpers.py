@@ -19,7 +19,7 @@ BEARER = {"Authorization": f"Bearer {KEY}"}
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-# What the demo catalogue (playground/emulator/demo.py) deploys where.
+# What the demo catalogue (playground/emulator/demo/) deploys where.
 CLASSIFIER_DEPLOYMENTS = {"production": "wq7d2xa", "staging": "wq7d3kb", "development": "wq7d4mc"}
 CHAT_DEPLOYMENTS = {"production": "lc4p1ra", "staging": "lc4p2sb", "development": "lc4p3tc"}
 SLEEPY_PRODUCTION = "zz0w1ka"

@@ -1,0 +1,56 @@
+"""The demo catalogue: models worth exploring, whose environments answer and stream differently."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from playground.emulator.catalogue import Catalogue
+from playground.emulator.demo import chains, chat, custom, media, predict, scale, streams
+from playground.emulator.demo.builder import DemoBuilder
+
+# The ids, as callers have always imported them. They look like Baseten's: 8 lowercase
+# alphanumerics for models, 7 for deployments.
+from playground.emulator.demo.chains import CHAIN
+from playground.emulator.demo.chat import CHAT, REASONER, TOOLS, WEATHER_TOOL
+from playground.emulator.demo.custom import CUSTOM
+from playground.emulator.demo.media import IMAGE
+from playground.emulator.demo.predict import CLASSIFIER
+from playground.emulator.demo.scale import SLEEPY
+from playground.emulator.demo.streams import NDJSON, STREAMER
+
+# Each feature adds its models in a module of its own (`def add(demo: DemoBuilder) -> None`),
+# listed here once, in the order the management API lists their models. A new demo model is a new
+# module, imported above and named once here.
+FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
+    predict.add,
+    chat.add,
+    streams.add,
+    scale.add,
+    custom.add,
+    media.add,
+    chains.add,
+)
+
+__all__ = [
+    "CHAIN",
+    "CHAT",
+    "CLASSIFIER",
+    "CUSTOM",
+    "FEATURES",
+    "IMAGE",
+    "NDJSON",
+    "REASONER",
+    "SLEEPY",
+    "STREAMER",
+    "TOOLS",
+    "WEATHER_TOOL",
+    "demo_catalogue",
+]
+
+
+def demo_catalogue(scale_down_delay: int = 120) -> Catalogue:
+    demo = DemoBuilder(now=time.time(), scale_down_delay=scale_down_delay)
+    for add in FEATURES:
+        add(demo)
+    return demo.catalogue()
