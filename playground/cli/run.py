@@ -12,13 +12,8 @@ from playground.cli.call import submit_async
 from playground.cli.flags import UsageError, add_remote_flags, client_for
 from playground.cli.output import Printer, print_chat, print_events
 from playground.core import paths
-from playground.core.presets.store import (
-    DEFAULT_REMOTE,
-    Preset,
-    PresetError,
-    PresetStore,
-    read_preset,
-)
+from playground.core.presets.preset import DEFAULT_REMOTE, Preset, PresetError, read_preset
+from playground.core.presets.store import PresetStore
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QStackedWidget,
@@ -26,7 +25,7 @@ from playground.ui.menus import Menus
 from playground.ui.request.panel import RequestPanel
 from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.json_editor import JsonEditor
-from playground.ui.widgets.labels import make_plain
+from playground.ui.widgets.remote_row import RemoteRow
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
@@ -62,14 +61,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     def _build_ui(self, key_label: str) -> None:
-        self.remote_name_label = QLabel(self.remote.name)
-        self.remote_name_label.setObjectName("remoteName")
-        bold = self.remote_name_label.font()
-        bold.setBold(True)
-        self.remote_name_label.setFont(bold)
-        self.remote_label = QLabel()  # plain text: Qt's rich-text engine is ~4 ms before the paint
-        self.remote_label.setObjectName("remoteLabel")
-        self.set_key_label(key_label)
+        self.remote_row = RemoteRow(self.remote, key_label)
         self.target_bar = TargetBar()
         self.request = RequestPanel()
         self.mode_combo = QComboBox()
@@ -77,21 +69,14 @@ class MainWindow(QMainWindow):
         for mode, label in MODES:
             self.mode_combo.addItem(label, mode)
         call_row = QHBoxLayout()
-        for widget in (self.mode_combo, self.request.editor.route_row):
-            call_row.addWidget(widget, 0 if widget is self.mode_combo else 1)
-        call_row.addWidget(self.request.editor.async_row, 1)
-        call_row.addStretch(0)
-        call_row.addWidget(self.request.send_button)
-        call_row.addWidget(self.request.cancel_button)
+        call_row.addWidget(self.mode_combo)
+        for widget, stretch in self.request.call_row():
+            call_row.addWidget(widget, stretch)
         self._response: ResponseView | None = None  # built after the first paint (~13 ms)
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        remote_row = QHBoxLayout()
-        remote_row.setSpacing(4)
-        remote_row.addWidget(self.remote_name_label)
-        remote_row.addWidget(self.remote_label, 1)
-        layout.addLayout(remote_row)
+        layout.addWidget(self.remote_row)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
         self._chat: ChatPane | None = None  # made when first asked for (~50 ms of imports)
@@ -125,7 +110,7 @@ class MainWindow(QMainWindow):
         self.catalogue, self.requests, self.chat_controller = catalogue, requests, chat
         self.response.show()  # built now, after the first paint
         # What uses Qt's enums and brushes (~30 ms the first time) waits for the first paint.
-        make_plain([self.remote_name_label, self.remote_label])
+        self.remote_row.finish_setup()
         self.request.async_panel.finish_setup()
         self.target_bar.finish_setup()
         self.request.editor.body.enable_colours()
@@ -167,10 +152,6 @@ class MainWindow(QMainWindow):
     @property
     def is_attached(self) -> bool:
         return hasattr(self, "requests")
-
-    def set_key_label(self, key_label: str) -> None:
-        suffix = f" · key {key_label}" if key_label else ""
-        self.remote_label.setText(f"· {self.remote.label}{suffix}")
 
     # --- WindowHost (ui/host.py): what the features use ---------------------------------------
 
@@ -295,21 +276,17 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        splitter = self.settings.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.request.restoreState(splitter)
         index = self.mode_combo.findData(self.settings.value("request/mode"))
         if index >= 0:
             self.mode_combo.setCurrentIndex(index)
-        self.request.editor.restore(self.settings)
+        self.request.restore(self.settings)
 
     def save_state(self) -> None:
         if self.settings is None:
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.request.saveState())
         self.settings.setValue("request/mode", self.mode())
-        self.request.editor.save(self.settings)
+        self.request.save(self.settings)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

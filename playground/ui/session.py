@@ -28,7 +28,7 @@ from playground.ui.compare import menu as compare_menu
 from playground.ui.history import panel as history_panel
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
-from playground.ui.presets.panel import install as install_presets
+from playground.ui.presets.install import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
 from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.request import code_export
@@ -70,7 +70,7 @@ def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
 
     def chosen(key: FoundKey, remember: bool) -> None:
         client.set_api_key(key.key)
-        window.set_key_label(f"{mask(key.key)} ({key.source})")
+        window.remote_row.set_key_label(f"{mask(key.key)} ({key.source})")
         message = f"Using the key from {key.source} ({mask(key.key)})."
         if remember:
             try:
@@ -156,7 +156,7 @@ def run_session(
     if key is None:
         key = find_key(window.remote.name) or FoundKey("", "")
         if key.key:
-            window.set_key_label(f"{mask(key.key)} ({key.source})")
+            window.remote_row.set_key_label(f"{mask(key.key)} ({key.source})")
     client = BasetenClient(window.remote, key.key)
     attach(window, client, data_dir=data_dir)
     collector = MainThreadCollector(window)

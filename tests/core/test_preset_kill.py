@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO
 
 import playground
-from playground.core.presets.store import PresetStore, read_preset
+from playground.core.presets.preset import read_preset
+from playground.core.presets.store import PresetStore
 
 ROUNDS = 60
 
@@ -26,7 +27,8 @@ HELPER = r"""
 import itertools, os, sys, time
 from pathlib import Path
 from typing import IO
-from playground.core.presets.store import Preset, PresetStore
+from playground.core.presets.preset import Preset
+from playground.core.presets.store import PresetStore
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
 

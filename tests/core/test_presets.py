@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.presets.store import (
+from playground.core.presets.preset import (
     SCHEMA_VERSION,
-    NameTaken,
     Preset,
     PresetError,
-    PresetStore,
     migrate,
     read_preset,
     slug,
 )
+from playground.core.presets.store import NameTaken, PresetStore
 from playground.core.presets.truss_import import presets_from_truss
 from playground.core.remote.remotes import Target
 from playground.core.request.asyncopts import AsyncOptions

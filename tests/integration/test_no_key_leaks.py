@@ -148,7 +148,9 @@ def takes_the_right_key_in_the_dialog(s: Session, test_keyring: MemoryKeyring) -
     s.loop.run_until_complete(accept())
     assert test_keyring.items[(KEYRING_SERVICE, "local")] == KEY  # the keyring is its place
     assert any(f"pasted ({mask(KEY)}). Saved in the system keyring" in t for t in s.seen)
-    assert f"key {mask(KEY)} (pasted)" in s.win.remote_label.text()  # no longer the wrong one
+    assert (
+        f"key {mask(KEY)} (pasted)" in s.win.remote_row.remote_label.text()
+    )  # no longer the wrong one
 
 
 def predicts(s: Session) -> None:

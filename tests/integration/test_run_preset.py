@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.core.presets.store import Preset, PresetStore
+from playground.core.presets.preset import Preset
+from playground.core.presets.store import PresetStore
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer

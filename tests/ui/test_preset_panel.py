@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from playground import resources
 from playground.core import paths
-from playground.core.presets.store import Preset
+from playground.core.presets.preset import Preset
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from playground.core.presets.store import DEFAULT_REMOTE, Preset, PresetError
+from playground.core.presets.preset import DEFAULT_REMOTE, Preset, PresetError
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from playground.core.presets.store import DEFAULT_REMOTE, Preset, StoredPreset
+from playground.core.presets.preset import DEFAULT_REMOTE, Preset
+from playground.core.presets.store import StoredPreset
 from playground.core.request.spec import MODES
 
 Index = QModelIndex | QPersistentModelIndex

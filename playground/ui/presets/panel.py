@@ -3,6 +3,7 @@ import and export, and a Truss's examples; docked on the left of the main window
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground import resources
-from playground.core import paths
-from playground.core.presets.store import Preset, PresetError, PresetStore, StoredPreset, Where
+from playground.core.presets.preset import Preset, PresetError
+from playground.core.presets.store import PresetStore, StoredPreset, Where
 from playground.core.presets.truss_import import presets_from_truss
 from playground.ui.presets.list_model import PresetItemDelegate, PresetListModel
 from playground.ui.widgets.name_dialog import NameDialog
@@ -406,7 +406,7 @@ class PresetPanel(QWidget):
         if not problems:
             self.problems_label.hide()
             return
-        lines = "".join(f"<li>{_escape(p.message)}</li>" for p in problems)
+        lines = "".join(f"<li>{html.escape(p.message, quote=False)}</li>" for p in problems)
         self.problems_label.setText(
             f"<b>{len(problems)} preset file{'s' * (len(problems) != 1)} could not be read</b>"
             f"<ul style='margin: 2px 0 2px -20px'>{lines}</ul>"
@@ -426,37 +426,3 @@ class PresetPanel(QWidget):
         entry = self.model.entry(index.row())
         if entry is not None:
             self.open(entry)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def default_store(host: WindowHost) -> PresetStore:
-    """The user's presets, the examples that ship with the app, and the project folder last used."""
-    project = host.settings.value(PROJECT_KEY, "") if host.settings is not None else ""
-    folder = Path(str(project)) if project and Path(str(project)).is_dir() else None
-    store = PresetStore(paths.presets_dir(), folder, resources.example_presets_dirs())
-    store.load()
-    return store
-
-
-def install(host: WindowHost, store: PresetStore | None = None) -> PresetPanel:
-    """Dock the panel on the window's left and add its menu entries and shortcuts."""
-    panel = PresetPanel(store or default_store(host), host)
-    panel.setObjectName("presetPanel")
-    window = host.widget()
-    dock = QDockWidget("Presets", window)
-    dock.setObjectName("presetsDock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    window.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
-    menu = "&Presets"
-    host.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)
-    host.add_action(menu, "&Find preset", "Ctrl+P", panel.focus_search)
-    host.add_action(menu, "&Import presets…", "", panel.import_files)
-    host.add_action(menu, "Import from a &Truss…", "", panel.import_truss)
-    host.add_action(menu, "&Export all presets…", "", panel.export_all)
-    host.add_action(menu, "Use a &project folder…", "", panel.choose_project_dir)
-    host.add_action(menu, "Show presets &panel", "", dock.toggleViewAction().trigger)
-    return panel

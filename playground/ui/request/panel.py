@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from playground.core.request.spec import Mode
@@ -53,11 +54,32 @@ class RequestPanel(QSplitter):
         self.setStretchFactor(1, 3)
         self.editor.body.validity_changed.connect(self.send_button.setEnabled)
 
+    def call_row(self) -> list[tuple[QWidget, int]]:
+        """What goes beside the window's mode, with each one's stretch: the route or the async
+        options (one shows at a time), then Send and Cancel."""
+        editor = self.editor
+        return [
+            (editor.route_row, 1),
+            (editor.async_row, 1),
+            (self.send_button, 0),
+            (self.cancel_button, 0),
+        ]
+
     def set_response(self, view: QWidget, sink: ResponseSink) -> None:
         """The response view takes the placeholder's place (it is built after the first paint)."""
         self._right.replaceWidget(self._placeholder, view)
         self._placeholder.deleteLater()
         self._response = sink
+
+    def restore(self, settings: QSettings) -> None:
+        splitter = settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.restoreState(splitter)
+        self.editor.restore(settings)
+
+    def save(self, settings: QSettings) -> None:
+        settings.setValue("window/splitter", self.saveState())
+        self.editor.save(settings)
 
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode

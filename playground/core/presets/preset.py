@@ -1,0 +1,213 @@
+"""Saved requests ("presets"): one plain, versioned JSON file each, with migrations between versions.
+
+A file, keys in this order and nothing that equals its default:
+
+    {
+      "schema_version": 1,
+      "name": "Sentiment on staging",
+      "remote": "local",        (omitted for "baseten"; a remote's name, never a key)
+      "request": {…},           (`RequestSpec.to_dict()`, which never holds a secret header)
+      "columns": […]            (only for a comparison: `Column.to_dict()` each)
+    }
+
+`store.PresetStore` keeps the files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from playground.core.request.spec import Column, RequestSpec
+
+SCHEMA_VERSION = 1
+DEFAULT_REMOTE = "baseten"
+KEYS = ("schema_version", "name", "remote", "request", "columns")
+
+
+class PresetError(ValueError):
+    """A preset that cannot be read, saved or found; the message says why, in words."""
+
+
+class NewerPreset(PresetError):
+    """Written by a newer Playground: left where it is, untouched, for that version to read."""
+
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+_MIGRATIONS: dict[int, Migration] = {}
+
+
+def migration(from_version: int) -> Callable[[Migration], Migration]:
+    """Register the step that turns a `from_version` file into the next version's form."""
+
+    def register(step: Migration) -> Migration:
+        if from_version in _MIGRATIONS:
+            raise RuntimeError(f"two migrations from schema_version {from_version}")
+        _MIGRATIONS[from_version] = step
+        return step
+
+    return register
+
+
+_REQUEST_FIELDS = ("mode", "target", "model_api", "method", "route", "async_options", "headers")
+
+
+@migration(0)
+def _request_in_an_object_of_its_own(data: dict[str, Any]) -> dict[str, Any]:
+    """Files from before `schema_version` kept the request's fields beside the name, and the
+    body under `input` (as Truss's examples do)."""
+    if "request" in data:
+        return data
+    fields = (*_REQUEST_FIELDS, "body", "input")
+    request = {key: data[key] for key in _REQUEST_FIELDS if key in data}
+    if "body" in data or "input" in data:
+        request["body"] = data.get("body", data.get("input"))
+    out = {key: value for key, value in data.items() if key not in fields}
+    out["request"] = request
+    return out
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` brought up to `SCHEMA_VERSION`, one registered step at a time."""
+    version = data.get("schema_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise PresetError(f"schema_version {version!r} is not a version Playground knows")
+    if version > SCHEMA_VERSION:
+        raise NewerPreset(
+            f"it was written by a newer Playground (schema_version {version}; this one reads "
+            f"up to {SCHEMA_VERSION}), so it is left as it is"
+        )
+    while version < SCHEMA_VERSION:
+        step = _MIGRATIONS.get(version)
+        if step is None:
+            raise PresetError(f"Playground cannot read schema_version {version}")
+        data = step(dict(data))
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def slug(name: str) -> str:
+    """A file name for a preset's name: `Sentiment on staging` → `sentiment-on-staging`."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = re.sub(r"[\W_]+", "-", text).strip("-")
+    return text[:64].rstrip("-") or "preset"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A request saved under a name, for a named remote; a comparison has columns too."""
+
+    name: str
+    request: RequestSpec
+    remote: str = DEFAULT_REMOTE
+    columns: tuple[Column, ...] = ()
+
+    def __post_init__(self) -> None:
+        name = " ".join(self.name.split())  # one line, no stray spaces
+        if not name:
+            raise PresetError("a preset needs a name")
+        if len(name) > 200:
+            raise PresetError("a preset's name is at most 200 characters")
+        object.__setattr__(self, "name", name)
+        if not self.remote.strip():
+            raise PresetError("a preset's remote needs a name (e.g. baseten)")
+        object.__setattr__(self, "columns", tuple(self.columns))
+
+    @property
+    def is_comparison(self) -> bool:
+        return bool(self.columns)
+
+    @property
+    def description(self) -> str:
+        if self.is_comparison:
+            return f"Compare {len(self.columns)} columns: {self.request.description}"
+        return self.request.description
+
+    def renamed(self, name: str) -> Preset:
+        return replace(self, name=name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's content, in a stable order, with nothing that equals its default."""
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": self.name}
+        if self.remote != DEFAULT_REMOTE:
+            out["remote"] = self.remote
+        out["request"] = self.request.to_dict()
+        if self.columns:
+            out["columns"] = [column.to_dict() for column in self.columns]
+        return out
+
+    def to_text(self) -> str:
+        """The file as written: 2-space indent, UTF-8 as is, a trailing newline."""
+        try:
+            text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+        except ValueError:
+            raise PresetError(
+                f"{self.name!r} holds NaN or Infinity, which a JSON file cannot hold"
+            ) from None
+        except TypeError as exc:
+            raise PresetError(f"{self.name!r} holds something JSON cannot: {exc}") from None
+        return text + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Preset:
+        """Any known version's form (migrated first); PresetError, in words, for anything else."""
+        if not isinstance(data, Mapping):
+            raise PresetError(f"a preset must be a JSON object, not {_json_type(data)}")
+        data = migrate(dict(data))
+        unknown = [key for key in data if key not in KEYS]
+        if unknown:
+            raise PresetError(f"unknown key {unknown[0]!r} (a preset has {', '.join(KEYS)})")
+        name, remote = data.get("name"), data.get("remote", DEFAULT_REMOTE)
+        if not isinstance(name, str):
+            raise PresetError("a preset needs a name (a string)")
+        if not isinstance(remote, str):
+            raise PresetError("remote must be a remote's name (a string)")
+        if "request" not in data:
+            raise PresetError("a preset needs a request")
+        columns = data.get("columns", [])
+        if not isinstance(columns, list):
+            raise PresetError("columns must be a list")
+        try:
+            request = RequestSpec.from_dict(data["request"])
+        except ValueError as exc:
+            raise PresetError(f"request: {exc}") from None
+        try:
+            parsed = tuple(Column.from_dict(column) for column in columns)
+        except ValueError as exc:
+            raise PresetError(f"columns: {exc}") from None
+        return cls(name, request, remote, parsed)
+
+    @classmethod
+    def from_text(cls, text: str) -> Preset:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PresetError(
+                f"it is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            ) from None
+        return cls.from_dict(data)
+
+
+def read_preset(path: Path) -> Preset:
+    """The preset in `path`; PresetError says what is wrong with the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PresetError(f"it could not be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PresetError(f"it is not UTF-8 text (byte {exc.start + 1})") from None
+    return Preset.from_text(text)
+
+
+def _json_type(value: object) -> str:
+    names = {list: "a list", str: "a string", int: "a number", float: "a number"}
+    names.update({bool: "true/false", type(None): "null"})
+    return names.get(type(value), type(value).__name__)
