@@ -25,7 +25,7 @@ from playground.cli.output import (
     Printer,
     run_command,
 )
-from playground.core.api.wake import WakeProgress, cold_targets, wake_all
+from playground.core.api.wake import WakeProgress
 from playground.core.compare.report import save_report
 from playground.core.compare.results import (
     FIGURES,
@@ -34,7 +34,7 @@ from playground.core.compare.results import (
     ColumnResult,
     Comparison,
 )
-from playground.core.compare.run import check_comparable, run_comparison
+from playground.core.compare.run import check_comparable, compare_targets
 from playground.core.errors import InvalidRequest
 from playground.core.remote.remotes import Target, TargetKind
 from playground.core.request.spec import Column, RequestSpec
@@ -243,12 +243,6 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
         raise UsageError(str(exc)) from None
     client = client_for(args)
     try:
-        targets = [c.target for c in columns]
-        if args.wake:
-            woken = await wake_all(client, targets, lambda p: out(_wake_record(p)))
-            cold = woken.cold
-        else:
-            cold = (await cold_targets(client, targets)).cold
         labels = [f"{i + 1}. {c.label}" for i, c in enumerate(columns)]
         rounds_seen: dict[int, int] = {}
 
@@ -260,8 +254,14 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
                 record.pop("body", None)
             out(record)
 
-        comparison = await run_comparison(
-            client, spec, columns, repeat=args.repeat, cold=cold, on_result=on_result
+        comparison = await compare_targets(
+            client,
+            spec,
+            columns,
+            wake=args.wake,
+            on_wake=lambda p: out(_wake_record(p)),
+            repeat=args.repeat,
+            on_result=on_result,
         )
     finally:
         await client.aclose()

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from playground.core import InvalidRequest, Target
+from playground.core import BasetenClient, InvalidRequest, Target
 from playground.core.api.wake import WakeProgress, cold_targets, wake_all
 from playground.core.compare.results import ColumnResult, Comparison, diff_results, percentile
 from playground.core.compare.run import (
+    ColumnEventCallback,
     CompareRound,
     Event,
+    ResultCallback,
     check_comparable,
-    run_all,
     run_column,
     run_comparison,
 )
@@ -39,6 +41,19 @@ STAGING = Column(Target(CLASSIFIER, "environment", "staging"))
 PREDICT = RequestSpec("predict", Target(CLASSIFIER), {"text": "I love how fast this is"})
 
 
+async def one_round(
+    client: BasetenClient,
+    spec: RequestSpec,
+    columns: Sequence[Column],
+    on_event: ColumnEventCallback | None = None,
+    *,
+    on_result: ResultCallback | None = None,
+) -> list[ColumnResult]:
+    """One round of a comparison: every column at once, the results in column order."""
+    comparison = await run_comparison(client, spec, columns, on_event=on_event, on_result=on_result)
+    return comparison.rounds[0]
+
+
 def chat_spec(**body: Any) -> RequestSpec:
     messages = [{"role": "user", "content": "What is a cold start?"}]
     return RequestSpec(
@@ -51,7 +66,7 @@ def test_production_and_staging_differ_in_the_diff_and_the_figures(
 ) -> None:
     async def main() -> list[ColumnResult]:
         async with open_client(emulator) as client:
-            return await run_all(client, PREDICT, [PRODUCTION, STAGING])
+            return await one_round(client, PREDICT, [PRODUCTION, STAGING])
 
     production, staging = run(main())
     assert (production.column, staging.column) == (0, 1)
@@ -96,7 +111,7 @@ def test_a_failing_column_leaves_the_others_streaming(emulator: EmulatorServer) 
 
     async def main() -> list[ColumnResult]:
         async with open_client(emulator, retry=NO_RETRY) as client:
-            return await run_all(
+            return await one_round(
                 client,
                 chat_spec(),
                 columns,
@@ -139,7 +154,7 @@ def test_a_cut_stream_keeps_its_partial_answer(emulator: EmulatorServer) -> None
 
     async def main() -> list[ColumnResult]:
         async with open_client(emulator, retry=NO_RETRY) as client:
-            return await run_all(client, chat_spec(), columns)
+            return await one_round(client, chat_spec(), columns)
 
     whole, cut = run(main())
     assert whole.is_ok
@@ -205,7 +220,7 @@ def test_cancelling_the_whole_run_stops_every_column(emulator: EmulatorServer) -
     async def main() -> None:
         async with open_client(emulator) as client:
             task = asyncio.get_running_loop().create_task(
-                run_all(client, spec, columns, on_result=results.append)
+                one_round(client, spec, columns, on_result=results.append)
             )
             await asyncio.sleep(0.3)
             task.cancel()

@@ -189,6 +189,35 @@ def test_a_scaled_to_zero_model_wakes(
     assert not bar.wake_button.isEnabled()
 
 
+def test_a_wake_that_ends_failed_stops_and_says_so(
+    make_window: Maker,
+    fresh_emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+) -> None:
+    """Core's wake stops at a status that never becomes ACTIVE (it once polled forever)."""
+    win = make_window(fresh_emulator)
+    win.catalogue.wake_poll_seconds = 0.05
+    load(win, loop, SLEEPY)
+    choice = win.target_bar.current_choice()
+    assert choice is not None
+    model = fresh_emulator.emulator.catalogue.model(SLEEPY)
+    assert model is not None
+    deployment = model.deployment(choice.deployment_id)
+    assert deployment is not None
+    deployment.fixed_status = "FAILED"  # the build broke while it woke
+
+    async def go() -> str:
+        (message,) = await signalled(win.catalogue.wake_failed, 5)
+        return str(message)
+
+    qtbot.mouseClick(win.target_bar.wake_button, Qt.MouseButton.LeftButton)
+    message = loop.run_until_complete(go())
+    assert "FAILED" in message
+    assert "Wake failed" in win.statusBar().currentMessage()
+    assert not win.catalogue.is_running("wake")
+
+
 def test_custom_route_mode(
     make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
 ) -> None:

@@ -11,6 +11,7 @@ from contextlib import aclosing
 from typing import Any
 
 from playground.core.api.client import BasetenClient
+from playground.core.api.wake import ProgressCallback, WakeReport, cold_targets, wake_all
 from playground.core.compare.results import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -349,21 +350,6 @@ class CompareRound:
         return [self.results[i] for i in self.indices]
 
 
-async def run_all(
-    client: BasetenClient,
-    spec: RequestSpec,
-    columns: Sequence[Column],
-    on_event: ColumnEventCallback | None = None,
-    *,
-    on_result: ResultCallback | None = None,
-    cold: Collection[int] = (),
-) -> list[ColumnResult]:
-    """Send `spec` to every column concurrently and return their results in column order."""
-    round_ = CompareRound(client, spec, columns, on_event=on_event, on_result=on_result, cold=cold)
-    round_.start()
-    return await round_.wait()
-
-
 async def run_comparison(
     client: BasetenClient,
     spec: RequestSpec,
@@ -412,3 +398,41 @@ async def run_comparison(
         comparison.rounds.append(results)
         active -= {r.column for r in results if r.outcome == "cancelled"}
     return comparison
+
+
+async def compare_targets(
+    client: BasetenClient,
+    spec: RequestSpec,
+    columns: Sequence[Column],
+    *,
+    wake: bool = False,
+    on_wake: ProgressCallback | None = None,
+    on_woken: Callable[[WakeReport], None] | None = None,
+    repeat: int = 1,
+    on_event: ColumnEventCallback | None = None,
+    on_result: ResultCallback | None = None,
+    on_round: RoundCallback | None = None,
+    into: Comparison | None = None,
+) -> Comparison:
+    """The one sequence the window and `playground compare` run: wake every target first (when
+    asked; `on_wake` sees each change, `on_woken` the report), or else look up which are scaled
+    to zero; then `run_comparison`, with each cold target's first run marked cold."""
+    targets = [column.target for column in columns]
+    if wake:
+        report = await wake_all(client, targets, on_wake)
+        if on_woken is not None:
+            on_woken(report)
+    else:
+        report = await cold_targets(client, targets)
+    # Woken now or not, a target that was not serving paid (or pays) a cold start once.
+    return await run_comparison(
+        client,
+        spec,
+        columns,
+        repeat=repeat,
+        cold=report.cold,
+        on_event=on_event,
+        on_result=on_result,
+        on_round=on_round,
+        into=into,
+    )

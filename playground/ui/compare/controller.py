@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core.api.wake import WakeProgress, cold_targets, wake_all
 from playground.core.compare.results import Comparison
-from playground.core.compare.run import CompareRound, Event, run_comparison
+from playground.core.compare.run import CompareRound, compare_targets
 from playground.core.errors import PlaygroundError
 from playground.core.request.spec import Column, RequestSpec
 from playground.core.text import Failure
@@ -81,25 +80,17 @@ class CompareController(TaskOwner):
         self, spec: RequestSpec, columns: tuple[Column, ...], rounds: int, wake: bool
     ) -> None:
         comparison = Comparison(spec, columns, remote=self.client.remote.label)
-        targets = [column.target for column in columns]
         self.run_started.emit(comparison)
         try:
-            if wake:
-                woken = await wake_all(self.client, targets, self._on_wake_progress)
-                problems = "; ".join(
-                    f"column {i + 1}: {error}" for i, error in sorted(woken.errors.items())
-                )
-                self.wake_finished.emit(problems)
-                cold = woken.cold  # woken now, but their first run still paid the start
-            else:
-                cold = (await cold_targets(self.client, targets)).cold
-            await run_comparison(
+            await compare_targets(
                 self.client,
                 spec,
                 columns,
+                wake=wake,
+                on_wake=self.wake_progressed.emit,
+                on_woken=lambda report: self.wake_finished.emit(report.problems()),
                 repeat=rounds,
-                cold=cold,
-                on_event=self._on_event,
+                on_event=self.column_event.emit,
                 on_result=self.column_ended.emit,
                 on_round=self._on_round,
                 into=comparison,
@@ -114,12 +105,6 @@ class CompareController(TaskOwner):
             self._round = None
         self.run_finished.emit(comparison)
 
-    def _on_wake_progress(self, progress: WakeProgress) -> None:
-        self.wake_progressed.emit(progress)
-
     def _on_round(self, number: int, round_: CompareRound) -> None:
         self._round = round_
         self.round_started.emit(number, list(round_.indices))
-
-    def _on_event(self, index: int, event: Event) -> None:
-        self.column_event.emit(index, event)
