@@ -6,6 +6,8 @@ import contextlib
 import sqlite3
 from collections.abc import Callable
 
+from playground.core.migrations import Migrations
+
 # What of a response the search index sees: its first characters are what people look for, and
 # indexing more costs write time (trigrams of 16 KB take ~3 ms) and space.
 SEARCH_CHARS = 16 * 1024
@@ -30,7 +32,10 @@ def fts5_available() -> bool:
 
 # --- schema: one small function per version, each run once, in a transaction -------------------
 
+MIGRATIONS: Migrations[Callable[[sqlite3.Connection], None]] = Migrations("history")
 
+
+@MIGRATIONS.step(0)
 def create_exchanges(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE exchanges (
@@ -58,6 +63,7 @@ def create_exchanges(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX exchanges_at ON exchanges(at)")
 
 
+@MIGRATIONS.step(1)
 def add_search_index(db: sqlite3.Connection) -> None:
     """FTS5 over target, request and response where this sqlite3 has it; LIKE does without."""
     if not fts5_available():
@@ -74,13 +80,6 @@ def add_search_index(db: sqlite3.Connection) -> None:
             "INSERT INTO exchanges_fts(rowid, target, request, response) VALUES (?,?,?,?)",
             (row[0], *search_texts(*row[1:])),
         )
-
-
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    0: create_exchanges,
-    1: add_search_index,
-}
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def search_texts(

@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from playground.core.migrations import Migrations
 from playground.core.request.spec import Column, RequestSpec
 
-SCHEMA_VERSION = 1
 DEFAULT_REMOTE = "baseten"
 KEYS = ("schema_version", "name", "remote", "request", "columns")
 
@@ -39,25 +39,13 @@ class NewerPreset(PresetError):
 
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-_MIGRATIONS: dict[int, Migration] = {}
-
-
-def migration(from_version: int) -> Callable[[Migration], Migration]:
-    """Register the step that turns a `from_version` file into the next version's form."""
-
-    def register(step: Migration) -> Migration:
-        if from_version in _MIGRATIONS:
-            raise RuntimeError(f"two migrations from schema_version {from_version}")
-        _MIGRATIONS[from_version] = step
-        return step
-
-    return register
+MIGRATIONS: Migrations[Migration] = Migrations("preset")
 
 
 _REQUEST_FIELDS = ("mode", "target", "model_api", "method", "route", "async_options", "headers")
 
 
-@migration(0)
+@MIGRATIONS.step(0)
 def _request_in_an_object_of_its_own(data: dict[str, Any]) -> dict[str, Any]:
     """Files from before `schema_version` kept the request's fields beside the name, and the
     body under `input` (as Truss's examples do)."""
@@ -72,6 +60,9 @@ def _request_in_an_object_of_its_own(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+SCHEMA_VERSION = MIGRATIONS.latest
+
+
 def migrate(data: dict[str, Any]) -> dict[str, Any]:
     """`data` brought up to `SCHEMA_VERSION`, one registered step at a time."""
     version = data.get("schema_version", 0)
@@ -82,13 +73,9 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
             f"it was written by a newer Playground (schema_version {version}; this one reads "
             f"up to {SCHEMA_VERSION}), so it is left as it is"
         )
-    while version < SCHEMA_VERSION:
-        step = _MIGRATIONS.get(version)
-        if step is None:
-            raise PresetError(f"Playground cannot read schema_version {version}")
+    for start, step in MIGRATIONS.after(version):
         data = step(dict(data))
-        version += 1
-        data["schema_version"] = version
+        data["schema_version"] = start + 1
     return data
 
 
