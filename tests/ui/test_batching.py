@@ -25,7 +25,7 @@ def test_data_is_flushed_once_a_tick_later_and_nothing_while_idle(qtbot: QtBot) 
         batcher.schedule()
     assert batcher.is_pending
     qtbot.waitUntil(lambda: len(flushed.times) == 1, timeout=1000)
-    assert (flushed.times[0] - started) * 1000 >= FLUSH_MS - 2
+    assert (flushed.times[0] - started) * 1000 >= 0.9 * FLUSH_MS  # a coarse timer: 5% early at most
     assert not batcher.is_pending
     qtbot.wait(3 * FLUSH_MS)
     assert len(flushed.times) == 1  # idle: no tick without data
