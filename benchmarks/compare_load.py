@@ -1,13 +1,14 @@
 """Six columns of the real compare view streaming 2,000-token chat answers at once, against a bare client.
 
 The local server runs in its own process. In each round the compare view sends one request to
-six targets of the demo chat model (every column streams live, batched on its 16 ms tick) and, at
-the same moment, a bare httpx + httpx-sse client in a third process sends the same six streams,
-so that both meet the same server at the same time. While the view renders, a 5 ms QTimer
-measures the event loop's lag. Each column's displayed tokens/s (read from its metrics strip,
-which shows core's `Metrics.tokens_per_s`) is compared with the bare client's rate for the same
-target, measured the same way: completion tokens after the first over the time from the first
-token to the end. Rates are medians over the rounds; the first round only warms up.
+six targets of the demo chat model (every column streams live, batched on the 33 ms tick of the
+FrameBatcher that every streaming view shares) and, at the same moment, a bare httpx + httpx-sse
+client in a third process sends the same six streams, so that both meet the same server at the
+same time. While the view renders, a 5 ms QTimer measures the event loop's lag. Each column's
+displayed tokens/s (read from its metrics strip, which shows core's `Metrics.tokens_per_s`) is
+compared with the bare client's rate for the same target, measured the same way: completion
+tokens after the first over the time from the first token to the end. Rates are medians over the
+rounds; the first round only warms up.
 Targets: p99 lag <= 16 ms, max rate error <= 0.05.
 
     python benchmarks/compare_load.py [--tokens 2000] [--delay 0.004] [--runs 3]

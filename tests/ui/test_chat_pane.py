@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -369,3 +370,53 @@ def test_edit_an_earlier_turn_from_its_message(
 @pytest.mark.parametrize("stops", [[], ["END"], [" END"], ["[x]"], ["a", "b"], ["\n\n"]])
 def test_stop_strings_read_back_as_they_were_written(stops: list[str]) -> None:
     assert parse_stop(stop_text(stops)) == stops
+
+
+def test_an_answer_is_selected_while_it_streams_and_copied_after(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+
+    async def set_fault() -> None:
+        async with httpx.AsyncClient() as http:
+            response = await http.put(
+                f"{emulator.base_url}/_emulator/faults/{CHAT}",
+                json={"spec": "tokens=6000,delay=0,count=1"},
+                headers={"Authorization": f"Bearer {emulator.api_key}"},
+            )
+            response.raise_for_status()
+
+    loop.run_until_complete(set_fault())
+    board = QGuiApplication.clipboard()
+    board.clear()
+    copied_while_streaming: list[str] = []
+    shown_then: list[int] = []
+
+    def select_the_first_line(_delta: object) -> None:
+        text = pane.messages()[-1].streaming
+        if copied_while_streaming or text.line_count() < 3:
+            return
+        # the person drags across the first line while the answer goes on growing below it
+        y = text.height() // text.line_count() // 2
+        qtbot.mousePress(text, Qt.MouseButton.LeftButton, pos=QPoint(1, y))
+        qtbot.mouseMove(text, QPoint(text.width() - 2, y))
+        qtbot.mouseRelease(text, Qt.MouseButton.LeftButton, pos=QPoint(text.width() - 2, y))
+        qtbot.keyClick(text, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        copied_while_streaming.append(board.text())
+        shown_then.append(len(text.text()))
+
+    assert pane.controller is not None
+    pane.controller.delta_received.connect(select_the_first_line)
+    assert ask(pane, loop, "Count for me") == "finished"
+    answer = pane.conversation.turns[-1]
+    assert copied_while_streaming
+    first_line = copied_while_streaming[0]
+    assert len(first_line) > 20
+    assert answer.content.startswith(first_line)
+    assert shown_then[0] < len(answer.content) // 2  # selected early in the stream
+    view = pane.messages()[-1]
+    assert view.streaming.isVisible()  # a long answer stays as it streamed: still selected
+    board.clear()
+    qtbot.keyClick(view.streaming, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert board.text() == first_line
+    board.clear()

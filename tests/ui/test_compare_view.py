@@ -6,7 +6,8 @@ import asyncio
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from playground.core.compare.results import Comparison
@@ -328,3 +329,52 @@ def test_columns_two_to_six_and_bad_input_said_in_words(
     qtbot.mouseClick(view.send_button, Qt.MouseButton.LeftButton)
     assert "takes chat requests only" in view.status.text()
     until(loop, lambda: not view.controller.is_comparing)
+
+
+def test_a_column_answer_is_selected_and_copied_as_in_a_text_view(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    view = chat_view(
+        win,
+        loop,
+        [Column(Target(CHAT, "production")), Column(Target(CHAT, "environment", "staging"))],
+    )
+    assert send_all(view, loop, qtbot) == "finished"
+    production = view.columns[0]
+    answer = production.text()
+    board = QGuiApplication.clipboard()
+    board.clear()
+    output = production.output
+    spacing = QFontMetricsF(output.font()).lineSpacing()
+    # a drag from the start of the answer to the far end of its second line, then Ctrl+C
+    start, end = QPoint(1, 1), QPoint(output.width() - 2, int(1.5 * spacing) + 4)
+    qtbot.mousePress(output, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(output, end)
+    qtbot.mouseRelease(output, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.keyClick(output, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = board.text()
+    assert answer.startswith(copied)
+    assert "\n" not in copied  # two lines on screen, one line of text
+    assert len(copied) > 20
+    qtbot.keyClick(output, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(output, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert board.text() == answer
+    board.clear()
+
+
+def test_a_json_answer_is_shown_monospace_and_copied_whole(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CLASSIFIER)
+    view = compare(win)
+    assert send_all(view, loop, qtbot) == "finished"
+    first = view.columns[0]
+    assert QFontInfo(first.output.font()).fixedPitch()
+    board = QGuiApplication.clipboard()
+    board.clear()
+    qtbot.keyClick(first.output, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(first.output, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert json.loads(board.text()) == {"label": "positive", "score": 0.99}
+    board.clear()

@@ -62,7 +62,8 @@ class ChatController(TaskOwner):
         self.request_sent.emit(base, body)
         events = self.client.chat(base, body)
         # Deltas that arrive together (one network read holds many) go out as one signal, after
-        # the read: per-delta signals cost more than the rest of the work on a fast stream.
+        # the read: per-delta signals cost more than the rest of the work on a fast stream. This
+        # is the only place deltas are merged; the pane shows them on its FrameBatcher's tick.
         pending: list[ChatDelta] = []
 
         def emit_pending() -> None:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.chat.conversation import Turn
-from playground.core.chat.protocol import merge_deltas
 from playground.core.events import ChatDelta
 from playground.core.metrics import Metrics
 from playground.core.text import human_time
@@ -52,8 +51,8 @@ def metrics_line(metrics: Metrics | None, request_id: str | None) -> str:
 
 
 class MessageView(QFrame):
-    """One turn. While an answer streams, text is appended in batches; when it ends, the
-    assistant's text is rendered as Markdown once (never re-parsed per delta)."""
+    """One turn. While an answer streams, text is appended in batches (selectable as it grows);
+    when it ends, the assistant's text is rendered as Markdown once (never re-parsed per delta)."""
 
     resend_requested = Signal(object, str)  # this view, the edited text
 
@@ -139,7 +138,9 @@ class MessageView(QFrame):
         layout.addWidget(self.tools)
         layout.addWidget(self.footer)
         self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
-        self._pending: list[ChatDelta] = []
+        self._pending_content: list[str] = []  # what came since the last flush
+        self._pending_reasoning: list[str] = []
+        self._has_new_tools = False
         self.show_turn()
 
     def _fit(self, *_: object) -> None:
@@ -147,25 +148,32 @@ class MessageView(QFrame):
         self.content.setFixedHeight(max(28, height))
 
     def add_delta(self, delta: ChatDelta) -> None:
-        self._pending.append(delta)
-
-    def flush(self) -> ChatDelta | None:
-        """Show what came since the last flush; returns it as one delta (None if nothing)."""
-        if not self._pending:
-            return None
-        delta = merge_deltas(self._pending)
-        self._pending.clear()
+        """Keep what `delta` shows for the next flush (the turn has taken it already)."""
         if delta.content:
+            self._pending_content.append(delta.content)
+        if delta.reasoning:
+            self._pending_reasoning.append(delta.reasoning)
+        self._has_new_tools = self._has_new_tools or bool(delta.tool_calls)
+
+    def flush(self) -> None:
+        """Show what came since the last flush: one append per part, whatever the deltas."""
+        if self._pending_content:
             if not self.streaming.isVisible():
                 self.content.setVisible(False)
                 self.streaming.setVisible(True)
-            self.streaming.append(delta.content)
-        if delta.reasoning:
+            self.streaming.append("".join(self._pending_content))
+        if self._pending_reasoning:
             self.reasoning_toggle.setVisible(True)
             cursor = self.reasoning.textCursor()
             cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(delta.reasoning)
-        return delta
+            cursor.insertText("".join(self._pending_reasoning))
+        if self._has_new_tools:
+            self.show_tools()
+        self._forget_pending()
+
+    def _forget_pending(self) -> None:
+        self._pending_content, self._pending_reasoning = [], []
+        self._has_new_tools = False
 
     def show_tools(self) -> None:
         self.tools.setVisible(True)
@@ -173,15 +181,14 @@ class MessageView(QFrame):
 
     def show_turn(self) -> None:
         """Show the turn as it now is (after it finished, failed, or when rebuilt)."""
-        self._pending.clear()
+        self._forget_pending()
         turn = self.turn
         as_markdown = turn.role == "assistant" and bool(turn.content) and not turn.is_partial
         if turn.role == "assistant" and (len(turn.content) > MARKDOWN_LIMIT or turn.is_partial):
             # Laying out Markdown takes ~1.5 ms per 10 KB in one go: a long answer stays as it
             # streamed (plain, wrapped) unless asked for, so the window never stalls for it.
             if self.streaming.text() != turn.content:
-                self.streaming.clear()
-                self.streaming.append(turn.content)
+                self.streaming.setText(turn.content)
             self.content.setVisible(False)
             self.streaming.setVisible(True)
             self.markdown_button.setVisible(as_markdown)

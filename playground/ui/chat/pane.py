@@ -30,14 +30,11 @@ from playground.core.metrics import Metrics
 from playground.core.text import Failure
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
+from playground.ui.widgets.batching import FrameBatcher
 from playground.ui.widgets.send_edit import SendingTextEdit
 
 if TYPE_CHECKING:
     from playground.ui.chat.controller import ChatController
-
-# 30 batches a second read as smooth text; at 60 the painting alone took a third of the time
-# of a fast stream (benchmarks/chat_render.py: ratio 1.41 at 16 ms, 1.23 at 33 ms).
-FLUSH_MS = 33
 
 
 class ChatPane(QWidget):
@@ -53,9 +50,7 @@ class ChatPane(QWidget):
         self._model_apis_base: str | None = None
         self._answer: MessageView | None = None
         self._views: list[MessageView] = []
-        self._timer = QTimer(self)
-        self._timer.setInterval(FLUSH_MS)
-        self._timer.timeout.connect(self._flush)
+        self._batcher = FrameBatcher(self._flush, self)
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -316,17 +311,12 @@ class ChatPane(QWidget):
     # --- controller events -------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        """Show the batch that came since the last flush, and keep the turn in step with it."""
-        if self._answer is None:
-            return
-        delta = self._answer.flush()
-        if delta is not None:
-            self.conversation.apply_delta(self._answer.turn, delta)
-            if delta.tool_calls:
-                self._answer.show_tools()
+        """Show what came since the last frame (the turn has it already)."""
+        if self._answer is not None:
+            self._answer.flush()
 
     def _end(self) -> None:
-        self._timer.stop()
+        self._batcher.cancel()
         self.stop_button.setEnabled(False)
         if self._answer is not None:
             self._answer.show_turn()
@@ -338,15 +328,20 @@ class ChatPane(QWidget):
             self._answer.turn.request_id = started.request_id or None
 
     def _on_controller_delta_received(self, delta: ChatDelta) -> None:
+        # The controller merged the deltas of each network read into this one signal (per-delta
+        # signals cost more than the rest of a fast stream); nothing merges them again. The turn
+        # takes each at once, so it is always current; the screen takes them on the next frame.
         if self._answer is None:
             return
-        self._answer.add_delta(delta)
-        if not self._timer.isActive():
+        turn = self._answer.turn
+        if not (turn.content or turn.reasoning or turn.tool_calls):
             self.status.setText("Streaming…")
-            self._timer.start()
+        self.conversation.apply_delta(turn, delta)
+        self._answer.add_delta(delta)
+        self._batcher.schedule()
 
     def _on_controller_answer_finished(self, result: ChatResult, metrics: Metrics) -> None:
-        self._flush()
+        self._batcher.flush_now()
         if self._answer is not None:
             turn = self._answer.turn
             self.conversation.finish(turn, result, metrics, turn.request_id)
@@ -356,14 +351,14 @@ class ChatPane(QWidget):
     def _on_controller_answer_failed(
         self, error: PlaygroundError, partial: ChatResult | None
     ) -> None:
-        self._flush()  # the turn keeps everything that arrived
+        self._batcher.flush_now()
         if self._answer is not None:
             self.conversation.fail(self._answer.turn, Failure.of(error).line(), partial)
         self.status.setText(Failure.of(error).line())
         self._end()
 
     def _on_controller_answer_cancelled(self) -> None:
-        self._flush()
+        self._batcher.flush_now()
         if self._answer is not None:
             self.conversation.fail(self._answer.turn, "Stopped; what arrived is kept.", None)
         self.status.setText("Stopped; the connection is closed.")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QTextCursor, QTextOption
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -32,10 +31,9 @@ from playground.core.text import Failure, human_size, human_time, sse_text, stat
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
 from playground.ui.widgets.response_body import ResponseBody
+from playground.ui.widgets.streaming_text import StreamingText, StreamingTextArea
 
 LETTERS = "ABCDEF"
-SPLIT_CHARS = 1200  # a streaming paragraph longer than this is broken where it wraps
-REFLOW_CHARS = 256 * 1024  # at the end, output up to this size is set again without the breaks
 # (key, caption): the figures of the strip; `Comparison.best()` names the same keys.
 FIGURES = (
     ("status", "Status"),
@@ -76,8 +74,6 @@ class CompareColumnView(QFrame):
         self._body = ResponseBody()
         self._pending: list[str] = []
         self._text: list[str] = []  # a chat answer's content, whole
-        self._shown: list[str] = []  # what went into the output, for the reflow at the end
-        self._is_split = False
         self._is_chat = False
         self.result: ColumnResult | None = None
         self._build_ui()
@@ -138,11 +134,11 @@ class CompareColumnView(QFrame):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(ERROR_STYLE)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.output = QPlainTextEdit()
+        # Laid out in time linear in the answer, selectable; it follows the end as text comes.
+        self.output = StreamingText()
         self.output.setObjectName("columnOutput")
-        self.output.setReadOnly(True)
-        self.output.setUndoRedoEnabled(False)
-        self.output.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.output_area = StreamingTextArea(self.output)
+        self.output_area.setObjectName("columnOutputArea")
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
         layout = QVBoxLayout(self)
@@ -154,7 +150,7 @@ class CompareColumnView(QFrame):
         layout.addWidget(self.request_id_label)
         layout.addWidget(self.deployment_label)
         layout.addWidget(self.banner)
-        layout.addWidget(self.output, 1)
+        layout.addWidget(self.output_area, 1)
 
     def _connect(self) -> None:
         self.stop_button.clicked.connect(self.stop_requested)
@@ -193,8 +189,6 @@ class CompareColumnView(QFrame):
         self._body = ResponseBody()
         self._pending = []
         self._text = []
-        self._shown = []
-        self._is_split = False
         self.result = None
         self.output.clear()
         self.output.setFont(self.font() if is_chat else self._mono)
@@ -231,63 +225,35 @@ class CompareColumnView(QFrame):
                 self._body.add_binary(data)
             case JsonBody():
                 text, _ = self._body.add_json(event)
-                self.output.setPlainText(text)
+                self.output.setText(text)
             case ResponseStarted():
                 self._on_started(event)
 
     def flush(self) -> None:
-        """The tick: whatever arrived goes in with one insert at the end."""
+        """The tick: whatever arrived goes in with one append at the end (the view's
+        FrameBatcher calls it; StreamingText re-wraps only its last line)."""
         text = "".join(self._pending) if self._is_chat else self._body.take_shown()
         self._pending.clear()
         if not text:
             return
         if self.state_label.text() in ("waiting…", "reasoning…"):
             self._set_state("streaming", "streaming…")
-        self._shown.append(text)
-        bar = self.output.verticalScrollBar()
-        follow = bar.value() >= bar.maximum()
-        cursor = QTextCursor(self.output.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
-        self._split_long_block(cursor)
-        if follow:
-            bar.setValue(bar.maximum())
-
-    def _split_long_block(self, cursor: QTextCursor) -> None:
-        """Keep the streaming paragraph short: every insert lays its whole paragraph out again,
-        so a 10,000-character answer without a line break would cost ~10 ms per tick. The break
-        goes where the view already wraps a line, so nothing moves; the end reflows it all."""
-        block = self.output.document().lastBlock()
-        layout = block.layout()
-        if block.length() < SPLIT_CHARS or layout is None or layout.lineCount() < 2:
-            return
-        line = layout.lineAt(layout.lineCount() - 1)
-        cursor.setPosition(block.position() + line.textStart())
-        cursor.insertBlock()
-        self._is_split = True
-
-    def _end_stream(self) -> None:
-        self.flush()
-        if self._is_split:  # the hard breaks go; the text wraps to the column's width again
-            text = "".join(self._shown)
-            if len(text) <= REFLOW_CHARS:
-                self.output.setPlainText(text)
-                self.output.verticalScrollBar().setValue(self.output.verticalScrollBar().maximum())
-            self._is_split = False
+        self.output.append(text)
 
     def end(self, result: ColumnResult) -> None:
         """The run ended (done, failed or stopped); show its figures, and why if it failed."""
-        self._end_stream()
+        self.flush()
         self.stop_button.setEnabled(False)
         self.result = result
         self.show_metrics(result.metrics)
         self.set_tag(result.cold)
-        if self._body.has_binary and not self.output.toPlainText():
-            self.output.setPlainText(f"(binary body, {human_size(self._body.size)})")
+        shown = self.output.text()
+        if self._body.has_binary and not shown:
+            self.output.setText(f"(binary body, {human_size(self._body.size)})")
         calls = result.details.get("tool_calls") or []
-        if calls:  # a tool-calling answer: the calls are the answer
+        if calls:  # a tool-calling answer: the calls are the answer, a paragraph of their own
             lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
-            self.output.appendPlainText("\n".join(lines))
+            self.output.append(("\n" if shown else "") + "\n".join(lines))
         if result.outcome == "cancelled":
             self._set_state("stopped", "stopped")
             self.state_label.setToolTip(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,13 +30,11 @@ from playground.ui.compare.diff_dialog import DiffDialog
 from playground.ui.compare.request import CompareRequestEditor
 from playground.ui.compare.toolbar import CompareToolbar
 from playground.ui.target.controller import CatalogueController
+from playground.ui.widgets.batching import FrameBatcher
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
     from playground.core.api.wake import WakeProgress
-
-FLUSH_MS = 16  # one tick paints the columns' new text (never one re-layout per delta)
-FLUSH_BUDGET_MS = 4  # a tick stops flushing columns once it has spent this much
 
 
 class CompareView(QWidget):
@@ -56,9 +53,7 @@ class CompareView(QWidget):
         self._model_apis: list[str] = []
         self.comparison: Comparison | None = None
         self._woken: set[int] = set()  # columns whose target is serving (or cannot be woken)
-        self._next_flush = 0
-        self._timer = QTimer(self)
-        self._timer.setInterval(FLUSH_MS)
+        self._batcher = FrameBatcher(self._flush, self)  # every column's new text, per frame
         self._build_ui()
         self._connect()
         for _ in range(MIN_COLUMNS):
@@ -109,7 +104,6 @@ class CompareView(QWidget):
 
     def _connect(self) -> None:
         ctl = self.controller
-        self._timer.timeout.connect(self._flush)
         self.request_editor.from_window_button.clicked.connect(self.take_window_request)
         self.request_editor.editor.send_requested.connect(self.send_all)
         self.send_button.clicked.connect(self.send_all)
@@ -305,28 +299,18 @@ class CompareView(QWidget):
         self.chart.setVisible(repeated and not data.is_empty)
 
     def _flush(self) -> None:
-        """Columns take turns: a tick flushes at most half of them (the next in order), and stops
-        early once FLUSH_BUDGET_MS is spent, so that six streams never stall a tick together;
-        each column still reaches the screen about 30 times a second."""
-        started = time.perf_counter()
-        count = len(self.columns)
-        turns = (count + 1) // 2
-        for step in range(turns):
-            self.columns[(self._next_flush + step) % count].flush()
-            if (time.perf_counter() - started) * 1000 > FLUSH_BUDGET_MS:
-                turns = step + 1
-                break
-        self._next_flush = (self._next_flush + turns) % count
+        """The frame: every column shows what it received since the last one. An append costs
+        the same whatever the column holds (StreamingText), so six columns fit in one tick."""
+        for view in self.columns:
+            view.flush()
 
     def _set_running(self, running: bool) -> None:
         self.send_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.wake_check.setEnabled(not running)
         self.repeat_spin.setEnabled(not running)
-        if running:
-            self._timer.start()
-        else:
-            self._timer.stop()
+        if not running:
+            self._batcher.flush_now()
             self.wake_progress.hide()
         self._update_columns(busy=running)
 
@@ -382,6 +366,7 @@ class CompareView(QWidget):
 
     def _on_controller_column_event(self, index: int, event: object) -> None:
         self.columns[index].feed(event)
+        self._batcher.schedule()
 
     def _on_controller_column_ended(self, result: ColumnResult) -> None:
         self.columns[result.column].end(result)
@@ -403,9 +388,7 @@ class CompareView(QWidget):
 
     def _end_run(self, comparison: Comparison) -> None:
         self.comparison = comparison
-        self._set_running(False)
-        for view in self.columns:
-            view.flush()
+        self._set_running(False)  # which shows what is left
         if comparison.rounds:
             self._update_results(comparison)
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -41,20 +40,16 @@ from playground.core.text import (
     timings_text,
 )
 from playground.ui.look import set_state
+from playground.ui.widgets.batching import FrameBatcher
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
 from playground.ui.widgets.labels import make_plain
 from playground.ui.widgets.response_body import PREVIEW_BYTES, ResponseBody
 
-__all__ = ["FLUSH_MS", "PREVIEW_BYTES", "ResponseView"]
+__all__ = ["PREVIEW_BYTES", "ResponseView"]
 
 # One highlight pass runs in a single event-loop turn at ~0.33 ms per K characters: 128 K keeps
 # that turn near 40 ms (a 256 K body would take ~85 ms, a visible stutter).
 HIGHLIGHT_CHARS = min(PREVIEW_BYTES // 2, MAX_HIGHLIGHT_CHARS)
-# Streamed text is buffered and inserted once per tick (qt-async-notes.md: per-delta is quadratic).
-FLUSH_MS = 16
-# A tick that took long (one very long line being re-laid out) stretches the next interval, so
-# rendering never takes more than about a fifth of the UI thread.
-MAX_FLUSH_MS = 250
 MAX_NOTICES = 20
 STATUS_COLOURS = {2: "#1a7f37", 3: "#0969da", 4: "#bc4c00", 5: "#cf222e"}
 
@@ -108,8 +103,8 @@ def _insert_at_end(view: QPlainTextEdit, text: str) -> None:
 class ResponseView(QWidget):
     """Fed by a controller: clear(), feed() each event, then fail() or cancelled() if it ends so.
 
-    Streamed pieces are buffered and reach the screen on a ~16 ms tick; the whole body is kept
-    (`body_bytes()`, Copy, Save) while the tabs show at most PREVIEW_BYTES of it.
+    Streamed pieces are buffered and reach the screen on a FrameBatcher's tick (30 a second); the
+    whole body is kept (`body_bytes()`, Copy, Save) while the tabs show at most PREVIEW_BYTES.
     """
 
     request_id_copied = Signal(str)
@@ -117,8 +112,7 @@ class ResponseView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._labels_plain = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
+        self._batcher = FrameBatcher(self._flush, self)  # per-delta inserts go quadratic
         self._highlighter: JsonHighlighter | None = None
         self._build_ui()
         self._connect()
@@ -170,7 +164,6 @@ class ResponseView(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _connect(self) -> None:
-        self._timer.timeout.connect(self._flush)
         self.copy_id_button.clicked.connect(self._on_copy_id_clicked)
         self.copy_body_button.clicked.connect(self._on_copy_body_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
@@ -181,8 +174,7 @@ class ResponseView(QWidget):
 
     def clear(self) -> None:
         """Forget the previous response; ready for a new call."""
-        self._timer.stop()
-        self._timer.setInterval(FLUSH_MS)
+        self._batcher.cancel()
         if self._highlighter is not None:
             self._highlighter.setDocument(None)
             self._highlighter.deleteLater()
@@ -302,23 +294,16 @@ class ResponseView(QWidget):
         self._schedule()
 
     def _schedule(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        self._batcher.schedule()
 
     def _flush(self) -> None:
         """The tick: everything buffered goes in with one insert at the end of the document."""
-        text = self._body.take_shown()
-        if text:
-            started = time.perf_counter()
-            _insert_at_end(self.body_text, text)
-            spent_ms = (time.perf_counter() - started) * 1000
-            self._timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, spent_ms * 4))))
+        _insert_at_end(self.body_text, self._body.take_shown())
         self._refresh()
 
     def _end_stream(self) -> None:
-        self._timer.stop()
         self._is_streaming = False
-        self._flush()
+        self._batcher.flush_now()
 
     # --- views -------------------------------------------------------------------------------
 

@@ -1,0 +1,61 @@
+"""The one batching rule for streamed rendering: a flush FLUSH_MS after data, none while idle."""
+
+from __future__ import annotations
+
+import time
+
+from pytestqt.qtbot import QtBot
+
+from playground.ui.widgets.batching import FLUSH_MS, FrameBatcher
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    def __call__(self) -> None:
+        self.times.append(time.perf_counter())
+
+
+def test_data_is_flushed_once_a_tick_later_and_nothing_while_idle(qtbot: QtBot) -> None:
+    flushed = Recorder()
+    batcher = FrameBatcher(flushed)
+    started = time.perf_counter()
+    for _ in range(100):  # a burst of deltas
+        batcher.schedule()
+    assert batcher.is_pending
+    qtbot.waitUntil(lambda: len(flushed.times) == 1, timeout=1000)
+    assert (flushed.times[0] - started) * 1000 >= 0.9 * FLUSH_MS  # a coarse timer: 5% early at most
+    assert not batcher.is_pending
+    qtbot.wait(3 * FLUSH_MS)
+    assert len(flushed.times) == 1  # idle: no tick without data
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 2, timeout=1000)
+
+
+def test_flush_now_ends_a_stream_and_cancel_drops_the_tick(qtbot: QtBot) -> None:
+    flushed = Recorder()
+    batcher = FrameBatcher(flushed)
+    batcher.schedule()
+    batcher.flush_now()
+    assert len(flushed.times) == 1
+    assert not batcher.is_pending
+    batcher.schedule()
+    batcher.cancel()
+    qtbot.wait(2 * FLUSH_MS)
+    assert len(flushed.times) == 1
+
+
+def test_a_slow_flush_stretches_the_wait_for_the_next(qtbot: QtBot) -> None:
+    flushed = Recorder()
+
+    def slow() -> None:
+        flushed()
+        time.sleep(0.02)  # 20 ms: the next tick waits four times that
+
+    batcher = FrameBatcher(slow)
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 1, timeout=1000)
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 2, timeout=1000)
+    assert (flushed.times[1] - flushed.times[0]) * 1000 >= 4 * 20 - 2
