@@ -54,7 +54,7 @@ async def measure(base_url: str, deltas: int, runs: int) -> dict[str, object]:
     pane = ChatPane()
     pane.resize(1000, 700)
     pane.show()
-    pane.attach(controller, lambda: chat_base)
+    pane.attach(controller, lambda: Target(CHAT, "environment", "production"))
     pane.model_combo.setCurrentText("demo-llm")
     pane_times: list[float] = []
     bare_times: list[float] = []

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.remote.remotes import Remote, Target
-from playground.core.request.form import RequestForm
 from playground.core.request.spec import MODES, Mode, RequestSpec
 from playground.ui.menus import Menus
 from playground.ui.request.panel import RequestPanel
@@ -117,7 +116,7 @@ class MainWindow(QMainWindow):
         for controller in (catalogue, requests, chat):
             controller.setParent(self)
         if self._chat is not None:
-            self._chat.attach(chat, self.openai_base, self.remote.model_apis_url())
+            self._chat.attach(chat, self.target)
         catalogue.link(self.target_bar, self.show_status)
         catalogue.models_loaded.connect(self.target_bar.set_models)
         catalogue.example_loaded.connect(self._on_catalogue_example_loaded)
@@ -144,9 +143,7 @@ class MainWindow(QMainWindow):
             self._chat.setObjectName("chatPane")
             self.stack.addWidget(self._chat)
             if self.is_attached:
-                self._chat.attach(
-                    self.chat_controller, self.openai_base, self.remote.model_apis_url()
-                )
+                self._chat.attach(self.chat_controller, self.target)
         return self._chat
 
     @property
@@ -191,11 +188,7 @@ class MainWindow(QMainWindow):
     def request_spec(self) -> RequestSpec | str:
         """What Send would send, or why it cannot be sent."""
         if self.mode() == "chat":
-            body = self.chat.request_body()
-            form = RequestForm("chat", body)
-            if self.chat.uses_model_api:
-                return form.spec(None, str(body.get("model") or ""))
-            return form.spec(self.target())
+            return self.chat.request_spec()
         return self.request.editor.form(self.mode()).spec(self.target())
 
     def load_request(self, spec: RequestSpec) -> None:
@@ -204,17 +197,9 @@ class MainWindow(QMainWindow):
         if spec.target is not None:
             self.target_bar.set_target(spec.target)
         if spec.mode == "chat":
-            body = dict(spec.body) if isinstance(spec.body, dict) else {}
-            if spec.model_api:
-                body["model"] = spec.model_api
-            self.chat.load_body(body, model_api=bool(spec.model_api))
+            self.chat.load_spec(spec)
         else:
             self.request.editor.load(spec)
-
-    def openai_base(self) -> str | None:
-        """The OpenAI-compatible base of the chosen target (`…/sync/v1`), for the chat pane."""
-        target = self.target()
-        return target.openai_base(self.remote) if target is not None else None
 
     def send(self) -> None:
         if not self.is_attached:

@@ -316,7 +316,7 @@ def test_chat_mode_opens_the_chat_pane_on_the_targets_openai_base(
     assert win.stack.currentWidget() is win.chat
     assert not win.request.send_button.isVisible()
     assert win.chat.model_combo.currentText() == "demo-llm"
-    assert win.openai_base() == f"{emulator.base_url}/model-{CHAT}/environments/production/sync/v1"
+    assert win.chat.base() == f"{emulator.base_url}/model-{CHAT}/environments/production/sync/v1"
 
     async def ask() -> None:
         done = asyncio.ensure_future(signalled(win.chat_controller.answer_finished))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.chat.protocol import merge_deltas
 from playground.core.errors import PlaygroundError, StreamCut, StreamError
 from playground.core.events import ChatDelta, ChatFinished, ChatResult, Notice, ResponseStarted
+from playground.core.request.spec import RequestSpec
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ WAITED_S = 0.0005
 class ChatController(TaskOwner):
     """One answer at a time; every send ends in exactly one of finished, failed or cancelled."""
 
-    request_sent = Signal(str, object)  # the OpenAI base and the body, as sent
+    request_sent = Signal(object)  # the RequestSpec, as sent (history records it)
     answer_started = Signal(object)  # ResponseStarted
     delta_received = Signal(object)  # ChatDelta
     notice_received = Signal(str)
@@ -41,8 +42,9 @@ class ChatController(TaskOwner):
     def is_answering(self) -> bool:
         return self.is_running("chat")
 
-    def send(self, base: str, body: dict[str, Any]) -> None:
-        self._start("chat", self._send(base, body))
+    def send(self, spec: RequestSpec) -> None:
+        """Chat with `spec`'s target (its `…/sync/v1`) or, without one, its Model API."""
+        self._start("chat", self._send(spec))
 
     def stop(self) -> bool:
         """Stop the answer and close its connection; what arrived is kept."""
@@ -58,9 +60,11 @@ class ChatController(TaskOwner):
             return  # offering names is a convenience; typing one still works
         self.models_listed.emit(names)
 
-    async def _send(self, base: str, body: dict[str, Any]) -> None:
-        self.request_sent.emit(base, body)
-        events = self.client.chat(base, body)
+    async def _send(self, spec: RequestSpec) -> None:
+        self.request_sent.emit(spec)
+        body = spec.wire_body()
+        base = self.client.openai_base(spec.target)
+        events = self.client.chat(base, body, headers=dict(spec.headers) or None)
         # Deltas that arrive together (one network read holds many) go out as one signal, after
         # the read: per-delta signals cost more than the rest of the work on a fast stream. This
         # is the only place deltas are merged; the pane shows them on its FrameBatcher's tick.

@@ -27,6 +27,9 @@ from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
+from playground.core.remote.remotes import Target
+from playground.core.request.form import RequestForm
+from playground.core.request.spec import RequestSpec
 from playground.core.text import Failure
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
@@ -46,8 +49,7 @@ class ChatPane(QWidget):
         super().__init__(parent)
         self.conversation = conversation or Conversation("", ChatParams(), [])
         self.controller: ChatController | None = None
-        self._deployment_base: Callable[[], str | None] = lambda: None
-        self._model_apis_base: str | None = None
+        self._target: Callable[[], Target | None] = lambda: None
         self._answer: MessageView | None = None
         self._views: list[MessageView] = []
         self._batcher = FrameBatcher(self._flush, self)
@@ -120,15 +122,11 @@ class ChatPane(QWidget):
 
     # --- wiring ----------------------------------------------------------------------------------
 
-    def attach(
-        self,
-        controller: ChatController,
-        deployment_base: Callable[[], str | None],
-        model_apis_base: str | None = None,
-    ) -> None:
-        """`deployment_base` gives the selected target's `…/sync/v1` (None without a target)."""
+    def attach(self, controller: ChatController, target: Callable[[], Target | None]) -> None:
+        """`target` gives the window's chosen target (None without one); a chat with it goes to
+        its `…/sync/v1`, one with a Model API to the remote's Model APIs base."""
         self.controller = controller
-        self._deployment_base, self._model_apis_base = deployment_base, model_apis_base
+        self._target = target
         self.params_bar.source_changed.connect(self.offer_models)
         controller.answer_started.connect(self._on_controller_answer_started)
         controller.delta_received.connect(self._on_controller_delta_received)
@@ -143,8 +141,16 @@ class ChatPane(QWidget):
     def params(self) -> ChatParams:
         return self.params_bar.params()
 
+    def load_spec(self, spec: RequestSpec) -> None:
+        """Show a saved chat (a preset's, a history entry's): its turns, parameters, and where
+        it went (a Model API, or the window's target)."""
+        body = dict(spec.body) if isinstance(spec.body, dict) else {}
+        if spec.model_api:
+            body["model"] = spec.model_api
+        self.load_body(body, model_api=bool(spec.model_api))
+
     def load_body(self, body: dict[str, Any], *, model_api: bool = False) -> None:
-        """Show a saved chat (a preset's, a history entry's): its turns and parameters."""
+        """Show a chat body: its turns and parameters."""
         self.stop()
         self.conversation = Conversation.from_body(body)
         self.params_bar.set_source("model_apis" if model_api else "deployment")
@@ -158,7 +164,23 @@ class ChatPane(QWidget):
 
     def base(self) -> str | None:
         """Where the next message goes: the deployment's `…/sync/v1`, or the Model APIs base."""
-        return self._model_apis_base if self.uses_model_api else self._deployment_base()
+        if self.controller is None:
+            return None
+        target = None if self.uses_model_api else self._target()
+        if target is None and not self.uses_model_api:
+            return None
+        return self.controller.client.openai_base(target)
+
+    def request_spec(self) -> RequestSpec | str:
+        """What the next Send would send (its body ending with what was asked), or why not."""
+        self._prepare()
+        return self._spec(self.conversation.request_body(stream=True))
+
+    def _spec(self, body: dict[str, Any]) -> RequestSpec | str:
+        form = RequestForm("chat", body)
+        if self.uses_model_api:
+            return form.spec(None, str(body.get("model") or ""))
+        return form.spec(self._target())
 
     def offer_models(self) -> None:
         """List the served model names (or Model API slugs) of the current base to pick from."""
@@ -166,19 +188,18 @@ class ChatPane(QWidget):
         if self.controller is not None and base is not None:
             self.controller.list_models(base)
 
-    def _prepare(self) -> str | None:
-        """Refresh the conversation's settings from the widgets; the base to send to, or None."""
+    def _prepare(self) -> bool:
+        """Refresh the conversation's settings from the widgets; whether there is where to send."""
         try:
             self.conversation.params = self.params()
         except InvalidRequest as exc:
             self.status.setText(str(exc))
-            return None
+            return False
         self.conversation.system_prompt = self.system_edit.toPlainText().strip()
-        base = self.base()
-        if self.controller is None or base is None:
+        if self.base() is None:
             self.status.setText("Pick a model (or a Model API) to chat with.")
-            return None
-        return base
+            return False
+        return True
 
     def request_body(self) -> dict[str, Any]:
         """The exact body the next Send would post (for viewing and copying)."""
@@ -187,12 +208,12 @@ class ChatPane(QWidget):
 
     def send(self) -> None:
         text = self.input.toPlainText().strip()
-        base = self._prepare()
-        if not text or base is None or self.controller is None or self.controller.is_answering:
+        ready = self._prepare()
+        if not text or not ready or self.controller is None or self.controller.is_answering:
             return
         self._add_view(self.conversation.add_user(text))
         self.input.clear()
-        self._ask(base, self.conversation.request_body(stream=True))
+        self._ask(self.conversation.request_body(stream=True))
 
     def _is_busy(self) -> bool:
         if self.controller is not None and self.controller.is_answering:
@@ -201,23 +222,23 @@ class ChatPane(QWidget):
         return False
 
     def regenerate(self) -> None:
-        base = self._prepare()
-        if base is None or self.controller is None or not self.conversation.turns:
+        ready = self._prepare()
+        if not ready or self.controller is None or not self.conversation.turns:
             return
         if self._is_busy():
             return
         body = self.conversation.regenerate_body()
         self._rebuild()
-        self._ask(base, body)
+        self._ask(body)
 
     def edit(self, index: int, text: str) -> None:
         """Replace an earlier user turn and resend from there."""
-        base = self._prepare()
-        if base is None or self.controller is None or self._is_busy():
+        ready = self._prepare()
+        if not ready or self.controller is None or self._is_busy():
             return
         body = self.conversation.edit(index, text)
         self._rebuild()
-        self._ask(base, body)
+        self._ask(body)
 
     def show_request_body(self) -> QDialog:
         """The exact JSON the next Send would post, to read and copy (opened, never exec'd)."""
@@ -266,13 +287,18 @@ class ChatPane(QWidget):
         self.conversation.clear()
         self._rebuild()
 
-    def _ask(self, base: str, body: dict[str, Any]) -> None:
+    def _ask(self, body: dict[str, Any]) -> None:
+        """Send `body` to the target (or the Model API) as a RequestSpec."""
         assert self.controller is not None
+        spec = self._spec(body)
+        if isinstance(spec, str):
+            self.status.setText(spec)
+            return
         turn = self.conversation.begin_assistant()
         self._answer = self._add_view(turn)
         self.stop_button.setEnabled(True)
         self.status.setText("Waiting for the first token…")
-        self.controller.send(base, body)
+        self.controller.send(spec)
 
     def _add_view(self, turn: Turn) -> MessageView:
         view = MessageView(turn)

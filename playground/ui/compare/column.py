@@ -20,14 +20,11 @@ from playground.core.events import (
     BinaryChunk,
     ChatDelta,
     JsonBody,
-    NdjsonLine,
     ResponseStarted,
-    SseEvent,
-    TextChunk,
 )
 from playground.core.metrics import Metrics
 from playground.core.request.spec import Column
-from playground.core.text import Failure, human_size, human_time, sse_text, status_text
+from playground.core.text import Failure, human_size, human_time, status_text, streamed_part
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
 from playground.ui.widgets.response_body import ResponseBody
@@ -208,6 +205,9 @@ class CompareColumnView(QFrame):
 
     def feed(self, event: object) -> None:
         """One event of the run; text reaches the screen on the next flush()."""
+        if (part := streamed_part(event)) is not None:
+            self._body.add_text(*part)
+            return
         match event:
             case ChatDelta(content=content, reasoning=reasoning):
                 if content:
@@ -215,12 +215,6 @@ class CompareColumnView(QFrame):
                     self._pending.append(content)
                 elif reasoning and not self._text:
                     self._set_state("streaming", "reasoning…")
-            case TextChunk(text=text):
-                self._body.add_text(text, text.encode())
-            case SseEvent():
-                self._body.add_text(sse_text(event), sse_text(event, wire=True).encode())
-            case NdjsonLine(raw=raw):
-                self._body.add_text(raw + "\n", (raw + "\n").encode())
             case BinaryChunk(data=data):
                 self._body.add_binary(data)
             case JsonBody():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,11 +41,19 @@ if TYPE_CHECKING:
 class CompareView(QWidget):
     """Its own window: the request on top, the actions, the columns, then the repeat chart."""
 
-    def __init__(self, client: BasetenClient, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: BasetenClient,
+        parent: QWidget | None = None,
+        window_request: Callable[[], RequestSpec | str] | None = None,
+    ) -> None:
+        """`window_request` is the main window's request (or why there is none), for "Use the
+        main window's request"."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare — Playground")
         self.resize(1400, 860)
         self.client = client
+        self._window_request = window_request
         self.controller = CompareController(client, self)
         self.catalogue = CatalogueController(client, self)
         self.columns: list[CompareColumnView] = []
@@ -136,10 +145,7 @@ class CompareView(QWidget):
         view = CompareColumnView(len(self.columns))
         catalogue = CatalogueController(self.client, self)
         bar = view.target_bar
-        bar.model_chosen.connect(catalogue.load_targets)
-        bar.wake_requested.connect(catalogue.wake)
-        catalogue.targets_loaded.connect(bar.set_choices)
-        catalogue.status_changed.connect(lambda _model, dep, status: bar.set_status(dep, status))
+        catalogue.link(bar)
         view.remove_requested.connect(lambda: self.remove_column(view))
         view.stop_requested.connect(lambda: self.controller.stop(view.index))
         if self._models:
@@ -199,11 +205,9 @@ class CompareView(QWidget):
 
     def take_window_request(self) -> None:
         """The main window's request (its body or chat) and, for column A, its target."""
-        window = self.parent()
-        request_spec = getattr(window, "request_spec", None)
-        if request_spec is None:
+        if self._window_request is None:
             return
-        spec = request_spec()
+        spec = self._window_request()
         if isinstance(spec, str):
             self.status.setText(f"Nothing to take from the main window: {spec}")
             return

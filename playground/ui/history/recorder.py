@@ -160,20 +160,8 @@ class HistoryRecorder(QObject):
 
     # --- chat ------------------------------------------------------------------------------------
 
-    def _chat_spec(self, base: str, body: dict[str, Any]) -> RequestSpec:
-        remote = self.host.remote
-        target = self.host.target()
-        if target is None or (
-            base == remote.model_apis_url() and target.openai_base(remote) != base
-        ):
-            return RequestSpec("chat", None, body, model_api=str(body.get("model") or "unknown"))
-        return RequestSpec("chat", target, body)
-
-    def _on_chat_request_sent(self, base: str, body: dict[str, Any]) -> None:
-        spec = self._chat_spec(base, body)
-        self._chat = PendingExchange(
-            spec, base.rstrip("/") + "/chat/completions", self.history.body_cap
-        )
+    def _on_chat_request_sent(self, spec: RequestSpec) -> None:
+        self._chat = PendingExchange(spec, spec.url(self.host.remote), self.history.body_cap)
         self._chat_text = []
 
     def _on_chat_answer_started(self, event: ResponseStarted) -> None:

@@ -22,12 +22,9 @@ from playground.core.events import (
     BinaryChunk,
     Finished,
     JsonBody,
-    NdjsonLine,
     Notice,
     PredictEvent,
     ResponseStarted,
-    SseEvent,
-    TextChunk,
 )
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
@@ -35,8 +32,8 @@ from playground.core.text import (
     Failure,
     human_size,
     shown_headers,
-    sse_text,
     status_text,
+    streamed_part,
     timings_text,
 )
 from playground.ui.look import set_state
@@ -209,13 +206,10 @@ class ResponseView(QWidget):
     def feed(self, event: PredictEvent) -> None:
         """Take one event of the call; streamed pieces reach the screen on the next tick."""
         self._make_labels_plain()
+        if (part := streamed_part(event)) is not None:
+            self._stream(*part)
+            return
         match event:
-            case TextChunk(text=text):
-                self._stream(text, text.encode())
-            case SseEvent():
-                self._stream(sse_text(event), sse_text(event, wire=True).encode())
-            case NdjsonLine(raw=raw):
-                self._stream(raw + "\n", (raw + "\n").encode())
             case BinaryChunk(data=data):
                 self._body.add_binary(data)
                 self._is_streaming = True
