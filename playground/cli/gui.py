@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from playground.core.remote.keys import FoundKey
 from playground.core.remote.remotes import Remote
+
+if TYPE_CHECKING:
+    from playground.core.remote.keys import FoundKey  # configparser: ~10 ms before the paint
 
 
 def run(args: argparse.Namespace) -> int:
     if args.demo:
+        from playground.core.remote.keys import FoundKey
         from playground.emulator import EmulatorServer
 
         server = EmulatorServer().start()

@@ -10,7 +10,6 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from playground.core.request.spec import Mode
-from playground.core.text import Failure
 from playground.ui.request.async_panel import AsyncPanel
 from playground.ui.request.editor import RequestEditor
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 StatusFn = Callable[[str, int], None]
 
 
-class RequestPanel(QSplitter):
+class RequestPanel(QWidget):
     """The editor on the left; the async panel and the response on the right. `send_button`
     and `cancel_button` are placed by the window in its call row, beside the editor's rows."""
 
@@ -48,10 +47,16 @@ class RequestPanel(QSplitter):
         self._right.setContentsMargins(0, 0, 0, 0)
         self._right.addWidget(self.async_panel)
         self._right.addWidget(self._placeholder, 1)
-        self.addWidget(self.editor)
-        self.addWidget(right)
-        self.setStretchFactor(0, 2)
-        self.setStretchFactor(1, 3)
+        # A plain QSplitter inside: subclassing one makes shiboken build Qt's ~90 enums (~27 ms)
+        # before the first paint.
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
         self.editor.body.validity_changed.connect(self.send_button.setEnabled)
 
     def call_row(self) -> list[tuple[QWidget, int]]:
@@ -74,11 +79,11 @@ class RequestPanel(QSplitter):
     def restore(self, settings: QSettings) -> None:
         splitter = settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
-            self.restoreState(splitter)
+            self.splitter.restoreState(splitter)
         self.editor.restore(settings)
 
     def save(self, settings: QSettings) -> None:
-        settings.setValue("window/splitter", self.saveState())
+        settings.setValue("window/splitter", self.splitter.saveState())
         self.editor.save(settings)
 
     def set_mode(self, mode: Mode) -> None:
@@ -97,7 +102,7 @@ class RequestPanel(QSplitter):
         requests.async_submitted.connect(self.async_panel.show_submitted)
         requests.async_status_changed.connect(self._on_async_status_changed)
         requests.async_cancel_answered.connect(lambda a: status(str(a.get("message", "")), 0))
-        requests.async_cancel_failed.connect(lambda e: status(Failure.of(e).line(), 0))
+        requests.async_cancel_failed.connect(lambda e: status(_line(e), 0))
         self.async_panel.cancel_button.clicked.connect(requests.cancel_async)
 
     def cancel(self) -> None:
@@ -136,7 +141,7 @@ class RequestPanel(QSplitter):
     def _on_request_failed(self, error: PlaygroundError) -> None:
         self.last_request_id = getattr(error, "request_id", None) or self.last_request_id
         self._ended().fail(error)
-        self._status(Failure.of(error).line(), 0)
+        self._status(_line(error), 0)
 
     def _on_request_cancelled(self) -> None:
         self._ended().cancelled()
@@ -146,3 +151,9 @@ class RequestPanel(QSplitter):
         self.async_panel.show_status(status)
         if status.is_terminal:
             self._status(status.outcome(), 0)
+
+
+def _line(error: PlaygroundError) -> str:
+    from playground.core.text import Failure  # after the first paint (http's enums, events)
+
+    return Failure.of(error).line()
