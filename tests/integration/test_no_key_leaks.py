@@ -148,18 +148,16 @@ def takes_the_right_key_in_the_dialog(s: Session, test_keyring: MemoryKeyring) -
     s.loop.run_until_complete(accept())
     assert test_keyring.items[(KEYRING_SERVICE, "local")] == KEY  # the keyring is its place
     assert any(f"pasted ({mask(KEY)}). Saved in the system keyring" in t for t in s.seen)
-    assert (
-        f"key {mask(KEY)} (pasted)" in s.win.remote_row.remote_label.text()
-    )  # no longer the wrong one
+    # no longer the wrong one
+    assert f"key {mask(KEY)} (pasted)" in s.win.remote_row.remote_label.text()
 
 
 def predicts(s: Session) -> None:
     load(s.win, s.loop, CLASSIFIER)
     choose(s.win, "staging")
     s.win.request.editor.body.setPlainText('{"text": "great, I love it"}')
-    s.win.request.editor.body.document().setModified(
-        True
-    )  # typed: a late example input leaves it alone
+    # typed: a late example input leaves it alone
+    s.win.request.editor.body.document().setModified(True)
     s.send()
     assert s.win.response.status_label.text() == "200 OK"
 
