@@ -69,8 +69,7 @@ class MainWindow(QMainWindow):
             self.mode_combo.addItem(label, mode)
         call_row = QHBoxLayout()
         call_row.addWidget(self.mode_combo)
-        for widget, stretch in self.request.call_row():
-            call_row.addWidget(widget, stretch)
+        self.request.fill_call_row(call_row)
         self._response: ResponseView | None = None  # built after the first paint (~13 ms)
 
         central = QWidget()

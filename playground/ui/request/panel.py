@@ -7,7 +7,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.core.request.spec import Mode
 from playground.ui.request.async_panel import AsyncPanel
@@ -59,16 +66,14 @@ class RequestPanel(QWidget):
         layout.addWidget(self.splitter)
         self.editor.body.validity_changed.connect(self.send_button.setEnabled)
 
-    def call_row(self) -> list[tuple[QWidget, int]]:
-        """What goes beside the window's mode, with each one's stretch: the route or the async
-        options (one shows at a time), then Send and Cancel."""
-        editor = self.editor
-        return [
-            (editor.route_row, 1),
-            (editor.async_row, 1),
-            (self.send_button, 0),
-            (self.cancel_button, 0),
-        ]
+    def fill_call_row(self, row: QHBoxLayout) -> None:
+        """Beside the window's mode: the route or the async options (one shows at a time, and
+        takes the room), then Send and Cancel at the right."""
+        row.addWidget(self.editor.route_row, 1)
+        row.addWidget(self.editor.async_row, 1)
+        row.addStretch(0)
+        row.addWidget(self.send_button)
+        row.addWidget(self.cancel_button)
 
     def set_response(self, view: QWidget, sink: ResponseSink) -> None:
         """The response view takes the placeholder's place (it is built after the first paint)."""
