@@ -121,69 +121,79 @@ def timings_text(metrics: Metrics | None, size: int, *, is_streaming: bool) -> s
     return " · ".join(parts)
 
 
+# What went wrong, in words, for failures that are not an answer from the server.
+_KINDS: tuple[tuple[type[PlaygroundError], str], ...] = (
+    (StreamCut, "The connection was cut"),
+    (TruncatedStream, "The stream ended early"),
+    (StreamError, "The stream failed"),
+    (NetworkError, "No answer"),
+)
+
+
 @dataclass(frozen=True)
 class Failure:
     """What a person is told of a failed call, wherever it is shown: what happened in the
     server's words, Baseten's request id, error code and detail, and a hint. One set of facts,
     laid out for a banner, a status bar or a terminal."""
 
-    headline: str  # e.g. "429 Too Many Requests: Too many requests" or "No answer: …"
+    message: str  # the server's message, or what went wrong
+    status: int | None = None  # an API error's HTTP status
+    kind: str = ""  # what happened, when it was not an answer ("No answer", …)
     request_id: str | None = None
     error_code: str | None = None
     detail: str | None = None
     hint: str | None = None
-    short: str = ""  # the headline where space is short ("429: Too many requests")
 
     @classmethod
     def of(cls, error: PlaygroundError) -> Failure:
         if isinstance(error, ApiError):
             return cls(
-                f"{status_text(error.status)}: {error.message}",
-                error.request_id,
-                error.error_code,
-                error.detail,
-                error.hint,
-                short=f"{error.status}: {error.message}",
+                error.message,
+                error.status,
+                request_id=error.request_id,
+                error_code=error.error_code,
+                detail=error.detail,
+                hint=error.hint,
             )
-        if isinstance(error, StreamCut):
-            headline = f"The connection was cut: {error}"
-        elif isinstance(error, TruncatedStream):
-            headline = f"The stream ended early: {error}"
-        elif isinstance(error, StreamError):
-            headline = f"The stream failed: {error}"
-        elif isinstance(error, NetworkError):
-            headline = f"No answer: {error}"
-        else:
-            headline = str(error)
-        return cls(headline, hint=error.hint, short=str(error))
+        kind = next((words for type_, words in _KINDS if isinstance(error, type_)), "")
+        return cls(str(error), kind=kind, hint=error.hint)
 
-    def _facts(self) -> list[tuple[str, str | None]]:
-        return [
+    @property
+    def headline(self) -> str:
+        """`429 Too Many Requests: Too many requests`, `No answer: Connection refused`."""
+        if self.status is not None:
+            return f"{status_text(self.status)}: {self.message}"
+        return f"{self.kind}: {self.message}" if self.kind else self.message
+
+    @property
+    def short(self) -> str:
+        """The headline where room is short: `429: Too many requests`."""
+        return f"{self.status}: {self.message}" if self.status is not None else self.message
+
+    def banner(self, kept: int = 0) -> str:
+        """Lines for a banner over what arrived: the headline, then each fact that is known."""
+        facts = (
             ("Request id", self.request_id),
             ("Error code", self.error_code),
             ("Detail", self.detail),
             ("Hint", self.hint),
-        ]
-
-    def banner(self, kept: int = 0) -> str:
-        """Lines for a banner over what arrived: the headline, then each fact that is known."""
-        lines = [self.headline, *(f"{name}: {value}" for name, value in self._facts() if value)]
+        )
+        lines = [self.headline, *(f"{name}: {value}" for name, value in facts if value)]
         if kept:
             lines.append(f"What arrived is kept ({human_size(kept)}).")
         return "\n".join(lines)
 
     def line(self) -> str:
         """One line for a status bar: the short headline, the request id and the hint."""
-        parts = [self.short or self.headline]
-        if self.request_id:
-            parts.append(f"request id {self.request_id}")
-        if self.hint:
-            parts.append(self.hint)
-        return " · ".join(parts)
+        request = f"request id {self.request_id}" if self.request_id else ""
+        return " · ".join(part for part in (self.short, request, self.hint or "") if part)
 
     def terminal(self) -> str:
-        """For stderr: `error: …`, then each fact indented, in lower case."""
-        order = [self._facts()[i] for i in (1, 0, 2, 3)]  # code, request id, detail, hint
-        lines = [f"error: {self.short or self.headline}"]
-        lines.extend(f"  {name.lower().replace('error ', '')}: {v}" for name, v in order if v)
-        return "\n".join(lines)
+        """For stderr: `error: …`, then each fact indented, as `playground call` prints them."""
+        facts = (
+            ("code", self.error_code),
+            ("request id", self.request_id),
+            ("detail", self.detail),
+            ("hint", self.hint),
+        )
+        return "\n".join([f"error: {self.short}", *(f"  {n}: {v}" for n, v in facts if v)])

@@ -156,10 +156,6 @@ class MainWindow(QMainWindow):
         return self.catalogue.client
 
     @property
-    def chat_reports(self) -> ChatController:
-        return self.chat_controller
-
-    @property
     def body_editor(self) -> JsonEditor:
         return self.request.editor.body
 

@@ -88,8 +88,8 @@ def test_production_vs_staging_shows_the_difference_in_diff_and_metrics(
         assert column.state_label.text() == "done"
     assert first.deployment_label.text() == "served by deployment wq7d2xa"
     assert second.deployment_label.text() == "served by deployment wq7d3kb"
-    assert json.loads(first.output.toPlainText()) == {"label": "positive", "score": 0.99}
-    assert '"model_version": "v2"' in second.output.toPlainText()
+    assert json.loads(first.output.text()) == {"label": "positive", "score": 0.99}
+    assert '"model_version": "v2"' in second.output.text()
     # staging answers in 50 ms, production in 20: production's total is the best one
     assert BEST in first.figure_labels["total"].styleSheet()
     assert BEST not in second.figure_labels["total"].styleSheet()
@@ -117,8 +117,8 @@ def test_chat_environments_differ_in_speed_and_wording(
     )
     assert send_all(view, loop, qtbot) == "finished"
     production, staging = view.columns
-    assert production.output.toPlainText().startswith("Short answer about")
-    assert staging.output.toPlainText().startswith("Great question!")
+    assert production.output.text().startswith("Short answer about")
+    assert staging.output.text().startswith("Great question!")
     # production streams at 150 tokens/s, staging at 60: the rate and the total say so
     fast = float(production.figure_labels["tokens_per_s"].text())
     slow = float(staging.figure_labels["tokens_per_s"].text())
@@ -203,7 +203,7 @@ def test_one_column_stops_alone(
 
     loop.run_until_complete(go())
     assert second.state_label.text() == "stopped"
-    assert second.output.toPlainText() == second.text() != ""
+    assert second.output.text() == second.text() != ""
     assert second.figure_labels["tokens_per_s"].text() == "—"  # it never finished
     assert first.state_label.text() == "done"
     assert first.figure_labels["tokens_per_s"].toolTip() == "30 tokens"
@@ -269,7 +269,7 @@ def test_wake_all_first_with_progress_and_the_cold_run_kept_apart(
     # it was woken first, but it had scaled to zero: its first run is cold, kept apart
     assert sleepy.tag_label.text() == "cold"
     assert classifier.tag_label.text() == "warm"
-    assert "Transcript of a.wav" in sleepy.output.toPlainText()
+    assert "Transcript of a.wav" in sleepy.output.text()
 
     view.wake_check.setChecked(False)
     assert send_all(view, loop, qtbot) == "finished"

@@ -54,10 +54,8 @@ class WakeReport:
         return not self.errors
 
     def problems(self) -> str:
-        """What went wrong, target by target ("" when every target is serving)."""
-        if len(self.statuses) == 1:
-            return self.errors.get(0, "")
-        return "; ".join(f"column {i + 1}: {error}" for i, error in sorted(self.errors.items()))
+        """What went wrong, in the targets' order ("" when every target is serving)."""
+        return "; ".join(error for _, error in sorted(self.errors.items()))
 
 
 ProgressCallback = Callable[[WakeProgress], None]

@@ -166,10 +166,10 @@ class ChatPane(QWidget):
         """Where the next message goes: the deployment's `…/sync/v1`, or the Model APIs base."""
         if self.controller is None:
             return None
-        target = None if self.uses_model_api else self._target()
-        if target is None and not self.uses_model_api:
-            return None
-        return self.controller.client.openai_base(target)
+        if self.uses_model_api:
+            return self.controller.client.openai_base(None)
+        target = self._target()
+        return self.controller.client.openai_base(target) if target is not None else None
 
     def request_spec(self) -> RequestSpec | str:
         """What the next Send would send (its body ending with what was asked), or why not."""
@@ -196,8 +196,9 @@ class ChatPane(QWidget):
             self.status.setText(str(exc))
             return False
         self.conversation.system_prompt = self.system_edit.toPlainText().strip()
-        if self.base() is None:
-            self.status.setText("Pick a model (or a Model API) to chat with.")
+        where = self._spec(self.conversation.request_body(stream=True))
+        if self.controller is None or isinstance(where, str):
+            self.status.setText(where if isinstance(where, str) else "Still starting…")
             return False
         return True
 

@@ -254,7 +254,7 @@ class CompareColumnView(QFrame):
                 "Stopped; the connection is closed and what arrived is kept"
             )
         elif result.outcome == "failed":
-            failure = Failure(result.error, result.request_id, hint=result.hint or None)
+            failure = Failure(result.error, request_id=result.request_id, hint=result.hint or None)
             self.banner.setText(failure.banner())
             self.banner.show()
             self._set_state("failed", "failed")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from playground.core.api.wake import WakeReport
 from playground.core.compare.results import Comparison
 from playground.core.compare.run import CompareRound, compare_targets
 from playground.core.errors import PlaygroundError
@@ -88,7 +89,7 @@ class CompareController(TaskOwner):
                 columns,
                 wake=wake,
                 on_wake=self.wake_progressed.emit,
-                on_woken=lambda report: self.wake_finished.emit(report.problems()),
+                on_woken=self._on_woken,
                 repeat=rounds,
                 on_event=self.column_event.emit,
                 on_result=self.column_ended.emit,
@@ -104,6 +105,10 @@ class CompareController(TaskOwner):
         finally:
             self._round = None
         self.run_finished.emit(comparison)
+
+    def _on_woken(self, report: WakeReport) -> None:
+        problems = (f"column {i + 1}: {error}" for i, error in sorted(report.errors.items()))
+        self.wake_finished.emit("; ".join(problems))
 
     def _on_round(self, number: int, round_: CompareRound) -> None:
         self._round = round_

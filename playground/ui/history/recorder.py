@@ -55,7 +55,7 @@ class HistoryRecorder(QObject):
             self.history.prune(self.history.max_bytes)
 
     def _connect(self) -> None:
-        requests, chat = self.host.requests, self.host.chat_reports
+        requests, chat = self.host.requests, self.host.chat_controller
         requests.request_sent.connect(self._on_requests_request_sent)
         requests.event_received.connect(self._on_requests_event_received)
         requests.async_submitted.connect(self._on_requests_async_submitted)

@@ -85,10 +85,6 @@ class StreamingText(QWidget):
     def text(self) -> str:
         return "\n".join([*self._paragraphs, "".join(self._parts)])
 
-    def toPlainText(self) -> str:
-        """The text, by the name QPlainTextEdit gives it (this view stands in for one)."""
-        return self.text()
-
     def setText(self, text: str) -> None:
         self.clear()
         self.append(text)
