@@ -146,7 +146,7 @@ async def main() -> None:
         await shoot(server, "streaming", STREAMER, stream)
 
         def failing(w: MainWindow) -> None:
-            server.emulator.set_model_faults(CLASSIFIER, "status=503,shape=spec,count=3")
+            server.emulator.state.set_model_faults(CLASSIFIER, "status=503,shape=spec,count=3")
 
         await shoot(server, "error", CLASSIFIER, failing)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Any
-
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -12,17 +9,16 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from playground.emulator import control, inference, management, model_apis
-from playground.emulator.asyncq import AsyncQueue
 from playground.emulator.catalogue import Catalogue
 from playground.emulator.demo import demo_catalogue
-from playground.emulator.faults import Faults, error_response
+from playground.emulator.faults import error_response
 from playground.emulator.gateway import BasetenHeaders
 from playground.emulator.state import EmulatorSettings, EmulatorState
-from playground.emulator.streams import RequestRecord, install_log_filter
+from playground.emulator.streams import install_log_filter
 
 
 class Emulator:
-    """The server's state and its ASGI app."""
+    """The server's state (`state`: settings, catalogue, faults, records, queue) and its ASGI app."""
 
     def __init__(
         self, settings: EmulatorSettings | None = None, catalogue: Catalogue | None = None
@@ -31,31 +27,6 @@ class Emulator:
         self.state = EmulatorState(settings, catalogue or demo_catalogue(settings.scale_down_delay))
         install_log_filter()
         self.app = self._build_app()
-
-    # --- the state, as tests and the server reach it -----------------------------------------
-
-    @property
-    def settings(self) -> EmulatorSettings:
-        return self.state.settings
-
-    @property
-    def catalogue(self) -> Catalogue:
-        return self.state.catalogue
-
-    @property
-    def model_faults(self) -> dict[str, Faults]:
-        return self.state.model_faults
-
-    @property
-    def records(self) -> OrderedDict[str, RequestRecord]:
-        return self.state.records
-
-    @property
-    def queue(self) -> AsyncQueue:
-        return self.state.queue
-
-    def set_model_faults(self, model_id: str, spec: str | dict[str, Any] | Faults | None) -> None:
-        self.state.set_model_faults(model_id, spec)
 
     # --- the app -----------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class EmulatorServer:
 
     @property
     def settings(self) -> EmulatorSettings:
-        return self.emulator.settings
+        return self.emulator.state.settings
 
     @property
     def api_key(self) -> str:
@@ -111,7 +111,7 @@ class EmulatorServer:
                     await asyncio.sleep(0.01)
                 ready.set()
                 await serve
-                await self.emulator.queue.close()
+                await self.emulator.state.queue.close()
 
             try:
                 loop.run_until_complete(main())
@@ -153,7 +153,7 @@ class EmulatorServer:
             try:
                 await self._server.serve(sockets=[self._sock])
             finally:
-                await self.emulator.queue.close()
+                await self.emulator.state.queue.close()
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())

@@ -86,7 +86,7 @@ def started_and_finished(events: list[Any]) -> tuple[ResponseStarted, Finished]:
 
 def deployment_id(server: EmulatorServer, model_id: str, env: str = "production") -> str:
     """The id of the deployment behind `env` (or the development deployment) in the demo catalogue."""
-    model = server.emulator.catalogue.model(model_id)
+    model = server.emulator.state.catalogue.model(model_id)
     assert model is not None
     deployment = model.development if env == "development" else model.environment(env)
     assert deployment is not None

@@ -33,9 +33,9 @@ async def watch_all(client: BasetenClient, target: Target, request_id: str) -> l
 
 async def hold_queue(server: EmulatorServer, client: BasetenClient, seconds: float) -> str:
     """Submit a job that runs for `seconds` more than usual, so that the next ones wait behind it."""
-    server.emulator.set_model_faults(demo.CLASSIFIER, f"latency={seconds},count=1")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, f"latency={seconds},count=1")
     request_id = await client.jobs.submit(CLASSIFIER, {"text": "a slow one"})
-    assert demo.CLASSIFIER not in server.emulator.model_faults  # the submit took the fault
+    assert demo.CLASSIFIER not in server.emulator.state.model_faults  # the submit took the fault
 
     for _ in range(40):  # 20 status calls a second is Baseten's limit; stay under it
         if (await client.jobs.status(CLASSIFIER, request_id)).status == "IN_PROGRESS":
@@ -58,7 +58,7 @@ def test_submit_and_watch_the_lifecycle_in_order(fresh_emulator: EmulatorServer)
         async with open_client(server) as client:
             await hold_queue(server, client, 0.3)
             # The watched job runs a little longer too, so that a 0.1 s poll cannot miss it.
-            server.emulator.set_model_faults(demo.CLASSIFIER, "latency=0.2,count=1")
+            server.emulator.state.set_model_faults(demo.CLASSIFIER, "latency=0.2,count=1")
             request_id = await client.jobs.submit(CLASSIFIER, {"text": "great"}, options)
             return request_id, await watch_all(client, CLASSIFIER, request_id)
 
@@ -71,7 +71,7 @@ def test_submit_and_watch_the_lifecycle_in_order(fresh_emulator: EmulatorServer)
     assert statuses[-1].errors == ()
     assert statuses[-1].deployment_id == deployment_id(server, demo.CLASSIFIER)
     # The options went out as Baseten's AsyncPredictRequest fields.
-    job = server.emulator.queue.get(request_id)
+    job = server.emulator.state.queue.get(request_id)
     assert job is not None
     assert job.model_input == {"text": "great"}
     assert (job.options.priority, job.options.max_time_in_queue_seconds) == (1, 600)
@@ -153,7 +153,7 @@ def test_a_failing_job_ends_failed_with_its_errors(fresh_emulator: EmulatorServe
 
     async def main() -> list[AsyncStatus]:
         async with open_client(server) as client:
-            server.emulator.set_model_faults(
+            server.emulator.state.set_model_faults(
                 demo.CLASSIFIER, "job_fail=MODEL_PREDICT_ERROR,count=1"
             )
             request_id = await client.jobs.submit(CLASSIFIER, {"text": "boom"})

@@ -14,7 +14,7 @@ from tests.core.helpers import NO_RETRY, collect, deployment_id, fault, only, op
 
 
 def _catalogue_ids(server: EmulatorServer, model_id: str) -> dict[str, str]:
-    model = server.emulator.catalogue.model(model_id)
+    model = server.emulator.state.catalogue.model(model_id)
     assert model is not None
     names = [*model.environments, *(["development"] if model.development else [])]
     return {name: deployment_id(server, model_id, name) for name in names}

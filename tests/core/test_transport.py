@@ -49,7 +49,7 @@ def recording_transport(retry: RetryPolicy) -> tuple[SleepRecorder, Transport]:
 
 def faults_left(server: EmulatorServer, model_id: str) -> int:
     """How many requests the model's fault has still to hit (0 once it has cleared itself)."""
-    faults = server.emulator.model_faults.get(model_id)
+    faults = server.emulator.state.model_faults.get(model_id)
     return 0 if faults is None else faults.count
 
 
@@ -59,7 +59,7 @@ def faults_left(server: EmulatorServer, model_id: str) -> int:
 def test_503s_are_retried_until_one_succeeds(fresh_emulator: EmulatorServer) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01, max_delay=1))
-    server.emulator.set_model_faults(demo.CLASSIFIER, "status=503,count=2")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, "status=503,count=2")
 
     async def main() -> list[Any]:
         async with open_client(server, transport=transport) as client:
@@ -84,7 +84,9 @@ def test_503s_are_retried_until_one_succeeds(fresh_emulator: EmulatorServer) -> 
 def test_retries_stop_after_the_last_attempt(fresh_emulator: EmulatorServer, status: int) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
-    server.emulator.set_model_faults(demo.CLASSIFIER, f"status={status},retry_after=0,count=5")
+    server.emulator.state.set_model_faults(
+        demo.CLASSIFIER, f"status={status},retry_after=0,count=5"
+    )
 
     async def main() -> Exception:
         async with open_client(server, transport=transport) as client:
@@ -100,7 +102,7 @@ def test_retries_stop_after_the_last_attempt(fresh_emulator: EmulatorServer, sta
 def test_retry_after_is_honoured(fresh_emulator: EmulatorServer) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
-    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
 
     async def main() -> list[Any]:
         async with open_client(server, transport=transport) as client:
@@ -114,7 +116,7 @@ def test_retry_after_is_honoured(fresh_emulator: EmulatorServer) -> None:
 
 def test_retry_after_really_waits(fresh_emulator: EmulatorServer) -> None:
     server = fresh_emulator
-    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=1,count=1")
 
     async def main() -> tuple[list[Any], float]:
         async with open_client(server, retry=RetryPolicy(attempts=2)) as client:
@@ -132,7 +134,7 @@ def test_a_retry_after_longer_than_we_would_wait_is_not_retried(
 ) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, max_delay=30))
-    server.emulator.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=60,count=2")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, "status=429,retry_after=60,count=2")
 
     async def main() -> Exception:
         async with open_client(server, transport=transport) as client:
@@ -150,7 +152,7 @@ def test_a_retry_after_longer_than_we_would_wait_is_not_retried(
 def test_other_errors_are_not_retried(fresh_emulator: EmulatorServer, status: int) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
-    server.emulator.set_model_faults(demo.CLASSIFIER, f"status={status},count=1")
+    server.emulator.state.set_model_faults(demo.CLASSIFIER, f"status={status},count=1")
 
     async def main() -> tuple[Exception, list[Any]]:
         async with open_client(server, transport=transport) as client:
@@ -169,7 +171,7 @@ def test_other_errors_are_not_retried(fresh_emulator: EmulatorServer, status: in
 def test_a_cut_stream_is_never_retried(fresh_emulator: EmulatorServer, cut_after: int) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
-    server.emulator.set_model_faults(demo.STREAMER, f"cut_after={cut_after},delay=0,count=1")
+    server.emulator.state.set_model_faults(demo.STREAMER, f"cut_after={cut_after},delay=0,count=1")
 
     async def main() -> tuple[list[Any], Exception]:
         async with open_client(server, transport=transport) as client:
@@ -194,7 +196,7 @@ def test_a_cut_stream_is_never_retried(fresh_emulator: EmulatorServer, cut_after
 def test_a_cut_chat_stream_is_never_retried(fresh_emulator: EmulatorServer) -> None:
     server = fresh_emulator
     sleep, transport = recording_transport(RetryPolicy(attempts=3, base_delay=0.01))
-    server.emulator.set_model_faults(demo.CHAT, "cut_after=4,delay=0,count=1")
+    server.emulator.state.set_model_faults(demo.CHAT, "cut_after=4,delay=0,count=1")
     body = {"model": "demo-llm", "messages": [{"role": "user", "content": "hi"}], "stream": True}
 
     async def main() -> tuple[list[Any], Exception]:

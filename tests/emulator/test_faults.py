@@ -413,7 +413,7 @@ def test_per_model_faults_cover_every_deployment_until_deleted(fresh_http: httpx
 
 
 def test_per_model_faults_set_in_process(fresh_emulator: EmulatorServer) -> None:
-    fresh_emulator.emulator.set_model_faults(demo.CLASSIFIER, "latency=0.3,count=1")
+    fresh_emulator.emulator.state.set_model_faults(demo.CLASSIFIER, "latency=0.3,count=1")
     with client(fresh_emulator.base_url) as http:
         started = time.monotonic()
         first = http.post(PREDICT, json={"text": "x"})
@@ -428,7 +428,9 @@ def test_per_model_faults_set_in_process(fresh_emulator: EmulatorServer) -> None
 
 
 def test_per_model_stream_fault(fresh_emulator: EmulatorServer) -> None:
-    fresh_emulator.emulator.set_model_faults(demo.CHAT, {"cut_after": 2, "delay": 0, "count": 1})
+    fresh_emulator.emulator.state.set_model_faults(
+        demo.CHAT, {"cut_after": 2, "delay": 0, "count": 1}
+    )
     with client(fresh_emulator.base_url) as http:
         _, data, error = read_stream(http, CHAT, chat_body(stream=True), "")
         assert isinstance(error, httpx.RemoteProtocolError)

@@ -146,11 +146,11 @@ def test_a_broken_stream_keeps_the_partial_answer(
     make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, fault: str
 ) -> None:
     pane = make_pane(CHAT, "demo-llm")
-    emulator.emulator.set_model_faults(CHAT, fault)
+    emulator.emulator.state.set_model_faults(CHAT, fault)
     try:
         assert ask(pane, loop, "tell me more") == "failed"
     finally:
-        emulator.emulator.set_model_faults(CHAT, None)
+        emulator.emulator.state.set_model_faults(CHAT, None)
     answer = pane.conversation.turns[-1]
     assert answer.is_partial
     assert answer.content  # what arrived is kept
@@ -162,7 +162,7 @@ def test_stop_keeps_what_arrived_and_closes_the_connection(
     make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
 ) -> None:
     pane = make_pane(CHAT, "demo-llm")
-    emulator.emulator.set_model_faults(CHAT, "delay=0.05,tokens=400,count=1")
+    emulator.emulator.state.set_model_faults(CHAT, "delay=0.05,tokens=400,count=1")
     assert pane.controller is not None
     request_ids: list[str] = []
     pane.controller.answer_started.connect(
@@ -182,7 +182,7 @@ def test_stop_keeps_what_arrived_and_closes_the_connection(
     loop.run_until_complete(go())
     answer = pane.conversation.turns[-1]
     assert len(answer.content) > 0
-    record = emulator.emulator.records[request_ids[0]]
+    record = emulator.emulator.state.records[request_ids[0]]
     until(loop, lambda: record.disconnected)
     assert not record.completed
 

@@ -126,11 +126,11 @@ def test_a_failed_request_is_recorded_with_its_error(
     win = make_window(emulator)
     panel = panel_of(win)
     load(win, loop, CLASSIFIER)
-    emulator.emulator.set_model_faults(CLASSIFIER, "status=500,count=1")
+    emulator.emulator.state.set_model_faults(CLASSIFIER, "status=500,count=1")
     try:
         assert send(win, loop, qtbot) == "failed"
     finally:
-        emulator.emulator.set_model_faults(CLASSIFIER, None)
+        emulator.emulator.state.set_model_faults(CLASSIFIER, None)
     wait_rows(panel, loop, 1)
     row = panel.model.row_at(0)
     assert row is not None

@@ -99,7 +99,7 @@ def test_cancel_mid_stream_keeps_what_arrived_and_closes_the_connection(
     partial = win.response.body_text.toPlainText()
     assert 0 < len(partial) < 200
     assert "Cancelled" in win.statusBar().currentMessage()
-    record = emulator.emulator.records[win.request.last_request_id]
+    record = emulator.emulator.state.records[win.request.last_request_id]
     until(loop, lambda: record.disconnected)
     assert not record.completed
 
@@ -123,11 +123,11 @@ def test_errors_show_status_message_request_id_and_hint(
 ) -> None:
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
-    emulator.emulator.set_model_faults(CLASSIFIER, fault + ",count=3")
+    emulator.emulator.state.set_model_faults(CLASSIFIER, fault + ",count=3")
     try:
         assert send(win, loop, qtbot) == "failed"
     finally:
-        emulator.emulator.set_model_faults(CLASSIFIER, None)
+        emulator.emulator.state.set_model_faults(CLASSIFIER, None)
     banner = win.response.banner.text()
     assert status in banner
     assert hint_words in banner
@@ -201,7 +201,7 @@ def test_a_wake_that_ends_failed_stops_and_says_so(
     load(win, loop, SLEEPY)
     choice = win.target_bar.current_choice()
     assert choice is not None
-    model = fresh_emulator.emulator.catalogue.model(SLEEPY)
+    model = fresh_emulator.emulator.state.catalogue.model(SLEEPY)
     assert model is not None
     deployment = model.deployment(choice.deployment_id)
     assert deployment is not None
@@ -251,7 +251,7 @@ def test_a_20_mb_body_arrives_without_freezing(
 ) -> None:
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
-    emulator.emulator.set_model_faults(CLASSIFIER, "huge=20000000,count=1")
+    emulator.emulator.state.set_model_faults(CLASSIFIER, "huge=20000000,count=1")
     gaps: list[float] = []
     last = [time.perf_counter()]
 
