@@ -375,17 +375,7 @@ def test_an_answer_is_selected_while_it_streams_and_copied_after(
     make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
 ) -> None:
     pane = make_pane(CHAT, "demo-llm")
-
-    async def set_fault() -> None:
-        async with httpx.AsyncClient() as http:
-            response = await http.put(
-                f"{emulator.base_url}/_emulator/faults/{CHAT}",
-                json={"spec": "tokens=6000,delay=0,count=1"},
-                headers={"Authorization": f"Bearer {emulator.api_key}"},
-            )
-            response.raise_for_status()
-
-    loop.run_until_complete(set_fault())
+    emulator.emulator.state.set_model_faults(CHAT, "tokens=6000,delay=0,count=1")
     board = QGuiApplication.clipboard()
     board.clear()
     copied_while_streaming: list[str] = []
