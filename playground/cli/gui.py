@@ -47,5 +47,5 @@ def _run_app(args: argparse.Namespace, remote: Remote, key: FoundKey | None = No
         key=key,
         demo=args.demo,
         screenshot=args.screenshot,
-        exit_on_paint=args.exit_on_first_paint,
+        probe=args.startup_probe,
     )

@@ -1,4 +1,4 @@
-"""The session behind the window: core objects, controllers, the key flow and the qasync loop."""
+"""The session behind the window: its controllers and features, the key flow, its life and end."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
 
 from playground.core import paths
 from playground.core.api.client import BasetenClient
 from playground.core.history.store import FILE_NAME as HISTORY_FILE
-from playground.core.history.store import open_history
+from playground.core.history.store import History, open_history
 from playground.core.remote.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -23,10 +22,8 @@ from playground.core.remote.keys import (
 )
 from playground.core.secrets import mask
 from playground.ui.chat.controller import ChatController
-from playground.ui.collector import MainThreadCollector
 from playground.ui.compare import menu as compare_menu
 from playground.ui.history import panel as history_panel
-from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.presets.install import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
@@ -38,17 +35,26 @@ from playground.ui.target.controller import CatalogueController
 
 
 def attach(
-    window: MainWindow, client: BasetenClient, *, data_dir: Path | None = None
+    window: MainWindow,
+    client: BasetenClient,
+    *,
+    data_dir: Path | None = None,
+    history: History | None = None,
 ) -> MainWindow:
-    """Controllers, and the features that hang off them; `data_dir` overrides the platform's."""
+    """Controllers, and the features that hang off them; `data_dir` overrides the platform's,
+    `history` is one opened already (start-up opens it off the GUI thread)."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     compare_menu.install(window)
     code_export.install(window)
     install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
     remotes_menu.install(window)
-    history_panel.install(window, open_history(paths.data_dir(data_dir) / HISTORY_FILE))
+    history_panel.install(window, history or open_default_history(data_dir))
     return window
+
+
+def open_default_history(data_dir: Path | None = None) -> History:
+    return open_history(paths.data_dir(data_dir) / HISTORY_FILE)
 
 
 def build_window(
@@ -86,16 +92,27 @@ def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
     return dialog
 
 
-async def _run_window(
+async def run_window(
     window: MainWindow,
     client: BasetenClient,
+    *,
+    find_key_first: bool,
     screenshot: str | None,
     demo: bool,
 ) -> None:
+    """The window's life once attached: the key (looked up in a thread when `find_key_first`:
+    the keyring may take a while, or ask to be unlocked, and the window answers keys meanwhile),
+    the models, then until the window closes."""
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     try:
-        if window.isVisible():  # not closed already (as a start-up probe closes it)
+        if find_key_first:
+            window.show_status("Looking for the API key…")
+            found = await asyncio.to_thread(find_key, window.remote.name)
+            if found is not None:
+                client.set_api_key(found.key)
+                window.remote_row.set_key_label(f"{mask(found.key)} ({found.source})")
+        if window.isVisible():  # not closed already (as a start-up probe may close it)
             _start(window, client)
             if screenshot:
                 await _screenshot(window, screenshot, demo)
@@ -141,29 +158,3 @@ async def _screenshot(window: MainWindow, path: str, demo: bool) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(path, "PNG"):
         raise OSError(f"could not write {path}")
-
-
-def run_session(
-    app: QApplication,
-    window: MainWindow,
-    *,
-    key: FoundKey | None,
-    screenshot: str | None,
-    demo: bool,
-    data_dir: Path | None = None,
-) -> int:
-    """Everything after the first paint: the key (if not given), the client, the loop."""
-    if key is None:
-        key = find_key(window.remote.name) or FoundKey("", "")
-        if key.key:
-            window.remote_row.set_key_label(f"{mask(key.key)} ({key.source})")
-    client = BasetenClient(window.remote, key.key)
-    attach(window, client, data_dir=data_dir)
-    collector = MainThreadCollector(window)
-    collector.start()
-    try:
-        with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-            runner.run(_run_window(window, client, screenshot, demo))
-    finally:
-        collector.stop()
-    return 0

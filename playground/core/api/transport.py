@@ -185,6 +185,13 @@ class Transport:
             )
         return self._http
 
+    def prepare(self) -> None:
+        """Make the HTTP client now, and import what its first request would (anyio's asyncio
+        backend, ~15 ms): start-up does this in a thread rather than at the first call."""
+        import anyio._backends._asyncio  # noqa: F401
+
+        _ = self.http
+
     @asynccontextmanager
     async def open(
         self,
