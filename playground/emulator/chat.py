@@ -226,6 +226,29 @@ def _usage(plan: Plan, completion: int | None = None) -> dict[str, Any]:
     }
 
 
+def _reasoning_key(dialect: str) -> str:
+    # vLLM renamed `reasoning_content` to `reasoning` (vllm PR 27752), in messages as in deltas.
+    return "reasoning" if dialect == "reasoning" else "reasoning_content"
+
+
+def _continuation(index: int, call: ToolCall, piece: str, dialect: str) -> dict[str, Any]:
+    """A fragment of a call's arguments after its first, as the engine of `dialect` sends it."""
+    function: dict[str, Any] = {"arguments": piece}
+    if dialect == "empty_id":
+        return {"index": index, "id": "", "function": function}
+    if dialect == "same_id":  # the call's id again, and no index
+        return {"id": call.id, "type": "function", "function": function}
+    if dialect == "empty_name":  # MiniMax on Baseten: an id of its own each time, and no name
+        fresh = f"call_{uuid.uuid4().hex[:24]}"
+        return {
+            "index": index,
+            "id": fresh,
+            "type": "function",
+            "function": {"name": "", **function},
+        }
+    return {"index": index, "function": function}
+
+
 @dataclass
 class ChatEngine:
     """One deployment's (or Model API's) chat behaviour."""
@@ -256,12 +279,14 @@ class ChatEngine:
             options = request.get("stream_options") or {}
             include_usage = bool(options.get("include_usage", self.usage_by_default))
             continuous = bool(options.get("continuous_usage_stats", self.usage_by_default))
-            events = self._stream(plan, cid, created, self.delay(faults), include_usage, continuous)
+            events = self._stream(
+                plan, cid, created, self.delay(faults), include_usage, continuous, faults.dialect
+            )
             return streaming(events, faults, record, media_type="text/event-stream", kind="sse")
         await asyncio.sleep(self.delay(faults) * plan.completion_tokens)
         message: dict[str, Any] = {"role": "assistant", "content": "".join(plan.content) or None}
         if plan.reasoning:
-            message["reasoning_content"] = "".join(plan.reasoning)
+            message[_reasoning_key(faults.dialect)] = "".join(plan.reasoning)
         if plan.tool_calls:
             message["tool_calls"] = [
                 {
@@ -296,6 +321,7 @@ class ChatEngine:
         delay: float,
         include_usage: bool,
         continuous: bool,
+        dialect: str,
     ) -> AsyncIterator[bytes]:
         produced = 0
 
@@ -323,7 +349,7 @@ class ChatEngine:
         for token in plan.reasoning:
             await pace()
             produced += 1
-            yield chunk({"reasoning_content": token})
+            yield chunk({_reasoning_key(dialect): token})
         for token in plan.content:
             await pace()
             produced += 1
@@ -346,7 +372,7 @@ class ChatEngine:
             for piece in pieces:
                 await pace()
                 produced += max(1, len(piece) // 4)
-                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                yield chunk({"tool_calls": [_continuation(index, call, piece, dialect)]})
         produced = plan.completion_tokens
         yield chunk({}, plan.finish_reason)
         if include_usage:

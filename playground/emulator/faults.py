@@ -25,6 +25,11 @@ SHAPES = (
     "html",
 )
 
+# How engines behind Baseten differ in what they stream (baseten-api.md §5.3): `reasoning` instead
+# of `reasoning_content`, and tool calls continued by an empty id, by their id without an index,
+# or by an empty name (with an id of its own, as MiniMax does).
+DIALECTS = ("reasoning", "empty_id", "same_id", "empty_name")
+
 DEFAULT_MESSAGES = {
     400: "Invalid JSON payload",
     401: "please check the api-key you provided",
@@ -97,6 +102,7 @@ class Faults:
     tokens: int = 0  # chat: generate exactly this many content deltas
     delay: float = -1.0  # chat and streams: seconds per delta (overrides the deployment's speed)
     job_fail: str = ""  # async: fail the job with this error code
+    dialect: str = ""  # chat: stream deltas in one of the DIALECTS, not the usual OpenAI shape
     count: int = -1  # per-model faults only: apply to the next N requests, then clear
 
     @property
@@ -162,6 +168,8 @@ def parse_faults(spec: str | dict[str, Any] | None) -> Faults:
     faults = Faults(**values)
     if faults.shape and faults.shape not in SHAPES:
         raise FaultSpecError(f"unknown error shape {faults.shape!r}; known: {', '.join(SHAPES)}")
+    if faults.dialect and faults.dialect not in DIALECTS:
+        raise FaultSpecError(f"unknown dialect {faults.dialect!r}; known: {', '.join(DIALECTS)}")
     if faults.status and not 100 <= faults.status <= 599:
         raise FaultSpecError(f"status {faults.status} is not an HTTP status")
     return faults

@@ -247,6 +247,53 @@ def test_tool_calls_stream_as_deltas_whose_arguments_parse(http: httpx.Client) -
     assert json.loads(tool_call["function"]["arguments"]) == {"city": "Zürich", "unit": "celsius"}
 
 
+# A tool call's fragments after its first, arguments and ids aside, in each dialect (§5.3).
+CONTINUATIONS: dict[str, dict[str, Any]] = {
+    "": {"index": 0, "function": {}},
+    "empty_id": {"index": 0, "function": {}},
+    "same_id": {"type": "function", "function": {}},
+    "empty_name": {"index": 0, "type": "function", "function": {"name": ""}},
+}
+
+
+@pytest.mark.parametrize("dialect", list(CONTINUATIONS), ids=lambda d: d or "default")
+def test_tool_call_dialects_continue_a_call_as_their_engines_do(
+    http: httpx.Client, dialect: str
+) -> None:
+    url = model_path(demo.TOOLS) + "/sync/v1/chat/completions"
+    body = chat_body("Weather?", model="demo-tools", tools=[demo.WEATHER_TOOL])
+    _, data = stream(http, url, body, {FAULT: f"delay=0,dialect={dialect}"})
+    chunks = chunks_of(data)
+    first, *rest = [p for c in chunks for p in c["choices"][0]["delta"].get("tool_calls", [])]
+    assert first["function"] == {"name": "get_weather", "arguments": ""}
+    assert (first["index"], first["type"], first["id"][:5]) == (0, "function", "call_")
+    assert len(rest) > 2
+    arguments = "".join(part["function"].pop("arguments") for part in rest)
+    assert json.loads(arguments) == {"city": "Zürich", "unit": "celsius"}
+    ids = [part.pop("id", None) for part in rest]
+    assert rest == [CONTINUATIONS[dialect]] * len(rest)
+    if dialect == "empty_name":  # an id of its own each time
+        assert len({first["id"], *ids}) == len(rest) + 1
+    else:
+        assert set(ids) == {{"": None, "empty_id": "", "same_id": first["id"]}[dialect]}
+    assert finish_reasons(chunks) == ["tool_calls"]
+
+
+def test_reasoning_dialect_names_the_field_reasoning(http: httpx.Client) -> None:
+    url = model_path(demo.REASONER) + "/sync/v1/chat/completions"
+    body = chat_body("Is 1009 prime?", model="demo-reasoner")
+    headers = {FAULT: "delay=0,dialect=reasoning"}
+    chunks = chunks_of(stream(http, url, body, headers)[1])
+    assert deltas(chunks, "reasoning_content") == []
+    reasoning = "".join(deltas(chunks, "reasoning"))
+    assert reasoning.startswith("The user asks about “Is 1009 prime?”")
+    message = complete(http, url, body, headers)["choices"][0]["message"]
+    assert (message["reasoning"], "reasoning_content" in message) == (reasoning, False)
+    refused = http.post(url, json=body, headers={FAULT: "dialect=klingon"})
+    assert refused.status_code == 400
+    assert "unknown dialect 'klingon'" in refused.json()["error"]
+
+
 def test_tool_result_gets_an_answer(http: httpx.Client) -> None:
     url = model_path(demo.TOOLS) + "/sync/v1/chat/completions"
     body = chat_body("Weather?", model="demo-tools", tools=[demo.WEATHER_TOOL])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
@@ -11,7 +12,7 @@ import pytest
 import requests
 
 from playground.emulator import EmulatorServer, demo
-from tests.emulator.helpers import CHAT_DEPLOYMENTS, CLASSIFIER_DEPLOYMENTS, KEY, model_path
+from tests.emulator.helpers import CHAT_DEPLOYMENTS, CLASSIFIER_DEPLOYMENTS, FAULT, KEY, model_path
 
 
 @pytest.fixture
@@ -122,6 +123,64 @@ def test_openai_sdk_streams_reasoning_and_tool_calls(emulator: EmulatorServer) -
         assert names == "get_weather"
         assert json.loads(arguments) == {"city": "Zürich"}
         assert reason == "tool_calls"
+
+
+# What the SDK reads in a tool call's later fragments, by dialect: index and name.
+DIALECT_FRAGMENTS = {"empty_id": (0, None), "same_id": (None, None), "empty_name": (0, "")}
+
+
+@pytest.mark.parametrize("dialect", list(DIALECT_FRAGMENTS))
+def test_openai_sdk_reads_each_dialect_of_tool_call_fragments(
+    emulator: EmulatorServer, dialect: str
+) -> None:
+    base = f"{emulator.base_url}/model-{demo.TOOLS}/production/sync/v1"
+    with openai_client(base) as client:
+        stream = client.chat.completions.create(
+            model="demo-tools",
+            messages=[{"role": "user", "content": "Weather in Zürich?"}],
+            tools=[demo.WEATHER_TOOL],
+            stream=True,
+            extra_headers={FAULT: f"delay=0,dialect={dialect}"},
+        )
+        first, *rest = [
+            call
+            for chunk in stream
+            for choice in chunk.choices
+            for call in choice.delta.tool_calls or []
+        ]
+    assert first.function is not None
+    assert (first.index, first.type, first.function.name) == (0, "function", "get_weather")
+    assert first.id is not None
+    assert first.id.startswith("call_")
+    assert len(rest) > 2
+    assert {(c.index, c.function and c.function.name) for c in rest} == {DIALECT_FRAGMENTS[dialect]}
+    arguments = "".join(call.function.arguments or "" for call in rest if call.function)
+    assert json.loads(arguments) == {"city": "Zürich", "unit": "celsius"}
+    ids = [call.id for call in rest]
+    if dialect == "empty_name":  # an id of its own each time
+        assert len({first.id, *ids}) == len(rest) + 1
+    else:
+        assert set(ids) == {first.id if dialect == "same_id" else ""}
+
+
+def test_openai_sdk_reads_reasoning_under_its_other_name(emulator: EmulatorServer) -> None:
+    base = f"{emulator.base_url}/model-{demo.REASONER}/production/sync/v1"
+    with openai_client(base) as client:
+        messages: list[Any] = [{"role": "user", "content": "Is 1009 prime?"}]
+        headers = {FAULT: "delay=0,dialect=reasoning"}
+        chunks = client.chat.completions.create(
+            model="demo-reasoner", messages=messages, stream=True, extra_headers=headers
+        )
+        streamed = "".join(
+            (choice.delta.model_extra or {}).get("reasoning", "")
+            for chunk in chunks
+            for choice in chunk.choices
+        )
+        whole = client.chat.completions.create(
+            model="demo-reasoner", messages=messages, extra_headers=headers
+        )
+    assert streamed.startswith("The user asks about “Is 1009 prime?”")
+    assert whole.choices[0].message.model_extra == {"reasoning": streamed}
 
 
 def test_openai_sdk_against_the_model_apis_base(emulator: EmulatorServer) -> None:

@@ -31,21 +31,36 @@ def _error_text(error: Any) -> str:
 def merge_tool_call(calls: dict[int, dict[str, Any]], fragment: dict[str, Any]) -> None:
     """Merge one streamed `tool_calls` fragment into `calls`, keyed by the call's index.
 
-    A fragment without an index continues the last call, unless it brings an id of its own.
+    Engines continue a call in different ways (baseten-api.md §5.3): by its index alone, by its
+    index with an empty id, or with an empty name and an id of its own, or by repeating its id
+    without an index. So a call keeps the first id it was given, and a fragment without an index
+    belongs to the call whose id it repeats, else to the current call unless it names a function
+    (then it starts a new one). Names sent in pieces are joined.
     """
+    function = fragment.get("function") or {}
     index = fragment.get("index")
     if not isinstance(index, int):
-        index = len(calls) - 1 if not fragment.get("id") and calls else len(calls)
+        index = _index_for(calls, fragment.get("id"), function.get("name"))
     call = calls.setdefault(index, {"id": "", "type": "function", "name": "", "arguments": []})
-    if fragment.get("id"):
+    if fragment.get("id") and not call["id"]:
         call["id"] = fragment["id"]
     if fragment.get("type"):
         call["type"] = fragment["type"]
-    function = fragment.get("function") or {}
     if function.get("name"):
         call["name"] += function["name"] if call["name"] != function["name"] else ""
     if function.get("arguments"):
         call["arguments"].append(function["arguments"])
+
+
+def _index_for(calls: dict[int, dict[str, Any]], call_id: Any, name: Any) -> int:
+    """The index of the call that a fragment without an index belongs to."""
+    if call_id:
+        for index, call in calls.items():
+            if call["id"] == call_id:
+                return index
+    if calls and not name:
+        return max(calls)
+    return max(calls, default=-1) + 1
 
 
 def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
