@@ -15,6 +15,7 @@ from playground.core import BasetenClient, Remote, RetryPolicy, Timeouts
 from playground.core.api.transport import Transport
 from playground.core.events import Finished, ResponseStarted
 from playground.emulator import EmulatorServer
+from playground.emulator.streams import RequestRecord
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -112,6 +113,22 @@ async def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"still not so after {within} s")
         await asyncio.sleep(0.01)
+
+
+async def seen_leaving(
+    server: EmulatorServer, request_id: str, *, within: float = 5.0
+) -> RequestRecord:
+    """The server's record of a request once it has seen the client go, waited for with the
+    caller's loop running and its client still open: a connection that only closes when the
+    client shuts down must not pass for one closed on cancel."""
+    record = server.emulator.state.records[request_id]
+    try:
+        await eventually(lambda: record.disconnected, within=within)
+    except AssertionError:
+        raise AssertionError(
+            f"the server still sees request {request_id} connected after {within} s"
+        ) from None
+    return record
 
 
 def wait_until(check: Callable[[], T | None], *, timeout: float = 5.0) -> T:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 
@@ -26,6 +25,7 @@ from playground.core import (
 from playground.core.api.transport import Transport
 from playground.core.events import PredictEvent
 from playground.emulator import EmulatorServer, demo
+from playground.emulator.streams import RequestRecord
 from tests.core.helpers import (
     collect,
     deployment_id,
@@ -34,9 +34,9 @@ from tests.core.helpers import (
     only,
     open_client,
     run,
+    seen_leaving,
     server_request,
     started_and_finished,
-    wait_until,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -321,7 +321,7 @@ def test_custom_server_routes(emulator: EmulatorServer) -> None:
 def test_cancelling_mid_stream_closes_the_connection_and_keeps_what_arrived(
     emulator: EmulatorServer,
 ) -> None:
-    async def main() -> tuple[list[PredictEvent], str]:
+    async def main() -> tuple[list[PredictEvent], RequestRecord, str]:
         received: list[PredictEvent] = []
         async with open_client(emulator) as client:
 
@@ -340,21 +340,22 @@ def test_cancelling_mid_stream_closes_the_connection_and_keeps_what_arrived(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             assert task.cancelled()
-            return received, await story(client)
+            # With the client still open: the cancel itself must have closed the connection.
+            seen = await seen_leaving(emulator, _request_id(received[0]))
+            return received, seen, await story(client)
 
-    received, whole = run(main())
+    received, seen, whole = run(main())
     assert isinstance(received[0], ResponseStarted)
     assert not only(received, Finished)
     chunks = only(received, TextChunk)
     assert len(chunks) >= 4
     assert whole.startswith("".join(chunk.text for chunk in chunks))
-    seen = wait_until(lambda: _if_disconnected(emulator, received[0]))
-    assert seen["completed"] is False
-    assert 4 <= seen["events_sent"] < 40  # the story has 48 tokens; we left long before its end
+    assert seen.completed is False
+    assert 4 <= seen.events_sent < 40  # the story has 48 tokens; we left long before its end
 
 
 def test_leaving_a_stream_early_closes_the_connection(emulator: EmulatorServer) -> None:
-    async def main() -> ResponseStarted:
+    async def main() -> RequestRecord:
         async with open_client(emulator) as client:
             stream = client.predict(
                 Target(demo.STREAMER), {"prompt": "x", "stream": True}, headers=fault("delay=0.05")
@@ -363,16 +364,15 @@ def test_leaving_a_stream_early_closes_the_connection(emulator: EmulatorServer) 
                 started = await anext(events)
                 assert isinstance(started, ResponseStarted)
                 assert isinstance(await anext(events), TextChunk)
-        return started
+            return await seen_leaving(emulator, _request_id(started))
 
-    started = run(main())
-    assert wait_until(lambda: _if_disconnected(emulator, started))["completed"] is False
+    assert run(main()).completed is False
 
 
-def _if_disconnected(server: EmulatorServer, started: PredictEvent) -> dict[str, Any] | None:
+def _request_id(started: PredictEvent) -> str:
     assert isinstance(started, ResponseStarted)
-    seen = server_request(server, started.metrics.request_id or "")
-    return seen if seen["disconnected"] else None
+    assert started.metrics.request_id
+    return started.metrics.request_id
 
 
 def test_a_plain_text_body_is_one_text_chunk() -> None:
