@@ -23,6 +23,23 @@ E = TypeVar("E")
 FAULT = "X-Emulator-Fault"
 NO_RETRY = RetryPolicy(attempts=1)
 
+# The error bodies a call can meet, by the emulator's `shape=` name, written from baseten-api.md
+# §7.2 (§0 adds none). The tests keep this list themselves rather than asking the emulator: a
+# shape dropped from the server must fail its cases, not make them vanish.
+DOCUMENTED_ERROR_SHAPES = (
+    "gateway",  # 1. {"error": "<message>"}; also 4.'s plain string from older Trusses
+    "spec",  # 2. ErrorResponse {"error", "error_code", "detail"}
+    "truss",  # 3. {"error": …} with X-BASETEN-ERROR-* headers
+    "chain",  # 4. {"error": {"exception_cls_name", …, "user_stack_trace": [...]}}
+    "openai",  # 5. {"error": {"message", "type", "code"}}
+    "flat",  # 5. {"message", "type", "code"}
+    "ratelimit",  # 6. {"error": …, "retry_after": seconds}
+)
+# Not §7.2's but met all the same: FastAPI's {"detail": …} (§5.5 says to parse it), and the
+# plain-text and HTML pages a proxy in front of any service sends when it fails.
+OTHER_ERROR_SHAPES = ("detail", "text", "html")
+ERROR_SHAPES = DOCUMENTED_ERROR_SHAPES + OTHER_ERROR_SHAPES
+
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
