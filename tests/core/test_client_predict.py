@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-
-import httpx
 
 from playground.core import (
     BasetenClient,
@@ -22,7 +19,6 @@ from playground.core import (
     Target,
     TextChunk,
 )
-from playground.core.api.transport import Transport
 from playground.core.events import PredictEvent
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.streams import RequestRecord
@@ -33,6 +29,9 @@ from tests.core.helpers import (
     fault,
     only,
     open_client,
+    raw_server,
+    read_request,
+    response_head,
     run,
     seen_leaving,
     server_request,
@@ -167,30 +166,29 @@ def test_utf8_split_into_single_bytes_decodes_exactly(emulator: EmulatorServer) 
     assert finished.metrics.bytes == len(whole.encode())
 
 
-class _Chunks(httpx.AsyncByteStream):
-    def __init__(self, pieces: list[bytes]) -> None:
-        self.pieces = pieces
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self.pieces:
-            yield piece
-
-
 def _stream_of(
     pieces: list[bytes], content_type: str = "application/octet-stream"
 ) -> list[PredictEvent]:
-    """predict against a handler that sends exactly these pieces, chunked."""
+    """predict against a server that sends exactly these pieces, one HTTP chunk each (the local
+    server chunks on whole tokens or fixed sizes, never at chosen bytes)."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"Content-Type": content_type}, stream=_Chunks(pieces))
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": content_type, "Transfer-Encoding": "chunked"}
+        writer.write(response_head(200, headers))
+        for piece in pieces:
+            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
 
     async def main() -> list[PredictEvent]:
-        transport = Transport(http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        client = BasetenClient(Remote.local("http://127.0.0.1:9"), "k", transport=transport)
-        try:
-            return await collect(client.predict(Target(demo.STREAMER), {"stream": True}))
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                return await collect(client.predict(Target(demo.STREAMER), {"stream": True}))
+            finally:
+                await client.aclose()
 
     return run(main())
 
@@ -376,25 +374,31 @@ def _request_id(started: PredictEvent) -> str:
 
 
 def test_a_plain_text_body_is_one_text_chunk() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = "héllo, plain".encode()
+    body = "héllo, plain".encode()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
         headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body))}
-        return httpx.Response(200, headers=headers, stream=_Chunks([body[:2], body[2:]]))
+        writer.write(response_head(200, headers) + body[:2])  # é split between two writes
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(body[2:])
+        await writer.drain()
 
     async def main() -> list[PredictEvent]:
-        transport = Transport(http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        client = BasetenClient(Remote.baseten(), "k", transport=transport)
-        try:
-            return await collect(client.predict(Target(demo.CLASSIFIER), {}))
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                return await collect(client.predict(Target(demo.CLASSIFIER), {}))
+            finally:
+                await client.aclose()
 
     events = run(main())
     assert [type(e) for e in events] == [ResponseStarted, TextChunk, Finished]
     assert only(events, TextChunk)[0].text == "héllo, plain"
     finished = started_and_finished(events)[1]
     assert finished.kind == "text"
-    assert finished.metrics.bytes == len("héllo, plain".encode())
+    assert finished.metrics.bytes == len(body)
 
 
 def test_no_content_finishes_empty(fresh_emulator: EmulatorServer) -> None:
