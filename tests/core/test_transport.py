@@ -31,7 +31,7 @@ from playground.core import (
     TextChunk,
     Timeouts,
 )
-from playground.core.api.transport import Transport, retry_after_seconds
+from playground.core.api.transport import Transport, network_error, retry_after_seconds
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import (
     NO_RETRY,
@@ -522,3 +522,17 @@ def test_tls_to_a_plain_http_port_fails_the_handshake(emulator: EmulatorServer) 
     error = run(_first_error(url, emulator.api_key))
     failure = _assert_tls_failure(error, url)
     assert any(isinstance(c, ssl.SSLError) for c in _causes(failure))
+
+
+def test_tls_failure_found_down_the_cause_chain() -> None:
+    # No socket: a real handshake names SSL in httpx's own message (above); this is the case of
+    # a wrapper whose message hides it, which only the chain of causes tells.
+    outer = httpx.ConnectError("All connection attempts failed")
+    try:
+        raise outer from ssl.SSLCertVerificationError(1, "certificate verify failed")
+    except httpx.ConnectError as exc:
+        error = network_error(
+            exc, httpx.Request("GET", "https://model-x.api.baseten.co/"), Timeouts()
+        )
+    assert "TLS handshake with model-x.api.baseten.co" in str(error)
+    assert "certificates" in error.hint
