@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import struct
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -15,12 +17,30 @@ from playground.core import BasetenClient, Remote, RetryPolicy, Timeouts
 from playground.core.api.transport import Transport
 from playground.core.events import Finished, ResponseStarted
 from playground.emulator import EmulatorServer
+from playground.emulator.streams import RequestRecord
 
 T = TypeVar("T")
 E = TypeVar("E")
 
 FAULT = "X-Emulator-Fault"
 NO_RETRY = RetryPolicy(attempts=1)
+
+# The error bodies a call can meet, by the emulator's `shape=` name, written from baseten-api.md
+# §7.2 (§0 adds none). The tests keep this list themselves rather than asking the emulator: a
+# shape dropped from the server must fail its cases, not make them vanish.
+DOCUMENTED_ERROR_SHAPES = (
+    "gateway",  # 1. {"error": "<message>"}; also 4.'s plain string from older Trusses
+    "spec",  # 2. ErrorResponse {"error", "error_code", "detail"}
+    "truss",  # 3. {"error": …} with X-BASETEN-ERROR-* headers
+    "chain",  # 4. {"error": {"exception_cls_name", …, "user_stack_trace": [...]}}
+    "openai",  # 5. {"error": {"message", "type", "code"}}
+    "flat",  # 5. {"message", "type", "code"}
+    "ratelimit",  # 6. {"error": …, "retry_after": seconds}
+)
+# Not §7.2's but met all the same: FastAPI's {"detail": …} (§5.5 says to parse it), and the
+# plain-text and HTML pages a proxy in front of any service sends when it fails.
+OTHER_ERROR_SHAPES = ("detail", "text", "html")
+ERROR_SHAPES = DOCUMENTED_ERROR_SHAPES + OTHER_ERROR_SHAPES
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -114,6 +134,22 @@ async def eventually(condition: Callable[[], bool], *, within: float = 5.0) -> N
         await asyncio.sleep(0.01)
 
 
+async def seen_leaving(
+    server: EmulatorServer, request_id: str, *, within: float = 5.0
+) -> RequestRecord:
+    """The server's record of a request once it has seen the client go, waited for with the
+    caller's loop running and its client still open: a connection that only closes when the
+    client shuts down must not pass for one closed on cancel."""
+    record = server.emulator.state.records[request_id]
+    try:
+        await eventually(lambda: record.disconnected, within=within)
+    except AssertionError:
+        raise AssertionError(
+            f"the server still sees request {request_id} connected after {within} s"
+        ) from None
+    return record
+
+
 def wait_until(check: Callable[[], T | None], *, timeout: float = 5.0) -> T:
     """Poll `check` (outside any event loop) until it returns something other than None."""
     deadline = time.monotonic() + timeout
@@ -140,3 +176,81 @@ class SleepRecorder:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+# --- a bare server, for what the local server cannot send -----------------------------------------
+
+Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def raw_server(answer: Answer, *, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """A bare server on 127.0.0.1, on the caller's loop, for bytes the local server never sends
+    (exact chunks, an unreadable header, a reset, a TLS certificate): `answer` gets each
+    connection, reads the request and writes what the test needs. Yields the base URL."""
+    failures: list[Exception] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await answer(reader, writer)
+        except Exception as exc:  # fails the test below rather than going to a log
+            failures.append(exc)
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=tls)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    finally:
+        server.close()
+        await server.wait_closed()
+    if failures:
+        raise failures[0]
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """One HTTP/1.1 request's head and body (by its Content-Length)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return head, await reader.readexactly(length)
+
+
+def response_head(status: int, headers: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} Whatever"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def reset(writer: asyncio.StreamWriter) -> None:
+    """Drop the connection with a TCP reset rather than a clean close."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+class FullListener:
+    """A port whose accept queue is full, so that a connect hangs until its timeout (Linux drops
+    the SYN of a connection that finds the queue full rather than refusing it)."""
+
+    def __init__(self) -> None:
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(0)
+        self.port: int = self._listener.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+        for _ in range(3):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", self.port))
+            self._fillers.append(filler)
+
+    def __enter__(self) -> FullListener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sock in [*self._fillers, self._listener]:
+            sock.close()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from playground.core import ApiError, BasetenClient, InvalidRequest, Remote, Target
 from playground.core.api.asyncjobs import AsyncJobs, AsyncOptions, AsyncStatus, PollPolicy
-from playground.core.api.transport import Transport
 from playground.emulator import EmulatorServer, demo
+from playground.emulator.asyncq import AsyncJob
+from playground.emulator.asyncq import AsyncOptions as ServerAsyncOptions
+from playground.emulator.streams import RequestRecord
 from tests.core.helpers import NO_RETRY, deployment_id, open_client, run
 
 FAST_POLL = PollPolicy(first=0.05, factor=1.5, longest=0.1)
@@ -198,34 +198,52 @@ def test_status_of_an_unknown_request_is_a_404(emulator: EmulatorServer) -> None
     assert caught.value.hint
 
 
-class _Recorder:
-    """A MockTransport handler that answers like async_predict and keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(201, json={"request_id": "r" * 32})
+def _last_record(server: EmulatorServer) -> str | None:
+    return next(reversed(server.emulator.state.records), None)
 
 
-def _submit_offline(target: Target, model_input: Any, options: AsyncOptions | None) -> _Recorder:
-    recorder = _Recorder()
+def _records_since(server: EmulatorServer, before: str | None) -> list[RequestRecord]:
+    """What the server saw after the request `before` (every request, if None)."""
+    records = list(server.emulator.state.records.values())
+    ids = [record.request_id for record in records]
+    return records[ids.index(before) + 1 :] if before in ids else records
 
-    async def main() -> None:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
-        client = BasetenClient(Remote.baseten(), "k", transport=Transport(http=http))
-        try:
-            assert await client.jobs.submit(target, model_input, options) == "r" * 32
-        finally:
-            await client.aclose()
 
-    try:
-        run(main())
-    except InvalidRequest:
-        assert recorder.requests == [], "an invalid request was sent"
-        raise
-    return recorder
+async def _submitted(
+    server: EmulatorServer,
+    client: BasetenClient,
+    target: Target,
+    model_input: Any,
+    options: AsyncOptions | None = None,
+) -> tuple[AsyncJob, RequestRecord]:
+    """Submit through the client: the job the server queued, and its record of the call."""
+    before = _last_record(server)
+    request_id = await client.jobs.submit(target, model_input, options)
+    (record,) = [
+        r
+        for r in _records_since(server, before)
+        if r.path.endswith(("/async_predict", "/async_run_remote"))
+    ]
+    job = server.emulator.state.queue.get(request_id)
+    assert job is not None
+    return job, record
+
+
+def _refused(
+    server: EmulatorServer, target: Target, model_input: Any, options: AsyncOptions | None
+) -> InvalidRequest:
+    """The client's refusal of a submit, checked to have sent nothing (the server would have
+    answered a bad one with a 400 ApiError, not this)."""
+
+    async def main() -> InvalidRequest:
+        async with open_client(server, retry=NO_RETRY) as client:
+            before = _last_record(server)
+            with pytest.raises(InvalidRequest) as caught:
+                await client.jobs.submit(target, model_input, options)
+            assert _last_record(server) == before, "an invalid request was sent"
+            return caught.value
+
+    return run(main())
 
 
 @pytest.mark.parametrize(
@@ -243,87 +261,138 @@ def _submit_offline(target: Target, model_input: Any, options: AsyncOptions | No
         (AsyncOptions(webhook_endpoint="ftp://example.com/hook"), "https"),
     ],
 )
-def test_invalid_options_are_refused_before_sending(options: AsyncOptions, words: str) -> None:
-    with pytest.raises(InvalidRequest, match=words):
-        _submit_offline(CLASSIFIER, {"text": "x"}, options)
+def test_invalid_options_are_refused_before_sending(
+    emulator: EmulatorServer, options: AsyncOptions, words: str
+) -> None:
+    assert words in str(_refused(emulator, CLASSIFIER, {"text": "x"}, options))
 
 
 @pytest.mark.parametrize("options", [AsyncOptions(priority=7), AsyncOptions(priority=1)])
-def test_a_chain_takes_no_async_options(options: AsyncOptions) -> None:
+def test_a_chain_takes_no_async_options(emulator: EmulatorServer, options: AsyncOptions) -> None:
     # async_run_remote's body is the entrypoint's arguments, so options would be dropped silently.
-    with pytest.raises(InvalidRequest, match="takes no async options"):
-        _submit_offline(Target(demo.CHAIN, is_chain=True), {"question": "q"}, options)
+    chain = Target(demo.CHAIN, is_chain=True)
+    assert "takes no async options" in str(_refused(emulator, chain, {"question": "q"}, options))
 
 
 @pytest.mark.parametrize("is_chain", [False, True], ids=["model", "chain"])
-def test_a_body_over_256_kib_is_refused_before_sending(is_chain: bool) -> None:
+def test_a_body_over_256_kib_is_refused_before_sending(
+    emulator: EmulatorServer, is_chain: bool
+) -> None:
     target = Target(demo.CHAIN if is_chain else demo.CLASSIFIER, is_chain=is_chain)
-    with pytest.raises(InvalidRequest, match="256 KiB"):
-        _submit_offline(target, {"text": "x" * (256 * 1024)}, None)
+    assert "256 KiB" in str(_refused(emulator, target, {"text": "x" * (256 * 1024)}, None))
 
 
-def test_the_request_body_carries_only_the_options_given() -> None:
+def test_the_request_body_carries_only_the_options_given(fresh_emulator: EmulatorServer) -> None:
+    server = fresh_emulator
     options = AsyncOptions(
         webhook_endpoint="https://hooks.example.com/done", priority=0, max_attempts=4
     )
-    recorder = _submit_offline(CLASSIFIER, {"text": "x"}, options)
-    (request,) = recorder.requests
-    assert request.method == "POST"
-    assert (
-        str(request.url)
-        == f"https://model-{demo.CLASSIFIER}.api.baseten.co/production/async_predict"
-    )
-    assert json.loads(request.content) == {
+    # The body is built without a socket; the server cannot tell an option left out from its
+    # default, so exactly what goes in it is checked here and what arrived below.
+    assert options.body({"text": "x"}) == {
         "model_input": {"text": "x"},
         "webhook_endpoint": "https://hooks.example.com/done",
         "priority": 0,
         "inference_retry_config": {"max_attempts": 4},
     }
-    assert request.headers["authorization"] == "Bearer k"
-
-
-def test_a_plain_http_webhook_is_allowed_to_this_machine_only() -> None:
-    for url in ("http://127.0.0.1:8123/hook", "http://localhost/hook", "http://[::1]:9/hook"):
-        (request,) = _submit_offline(CLASSIFIER, 1, AsyncOptions(webhook_endpoint=url)).requests
-        assert json.loads(request.content)["webhook_endpoint"] == url
-
-
-def test_a_chain_body_is_the_bare_arguments() -> None:
-    (request,) = _submit_offline(
-        Target(demo.CHAIN, is_chain=True), {"question": "q"}, None
-    ).requests
     assert (
-        str(request.url) == f"https://chain-{demo.CHAIN}.api.baseten.co/production/async_run_remote"
+        CLASSIFIER.url(Remote.baseten(), "async_predict")
+        == f"https://model-{demo.CLASSIFIER}.api.baseten.co/production/async_predict"
     )
-    assert json.loads(request.content) == {"question": "q"}
+
+    async def main() -> tuple[AsyncJob, RequestRecord]:
+        async with open_client(server) as client:
+            await hold_queue(server, client, 2.0)
+            job, record = await _submitted(server, client, CLASSIFIER, {"text": "x"}, options)
+            # Canceled while queued: no webhook ever leaves for the made-up host.
+            assert (await client.jobs.cancel(CLASSIFIER, job.request_id))["canceled"] is True
+            return job, record
+
+    job, record = run(main())
+    assert record.method == "POST"
+    assert record.path == f"/model-{demo.CLASSIFIER}/production/async_predict"
+    assert record.headers["authorization"] == f"Bearer {server.api_key}"
+    assert record.headers["content-type"] == "application/json"
+    assert job.model_input == {"text": "x"}
+    assert job.options == ServerAsyncOptions(
+        webhook_endpoint="https://hooks.example.com/done",
+        priority=0,
+        max_time_in_queue_seconds=600,  # Baseten's defaults for what was left out
+        max_attempts=4,
+        initial_delay_ms=1000,
+        max_delay_ms=5000,
+    )
 
 
-def test_watch_backs_off_on_429() -> None:
+def test_a_plain_http_webhook_is_allowed_to_this_machine_only(
+    fresh_emulator: EmulatorServer,
+) -> None:
+    server = fresh_emulator
+    urls = ("http://127.0.0.1:8123/hook", "http://localhost/hook", "http://[::1]:9/hook")
+
+    async def main() -> list[str | None]:
+        async with open_client(server) as client:
+            await hold_queue(server, client, 2.0)
+            sent: list[str | None] = []
+            for url in urls:
+                options = AsyncOptions(webhook_endpoint=url)
+                job, _ = await _submitted(server, client, CLASSIFIER, 1, options)
+                await client.jobs.cancel(CLASSIFIER, job.request_id)  # no delivery attempted
+                sent.append(job.options.webhook_endpoint)
+            return sent
+
+    assert run(main()) == list(urls)
+
+
+def test_a_chain_body_is_the_bare_arguments(emulator: EmulatorServer) -> None:
+    chain = Target(demo.CHAIN, is_chain=True)
+    assert (
+        chain.url(Remote.baseten(), "async_run_remote")
+        == f"https://chain-{demo.CHAIN}.api.baseten.co/production/async_run_remote"
+    )
+
+    async def main() -> tuple[AsyncJob, RequestRecord]:
+        async with open_client(emulator) as client:
+            return await _submitted(emulator, client, chain, {"question": "q"})
+
+    job, record = run(main())
+    assert record.path == f"/chain-{demo.CHAIN}/production/async_run_remote"
+    assert job.model_input == {"question": "q"}  # a chain's job input is its whole body
+
+
+async def _poll_eagerly(client: BasetenClient, request_id: str) -> None:
+    """Status calls back to back, as a poller with no manners would: this second's run out."""
+    for _ in range(500):
+        await client.jobs.status(CLASSIFIER, request_id)
+
+
+def test_watch_backs_off_on_429(fresh_emulator: EmulatorServer) -> None:
     """A status endpoint over its rate limit slows the watcher down instead of failing it."""
-    calls: list[str] = []
+    server = fresh_emulator
     slept: list[float] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request.method)
-        if len(calls) == 1:
-            return httpx.Response(429, json={"error": "slow down", "retry_after": 0.5})
-        status = "IN_PROGRESS" if len(calls) == 2 else "SUCCEEDED"
-        return httpx.Response(200, json={"request_id": "r1", "status": status})
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
+        await asyncio.sleep(seconds)
 
-    async def main() -> list[str]:
-        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        client = BasetenClient(
-            Remote.baseten(), "k", transport=Transport(http=http, retry=NO_RETRY)
-        )
-        client.jobs = AsyncJobs(client, sleep=sleep)
-        try:
-            return [s.status async for s in client.jobs.watch(CLASSIFIER, "r1", FAST_POLL)]
-        finally:
-            await client.aclose()
+    async def main() -> tuple[list[str], list[RequestRecord]]:
+        async with open_client(server, retry=NO_RETRY) as client:
+            client.jobs = AsyncJobs(client, sleep=sleep)
+            # Long enough to be seen running once the watcher has waited out the limit.
+            server.emulator.state.set_model_faults(demo.CLASSIFIER, "latency=1.5,count=1")
+            request_id = await client.jobs.submit(CLASSIFIER, {"text": "x"})
+            with pytest.raises(ApiError) as limited:
+                await _poll_eagerly(client, request_id)
+            assert limited.value.status == 429
+            before = _last_record(server)
+            statuses = [
+                s.status async for s in client.jobs.watch(CLASSIFIER, request_id, FAST_POLL)
+            ]
+            return statuses, _records_since(server, before)
 
-    assert run(main()) == ["IN_PROGRESS", "SUCCEEDED"]
-    assert slept[0] == 0.5
-    assert len(calls) == 3
+    statuses, seen = run(main())
+    assert statuses == ["IN_PROGRESS", "SUCCEEDED"]
+    assert slept[0] == 1.0  # the server's Retry-After
+    # One 429, then the watcher waited it out and was never limited again.
+    assert [r.status for r in seen] == [429] + [200] * (len(seen) - 1)
+    assert len(seen) >= 3

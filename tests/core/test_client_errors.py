@@ -21,8 +21,8 @@ from playground.core import (
     TruncatedStream,
 )
 from playground.emulator import EmulatorServer, demo
-from playground.emulator.faults import SHAPES
 from tests.core.helpers import (
+    ERROR_SHAPES,
     NO_RETRY,
     collect,
     collect_until_error,
@@ -63,7 +63,7 @@ def predict_error(
 
 
 @pytest.mark.parametrize("status", STATUSES)
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shape", ERROR_SHAPES)
 def test_every_error_shape_becomes_an_api_error(
     emulator: EmulatorServer, shape: str, status: int
 ) -> None:

@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
-from typing import Any
-
-import httpx
 
 from playground.core import (
     BasetenClient,
@@ -23,9 +19,9 @@ from playground.core import (
     Target,
     TextChunk,
 )
-from playground.core.api.transport import Transport
 from playground.core.events import PredictEvent
 from playground.emulator import EmulatorServer, demo
+from playground.emulator.streams import RequestRecord
 from tests.core.helpers import (
     collect,
     deployment_id,
@@ -33,10 +29,13 @@ from tests.core.helpers import (
     fault,
     only,
     open_client,
+    raw_server,
+    read_request,
+    response_head,
     run,
+    seen_leaving,
     server_request,
     started_and_finished,
-    wait_until,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -167,30 +166,29 @@ def test_utf8_split_into_single_bytes_decodes_exactly(emulator: EmulatorServer) 
     assert finished.metrics.bytes == len(whole.encode())
 
 
-class _Chunks(httpx.AsyncByteStream):
-    def __init__(self, pieces: list[bytes]) -> None:
-        self.pieces = pieces
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for piece in self.pieces:
-            yield piece
-
-
 def _stream_of(
     pieces: list[bytes], content_type: str = "application/octet-stream"
 ) -> list[PredictEvent]:
-    """predict against a handler that sends exactly these pieces, chunked."""
+    """predict against a server that sends exactly these pieces, one HTTP chunk each (the local
+    server chunks on whole tokens or fixed sizes, never at chosen bytes)."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"Content-Type": content_type}, stream=_Chunks(pieces))
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": content_type, "Transfer-Encoding": "chunked"}
+        writer.write(response_head(200, headers))
+        for piece in pieces:
+            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
 
     async def main() -> list[PredictEvent]:
-        transport = Transport(http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        client = BasetenClient(Remote.local("http://127.0.0.1:9"), "k", transport=transport)
-        try:
-            return await collect(client.predict(Target(demo.STREAMER), {"stream": True}))
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                return await collect(client.predict(Target(demo.STREAMER), {"stream": True}))
+            finally:
+                await client.aclose()
 
     return run(main())
 
@@ -321,7 +319,7 @@ def test_custom_server_routes(emulator: EmulatorServer) -> None:
 def test_cancelling_mid_stream_closes_the_connection_and_keeps_what_arrived(
     emulator: EmulatorServer,
 ) -> None:
-    async def main() -> tuple[list[PredictEvent], str]:
+    async def main() -> tuple[list[PredictEvent], RequestRecord, str]:
         received: list[PredictEvent] = []
         async with open_client(emulator) as client:
 
@@ -340,21 +338,22 @@ def test_cancelling_mid_stream_closes_the_connection_and_keeps_what_arrived(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             assert task.cancelled()
-            return received, await story(client)
+            # With the client still open: the cancel itself must have closed the connection.
+            seen = await seen_leaving(emulator, _request_id(received[0]))
+            return received, seen, await story(client)
 
-    received, whole = run(main())
+    received, seen, whole = run(main())
     assert isinstance(received[0], ResponseStarted)
     assert not only(received, Finished)
     chunks = only(received, TextChunk)
     assert len(chunks) >= 4
     assert whole.startswith("".join(chunk.text for chunk in chunks))
-    seen = wait_until(lambda: _if_disconnected(emulator, received[0]))
-    assert seen["completed"] is False
-    assert 4 <= seen["events_sent"] < 40  # the story has 48 tokens; we left long before its end
+    assert seen.completed is False
+    assert 4 <= seen.events_sent < 40  # the story has 48 tokens; we left long before its end
 
 
 def test_leaving_a_stream_early_closes_the_connection(emulator: EmulatorServer) -> None:
-    async def main() -> ResponseStarted:
+    async def main() -> RequestRecord:
         async with open_client(emulator) as client:
             stream = client.predict(
                 Target(demo.STREAMER), {"prompt": "x", "stream": True}, headers=fault("delay=0.05")
@@ -363,38 +362,43 @@ def test_leaving_a_stream_early_closes_the_connection(emulator: EmulatorServer) 
                 started = await anext(events)
                 assert isinstance(started, ResponseStarted)
                 assert isinstance(await anext(events), TextChunk)
-        return started
+            return await seen_leaving(emulator, _request_id(started))
 
-    started = run(main())
-    assert wait_until(lambda: _if_disconnected(emulator, started))["completed"] is False
+    assert run(main()).completed is False
 
 
-def _if_disconnected(server: EmulatorServer, started: PredictEvent) -> dict[str, Any] | None:
+def _request_id(started: PredictEvent) -> str:
     assert isinstance(started, ResponseStarted)
-    seen = server_request(server, started.metrics.request_id or "")
-    return seen if seen["disconnected"] else None
+    assert started.metrics.request_id
+    return started.metrics.request_id
 
 
 def test_a_plain_text_body_is_one_text_chunk() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        body = "héllo, plain".encode()
+    body = "héllo, plain".encode()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
         headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body))}
-        return httpx.Response(200, headers=headers, stream=_Chunks([body[:2], body[2:]]))
+        writer.write(response_head(200, headers) + body[:2])  # é split between two writes
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(body[2:])
+        await writer.drain()
 
     async def main() -> list[PredictEvent]:
-        transport = Transport(http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        client = BasetenClient(Remote.baseten(), "k", transport=transport)
-        try:
-            return await collect(client.predict(Target(demo.CLASSIFIER), {}))
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                return await collect(client.predict(Target(demo.CLASSIFIER), {}))
+            finally:
+                await client.aclose()
 
     events = run(main())
     assert [type(e) for e in events] == [ResponseStarted, TextChunk, Finished]
     assert only(events, TextChunk)[0].text == "héllo, plain"
     finished = started_and_finished(events)[1]
     assert finished.kind == "text"
-    assert finished.metrics.bytes == len("héllo, plain".encode())
+    assert finished.metrics.bytes == len(body)
 
 
 def test_no_content_finishes_empty(fresh_emulator: EmulatorServer) -> None:

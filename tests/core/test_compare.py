@@ -22,10 +22,11 @@ from playground.core.compare.run import (
     run_column,
     run_comparison,
 )
-from playground.core.events import ChatDelta, TextChunk
+from playground.core.events import ChatDelta, ResponseStarted, TextChunk
 from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, SLEEPY, STREAMER
+from playground.emulator.streams import RequestRecord
 from tests.core.helpers import (
     FAULT,
     NO_RETRY,
@@ -33,6 +34,7 @@ from tests.core.helpers import (
     eventually,
     open_client,
     run,
+    seen_leaving,
     server_request,
 )
 
@@ -173,12 +175,15 @@ def test_cancelling_one_column_closes_only_its_connection(emulator: EmulatorServ
         Column(Target(STREAMER), headers={FAULT: "delay=0.01"}),
     ]
     chunks: dict[int, int] = {0: 0, 1: 0}
+    requests: dict[int, str] = {}
 
     def count(index: int, event: Event) -> None:
+        if isinstance(event, ResponseStarted):
+            requests[index] = event.headers["x-baseten-request-id"]
         if isinstance(event, TextChunk):
             chunks[index] += 1
 
-    async def main() -> list[ColumnResult]:
+    async def main() -> tuple[list[ColumnResult], RequestRecord]:
         async with open_client(emulator) as client:
             round_ = CompareRound(client, spec, columns, on_event=count)
             round_.start()
@@ -186,27 +191,22 @@ def test_cancelling_one_column_closes_only_its_connection(emulator: EmulatorServ
             assert round_.is_running(0)
             round_.cancel(0)
             round_.cancel(0)  # idempotent
+            # The stopped column's connection is closed by the cancel, not by the client's end.
+            record = await seen_leaving(emulator, requests[0])
             results = await round_.wait()
             assert not round_.is_running()
-            return results
+            return results, record
 
-    stopped, finished = run(main())
+    (stopped, finished), record = run(main())
     assert stopped.outcome == "cancelled"
     assert stopped.error == "Stopped"
     assert isinstance(stopped.body, str)
     assert stopped.body.startswith("Once upon")
     assert finished.is_ok
     assert finished.kind == "text-stream"
-    assert stopped.request_id
+    assert stopped.request_id == record.request_id
+    assert not record.completed
     assert finished.request_id
-
-    def disconnected() -> bool:
-        return bool(server_request(emulator, stopped.request_id or "")["disconnected"])
-
-    deadline = time.monotonic() + 5
-    while not disconnected() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert disconnected()
     other = server_request(emulator, finished.request_id)
     assert other["completed"]
     assert not other["disconnected"]
@@ -216,20 +216,29 @@ def test_cancelling_the_whole_run_stops_every_column(emulator: EmulatorServer) -
     spec = RequestSpec("predict", Target(STREAMER), {"prompt": "x", "max_tokens": 40})
     columns = [Column(Target(STREAMER), headers={FAULT: "delay=0.05"})] * 2
     results: list[ColumnResult] = []
+    chunks: dict[int, int] = {0: 0, 1: 0}
 
-    async def main() -> None:
+    def count(index: int, event: Event) -> None:
+        if isinstance(event, TextChunk):
+            chunks[index] += 1
+
+    async def main() -> list[RequestRecord]:
         async with open_client(emulator) as client:
             task = asyncio.get_running_loop().create_task(
-                one_round(client, spec, columns, on_result=results.append)
+                one_round(client, spec, columns, count, on_result=results.append)
             )
-            await asyncio.sleep(0.3)
+            await eventually(lambda: min(chunks.values()) >= 2)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            # Both connections closed by the cancel, with the client still open.
+            return [await seen_leaving(emulator, r.request_id or "") for r in results]
 
-    run(main())
+    records = run(main())
     assert sorted(r.column for r in results) == [0, 1]
     assert {r.outcome for r in results} == {"cancelled"}
+    assert all(r.request_id for r in results)
+    assert [record.completed for record in records] == [False, False]
 
 
 def test_run_column_alone_sends_a_custom_route_with_the_column_overrides(

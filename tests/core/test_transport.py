@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.utils
+import json
 import ssl
 import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from playground.core import (
     ApiError,
@@ -29,13 +35,21 @@ from playground.core.api.transport import Transport, network_error, retry_after_
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import (
     NO_RETRY,
+    Answer,
+    FullListener,
     SleepRecorder,
     collect,
     collect_until_error,
+    fault,
     only,
     open_client,
+    raw_server,
+    read_request,
+    reset,
+    response_head,
     run,
     server_request,
+    unused_port,
 )
 
 CLASSIFIER = Target(demo.CLASSIFIER)
@@ -231,7 +245,7 @@ def test_the_auth_scheme(emulator: EmulatorServer, scheme: str) -> None:
     assert seen["authorization_scheme"] == scheme
 
 
-# --- without a socket: policy, Retry-After parsing and error mapping -------------------------------
+# --- without a socket: the retry policy and Retry-After parsing ----------------------------------
 
 
 def test_retry_policy_delays() -> None:
@@ -281,91 +295,238 @@ def test_a_retry_after_header_that_is_neither_seconds_nor_a_date() -> None:
     assert retry_after_seconds(_headers(retry_after="soon"), None) is None
 
 
-def _mock_client(
-    handler: Any, retry: RetryPolicy = NO_RETRY, timeouts: Timeouts | None = None
-) -> BasetenClient:
-    transport = Transport(
-        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-        retry=retry,
-        timeouts=timeouts,
-    )
-    return BasetenClient(Remote.baseten(), "k", transport=transport)
+# --- the network failing, each way met for real on 127.0.0.1 --------------------------------------
 
 
-def _error_from(handler: Any, **kwargs: Any) -> Exception:
+async def _first_error(
+    base_url: str, key: str = "k", headers: dict[str, str] | None = None, **transport: Any
+) -> Exception:
+    """The error of one predict to the server at `base_url` (no retries)."""
+    transport.setdefault("retry", NO_RETRY)
+    client = BasetenClient(Remote.local(base_url), key, transport=Transport(**transport))
+    try:
+        call = client.predict(CLASSIFIER, {"text": "x"}, headers=headers)
+        return (await collect_until_error(call))[1]
+    finally:
+        await client.aclose()
+
+
+def _error_from(answer: Answer, **transport: Any) -> Exception:
     async def main() -> Exception:
-        client = _mock_client(handler, **kwargs)
-        try:
-            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            return await _first_error(url, **transport)
 
     return run(main())
 
 
 def test_an_unreadable_retry_after_still_gives_an_api_error() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            503, headers={"Retry-After": "soon"}, json={"error": "busy", "retry_after": 2}
-        )
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        body = json.dumps({"error": "busy", "retry_after": 2}).encode()
+        headers = {"Retry-After": "soon", "Content-Type": "application/json"}
+        writer.write(response_head(503, {**headers, "Content-Length": str(len(body))}) + body)
 
-    error = _error_from(handler)
+    error = _error_from(answer)
     assert isinstance(error, ApiError)
     assert (error.status, error.message, error.retry_after) == (503, "busy", 2)
 
 
 def test_an_error_body_that_breaks_off_still_gives_its_status() -> None:
-    class Broken(httpx.AsyncByteStream):
-        async def __aiter__(self) -> Any:
-            yield b'{"error": "half'
-            raise httpx.ReadError("connection reset")
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": "application/json", "Content-Length": "200"}
+        writer.write(response_head(502, headers) + b'{"error": "half')
+        await writer.drain()  # and the connection closes 185 bytes short
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(502, headers={"Content-Type": "application/json"}, stream=Broken())
-
-    error = _error_from(handler)
+    error = _error_from(answer)
     assert isinstance(error, ApiError)
     assert error.status == 502
     assert error.hint
 
 
-def _raises(exc: Exception) -> Any:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise exc
+TIMEOUTS = Timeouts(connect=0.5, read=0.25)
 
-    return handler
+
+async def _connect_timeout(_: EmulatorServer) -> Exception:
+    with FullListener() as full:
+        return await _first_error(f"http://127.0.0.1:{full.port}", timeouts=TIMEOUTS)
+
+
+async def _read_timeout(server: EmulatorServer) -> Exception:
+    return await _first_error(
+        server.base_url, server.api_key, fault("latency=1"), timeouts=TIMEOUTS
+    )
+
+
+async def _pool_timeout(server: EmulatorServer) -> Exception:
+    """Every connection of the pool is busy with a stream for longer than we wait for one."""
+    one = httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=TIMEOUTS.to_httpx())
+    transport = Transport(http=one, timeouts=TIMEOUTS, retry=NO_RETRY)
+    async with open_client(server, transport=transport) as client:
+        busy = client.predict(Target(demo.STREAMER), {"stream": True}, headers=fault("delay=0.1"))
+        async with contextlib.aclosing(busy) as events:
+            assert isinstance(await anext(events), ResponseStarted)
+            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
+
+
+async def _refused(_: EmulatorServer) -> Exception:
+    return await _first_error(f"http://127.0.0.1:{unused_port()}")
+
+
+async def _unresolvable(_: EmulatorServer) -> Exception:
+    return await _first_error("http://nonexistent.invalid")  # .invalid never resolves (RFC 6761)
+
+
+async def _closed_without_an_answer(_: EmulatorServer) -> Exception:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)  # and close
+
+    async with raw_server(answer) as url:
+        return await _first_error(url)
+
+
+async def _reset(_: EmulatorServer) -> Exception:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        reset(writer)
+
+    async with raw_server(answer) as url:
+        return await _first_error(url)
+
+
+FAILURES = [
+    (
+        _connect_timeout,
+        httpx.ConnectTimeout,
+        NetworkError,
+        "Timed out connecting to 127.0.0.1:",
+    ),
+    (_read_timeout, httpx.ReadTimeout, NetworkError, "for 0.25 s"),
+    (_pool_timeout, httpx.PoolTimeout, NetworkError, "Timed out talking to 127.0.0.1:"),
+    (_refused, httpx.ConnectError, NetworkError, "refused"),
+    (
+        _unresolvable,
+        httpx.ConnectError,
+        NetworkError,
+        "Could not resolve the host name nonexistent.invalid",
+    ),
+    (_closed_without_an_answer, httpx.RemoteProtocolError, StreamCut, "closed before"),
+    (_reset, httpx.ReadError, StreamCut, "broke"),
+]
 
 
 @pytest.mark.parametrize(
-    ("exc", "kind", "words"),
-    [
-        (httpx.ConnectTimeout("timed out"), NetworkError, "Timed out connecting to model-"),
-        (httpx.ReadTimeout("timed out"), NetworkError, "for 0.25 s"),
-        (httpx.PoolTimeout("timed out"), NetworkError, "Timed out"),
-        (
-            httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
-            NetworkError,
-            "TLS handshake",
-        ),
-        (httpx.ConnectError("[Errno 111] Connection refused"), NetworkError, "refused"),
-        (
-            httpx.ConnectError("[Errno -3] Temporary failure in name resolution"),
-            NetworkError,
-            "Could not resolve the host name model-",
-        ),
-        (httpx.RemoteProtocolError("peer closed connection"), StreamCut, "closed before"),
-        (httpx.ReadError("reset"), StreamCut, "broke"),
-    ],
+    ("meet", "cause", "kind", "words"),
+    FAILURES,
+    ids=[meet.__name__.strip("_") for meet, *_ in FAILURES],
 )
-def test_httpx_errors_become_ours(exc: Exception, kind: type[Exception], words: str) -> None:
-    error = _error_from(_raises(exc), timeouts=Timeouts(connect=0.5, read=0.25))
+def test_httpx_errors_become_ours(
+    emulator: EmulatorServer,
+    meet: Callable[[EmulatorServer], Coroutine[Any, Any, Exception]],
+    cause: type[Exception],
+    kind: type[Exception],
+    words: str,
+) -> None:
+    error = run(meet(emulator))
     assert type(error) is kind
     assert words in str(error)
-    assert error.__cause__ is exc
+    assert type(error.__cause__) is cause
     assert getattr(error, "hint", "")
 
 
+# --- TLS, with a real handshake against a certificate made for the test -----------------------------
+
+
+def _tls_server(ca: trustme.CA, name: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    return context
+
+
+def _trust(ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust `ca` the way a person behind a TLS-intercepting proxy would: SSL_CERT_FILE."""
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+
+
+def _over_tls(context: ssl.SSLContext) -> tuple[list[Any] | Exception, str]:
+    """A predict to a TLS server with this certificate: its events, or its error."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        body = b'{"label": "positive"}'
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+        writer.write(response_head(200, headers) + body)
+
+    async def main() -> tuple[list[Any] | Exception, str]:
+        async with raw_server(answer, tls=context) as url:
+            client = BasetenClient(Remote.local(url), "k", retry=NO_RETRY)
+            try:
+                return await collect(client.predict(CLASSIFIER, {"text": "x"})), url
+            except NetworkError as exc:
+                return exc, url
+            finally:
+                await client.aclose()
+
+    return run(main())
+
+
+def _assert_tls_failure(error: object, url: str) -> NetworkError:
+    assert type(error) is NetworkError
+    assert f"TLS handshake with {url.removeprefix('https://')} failed" in str(error)
+    assert "certificates" in error.hint
+    return error
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def test_a_trusted_certificate_for_the_host_is_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The control for the failures below: the same server, trusted and rightly named, answers.
+    ca = trustme.CA()
+    _trust(ca, tmp_path, monkeypatch)
+    events, _ = _over_tls(_tls_server(ca, "127.0.0.1"))
+    assert isinstance(events, list)
+    (body,) = only(events, JsonBody)
+    assert body.value == {"label": "positive"}
+
+
+def test_a_certificate_nobody_trusts_fails_the_handshake() -> None:
+    error, url = _over_tls(_tls_server(trustme.CA(), "127.0.0.1"))
+    failure = _assert_tls_failure(error, url)
+    assert "certificate verify failed" in str(failure)
+    assert any(isinstance(c, ssl.SSLCertVerificationError) for c in _causes(failure))
+
+
+def test_a_certificate_for_another_host_fails_the_handshake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    _trust(ca, tmp_path, monkeypatch)
+    error, url = _over_tls(_tls_server(ca, "model-elsewhere.example"))
+    failure = _assert_tls_failure(error, url)
+    assert "mismatch" in str(failure)
+    assert any(isinstance(c, ssl.SSLCertVerificationError) for c in _causes(failure))
+
+
+def test_tls_to_a_plain_http_port_fails_the_handshake(emulator: EmulatorServer) -> None:
+    url = emulator.base_url.replace("http://", "https://")
+    error = run(_first_error(url, emulator.api_key))
+    failure = _assert_tls_failure(error, url)
+    assert any(isinstance(c, ssl.SSLError) for c in _causes(failure))
+
+
 def test_tls_failure_found_down_the_cause_chain() -> None:
+    # No socket: a real handshake names SSL in httpx's own message (above); this is the case of
+    # a wrapper whose message hides it, which only the chain of causes tells.
     outer = httpx.ConnectError("All connection attempts failed")
     try:
         raise outer from ssl.SSLCertVerificationError(1, "certificate verify failed")
