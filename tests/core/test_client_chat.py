@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-import httpx
 import pytest
 
 from playground.core import (
@@ -22,11 +22,21 @@ from playground.core import (
     Target,
     TruncatedStream,
 )
-from playground.core.api.transport import Transport
 from playground.core.chat.conversation import Conversation
 from playground.core.events import ChatEvent, ToolCall
 from playground.emulator import EmulatorServer, demo
-from tests.core.helpers import NO_RETRY, collect, collect_until_error, fault, only, open_client, run
+from tests.core.helpers import (
+    NO_RETRY,
+    collect,
+    collect_until_error,
+    fault,
+    only,
+    open_client,
+    raw_server,
+    read_request,
+    response_head,
+    run,
+)
 
 FAST = fault("delay=0")
 
@@ -204,17 +214,20 @@ def test_a_function_name_sent_in_pieces_is_joined() -> None:
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
     body = b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=body)
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": "text/event-stream", "Content-Length": str(len(body))}
+        writer.write(response_head(200, headers) + body)
+        await writer.drain()
 
     async def main() -> list[ChatEvent]:
-        transport = Transport(http=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
-        client = BasetenClient(Remote.local("http://127.0.0.1:9"), "k", transport=transport)
-        try:
-            base = client.openai_base(Target(demo.TOOLS))
-            return await collect(client.chat(base, chat_body("demo-tools", stream=True)))
-        finally:
-            await client.aclose()
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                base = client.openai_base(Target(demo.TOOLS))
+                return await collect(client.chat(base, chat_body("demo-tools", stream=True)))
+            finally:
+                await client.aclose()
 
     result = finished(run(main())).result
     assert result.tool_calls == [ToolCall(0, "call_1", "get_weather", '{"city": "Zürich"}')]
