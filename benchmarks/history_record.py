@@ -7,9 +7,9 @@ then times searches (words, a request id, a target; the panel runs them on the G
 person types) and a prune to half the size. The inputs come from a fixed seed, so both indexes
 get the same bodies and the same queries, and must find the same entries.
 
-Then a real window records the same exchanges through its recorder (its RequestController's
-signals, as a send emits them) while a 5 ms QTimer measures the GUI thread's stall; the same
-writes done on the GUI thread are the baseline, measured in the same run.
+Then the real recorder and history panel, installed in a bare window, record the same exchanges
+from a RequestController's signals (as a send emits them) while a 5 ms QTimer measures the GUI
+thread's stall; the same writes done on the GUI thread are the baseline, in the same run.
 
     python benchmarks/history_record.py [--entries 200] [--seed 13]
 """
