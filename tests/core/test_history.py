@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -272,7 +273,12 @@ def test_a_history_from_a_newer_version_is_set_aside_not_overwritten(tmp_path: P
     history.close()
 
 
-def test_the_schema_is_versioned_and_an_old_file_is_migrated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fts5", [True, False])
+def test_the_schema_is_versioned_and_an_old_file_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fts5: bool
+) -> None:
+    if not fts5:
+        monkeypatch.setattr(history_schema, "fts5_available", lambda: False)
     path = tmp_path / "history.sqlite3"
     db = sqlite3.connect(path)
     history_schema.create_exchanges(db)  # as version 1 left it: no search index yet
@@ -287,12 +293,19 @@ def test_the_schema_is_versioned_and_an_old_file_is_migrated(tmp_path: Path) -> 
     db.commit()
     db.close()
     history = History(path)
-    assert history.schema_version == SCHEMA_VERSION == 2
+    assert history.schema_version == SCHEMA_VERSION == 4
     assert [r.target for r in history.search("hello")] == ["model old1 · production"]
     got = history.get(1)
     assert got is not None
     assert got.spec() == RequestSpec("predict", Target("old1", "production"))
+    assert (got.response, got.response_size, got.request_id) == (b"hello", 5, "rq")
     history.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(exchanges)")]
+        assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0  # the old table's space
+    # what the list reads comes before the bodies (a column after one is read through it)
+    assert columns[-4:] == ["metrics", "request", "answer", "response"]
+    assert set(history_schema.ROW_COLUMNS.replace(" ", "").split(",")) <= set(columns[:-4])
 
 
 def test_a_malformed_stored_request_says_so_in_words(history: History) -> None:

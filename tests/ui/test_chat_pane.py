@@ -339,6 +339,24 @@ def test_a_long_answer_stays_plain_until_asked(
     assert answer.content[:40] in view.content.toPlainText()
 
 
+def test_the_whole_answer_is_on_screen_as_it_finishes(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    # No last frame waits for the batcher's tick: when the finished signal has been handled, the
+    # view shows the whole answer (benchmarks/chat_render.py stops its clock on that paint).
+    pane = make_pane(CHAT, "demo-llm")
+    emulator.emulator.state.set_model_faults(CHAT, "tokens=6000,delay=0,count=1")
+    shown: list[str] = []
+    assert pane.controller is not None
+    pane.controller.answer_finished.connect(  # after the pane's own slot (connected first)
+        lambda *_: shown.append(pane.messages()[-1].streaming.text())
+    )
+    assert ask(pane, loop, "Count for me") == "finished"
+    answer = pane.conversation.turns[-1]
+    assert len(answer.content) > MARKDOWN_LIMIT  # it streamed over many frames
+    assert shown == [answer.content]
+
+
 def test_edit_an_earlier_turn_from_its_message(
     make_pane: Maker, loop: asyncio.AbstractEventLoop
 ) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -217,6 +219,51 @@ def test_a_chat_is_recorded_and_reopens_with_its_turns(
     loop.run_until_complete(resend())
     wait_rows(panel, loop, 2)
     assert [t.role for t in win.chat.conversation.turns] == ["user", "assistant"]
+
+
+def test_the_history_is_written_on_its_worker_never_on_the_gui_thread(
+    make_window: Maker,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writes: list[tuple[str, bool]] = []  # each write to the store: which, on the Qt main thread?
+
+    def spied(name: str) -> Callable[..., object]:
+        real = getattr(History, name)
+
+        def write(self: History, *args: object) -> object:
+            writes.append((name, QThread.isMainThread()))
+            return real(self, *args)
+
+        return write
+
+    for name in ("record", "prune", "delete", "clear"):
+        monkeypatch.setattr(History, name, spied(name))
+    win = make_window(emulator)  # its recorder prunes the history it opens, at once
+    panel = panel_of(win)
+    load(win, loop, CLASSIFIER)
+    assert send(win, loop, qtbot) == "finished"
+    wait_rows(panel, loop, 1)
+    load(win, loop, CHAT)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+
+    async def chat() -> None:
+        recorded = asyncio.ensure_future(signalled(panel.recorder.recorded))
+        win.chat.input.setPlainText("What is a cold start?")
+        win.send()
+        await recorded
+
+    loop.run_until_complete(chat())
+    wait_rows(panel, loop, 2)
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)  # no asyncio loop running
+    wait_rows(panel, loop, 1)
+    panel.ask_clear().findChild(type(panel.clear_button), "confirmClearButton").click()
+    wait_rows(panel, loop, 0)
+    assert [name for name, _ in writes] == ["prune", "record", "record", "delete", "clear"]
+    assert [name for name, on_gui_thread in writes if on_gui_thread] == []
 
 
 def test_search_filters_the_list_and_delete_and_clear_need_a_choice(

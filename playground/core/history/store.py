@@ -18,6 +18,7 @@ from playground.core.history.schema import (
     MIGRATIONS,
     ROW_BYTES,
     ROW_COLUMNS,
+    add_search_texts,
     fts_query,
     like_query,
     search_texts,
@@ -176,6 +177,8 @@ class History:
         self._reader.execute("PRAGMA query_only = ON")
         self._reader.execute("PRAGMA busy_timeout = 5000")
         self.has_search_index = self._has_table("exchanges_fts")
+        # What search reads: the FTS5 index, or the same texts in a plain table (LIKE).
+        self._texts = "exchanges_fts" if self.has_search_index else "exchanges_text"
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -193,6 +196,8 @@ class History:
                 with self._transaction(db):
                     migrate(db)
                     db.execute(f"PRAGMA user_version = {step + 1}")
+                if db.execute("PRAGMA freelist_count").fetchone()[0]:
+                    self._compact(db)  # the step copied a table: give the old one's space back
             db.execute("SELECT count(*) FROM exchanges").fetchone()
         except BaseException:
             db.close()
@@ -277,23 +282,19 @@ class History:
         with self._using() as db, self._transaction(db):
             cursor = db.execute(f"INSERT INTO exchanges ({names}) VALUES ({marks})", values)
             new_id = int(cursor.lastrowid or 0)
-            if self.has_search_index:
-                texts = search_texts(
-                    where,
-                    exchange.url,
-                    exchange.remote,
-                    exchange.request_id,
-                    exchange.deployment_id,
-                    exchange.error,
-                    request,
-                    exchange.content_type,
-                    body,
-                    exchange.answer,
-                )
-                db.execute(
-                    "INSERT INTO exchanges_fts(rowid, target, request, response) VALUES (?,?,?,?)",
-                    (new_id, *texts),
-                )
+            texts = search_texts(
+                where,
+                exchange.url,
+                exchange.remote,
+                exchange.request_id,
+                exchange.deployment_id,
+                exchange.error,
+                request,
+                exchange.content_type,
+                body,
+                exchange.answer,
+            )
+            add_search_texts(db, self._texts, new_id, texts)
         self._since_prune += 1
         if self._since_prune >= PRUNE_EVERY:
             self.prune(self.max_bytes)
@@ -302,8 +303,7 @@ class History:
     def delete(self, exchange_id: int) -> bool:
         with self._using() as db, self._transaction(db):
             gone = db.execute("DELETE FROM exchanges WHERE id = ?", (exchange_id,)).rowcount
-            if self.has_search_index:
-                db.execute("DELETE FROM exchanges_fts WHERE rowid = ?", (exchange_id,))
+            db.execute(f"DELETE FROM {self._texts} WHERE rowid = ?", (exchange_id,))
         return gone > 0
 
     def clear(self) -> None:
@@ -311,8 +311,8 @@ class History:
         with self._using() as db:
             with self._transaction(db):
                 db.execute("DELETE FROM exchanges")
+                db.execute(f"DELETE FROM {self._texts}")
                 if self.has_search_index:
-                    db.execute("DELETE FROM exchanges_fts")
                     db.execute("INSERT INTO exchanges_fts(exchanges_fts) VALUES ('optimize')")
             self._compact(db)
 
@@ -336,8 +336,7 @@ class History:
                     last[0] if last else db.execute("SELECT max(id) FROM exchanges").fetchone()[0]
                 )
                 with self._transaction(db):
-                    if self.has_search_index:
-                        db.execute("DELETE FROM exchanges_fts WHERE rowid <= ?", (last_id,))
+                    db.execute(f"DELETE FROM {self._texts} WHERE rowid <= ?", (last_id,))
                     dropped += db.execute(
                         "DELETE FROM exchanges WHERE id <= ?", (last_id,)
                     ).rowcount

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
@@ -28,20 +28,25 @@ if TYPE_CHECKING:
 class HistoryRecorder(QObject):
     """Listens to a window's RequestController and ChatController; one entry per exchange.
 
-    Writing (and pruning, deleting, clearing) runs on one worker thread, in order: a 256 KB
-    body with its search index takes ~4 ms and, at a WAL checkpoint, up to ~25 ms.
+    Writing (and pruning, deleting, clearing, and taking the key out of what is kept) runs on
+    one worker thread, in order, never on the GUI thread: a 256 KB body with its search index
+    takes ~4 ms and, at a WAL checkpoint, up to ~25 ms (benchmarks/history_record.py).
     """
 
     recorded = Signal(int)  # the new entry's id
     changed = Signal()  # entries were deleted or cleared
     failed = Signal(str)  # a write failed, in words
+    # A job ended (its Future, what to call with its result): emitted on the worker, so Qt
+    # queues it to this object's (the GUI) thread, with or without an asyncio loop running.
+    _job_ended = Signal(object, object)
 
     def __init__(self, history: History, host: WindowHost) -> None:
         super().__init__(host.widget())
         self.history = history
         self.host = host
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
-        self._writes: set[asyncio.Future[Any]] = set()
+        self._writes: set[Future[Any]] = set()
+        self._job_ended.connect(self._on_job_ended)
         self._request: PendingExchange | None = None
         self._chat: PendingExchange | None = None
         self._chat_text: list[str] = []
@@ -74,36 +79,30 @@ class HistoryRecorder(QObject):
 
     def _run(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """`job` on the worker; `done(result)` back on this thread, or `failed` in words."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop running (a test calling in directly): do it here
-            loop = None
-        if loop is None:
-            try:
-                done(job())
-            except (HistoryError, ValueError) as exc:
-                self.failed.emit(str(exc))
-            return
-        future = loop.run_in_executor(self._worker, job)
+        future = self._worker.submit(job)
         self._writes.add(future)
+        future.add_done_callback(lambda ended: self._tell(ended, done))
 
-        def finished(future: asyncio.Future[Any]) -> None:
-            self._writes.discard(future)
-            if future.cancelled() or not shiboken6.isValid(self):  # the window is gone
-                return
-            error = future.exception()
-            if isinstance(error, HistoryError | ValueError):
-                self.failed.emit(str(error))
-            elif error is None:
-                done(future.result())
-            else:
-                loop.call_exception_handler({"message": "history write", "exception": error})
+    def _tell(self, future: Future[Any], done: Callable[[Any], None]) -> None:
+        # On the worker. The window is gone only after its writes landed (close_history), but
+        # should it go first, nobody is listening: the news is dropped.
+        if shiboken6.isValid(self):
+            with contextlib.suppress(RuntimeError):  # deleted since the check
+                self._job_ended.emit(future, done)
 
-        future.add_done_callback(finished)
+    def _on_job_ended(self, future: Future[Any], done: Callable[[Any], None]) -> None:
+        self._writes.discard(future)
+        error = future.exception()
+        if isinstance(error, HistoryError | ValueError):
+            self.failed.emit(str(error))
+        elif error is None:
+            done(future.result())
+        else:
+            raise error
 
     def _save(self, exchange: Exchange) -> None:
-        clean = redacted(exchange, self.host.client.redact)
-        self._run(lambda: self.history.record(clean), self.recorded.emit)
+        redact = self.host.client.redact
+        self._run(lambda: self.history.record(redacted(exchange, redact)), self.recorded.emit)
 
     def delete(self, exchange_id: int) -> None:
         self._run(lambda: self.history.delete(exchange_id), lambda _gone: self.changed.emit())
@@ -113,7 +112,7 @@ class HistoryRecorder(QObject):
 
     async def aclose(self) -> None:
         """Let the writes under way land, then close the database."""
-        await asyncio.gather(*self._writes, return_exceptions=True)
+        await asyncio.gather(*map(asyncio.wrap_future, self._writes), return_exceptions=True)
         await asyncio.get_running_loop().run_in_executor(self._worker, self.history.close)
         self._worker.shutdown(wait=False)
 
