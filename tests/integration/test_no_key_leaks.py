@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote, Target, paths
+from playground.core.history.store import History
 from playground.core.remote.keys import KEYRING_SERVICE
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import mask
@@ -116,7 +118,22 @@ class Session:
 # --- the things the session does ---------------------------------------------------------------
 # One function per thing a person does, `step(s: Session)`, listed in STEPS in order. Files go
 # under s.config / s.data (the platform folders point there) or s.exports; every text the window
-# shows is collected after each step; the test then finds them all and searches them.
+# shows is collected after each step; the test then finds them all and searches them. A step that
+# writes files names them with @writes: each must be new or changed after the step, and not empty
+# (a step that silently wrote nothing would leave nothing to search, and the scan would pass).
+
+CONFIG, DATA, EXPORTS = "config/playground", "data/playground", "exports"  # under tmp_path
+HISTORY, HISTORY_WAL = f"{DATA}/history.sqlite3", f"{DATA}/history.sqlite3-wal"
+WRITES: dict[Callable[..., None], tuple[str, ...]] = {}
+Step = TypeVar("Step", bound=Callable[..., None])
+
+
+def writes(*files: str) -> Callable[[Step], Step]:
+    def mark(step: Step) -> Step:
+        WRITES[step] = files
+        return step
+
+    return mark
 
 
 def starts_with_a_wrong_key(s: Session) -> None:
@@ -162,6 +179,7 @@ def predicts(s: Session) -> None:
     assert s.win.response.status_label.text() == "200 OK"
 
 
+@writes(f"{EXPORTS}/response.json")
 def saves_the_response(s: Session) -> None:
     s.win.response.save_body(s.exports / "response.json")
 
@@ -198,6 +216,7 @@ def chats(s: Session) -> None:
     assert "cold start" in s.win.chat.conversation.turns[-1].content
 
 
+@writes(f"{EXPORTS}/chat.json", f"{EXPORTS}/chat.md")
 def exports_the_chat(s: Session) -> None:
     s.win.chat.export(s.exports / "chat.json")
     s.win.chat.export(s.exports / "chat.md")
@@ -220,14 +239,17 @@ def keeps_history(s: Session) -> None:
         s.seen += widget_texts(panel)
 
 
+@writes(f"{CONFIG}/window.ini")
 def saves_the_window_state(s: Session) -> None:
     s.win.save_state()
 
 
+@writes(f"{EXPORTS}/window.png")
 def takes_a_screenshot(s: Session) -> None:
     assert s.win.grab().save(str(s.exports / "window.png"), "PNG")
 
 
+@writes(f"{CONFIG}/presets/leak-check.json", f"{EXPORTS}/presets/leak-check.json")
 def saves_and_exports_a_preset(s: Session) -> None:
     from playground.ui.presets.panel import PresetPanel
     from playground.ui.widgets.name_dialog import NameDialog
@@ -241,12 +263,17 @@ def saves_and_exports_a_preset(s: Session) -> None:
     assert dialog is not None
     dialog.name_edit.setText("leak check")
     dialog.buttons.accepted.emit()
-    assert [p.name for p in panel.store.presets()][:1] or True
+    saved = panel.store.get("leak check")
+    target = saved.preset.request.target
+    assert saved.source == "user"
+    assert target is not None
+    assert target.model_id == CLASSIFIER
     (s.exports / "presets").mkdir()
     panel.export_to(panel.store.presets(), s.exports / "presets")
     s.seen += widget_texts(panel)
 
 
+@writes(*(f"{EXPORTS}/code_{key}.txt" for key in ("curl", "httpx", "openai", "requests", "truss")))
 def exports_code(s: Session) -> None:
     from playground.ui.request.code_export import show_code_export
 
@@ -282,6 +309,7 @@ def imports_a_curl_that_carries_the_key(s: Session) -> None:
     s.send()
 
 
+@writes(f"{EXPORTS}/compare.json", f"{EXPORTS}/compare.md")
 def compares_and_saves_a_report(s: Session) -> None:
     """Production against staging in the compare view; the report saved as JSON and Markdown."""
     from playground.core.request.spec import Column
@@ -305,6 +333,7 @@ def compares_and_saves_a_report(s: Session) -> None:
     view.close()
 
 
+@writes(f"{CONFIG}/remotes.json")
 def adds_a_remote(s: Session) -> None:
     """`playground remotes add`: the remotes file holds URLs and a name, never a key."""
     from playground.cli.main import main
@@ -347,6 +376,19 @@ def files_under(*folders: Path, but: tuple[Path, ...] = ()) -> dict[str, bytes]:
         for p in folder.rglob("*")
         if p.is_file() and p not in but
     }
+
+
+def run(step: Callable[..., None], session: Session, test_keyring: MemoryKeyring) -> None:
+    if "test_keyring" in step.__code__.co_varnames:
+        step(session, test_keyring)
+    else:
+        step(session)
+
+
+def rewritten(path: Path, before: dict[str, bytes]) -> bool:
+    """`path` holds something, and not what it held `before` (or it is new)."""
+    blob = path.read_bytes() if path.is_file() else b""
+    return bool(blob) and before.get(str(path)) != blob
 
 
 def test_the_scan_finds_the_key_in_every_form() -> None:
@@ -399,29 +441,45 @@ def test_a_whole_session_never_writes_or_shows_the_key(
     found: dict[str, list[str]] = {}
     try:
         for step in STEPS:
-            if "test_keyring" in step.__code__.co_varnames:
-                step(session, test_keyring)
-            else:
-                step(session)
+            before = files_under(tmp_path)
+            run(step, session, test_keyring)
             session.seen += widget_texts(win)
+            missing = [f for f in WRITES.get(step, ()) if not rewritten(tmp_path / f, before)]
+            assert not missing, f"{step.__name__} wrote nothing to {missing}"
         # While the history is open its newest pages sit in the write-ahead log: scan that too.
-        for path, blob in files_under(*roots.values()).items():
+        open_files = files_under(*roots.values())
+        for path, blob in open_files.items():
             found[f"{path} (open)"] = leaks(blob)
     finally:
         loop.run_until_complete(shutdown(win))
 
     # Our folders and exports, and anything else written under the home folder (caches, Qt's).
     written = files_under(*roots.values(), isolated_home, but=(trussrc,))
-    names = {Path(p).name for p in written}
-    assert {"window.ini", "history.sqlite3", "response.json", "chat.json", "chat.md"} <= names
-    assert "window.png" in names
     for path, blob in written.items():
         found[path] = leaks(blob)
+    # The scans read every file the steps wrote, the history as it was open and once closed.
+    artefacts = {file for files in WRITES.values() for file in files}
+    unread = [f for f in sorted(artefacts | {HISTORY}) if not written.get(str(tmp_path / f))]
+    assert not unread, f"not scanned, or empty: {unread}"
+    assert open_files[str(tmp_path / HISTORY_WAL)]  # the newest pages, while the history was open
+    history = History(tmp_path / HISTORY)  # and what was scanned once closed holds every request
+    try:
+        rows = [(row.mode, row.outcome) for row in history.list()]
+    finally:
+        history.close()
+    assert rows == [  # newest first: the imported curl, the chat, the 500, the predict, the 401
+        ("predict", "finished"),
+        ("chat", "finished"),
+        ("predict", "failed"),
+        ("predict", "finished"),
+        ("predict", "failed"),
+    ]
     out, err = capfd.readouterr()
+    assert out.startswith("added laptop: ")  # `remotes add` said what it added
     found["stdout"] = leaks(out.encode())
     found["stderr"] = leaks(err.encode())
     found["logs"] = leaks(caplog.text.encode())
-    assert caplog.records  # the session did log (httpx at least): the scan read something
+    assert any(r.name == "httpx" for r in caplog.records)  # a line per request: the scan read it
     found["texts shown"] = leaks("\n".join(session.seen).encode())
     assert len(session.seen) > 100
     assert {where: what for where, what in found.items() if what} == {}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFontInfo, QFontMetricsF, QGuiApplication
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from playground.core.compare.results import Comparison
@@ -371,7 +371,9 @@ def test_a_json_answer_is_shown_monospace_and_copied_whole(
     view = compare(win)
     assert send_all(view, loop, qtbot) == "finished"
     first = view.columns[0]
-    assert QFontInfo(first.output.font()).fixedPitch()
+    metrics = QFontMetricsF(first.output.font())
+    widths = {char: metrics.horizontalAdvance(char) for char in "il.MW@"}
+    assert len(set(widths.values())) == 1, widths  # letters that line up, on any fonts
     board = QGuiApplication.clipboard()
     board.clear()
     qtbot.keyClick(first.output, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontInfo, QKeySequence, QShortcut, QTextCursor, QTextFormat
+from PySide6.QtGui import QFontMetricsF, QKeySequence, QShortcut, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -310,7 +310,11 @@ def test_tab_inserts_two_spaces(editor: JsonEditor, qtbot: QtBot) -> None:
 
 
 def test_font_is_monospace(editor: JsonEditor) -> None:
-    assert QFontInfo(editor.font()).fixedPitch()
+    """Narrow and wide letters take one width in the font the editor draws with, on any fonts
+    (Qt's `fixedPitch` says no to some monospace fonts, Noto Sans Mono for one)."""
+    metrics = QFontMetricsF(editor.font())
+    widths = {char: metrics.horizontalAdvance(char) for char in "il.MW@"}
+    assert len(set(widths.values())) == 1, widths
 
 
 def test_highlighter_tells_keys_strings_numbers_and_literals_apart(editor: JsonEditor) -> None:

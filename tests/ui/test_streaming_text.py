@@ -10,8 +10,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import (
     QClipboard,
     QContextMenuEvent,
-    QFontDatabase,
-    QFontInfo,
     QFontMetricsF,
     QGuiApplication,
     QPalette,
@@ -21,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.streaming_text import MARGIN, StreamingText, wrap
 
 TEXT = (
@@ -111,8 +110,10 @@ def clipboard(qapp: QApplication) -> Iterator[QClipboard]:
 def mono_view(qtbot: QtBot, text: str) -> tuple[StreamingText, Grid]:
     view = StreamingText()
     qtbot.addWidget(view)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    assert QFontInfo(view.font()).fixedPitch()
+    view.setFont(monospace_font())
+    metrics = QFontMetricsF(view.font())
+    widths = {char: metrics.horizontalAdvance(char) for char in "il.MW@"}
+    assert len(set(widths.values())) == 1, widths  # a Grid counts in cells of one width
     grid = Grid(view)
     view.resize(round(2 * MARGIN + 30.5 * grid.cell), 100)
     view.show()

@@ -4,7 +4,7 @@ and editing a user turn to resend from there."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from playground.core.chat.conversation import Turn
 from playground.core.events import ChatDelta
 from playground.core.metrics import Metrics
 from playground.core.text import human_time
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.send_edit import SendingTextEdit
 from playground.ui.widgets.streaming_text import StreamingText
 
@@ -84,7 +85,7 @@ class MessageView(QFrame):
         self.tools = QLabel("")
         self.tools.setObjectName("toolCalls")
         self.tools.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono = monospace_font()
         self.tools.setFont(mono)
         self.tools.setVisible(False)
         self.footer = QLabel("")

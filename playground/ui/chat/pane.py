@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from playground.core.text import Failure
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
 from playground.ui.widgets.batching import FrameBatcher
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.send_edit import SendingTextEdit
 
 if TYPE_CHECKING:
@@ -249,7 +250,7 @@ class ChatPane(QWidget):
         view = QPlainTextEdit(text)
         view.setObjectName("requestBodyText")
         view.setReadOnly(True)
-        view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        view.setFont(monospace_font())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))

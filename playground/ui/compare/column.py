@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -27,6 +26,7 @@ from playground.core.request.spec import Column
 from playground.core.text import Failure, human_size, human_time, status_text, streamed_part
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.response_body import ResponseBody
 from playground.ui.widgets.streaming_text import StreamingText, StreamingTextArea
 
@@ -136,7 +136,7 @@ class CompareColumnView(QFrame):
         self.output.setObjectName("columnOutput")
         self.output_area = StreamingTextArea(self.output)
         self.output_area.setObjectName("columnOutputArea")
-        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono = monospace_font()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QFontDatabase, QKeyEvent, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -39,6 +39,7 @@ from playground.core.history.store import Exchange, ExchangeRow, History
 from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
 from playground.ui.history.recorder import HistoryRecorder
+from playground.ui.widgets.fonts import monospace_font
 
 if TYPE_CHECKING:
     from playground.ui.host import WindowHost
@@ -206,7 +207,7 @@ class HistoryPanel(QDockWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
 
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono = monospace_font()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("historySummary")
         self.summary_label.setWordWrap(True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +23,7 @@ from playground.core.remote.remotes import Remote
 from playground.core.request.codegen import KEY_ENV, export, languages
 from playground.core.request.curl_import import CurlImportError, ImportedRequest, parse_curl
 from playground.core.request.spec import RequestSpec
+from playground.ui.widgets.fonts import monospace_font
 
 if TYPE_CHECKING:
     from playground.ui.host import WindowHost
@@ -34,7 +35,7 @@ ERROR_STYLE = "color: #a11d1d;"
 
 def _code_view(text: str = "") -> QPlainTextEdit:
     view = QPlainTextEdit(text)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.setFont(monospace_font())
     view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     return view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QTextCursor, QTextOption
+from PySide6.QtGui import QFont, QGuiApplication, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from playground.core.text import (
 )
 from playground.ui.look import set_state
 from playground.ui.widgets.batching import FrameBatcher
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
 from playground.ui.widgets.labels import make_plain
 from playground.ui.widgets.response_body import PREVIEW_BYTES, ResponseBody
@@ -116,7 +117,7 @@ class ResponseView(QWidget):
         self.clear()
 
     def _build_ui(self) -> None:
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono = monospace_font()
         self.status_label = _label("statusLabel")
         self.request_id_label = _label("requestIdLabel", selectable=True)
         self.copy_id_button = _button("copyRequestIdButton", "Copy", "Copy the request id")

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QFontDatabase,
     QKeyEvent,
     QTextCharFormat,
     QTextCursor,
@@ -17,6 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
 from playground.ui.widgets.send_edit import SendingTextEdit
 
@@ -66,7 +66,7 @@ class JsonEditor(SendingTextEdit):
         self._connect()
 
     def _build_ui(self) -> None:
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font = monospace_font()
         self.setFont(font)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(INDENT))
