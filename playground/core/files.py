@@ -30,6 +30,10 @@ class UnreadableFile(FileProblem):
     wrong with what it holds, so it is left where it is, as it is."""
 
 
+class MissingFile(UnreadableFile):
+    """There is no file there (or it went away while being read)."""
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """A temporary file in the same folder, synced, then renamed over `path`: all or nothing."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
@@ -92,6 +96,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> str:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise MissingFile(_cannot_read(exc)) from None
     except OSError as exc:
         raise UnreadableFile(_cannot_read(exc)) from None
     try:
