@@ -304,6 +304,66 @@ def test_a_malformed_stored_request_says_so_in_words(history: History) -> None:
     assert "x" in got.where
 
 
+@pytest.mark.parametrize(
+    ("damage", "note"),
+    [
+        (
+            """request = '{"mode": "predict",'""",
+            "The stored request cannot be read (it is not valid JSON: Expecting property name "
+            "enclosed in double quotes at line 1, column 20); it is shown empty.",
+        ),
+        (
+            "request = '" + "[" * 100_000 + "'",
+            "The stored request cannot be read (it nests lists and objects too deeply to be read "
+            "(more than 500 levels, at line 1, column 501)); it is shown empty.",
+        ),
+        (
+            """request = '{"n": """ + "1" * 5000 + "}'",
+            "The stored request cannot be read (it holds a number of 5000 digits at line 1, "
+            "column 7, and Playground reads numbers of up to 4300 digits); it is shown empty.",
+        ),
+        (
+            "request = X'ff00', metrics = '[1, 2]'",
+            "The stored request cannot be read (it is not valid JSON: Expecting value at line 1, "
+            "column 1); it is shown empty. The stored metrics is a list, not an object; it is "
+            "shown empty.",
+        ),
+        ("metrics = 'null'", "The stored metrics is null, not an object; it is shown empty."),
+        ("response = 1.5", "The stored response is a number, not bytes; it is shown empty."),
+    ],
+    ids=["bad-json", "deep", "long-number", "blob-and-list", "null", "number"],
+)
+def test_a_damaged_row_gives_what_can_be_read_with_a_note(
+    tmp_path: Path, damage: str, note: str
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    history = History(path)
+    before = history.record(exchange(spec("before")))
+    damaged = history.record(exchange(spec("damaged"), response=b"kept", status=200))
+    with sqlite3.connect(path) as db:  # a file damaged behind the history's back
+        db.execute(f"UPDATE exchanges SET {damage} WHERE id = ?", (damaged,))
+    db.close()
+    got = history.get(damaged)
+    assert got is not None
+    assert got.note == note
+    assert (got.id, got.status, got.remote) == (damaged, 200, "local demo")
+    if "response" not in damage:
+        assert got.response == b"kept"
+    if "request" not in damage:
+        assert got.spec() == spec("damaged")
+    else:
+        assert got.request == {}
+        assert got.where == ""
+        with pytest.raises(ValueError, match="a request needs a target"):
+            got.spec()
+    assert [row.id for row in history.list()] == [damaged, before]  # the rest is all there
+    fine = history.get(before)
+    assert fine is not None
+    assert fine.note == ""
+    assert fine.spec() == spec("before")
+    history.close()
+
+
 def test_a_worker_records_while_the_window_reads(tmp_path: Path) -> None:
     history = History(tmp_path / "h.sqlite3")
     errors: list[BaseException] = []

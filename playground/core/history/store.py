@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.core.history.rows import ExchangeRow, exchange_fields
 from playground.core.history.schema import (
     MIGRATIONS,
     ROW_BYTES,
@@ -75,6 +76,7 @@ class Exchange:
     answer: str = ""  # chat: the assistant's text
     at: float = 0.0  # seconds since the epoch; 0 means "when recorded"
     id: int = 0  # given by the history
+    note: str = ""  # read back: what of the stored row could not be read, in words
 
     @property
     def mode(self) -> str:
@@ -103,22 +105,6 @@ class Exchange:
     def response_text(self) -> str:
         """The kept body as text (invalid UTF-8 replaced), for showing and searching."""
         return self.response.decode("utf-8", "replace")
-
-
-@dataclass(frozen=True)
-class ExchangeRow:
-    """An exchange as a list shows it: no bodies."""
-
-    id: int
-    at: float
-    mode: str
-    target: str
-    outcome: str
-    status: int
-    total_s: float | None
-    request_id: str
-    error: str
-    response_size: int
 
 
 def _check_no_secrets(request: Mapping[str, Any]) -> None:
@@ -410,26 +396,8 @@ class History:
                 row = db.execute("SELECT * FROM exchanges WHERE id = ?", (exchange_id,)).fetchone()
             finally:
                 db.row_factory = None
-        if row is None:
-            return None
-        return Exchange(
-            request=json.loads(row["request"]),
-            remote=row["remote"],
-            url=row["url"],
-            outcome=row["outcome"],
-            status=row["status"],
-            metrics=json.loads(row["metrics"]),
-            request_id=row["request_id"],
-            deployment_id=row["deployment_id"],
-            error=row["error"],
-            content_type=row["content_type"],
-            response=bytes(row["response"]),
-            response_size=row["response_size"],
-            is_truncated=bool(row["truncated"]),
-            answer=row["answer"],
-            at=row["at"],
-            id=row["id"],
-        )
+        # What cannot be read of the row (a damaged file) is said in `note`, never raised.
+        return Exchange(**exchange_fields(row)) if row is not None else None
 
 
 def open_history(path: Path, **options: Any) -> History:
