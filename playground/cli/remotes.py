@@ -25,7 +25,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
+    from playground.core.remote.config import (
+        RemoteConfigError,
+        RemoteFileError,
+        RemoteStore,
+        remote_from_url,
+    )
 
     store = RemoteStore.default()
     try:
@@ -37,11 +42,16 @@ def run(args: argparse.Namespace) -> int:
             store.remove(args.name)
             print(f"removed {args.name}")
         else:
-            for remote in store.all().values():
+            remotes = store.all()
+            if store.problems:  # a list without the added remotes would mislead a script
+                raise RemoteFileError(store.problems[0])
+            for remote in remotes.values():
                 print(f"{remote.name}\t{remote.label}\t{remote.inference}")
     except RemoteConfigError as exc:
         print(f"playground remotes: {exc}", file=sys.stderr)
         return 2
-    for problem in store.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+    except OSError as exc:  # the config folder is not writable, the disk is full
+        problem = exc.strerror or exc
+        print(f"playground remotes: {store.path} could not be written: {problem}", file=sys.stderr)
+        return 2
     return 0

@@ -1,11 +1,37 @@
-"""Files written the way every file of ours is: all or nothing, never half a file."""
+"""Our files: written all or nothing (never half a file, a new one never over another's), and
+read back with every way a file can fail said in words, never raised as Python's own error."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import stat
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+# Bigger than any preset or settings file a person makes (a body with a few images inlined is a
+# few MB); a file this big is a mistake, and reading it would only fill the memory.
+MAX_READ_BYTES = 64 * 1024 * 1024
+# Lists and objects in lists and objects: no file of ours goes near this deep.
+DEEP = 500
+
+
+class FileProblem(ValueError):
+    """A file whose content cannot be used; the message says why, in words (with the line and
+    column where there is one)."""
+
+
+class UnreadableFile(FileProblem):
+    """A file that cannot be read at all (no permission, a folder, a pipe): nothing is known to be
+    wrong with what it holds, so it is left where it is, as it is."""
+
+
+class MissingFile(UnreadableFile):
+    """There is no file there (or it went away while being read)."""
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -23,3 +49,152 @@ def write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write `path` only where no file is: FileExistsError if one is. The check and the creation
+    are one step (a hard link to the finished temporary file), so of two processes writing the
+    same new name exactly one gets it, and no reader ever sees half a file."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temp, 0o644)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            _create_exclusively(path, data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+def _create_exclusively(path: Path, data: bytes) -> None:
+    """`O_CREAT | O_EXCL`: still one process per name; a kill mid-write leaves a new file half
+    written (never an old one), which the next read reports."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> str:
+    """The UTF-8 text of the regular file `path`; UnreadableFile when it cannot be read (never
+    blocking on a pipe), FileProblem when what it holds is too big or not UTF-8."""
+    # O_NONBLOCK: opening a named pipe would otherwise wait for a writer, for ever.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise MissingFile(_cannot_read(exc)) from None
+    except OSError as exc:
+        raise UnreadableFile(_cannot_read(exc)) from None
+    try:
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise UnreadableFile("it is a folder, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise UnreadableFile("it is not a regular file (a pipe or a device)")
+            if info.st_size > max_bytes:
+                raise FileProblem(_too_big(info.st_size, max_bytes))
+            raw = file.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableFile(_cannot_read(exc)) from None
+    except MemoryError:
+        raise FileProblem("it is too big to read into memory") from None
+    if len(raw) > max_bytes:  # it grew since the size was taken
+        raise FileProblem(_too_big(len(raw), max_bytes))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw, exc.start)
+        byte = raw[exc.start]
+        raise FileProblem(
+            f"it is not UTF-8 text: byte 0x{byte:02x} at line {line}, column {column}"
+        ) from None
+
+
+def parse_json(text: str) -> Any:
+    """`text` as JSON; FileProblem in words (with the line and column) for whatever json, or
+    Python under it, cannot take: bad syntax, lists nested too deeply, numbers too long."""
+    # Python's json recurses per level and gives up where the stack does; a fixed limit says the
+    # same for every file, whatever the caller's stack, and is counted only when it may matter.
+    if text.count("[") + text.count("{") > DEEP and (deep := _deep(text)):
+        raise FileProblem(f"it nests lists and objects too deeply to be read{deep}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileProblem(
+            f"it is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise FileProblem(
+            f"it nests lists and objects too deeply to be read{_deep(text)}"
+        ) from None
+    except MemoryError:
+        raise FileProblem("it is too big to read into memory") from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise FileProblem(_long_number(text) or f"it is not valid JSON: {exc}") from None
+
+
+def read_json(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> Any:
+    """`read_text` then `parse_json`: every way the file can fail is a FileProblem, in words."""
+    return parse_json(read_text(path, max_bytes=max_bytes))
+
+
+def _cannot_read(exc: OSError) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder, not a file"
+    return f"it cannot be read ({exc.strerror or exc})"
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"it is {size / 2**20:.0f} MB, and Playground reads files of up to {limit // 2**20} MB"
+
+
+def _position(text: str | bytes, index: int) -> tuple[int, int]:
+    """The line and column (both from 1) of `index`, as json says them."""
+    newline: Any = b"\n" if isinstance(text, bytes) else "\n"
+    return text.count(newline, 0, index) + 1, index - text.rfind(newline, 0, index)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _deep(text: str) -> str:
+    """Where `text` first goes DEEP levels down (strings skipped), said for a message."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > DEEP:
+                line, column = _position(text, match.start())
+                return f" (more than {DEEP} levels, at line {line}, column {column})"
+        elif token in ("]", "}"):
+            depth -= 1
+    return ""
+
+
+def _long_number(text: str) -> str:
+    limit = sys.get_int_max_str_digits()
+    match = re.search(rf"\d{{{limit + 1},}}", text) if limit else None
+    if match is None:
+        return ""
+    line, column = _position(text, match.start())
+    return (
+        f"it holds a number of {len(match.group())} digits at line {line}, column {column}, "
+        f"and Playground reads numbers of up to {limit} digits"
+    )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -11,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from playground.core.history import schema as history_schema
+from playground.core.history import scratch as history_scratch
 from playground.core.history import store as history_module
 from playground.core.history.store import (
     SCHEMA_VERSION,
@@ -317,6 +322,66 @@ def test_a_malformed_stored_request_says_so_in_words(history: History) -> None:
     assert "x" in got.where
 
 
+@pytest.mark.parametrize(
+    ("damage", "note"),
+    [
+        (
+            """request = '{"mode": "predict",'""",
+            "The stored request cannot be read (it is not valid JSON: Expecting property name "
+            "enclosed in double quotes at line 1, column 20); it is shown empty.",
+        ),
+        (
+            "request = '" + "[" * 100_000 + "'",
+            "The stored request cannot be read (it nests lists and objects too deeply to be read "
+            "(more than 500 levels, at line 1, column 501)); it is shown empty.",
+        ),
+        (
+            """request = '{"n": """ + "1" * 5000 + "}'",
+            "The stored request cannot be read (it holds a number of 5000 digits at line 1, "
+            "column 7, and Playground reads numbers of up to 4300 digits); it is shown empty.",
+        ),
+        (
+            "request = X'ff00', metrics = '[1, 2]'",
+            "The stored request cannot be read (it is not valid JSON: Expecting value at line 1, "
+            "column 1); it is shown empty. The stored metrics is a list, not an object; it is "
+            "shown empty.",
+        ),
+        ("metrics = 'null'", "The stored metrics is null, not an object; it is shown empty."),
+        ("response = 1.5", "The stored response is a number, not bytes; it is shown empty."),
+    ],
+    ids=["bad-json", "deep", "long-number", "blob-and-list", "null", "number"],
+)
+def test_a_damaged_row_gives_what_can_be_read_with_a_note(
+    tmp_path: Path, damage: str, note: str
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    history = History(path)
+    before = history.record(exchange(spec("before")))
+    damaged = history.record(exchange(spec("damaged"), response=b"kept", status=200))
+    with sqlite3.connect(path) as db:  # a file damaged behind the history's back
+        db.execute(f"UPDATE exchanges SET {damage} WHERE id = ?", (damaged,))
+    db.close()
+    got = history.get(damaged)
+    assert got is not None
+    assert got.note == note
+    assert (got.id, got.status, got.remote) == (damaged, 200, "local demo")
+    if "response" not in damage:
+        assert got.response == b"kept"
+    if "request" not in damage:
+        assert got.spec() == spec("damaged")
+    else:
+        assert got.request == {}
+        assert got.where == ""
+        with pytest.raises(ValueError, match="a request needs a target"):
+            got.spec()
+    assert [row.id for row in history.list()] == [damaged, before]  # the rest is all there
+    fine = history.get(before)
+    assert fine is not None
+    assert fine.note == ""
+    assert fine.spec() == spec("before")
+    history.close()
+
+
 def test_a_worker_records_while_the_window_reads(tmp_path: Path) -> None:
     history = History(tmp_path / "h.sqlite3")
     errors: list[BaseException] = []
@@ -346,14 +411,108 @@ def test_a_write_that_fails_is_a_history_error(tmp_path: Path) -> None:
         history.record(exchange())
 
 
-def test_a_folder_it_cannot_write_gives_a_history_for_the_session(tmp_path: Path) -> None:
+def test_a_folder_it_cannot_write_gives_a_history_for_the_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
     blocked = tmp_path / "data"
     blocked.write_text("a file where the data folder should be")
     history = open_history(blocked / "history.sqlite3")
     assert "could not be opened" in history.problem
     assert str(blocked) in history.problem
-    assert history.path.parent != blocked
+    [folder] = (tmp_path / "tmp").iterdir()
+    assert folder.name.startswith(f"playground-history-{os.getpid()}-")
+    assert history.path.parent == folder
+    assert str(folder) in history.problem
     history.record(exchange())
     assert history.count() == 1
     history.close()
     assert blocked.read_text() == "a file where the data folder should be"
+    assert list((tmp_path / "tmp").iterdir()) == []  # the session's folder goes with it
+
+
+def test_folders_of_sessions_that_died_are_removed_and_no_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as gone:
+        pass
+    day = 24 * 3600
+    ages = {
+        f"playground-history-{gone.pid}-dead1234": 2 * day,  # its process ended: removed
+        f"playground-history-{gone.pid}-fresh123": 3600,  # written an hour ago: kept
+        f"playground-history-{os.getpid()}-alive123": 30 * day,  # its process runs: kept
+        "playground-history-oldform1": 8 * day,  # named by no process, a week old: removed
+        "playground-history-oldform2": 2 * day,  # not yet
+        "playground-other-thing": 30 * day,  # not ours
+    }
+    now = time.time()
+    for name, age in ages.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "history.sqlite3").write_bytes(b"x")
+        for path in (root / name / "history.sqlite3", root / name):
+            os.utime(path, (now - age, now - age))
+    removed = {p.name for p in history_scratch.remove_stale(now=now)}
+    assert removed == {f"playground-history-{gone.pid}-dead1234", "playground-history-oldform1"}
+    assert {p.name for p in root.iterdir()} == set(ages) - removed
+    # Folders of another user are never touched (as root, say, or in a shared /tmp).
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(root).st_uid + 1)
+    (root / "playground-history-oldform3").mkdir()
+    os.utime(root / "playground-history-oldform3", (now - 30 * day, now - 30 * day))
+    assert history_scratch.remove_stale(now=now) == []
+    # A new session's fallback tidies them.
+    monkeypatch.undo()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    (tmp_path / "blocked").write_text("")
+    history = open_history(tmp_path / "blocked" / "history.sqlite3")
+    history.close()
+    assert not (root / "playground-history-oldform3").exists()
+
+
+OPENER = r"""
+import sys, time
+from pathlib import Path
+from playground.core.history.store import Exchange, open_history
+
+folder, rounds, start = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+for n in range(rounds):
+    while time.time() < start + n * 0.4:  # every process opens the same new file at once
+        pass
+    history = open_history(folder / f"history-{n}.sqlite3")
+    history.record(Exchange({"mode": "predict", "target": {"model": f"m{n}"}}))
+    print(n, repr(history.problem), history.path, flush=True)
+    history.close()
+"""
+
+
+def test_processes_opening_the_same_new_history_at_once_share_it(tmp_path: Path) -> None:
+    """Starting two windows at once: each records into the one history, none into a scratch one."""
+    processes, rounds = 4, 8
+    root = str(Path(__file__).resolve().parents[2])
+    scratch = tmp_path / "tmp"  # where a history for the session would go, were it locked out
+    scratch.mkdir()
+    start = str(time.time() + 1.5)  # after every interpreter has started
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, str(tmp_path), str(rounds), start],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": root, "TMPDIR": str(scratch)},
+        )
+        for _ in range(processes)
+    ]
+    lines = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        lines += out.splitlines()
+    expected = [f"{n} '' {tmp_path / f'history-{n}.sqlite3'}" for n in range(rounds)]
+    assert sorted(lines) == sorted(expected * processes)
+    for n in range(rounds):
+        history = History(tmp_path / f"history-{n}.sqlite3")
+        assert history.count() == processes
+        assert history.schema_version == SCHEMA_VERSION
+        history.close()
+    assert list(scratch.iterdir()) == []

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -320,6 +324,110 @@ def test_a_broken_file_is_set_aside_and_the_others_load(tmp_path: Path) -> None:
     assert PresetStore(tmp_path).load() == []
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"[" * 100_000, "nests lists and objects too deeply to be read (more than 500 levels, "),
+        (
+            b'{"schema_version": 1, "name": "n",\n "request": {"body": ' + b"7" * 5000 + b"}}",
+            "holds a number of 5000 digits at line 2, column 22, and Playground reads numbers",
+        ),
+        (b'{"name": "caf\xe9"}', "not UTF-8 text: byte 0xe9 at line 1, column 14"),
+        (bytes(range(256)) * 4, "not UTF-8 text: byte 0x80 at line 2, column 118"),
+        (b"\x00\x01garbage", "not valid JSON: Expecting value at line 1, column 1"),
+    ],
+    ids=["deep", "long-number", "latin-1", "random-bytes", "binary"],
+)
+def test_whatever_json_or_python_cannot_take_is_set_aside_in_words(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    store = PresetStore(tmp_path)
+    store.save(sentiment())
+    (tmp_path / "bad.json").write_bytes(content)
+    again = PresetStore(tmp_path)
+    [problem] = again.load()
+    assert [e.name for e in again.presets()] == ["Sentiment on staging"]
+    assert problem.path.name == "bad.json"
+    assert words in problem.message
+    assert problem.moved_to is not None
+    assert problem.moved_to.read_bytes() == content  # nothing lost
+
+
+def test_a_file_too_big_to_be_a_preset_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    store = PresetStore(tmp_path)
+    store.save(sentiment())
+    with (tmp_path / "huge.json").open("wb") as file:
+        file.truncate(65 * 2**20)  # sparse: nothing is written, or read
+    problems = PresetStore(tmp_path, set_aside=False).load()
+    assert [p.message for p in problems] == [
+        "huge.json was not loaded: it is 65 MB, and Playground reads files of up to 64 MB."
+    ]
+
+
+def test_nesting_is_limited_the_same_whatever_the_stack(tmp_path: Path) -> None:
+    # 502 levels in all: json reads it here, and would give up on it deeper in a call stack.
+    body = "[" * 500 + "]" * 500
+    (tmp_path / "deep.json").write_text(
+        '{"schema_version": 1, "name": "d", "request": {"mode": "predict",\n'
+        f' "target": {{"model": "m"}}, "body": {body}}}}}'
+    )
+    with pytest.raises(PresetError, match=r"more than 500 levels, at line 2, column 534\)$"):
+        read_preset(tmp_path / "deep.json")
+    # 500 in all (the preset, its request, 498 in the body) are read; brackets in strings are text.
+    for value in (json.loads(body[2:-2]), {"text": '"[{\\"' * 1000}):
+        (tmp_path / "deep.json").write_text(
+            Preset("d", RequestSpec("predict", Target("m"), value)).to_text()
+        )
+        assert read_preset(tmp_path / "deep.json").request.body == value
+
+
+def test_a_preset_too_deep_to_write_is_refused_in_words() -> None:
+    body: list[object] = []
+    for _ in range(100_000):
+        body = [body]
+    preset = Preset("Deep", RequestSpec("predict", Target("m"), body))
+    with pytest.raises(PresetError, match="'Deep' nests lists and objects too deeply"):
+        preset.to_text()
+
+
+def test_a_file_that_cannot_be_read_is_said_so_and_left_where_it_is(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = PresetStore(folder)
+    store.save(sentiment())
+    locked = folder / "locked.json"
+    locked.write_text(sentiment("Locked").to_text())
+    (folder / "folder.json").mkdir()
+    os.mkfifo(folder / "pipe.json")  # opening it to read would wait for a writer for ever
+    real_open = os.open
+
+    def no_permission(path: object, *args: object, **kwargs: object) -> int:
+        # What chmod 000 does, even for root, who may read any file.
+        if Path(str(path)).name == "locked.json":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", no_permission)
+    again = PresetStore(folder)
+    problems = again.load()
+    assert [e.name for e in again.presets()] == ["Sentiment on staging"]
+    assert [p.message for p in problems] == [
+        "folder.json was not loaded: it is a folder, not a file.",
+        "locked.json was not loaded: it cannot be read (Permission denied).",
+        "pipe.json was not loaded: it is not a regular file (a pipe or a device).",
+    ]
+    assert [p.moved_to for p in problems] == [None, None, None]
+    assert files(folder) == [
+        "folder.json",
+        "locked.json",
+        "pipe.json",
+        "sentiment-on-staging.json",
+    ]
+    monkeypatch.undo()  # readable again: nothing was lost
+    assert PresetStore(folder).load()[0].path.name == "folder.json"
+    assert read_preset(locked).name == "Locked"
+
+
 def test_a_newer_file_is_reported_but_left_as_it_is(tmp_path: Path) -> None:
     newer = tmp_path / "from-the-future.json"
     newer.write_text('{"schema_version": 7, "name": "future", "request": {}, "x": 1}\n')
@@ -485,6 +593,13 @@ def test_older_examples_files_map_names_to_inputs(tmp_path: Path) -> None:
         ("- a list\n", None, "config.yaml must hold a mapping"),
         ("model_name: x\n", "- name: a\n", "example 1 has no input"),
         ("model_name: x\n", "just text\n", "must hold a list of examples"),
+        ("[" * 100_000, None, "config.yaml nests lists and maps too deeply to be read"),
+        (
+            "model_name: x\n",
+            "- name: a\n  input: " + "9" * 5000,
+            r"examples.yaml holds a value that cannot be read: Exceeds the limit \(4300 digits\) "
+            "for integer string conversion: value has 5000 digits$",
+        ),
     ],
 )
 def test_a_bad_truss_says_what_is_wrong(
@@ -498,3 +613,103 @@ def test_a_bad_truss_says_what_is_wrong(
 def test_a_folder_without_config_is_not_a_truss(tmp_path: Path) -> None:
     with pytest.raises(PresetError, match="is not a Truss"):
         presets_from_truss(tmp_path, Target("m"))
+
+
+# --- two processes at once ---------------------------------------------------------------------
+
+SAVER = r"""
+import json, sys, time
+from pathlib import Path
+from playground.core.presets.preset import Preset
+from playground.core.presets.store import NameTaken, PresetStore
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import RequestSpec
+
+folder, writer, count, on_clash, start = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+store = PresetStore(folder)
+store.load()
+while time.time() < start:  # every writer begins at the same moment
+    pass
+for n in range(count):
+    preset = Preset(f"Preset {n}", RequestSpec("predict", Target("m"), {"writer": writer, "n": n}))
+    try:
+        saved = store.save(preset, on_clash=on_clash)
+    except NameTaken:
+        print(json.dumps({"n": n, "taken": True}), flush=True)
+    else:
+        print(json.dumps({"n": n, "name": saved.name, "path": str(saved.path)}), flush=True)
+"""
+
+
+@pytest.mark.parametrize("on_clash", ["fail", "suffix"])
+def test_processes_saving_the_same_names_never_overwrite_or_double_a_name(
+    folder: Path, on_clash: str
+) -> None:
+    """Each acknowledged save is a file of its own, holding what was saved; a name is one file."""
+    folder.mkdir()
+    writers, count = 4, 60
+    root = str(Path(__file__).resolve().parents[2])
+    start = str(time.time() + 1.5)  # after every interpreter has started
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(folder), f"w{w}", str(count), on_clash, start],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": root},
+        )
+        for w in range(writers)
+    ]
+    acknowledged = {}
+    for w, proc in enumerate(procs):
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        for line in out.splitlines():
+            record = json.loads(line)
+            if "path" in record:
+                acknowledged[(f"w{w}", record["n"])] = (record["name"], Path(record["path"]))
+    paths = [path for _, path in acknowledged.values()]
+    assert len(set(paths)) == len(paths), "two saves were acknowledged with the same file"
+    for (writer, n), (name, path) in acknowledged.items():
+        preset = read_preset(path)  # every acknowledged save is still there, as saved
+        assert (preset.name, preset.request.body) == (name, {"writer": writer, "n": n})
+    store = PresetStore(folder)
+    assert store.load() == []
+    on_disk = [entry.name.casefold() for entry in store.presets()]
+    assert len(on_disk) == len(set(on_disk)), "a name was saved as two files"
+    assert len(on_disk) == len(acknowledged)
+    if on_clash == "fail":  # each name once, by whichever writer came first
+        assert sorted(n for _, n in acknowledged) == list(range(count))
+    else:  # every save kept, under a name of its own
+        assert len(acknowledged) == writers * count
+
+
+@pytest.mark.parametrize("hard_links", [True, False], ids=["links", "no-links"])
+def test_a_name_saved_by_another_window_since_loading_is_never_overwritten(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, hard_links: bool
+) -> None:
+    if not hard_links:  # FAT, some network shares: a new file is made with O_EXCL instead
+
+        def no_link(*_args: object, **_kwargs: object) -> None:
+            raise PermissionError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_link)
+    mine, theirs = PresetStore(folder), PresetStore(folder)
+    mine.load()
+    theirs.load()
+    first = theirs.save(sentiment())
+    with pytest.raises(NameTaken, match=r"'Sentiment on staging' already exists \(sentiment-on"):
+        mine.save(Preset(first.name, RequestSpec("predict", STAGING, {"text": "mine"})))
+    second = mine.save(
+        Preset(first.name, RequestSpec("predict", STAGING, {"text": "mine"})), on_clash="suffix"
+    )
+    assert second.name == "Sentiment on staging 2"
+    # Another name with the same file name gets a file of its own.
+    third = mine.save(sentiment("Sentiment on staging!"))
+    assert [p.name for p in (first.path, second.path, third.path)] == [
+        "sentiment-on-staging.json",
+        "sentiment-on-staging-2.json",
+        "sentiment-on-staging-3.json",
+    ]
+    assert read_preset(first.path) == sentiment()
+    assert read_preset(third.path).name == "Sentiment on staging!"
+    assert files(folder) == sorted(p.name for p in (first.path, second.path, third.path))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
+from playground.core.remote.config import (
+    RemoteConfigError,
+    RemoteFileError,
+    RemoteStore,
+    remote_from_url,
+)
 from playground.core.remote.remotes import Remote
 
 
@@ -61,12 +67,94 @@ def test_baseten_cannot_be_replaced(store: RemoteStore) -> None:
         store.add(Remote.local("http://127.0.0.1:1", name="baseten"))
 
 
-def test_a_broken_file_is_set_aside_with_a_message(store: RemoteStore) -> None:
+TRUSSRC = (
+    "[work]\nremote_provider = baseten\nremote_url = https://app.staging.baseten.co\n"
+    "api_key = abcdefghijklmnop\n"
+)
+
+
+def _deny(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`path` cannot be opened, as chmod 000 does (for anyone but root, whom tests may run as)."""
+    real_open = os.open
+
+    def no_permission(name: object, *args: object, **kwargs: object) -> int:
+        if Path(str(name)) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", no_permission)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"schema_version": 1, "remotes": [', "is not valid JSON: Expecting value at line 1"),
+        (bytes(range(256)) * 4, "is not UTF-8 text: byte 0x80 at line 2, column 118"),
+        (b"\x00\x13garbage", "is not valid JSON: Expecting value at line 1, column 1"),
+        (b"[" * 100_000, "nests lists and objects too deeply to be read (more than 500 levels"),
+        (b'{"schema_version": ' + b"1" * 5000 + b"}", "holds a number of 5000 digits"),
+        (b"[]", "it must hold a JSON object"),
+        (b'{"remotes": []}', "schema_version None is not a version Playground knows"),
+        (b'{"schema_version": 1, "remotes": {}}', '"remotes" must be a list'),
+        (b'{"schema_version": 1, "remotes": [7]}', "remote 1 must be a JSON object"),
+        (
+            b'{"schema_version": 1, "remotes": [{"name": "x", "inference": 1}]}',
+            "remote 1 ('x') needs inference (a URL, as a string)",
+        ),
+        (
+            b'{"schema_version": 1, "remotes": [{"name": "baseten"}]}',
+            "remote 1 is named 'baseten', which is built in",
+        ),
+        ("folder", "cannot be used: it is a folder, not a file."),
+        ("no permission", "cannot be used: it cannot be read (Permission denied)."),
+        (
+            b'{"schema_version": 2, "remotes": [], "more": {}}',
+            "was written by a newer Playground (schema_version 2; this one reads up to 1). It is "
+            "left as it is: change your remotes with that Playground.",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_used_is_left_as_it_is_and_said_so(
+    store: RemoteStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes | str,
+    words: str,
+) -> None:
+    (tmp_path / ".trussrc").write_text(TRUSSRC, encoding="utf-8")
     store.path.parent.mkdir(parents=True)
-    store.path.write_text('{"schema_version": 1, "remotes": [', encoding="utf-8")
-    assert list(store.all()) == ["baseten"]
-    assert "moved to remotes.json.broken-" in store.problems[0]
-    assert not store.path.exists()
-    assert list(store.path.parent.glob("remotes.json.broken-*"))
-    store.add(remote_from_url("laptop", "http://127.0.0.1:8765"))  # a fresh file
-    assert list(store.all()) == ["baseten", "laptop"]
+    if content == "folder":
+        store.path.mkdir()
+    else:
+        store.path.write_bytes(b"{}" if content == "no permission" else content)  # type: ignore[arg-type]
+    if content == "no permission":
+        _deny(store.path, monkeypatch)
+    before = sorted(store.path.parent.iterdir())
+    # What needs no file still works: the built-in remote and ~/.trussrc's.
+    assert list(store.all()) == ["baseten", "work"]
+    assert store.get("baseten") == Remote.baseten()
+    [problem] = store.problems
+    assert problem.startswith(str(store.path))
+    assert words in problem
+    # What may be in the file is refused in words, never guessed, and nothing is written.
+    for change in (
+        lambda: store.get("work"),
+        lambda: store.get("laptop"),
+        lambda: store.add(remote_from_url("laptop", "http://127.0.0.1:8765")),
+        lambda: store.remove("laptop"),
+    ):
+        with pytest.raises(RemoteFileError) as raised:
+            change()
+        assert str(raised.value) == problem
+    assert sorted(store.path.parent.iterdir()) == before
+    if isinstance(content, bytes):
+        assert store.path.read_bytes() == content
+    monkeypatch.undo()
+    # Once it is fixed (or moved away), it is read again.
+    if store.path.is_dir():
+        store.path.rmdir()
+    else:
+        store.path.unlink()
+    store.add(remote_from_url("laptop", "http://127.0.0.1:8765"))
+    assert list(store.all()) == ["baseten", "work", "laptop"]
+    assert store.problems == []

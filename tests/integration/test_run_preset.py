@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,45 @@ def test_broken_files_are_reported_and_left_alone(
     assert "warning: broken.json was not loaded: it is not valid JSON" in err
     assert "line 1, column 2" in err
     assert broken.exists()
+
+
+def test_files_json_or_the_disk_cannot_give_never_stop_a_run(
+    capsys: pytest.CaptureFixture[str], flags: list[str], store: PresetStore
+) -> None:
+    folder = store.user_dir
+    (folder / "deep.json").write_text("[" * 100_000)
+    (folder / "long.json").write_text('{"schema_version": 1, "name": ' + "9" * 5000 + "}")
+    (folder / "bytes.json").write_bytes(bytes(range(256)))
+    (folder / "folder.json").mkdir()
+    os.mkfifo(folder / "pipe.json")
+    code, records, err = run(capsys, "run", "Sentiment on staging", *flags)
+    assert code == 0
+    assert records[0]["event"] == "response"
+    warnings = sorted(line for line in err.splitlines() if line.startswith("warning: "))
+    assert warnings == [
+        "warning: bytes.json was not loaded: it is not UTF-8 text: byte 0x80 at line 2, "
+        "column 118.",
+        "warning: deep.json was not loaded: it nests lists and objects too deeply to be read "
+        "(more than 500 levels, at line 1, column 501).",
+        "warning: folder.json was not loaded: it is a folder, not a file.",
+        "warning: long.json was not loaded: it holds a number of 5000 digits at line 1, "
+        "column 31, and Playground reads numbers of up to 4300 digits.",
+        "warning: pipe.json was not loaded: it is not a regular file (a pipe or a device).",
+    ]
+    assert "Traceback" not in err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "bytes.json",
+        "chat.json",
+        "deep.json",
+        "folder.json",
+        "long.json",
+        "pipe.json",
+        "sentiment-on-staging.json",
+    ]  # a script reads; nothing is moved
+
+    code, _, err = run(capsys, "run", str(folder / "deep.json"), *flags)
+    assert code == 2
+    assert err == (
+        f"error: {folder / 'deep.json'} cannot be run: it nests lists and objects too deeply to "
+        "be read (more than 500 levels, at line 1, column 501)\n"
+    )

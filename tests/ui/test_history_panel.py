@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote
-from playground.core.history.store import History
+from playground.core.history.store import Exchange, History
+from playground.core.remote.remotes import Target
+from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
 from playground.ui.history.panel import HistoryPanel
@@ -389,3 +392,32 @@ def test_an_async_request_is_recorded_with_its_id_and_last_status(
     assert json.loads(exchange.response)["status"] == "SUCCEEDED"
     assert exchange.spec().async_options is not None
     assert exchange.spec().async_options.priority == 2
+
+
+def test_a_damaged_entry_shows_what_can_be_read_and_says_what_cannot(
+    qtbot: QtBot, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    history = History(data / "history.sqlite3")
+    spec = RequestSpec("predict", Target(CLASSIFIER), {"text": "hi"})
+    damaged = history.record(Exchange(spec.to_dict(), status=200, response=b'{"ok": 1}'))
+    history.close()
+    with sqlite3.connect(data / "history.sqlite3") as db:
+        db.execute("UPDATE exchanges SET request = '{\"mode\":' WHERE id = ?", (damaged,))
+    db.close()
+    client = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+    win = build_window(client, settings=None, key_label="", data_dir=data)
+    qtbot.addWidget(win)
+    try:
+        panel = panel_of(win)
+        panel.table.selectRow(0)
+        assert panel.summary_label.text().endswith(
+            "\n⚠ The stored request cannot be read (it is not valid JSON: Expecting value at "
+            "line 1, column 9); it is shown empty."
+        )
+        assert panel.response_text.toPlainText() == '{"ok": 1}'
+        assert not panel.reopen()
+        assert "Cannot re-open this entry" in win.statusBar().currentMessage()
+    finally:
+        loop.run_until_complete(shutdown(win))

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from playground import resources
 from playground.core import paths
-from playground.core.presets.preset import Preset
+from playground.core.presets.preset import Preset, read_preset
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
@@ -296,3 +296,68 @@ def test_the_examples_that_ship_with_the_app_are_listed(
     names = [panel.model.index(i).data() for i in range(panel.model.rowCount())]
     assert len(names) >= 5
     assert any("staging" in name.lower() for name in names)
+
+
+def test_files_json_or_the_disk_cannot_give_never_stop_the_window(
+    make_window: Maker, emulator: EmulatorServer
+) -> None:
+    folder = seed(Preset("Fine", RequestSpec("predict", Target(CLASSIFIER), {"a": 1})))
+    (folder / "deep.json").write_text("[" * 100_000)
+    (folder / "long.json").write_text('{"n": ' + "1" * 5000 + "}")
+    (folder / "folder.json").mkdir()
+    win = make_window(emulator)
+    panel = panel_of(win)
+    assert names(panel) == ["Fine"]
+    text = panel.problems_label.text()
+    assert "3 preset files could not be read" in text
+    assert "deep.json was set aside as deep.json.broken-" in text
+    assert "nests lists and objects too deeply to be read (more than 500 levels" in text
+    assert "holds a number of 5000 digits at line 1, column 7" in text
+    assert "folder.json was not loaded: it is a folder, not a file." in text
+    assert (folder / "folder.json").is_dir()  # not broken: left where it is
+
+
+def test_saving_under_an_examples_name_asks_first(
+    make_window: Maker,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    shipped = Preset("Demo", RequestSpec("predict", Target(CLASSIFIER), {"text": "shipped"}))
+    (examples / "demo.json").write_text(shipped.to_text())
+    monkeypatch.setattr(resources, "example_presets_dirs", lambda: [examples])
+    win = make_window(emulator)
+    panel = panel_of(win)
+    load(win, loop, CLASSIFIER)
+    panel.open(panel.store.get("Demo"))
+    win.request.editor.body.setPlainText('{"text": "mine"}')
+
+    panel.save_current()  # the example is open: its name is offered
+    dialog = answer(panel, qtbot, "Demo")
+    box = panel.question
+    assert box is not None
+    assert box.isVisible()
+    assert box.text() == "'Demo' is an example that ships with Playground."
+    assert "Save your own copy under this name?" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert dialog.isVisible()
+    assert dialog.problem.text() == "Pick another name, or save over the example."
+    assert not paths.presets_dir().exists() or not list(paths.presets_dir().iterdir())
+
+    answer(panel, qtbot, "  demo ")  # however it is typed
+    box = panel.question
+    assert box is not None
+    assert box.isVisible()
+    mine = box.findChild(QPushButton, "saveOverExampleButton")
+    assert mine.text() == "Save my copy"
+    mine.click()
+    assert not dialog.isVisible()
+    assert "Saved 'demo'" in win.statusBar().currentMessage()
+    assert names(panel) == ["demo"]
+    assert panel.model.data(panel.model.index(0), SOURCE_ROLE) == ""  # no "example" tag: mine
+    assert read_preset(paths.presets_dir() / "demo.json").request.body == {"text": "mine"}
+    assert read_preset(examples / "demo.json") == shipped  # the example stays as it is

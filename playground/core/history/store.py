@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import contextlib
 import json
+import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from playground.core.history import scratch
+from playground.core.history.rows import ExchangeRow, exchange_fields
 from playground.core.history.schema import (
     MIGRATIONS,
     ROW_BYTES,
@@ -45,6 +47,7 @@ BODY_CAP = 256 * 1024
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 PRUNE_EVERY = 32  # records between two size checks
 OUTCOMES = ("finished", "failed", "cancelled")
+BUSY_S = 5.0  # how long to wait for another Playground that holds the file
 FILE_NAME = "history.sqlite3"
 
 
@@ -76,6 +79,7 @@ class Exchange:
     answer: str = ""  # chat: the assistant's text
     at: float = 0.0  # seconds since the epoch; 0 means "when recorded"
     id: int = 0  # given by the history
+    note: str = ""  # read back: what of the stored row could not be read, in words
 
     @property
     def mode(self) -> str:
@@ -104,22 +108,6 @@ class Exchange:
     def response_text(self) -> str:
         """The kept body as text (invalid UTF-8 replaced), for showing and searching."""
         return self.response.decode("utf-8", "replace")
-
-
-@dataclass(frozen=True)
-class ExchangeRow:
-    """An exchange as a list shows it: no bodies."""
-
-    id: int
-    at: float
-    mode: str
-    target: str
-    outcome: str
-    status: int
-    total_s: float | None
-    request_id: str
-    error: str
-    response_size: int
 
 
 def _check_no_secrets(request: Mapping[str, Any]) -> None:
@@ -158,12 +146,13 @@ class History:
         self.body_cap = body_cap
         self.max_bytes = max_bytes
         self.problem = ""
+        self.scratch: Path | None = None  # a temporary folder of this session's: gone on close
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._since_prune = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._writer = self._connect()
+            self._writer = self._connect_when_free()
         except sqlite3.OperationalError:
             raise  # locked by another Playground, or not writable: not the file's fault
         except sqlite3.DatabaseError as exc:
@@ -186,23 +175,39 @@ class History:
             db.execute("PRAGMA busy_timeout = 5000")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; never corrupt
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise sqlite3.DatabaseError(
-                    f"written by a newer Playground (schema {version}, this one reads "
-                    f"up to {SCHEMA_VERSION})"
-                )
-            for step, migrate in MIGRATIONS.after(version):
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                # BEGIN IMMEDIATE: of two processes opening a new file, one migrates while the
+                # other waits, then reads the version again and finds nothing left to do.
                 with self._transaction(db):
-                    migrate(db)
-                    db.execute(f"PRAGMA user_version = {step + 1}")
+                    version = db.execute("PRAGMA user_version").fetchone()[0]
+                    if version > SCHEMA_VERSION:
+                        raise sqlite3.DatabaseError(
+                            f"written by a newer Playground (schema {version}, this one reads "
+                            f"up to {SCHEMA_VERSION})"
+                        )
+                    for step, migrate in MIGRATIONS.after(version):
+                        migrate(db)
+                        db.execute(f"PRAGMA user_version = {step + 1}")
                 if db.execute("PRAGMA freelist_count").fetchone()[0]:
-                    self._compact(db)  # the step copied a table: give the old one's space back
+                    self._compact(db)  # a step copied a table: give the old one's space back
             db.execute("SELECT count(*) FROM exchanges").fetchone()
         except BaseException:
             db.close()
             raise
         return db
+
+    def _connect_when_free(self) -> sqlite3.Connection:
+        """`_connect`, tried again while another process holds the file (it may be opening it
+        too: switching to WAL fails at once rather than wait as busy_timeout says)."""
+        deadline, pause = time.monotonic() + BUSY_S, 0.01
+        while True:
+            try:
+                return self._connect()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     def _set_aside(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -371,6 +376,8 @@ class History:
             with contextlib.suppress(sqlite3.Error):
                 self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._writer.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -409,37 +416,26 @@ class History:
                 row = db.execute("SELECT * FROM exchanges WHERE id = ?", (exchange_id,)).fetchone()
             finally:
                 db.row_factory = None
-        if row is None:
-            return None
-        return Exchange(
-            request=json.loads(row["request"]),
-            remote=row["remote"],
-            url=row["url"],
-            outcome=row["outcome"],
-            status=row["status"],
-            metrics=json.loads(row["metrics"]),
-            request_id=row["request_id"],
-            deployment_id=row["deployment_id"],
-            error=row["error"],
-            content_type=row["content_type"],
-            response=bytes(row["response"]),
-            response_size=row["response_size"],
-            is_truncated=bool(row["truncated"]),
-            answer=row["answer"],
-            at=row["at"],
-            id=row["id"],
-        )
+        # What cannot be read of the row (a damaged file) is said in `note`, never raised.
+        return Exchange(**exchange_fields(row)) if row is not None else None
 
 
 def open_history(path: Path, **options: Any) -> History:
     """The history at `path`; when it cannot be opened there (a folder that is not writable, a
-    database another Playground holds locked), one in a temporary folder for this session, with
-    `problem` saying so. The app always has a history to record into."""
+    database another Playground holds locked for seconds), one in a temporary folder for this
+    session, removed when it closes, with `problem` saying so. The app always has a history to
+    record into."""
     try:
         return History(path, **options)
     except (OSError, sqlite3.Error) as exc:
-        folder = Path(tempfile.mkdtemp(prefix="playground-history-"))
-        history = History(folder / path.name, **options)
+        scratch.remove_stale()  # those of sessions that died before they could
+        folder = scratch.make_folder()
+        try:
+            history = History(folder / path.name, **options)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        history.scratch = folder
         history.problem = (
             f"The history could not be opened at {path} ({exc}); this session's history is "
             f"kept in {folder} instead."

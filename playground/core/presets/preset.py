@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from playground.core.files import FileProblem, UnreadableFile, parse_json, read_text
 from playground.core.migrations import Migrations
 from playground.core.request.spec import Column, RequestSpec
 
@@ -36,6 +37,11 @@ class PresetError(ValueError):
 
 class NewerPreset(PresetError):
     """Written by a newer Playground: left where it is, untouched, for that version to read."""
+
+
+class UnreadablePreset(PresetError):
+    """A file that cannot be read at all (no permission, a folder, a pipe): nothing is known to be
+    wrong with it, so it is left where it is."""
 
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -139,6 +145,8 @@ class Preset:
             ) from None
         except TypeError as exc:
             raise PresetError(f"{self.name!r} holds something JSON cannot: {exc}") from None
+        except RecursionError:
+            raise PresetError(f"{self.name!r} nests lists and objects too deeply") from None
         return text + "\n"
 
     @classmethod
@@ -172,25 +180,26 @@ class Preset:
 
     @classmethod
     def from_text(cls, text: str) -> Preset:
+        """The preset `text` holds; PresetError in words for anything else, however it fails."""
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PresetError(
-                f"it is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            ) from None
-        return cls.from_dict(data)
+            data = parse_json(text)
+        except FileProblem as exc:
+            raise PresetError(str(exc)) from None
+        try:
+            return cls.from_dict(data)
+        except RecursionError:  # deep, but not too deep for json: too deep for the rest
+            raise PresetError("it nests lists and objects too deeply to be used") from None
 
 
 def read_preset(path: Path) -> Preset:
-    """The preset in `path`; PresetError says what is wrong with the file."""
+    """The preset in `path`; UnreadablePreset when the file cannot be read at all, PresetError
+    saying what is wrong with what it holds."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PresetError(f"it could not be read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PresetError(f"it is not UTF-8 text (byte {exc.start + 1})") from None
+        text = read_text(path)
+    except UnreadableFile as exc:
+        raise UnreadablePreset(str(exc)) from None
+    except FileProblem as exc:
+        raise PresetError(str(exc)) from None
     return Preset.from_text(text)
 
 

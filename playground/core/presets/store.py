@@ -1,19 +1,28 @@
 """Where presets live: the user's folder, a project folder (for a team's git) and read-only
-example folders; saved atomically, broken files set aside, deletes undone."""
+example folders; saved atomically (a new file never over another process's), broken files set
+aside, unreadable ones left be, deletes undone."""
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import itertools
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from playground.core.files import write_atomically
-from playground.core.presets.preset import NewerPreset, Preset, PresetError, read_preset, slug
+from playground.core.files import write_atomically, write_new
+from playground.core.presets.preset import (
+    NewerPreset,
+    Preset,
+    PresetError,
+    UnreadablePreset,
+    read_preset,
+    slug,
+)
 from playground.core.request.spec import MODES
 
 # --- where presets live ------------------------------------------------------------------------
@@ -77,10 +86,13 @@ class PresetStore:
     """Presets in the user's folder, an optional project folder and read-only example folders.
 
     Names are unique among the presets shown: saving a name that is taken raises NameTaken (or,
-    asked to, takes `name 2`). Saving over an example writes the user's own copy, which is then
-    shown instead. A file that cannot be read is renamed aside (`x.json.broken-<time>`) and the
-    others load; one from a newer Playground is left untouched. Deleted files go to `.trash`,
-    from where `undo` puts them back. Paths are injected: the app passes
+    asked to, takes `name 2`), also when another process saved it since `load`: a new file is
+    created only where none is, in one step, so no save ever lands over another. Only an update
+    of the preset itself (`replacing=`) writes over a file. Saving over an example writes the
+    user's own copy, which is then shown instead. A file whose content is broken is renamed
+    aside (`x.json.broken-<time>`) and the others load; one that cannot be read at all (no
+    permission, a folder) or from a newer Playground is left untouched. Deleted files go to
+    `.trash`, from where `undo` puts them back. Paths are injected: the app passes
     `paths.presets_dir()`, tests a `tmp_path`.
     """
 
@@ -118,11 +130,11 @@ class PresetStore:
             if source != "example":
                 _tidy(folder)
             for path in sorted(folder.glob("*.json")):
-                if path.name.startswith(".") or not path.is_file():
+                if path.name.startswith("."):
                     continue
                 try:
                     preset = read_preset(path)
-                except NewerPreset as exc:
+                except (NewerPreset, UnreadablePreset) as exc:
                     problems.append(SetAside(path, str(exc)))
                 except PresetError as exc:
                     problems.append(self._put_aside(path, str(exc), source))
@@ -174,7 +186,7 @@ class PresetStore:
         on_clash: Literal["fail", "suffix"] = "fail",
     ) -> StoredPreset:
         """Write `preset` atomically. `replacing` is the stored preset it updates (it stays in its
-        folder; an example is copied to `where` instead)."""
+        folder, and only it is written over; an example is copied to `where` instead)."""
         old = replacing if replacing is not None and not replacing.is_read_only else None
         folder, source = (old.path.parent, old.source) if old else self._writable(where)
         clash = self._clash(preset.name, replacing)
@@ -183,10 +195,12 @@ class PresetStore:
                 raise NameTaken(preset.name, clash.path)
             preset = preset.renamed(self._free_name(preset.name))
         text = preset.to_text()  # before any file is touched: it may refuse
-        same_file = old is not None and slug(preset.name) == slug(old.name)
-        path = old.path if old is not None and same_file else _free_path(folder, slug(preset.name))
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, text.encode("utf-8"))
+        if old is not None and slug(preset.name) == slug(old.name):
+            path = old.path
+            write_atomically(path, text.encode("utf-8"))
+        else:
+            preset, path = self._create(folder, preset, on_clash)
         if old is not None and old.path != path:
             with contextlib.suppress(FileNotFoundError):  # the new file is in place first
                 old.path.unlink()
@@ -234,13 +248,9 @@ class PresetStore:
         preset = entry.preset
         if self._clash(preset.name, None) is not None:
             preset = preset.renamed(self._free_name(preset.name))
-        folder = entry.path.parent
-        path = entry.path if not entry.path.exists() else _free_path(folder, slug(preset.name))
-        if preset is entry.preset:
-            os.replace(kept, path)
-        else:
-            write_atomically(path, preset.to_text().encode("utf-8"))
-            kept.unlink()
+        data = kept.read_bytes() if preset is entry.preset else None  # the file as it was
+        preset, path = self._create(entry.path.parent, preset, "suffix", data, first=entry.path)
+        kept.unlink()
         stored = StoredPreset(preset, path, entry.source)
         self._entries.append(stored)
         return stored
@@ -270,12 +280,10 @@ class PresetStore:
             write_atomically(dest, entries[0].preset.to_text().encode("utf-8"))
             return [dest]
         dest.mkdir(parents=True, exist_ok=True)
-        written = []
-        for entry in entries:
-            path = _free_path(dest, slug(entry.name))
-            write_atomically(path, entry.preset.to_text().encode("utf-8"))
-            written.append(path)
-        return written
+        return [
+            _write_new(dest, slug(entry.name), entry.preset.to_text().encode("utf-8"))
+            for entry in entries
+        ]
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -293,11 +301,38 @@ class PresetStore:
             (e for e in self.presets() if e.name.casefold() == wanted and e.path != skip), None
         )
 
-    def _free_name(self, name: str) -> str:
+    def _free_name(self, name: str, taken: Collection[str] = ()) -> str:
         number = 2
-        while self._clash(f"{name} {number}", None) is not None:
+        while (
+            self._clash(f"{name} {number}", None) is not None
+            or f"{name} {number}".casefold() in taken
+        ):
             number += 1
         return f"{name} {number}"
+
+    def _create(
+        self,
+        folder: Path,
+        preset: Preset,
+        on_clash: Literal["fail", "suffix"],
+        data: bytes | None = None,
+        *,
+        first: Path | None = None,
+    ) -> tuple[Preset, Path]:
+        """`preset` in a new file of `folder` (`first` if free, else the first free
+        `slug.json`, `slug-2.json`, …). Another process may have saved the same name since
+        `load`: that is a clash found on disk, handled as `on_clash` says."""
+        name, tried = preset.name, set[str]()
+        while True:
+            if data is None or preset.name != name:
+                data = preset.to_text().encode("utf-8")
+            try:
+                return preset, _write_new(folder, slug(preset.name), data, preset.name, first)
+            except NameTaken:
+                if on_clash == "fail":
+                    raise
+            tried.add(preset.name.casefold())
+            preset = preset.renamed(self._free_name(name, tried))
 
     def _put_aside(self, path: Path, reason: str, source: Source) -> SetAside:
         if source == "example" or not self.set_aside:
@@ -315,13 +350,33 @@ class PresetStore:
         return SetAside(path, reason, target)
 
 
-def _free_path(folder: Path, stem: str) -> Path:
-    path = folder / f"{stem}.json"
-    number = 2
-    while path.exists():
-        path = folder / f"{stem}-{number}.json"
-        number += 1
-    return path
+def _write_new(
+    folder: Path, stem: str, data: bytes, name: str | None = None, first: Path | None = None
+) -> Path:
+    """`data` in the first of `first`, `stem.json`, `stem-2.json`, … where no file is, taken in
+    one step (two processes never get the same one). With `name`: NameTaken when a file on the
+    way holds a preset of that name (another process saved it since this one looked)."""
+    paths = (
+        folder / f"{stem}-{n}.json" if n > 1 else folder / f"{stem}.json"
+        for n in itertools.count(1)
+    )
+    for path in itertools.chain([first] if first is not None else [], paths):
+        try:
+            write_new(path, data)
+        except FileExistsError:
+            if name is not None and _holds(path, name):
+                raise NameTaken(name, path) from None
+            continue
+        return path
+    raise AssertionError("unreachable: the names never run out")
+
+
+def _holds(path: Path, name: str) -> bool:
+    try:
+        held = read_preset(path).name
+    except PresetError:
+        return False
+    return held.casefold() == " ".join(name.split()).casefold()
 
 
 def _same_file(a: Path, b: Path) -> bool:

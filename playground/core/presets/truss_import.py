@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from playground.core.files import FileProblem, read_text
 from playground.core.presets.preset import DEFAULT_REMOTE, Preset, PresetError
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
@@ -20,11 +21,9 @@ EXAMPLES = "examples.yaml"  # Truss's default; `examples_filename` in config.yam
 def read_yaml(path: Path) -> Any:
     """The YAML in `path`; PresetError, with line and column, when it is not valid."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise PresetError(f"{path.name} could not be read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise PresetError(f"{path.name} is not UTF-8 text (byte {exc.start + 1})") from None
+        text = read_text(path)
+    except FileProblem as exc:
+        raise PresetError(f"{path.name} cannot be used: {exc}") from None
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
@@ -34,6 +33,11 @@ def read_yaml(path: Path) -> Any:
         raise PresetError(f"{path.name} is not valid YAML: {problem}{where}") from None
     except yaml.YAMLError as exc:
         raise PresetError(f"{path.name} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise PresetError(f"{path.name} nests lists and maps too deeply to be read") from None
+    except ValueError as exc:  # a number longer than Python converts (4,300 digits), a date
+        reason = str(exc).split(";")[0]  # not the advice to change Python's limit
+        raise PresetError(f"{path.name} holds a value that cannot be read: {reason}") from None
 
 
 def presets_from_truss(

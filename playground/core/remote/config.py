@@ -4,12 +4,11 @@ those `~/.trussrc` names (read only). A remote is URLs and a name; its key lives
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playground.core.files import write_atomically
+from playground.core.files import FileProblem, MissingFile, read_json, write_atomically
 from playground.core.paths import remotes_file
 from playground.core.remote.keys import trussrc_keys
 from playground.core.remote.remotes import Remote
@@ -21,6 +20,11 @@ _FIELDS = ("inference", "management", "model_apis")
 
 class RemoteConfigError(ValueError):
     """A remote that cannot be added or found, said in words."""
+
+
+class RemoteFileError(RemoteConfigError):
+    """The remotes file cannot be used (unreadable, broken, from a newer Playground); the message
+    names it and says why. It is left as it is, never moved or written over."""
 
 
 def remote_from_url(name: str, url: str) -> Remote:
@@ -41,7 +45,12 @@ def remote_from_url(name: str, url: str) -> Remote:
 
 @dataclass
 class RemoteStore:
-    """`path` is the JSON file of added remotes; a broken one is set aside, never fatal."""
+    """`path` is the JSON file of added remotes.
+
+    A file that cannot be used is never moved or written over: what needs it (`added`, `get` of
+    a name not built in, `add`, `remove`) raises RemoteFileError saying why, and `all` gives the
+    remotes that do not need it, with the reason in `problems`.
+    """
 
     path: Path
     trussrc: Path | None = None  # None: the user's ~/.trussrc
@@ -55,23 +64,36 @@ class RemoteStore:
     def added(self) -> dict[str, Remote]:
         """The remotes added by hand, in the order they were added."""
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            data = read_json(self.path)
+        except MissingFile:
             return {}
-        try:
-            data = json.loads(text)
-            if data.get("schema_version") != SCHEMA_VERSION:
-                raise ValueError(f"unknown schema_version {data.get('schema_version')!r}")
-            return {
-                item["name"]: Remote(item["name"], *(item[f] for f in _FIELDS))
-                for item in data["remotes"]
-            }
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self._set_aside(exc)
-            return {}
+        except FileProblem as exc:
+            raise self._error(str(exc)) from None
+        if not isinstance(data, dict):
+            raise self._error("it must hold a JSON object")
+        version = data.get("schema_version")
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+            raise RemoteFileError(
+                f"{self.path} was written by a newer Playground (schema_version {version}; this "
+                f"one reads up to {SCHEMA_VERSION}). It is left as it is: change your remotes "
+                "with that Playground."
+            )
+        if version != SCHEMA_VERSION:
+            raise self._error(f"schema_version {version!r} is not a version Playground knows")
+        items = data.get("remotes")
+        if not isinstance(items, list):
+            raise self._error('"remotes" must be a list')
+        remotes: dict[str, Remote] = {}
+        for number, item in enumerate(items, 1):
+            problem = _item_problem(item)
+            if problem:
+                raise self._error(f"remote {number} {problem}")
+            remotes[item["name"]] = Remote(item["name"], *(item[f] for f in _FIELDS))
+        return remotes
 
     def all(self) -> dict[str, Remote]:
-        """Baseten, then what `~/.trussrc` names, then the added ones (they win on a name)."""
+        """Baseten, then what `~/.trussrc` names, then the added ones (they win on a name); when
+        the file cannot be used, the others, with the reason in `problems`."""
         remotes = {BUILT_IN: Remote.baseten()}
         for entry in trussrc_keys(self.trussrc):
             try:
@@ -80,11 +102,20 @@ class RemoteStore:
                 )
             except ValueError:
                 continue
-        remotes.update(self.added())
+        try:
+            remotes.update(self.added())
+        except RemoteFileError as exc:
+            self.problems = [str(exc)]
+        else:
+            self.problems = []
         return remotes
 
     def get(self, name: str) -> Remote:
+        if name == BUILT_IN:  # needs no file, so none can stand in its way
+            return Remote.baseten()
         remotes = self.all()
+        if self.problems:  # the file may be where `name` is: say so rather than guess
+            raise RemoteFileError(self.problems[0])
         if name not in remotes:
             known = ", ".join(remotes)
             raise RemoteConfigError(f"No remote named {name!r}; known: {known}")
@@ -114,10 +145,23 @@ class RemoteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path, (json.dumps(data, indent=2) + "\n").encode())
 
-    def _set_aside(self, exc: Exception) -> None:
-        aside = self.path.with_name(f"{self.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
-        self.path.replace(aside)
-        self.problems.append(
-            f"{self.path.name} could not be read ({exc}); it was moved to {aside.name} and the "
-            "added remotes start empty."
+    def _error(self, reason: str) -> RemoteFileError:
+        return RemoteFileError(
+            f"{self.path} cannot be used: {reason}. It is left as it is: fix it, or move it "
+            "away to start again without the remotes it holds."
         )
+
+
+def _item_problem(item: object) -> str:
+    """What is wrong with one entry of the file, in words ("" if nothing)."""
+    if not isinstance(item, dict):
+        return "must be a JSON object"
+    name = item.get("name")
+    if not isinstance(name, str) or not name:
+        return "needs a name (a string)"
+    if name == BUILT_IN:
+        return "is named 'baseten', which is built in"
+    for key in _FIELDS:
+        if not isinstance(item.get(key), str):
+            return f"({name!r}) needs {key} (a URL, as a string)"
+    return ""

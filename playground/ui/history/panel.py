@@ -368,6 +368,8 @@ class HistoryPanel(QDockWidget):
         summary = " · ".join(parts)
         if exchange.error:
             summary += f"\n⚠ {exchange.error}"
+        if exchange.note:  # what of a damaged entry could not be read
+            summary += f"\n⚠ {exchange.note}"
         self.summary_label.setText(summary)
         self.response_text.setPlainText(detail_text(exchange))
         request = {"url": exchange.url, **exchange.request} if exchange.url else exchange.request

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMenu,
+    QMessageBox,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from playground.core.presets.preset import Preset, PresetError
 from playground.core.presets.store import PresetStore, StoredPreset, Where
 from playground.core.presets.truss_import import presets_from_truss
+from playground.ui.presets.ask import ask_over_example
 from playground.ui.presets.list_model import PresetItemDelegate, PresetListModel
 from playground.ui.widgets.name_dialog import NameDialog
 
@@ -50,6 +52,7 @@ class PresetPanel(QWidget):
         self.host = host
         self.current: StoredPreset | None = None  # the one last opened or saved
         self.dialog: QDialog | None = None
+        self.question: QMessageBox | None = None  # the last one asked ("save over an example?")
         self.model = PresetListModel(self)
         self._build_ui()
         self._connect()
@@ -215,8 +218,22 @@ class PresetPanel(QWidget):
         def chosen(name: str, where: Where) -> None:
             same = self.current is not None and self.current.name.casefold() == name.casefold()
             current = self.current if same else None
-            preset = Preset(name, spec, self.host.remote.name)
-            self._try(dialog, lambda: self.store.save(preset, where=where, replacing=current))
+
+            def save(replacing: StoredPreset | None) -> StoredPreset:
+                preset = Preset(name, spec, self.host.remote.name)  # may refuse the name
+                return self.store.save(preset, where=where, replacing=replacing)
+
+            example = self._example_named(name)
+            if example is None:
+                self._try(dialog, lambda: save(current))
+                return
+            # Saving over an example shows the user's copy instead: the person says so first.
+            self.question = ask_over_example(
+                dialog,
+                example.name,
+                lambda: self._try(dialog, lambda: save(example)),
+                lambda: dialog.show_problem("Pick another name, or save over the example."),
+            )
 
         dialog.name_chosen.connect(chosen)
 
@@ -354,6 +371,11 @@ class PresetPanel(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _example_named(self, name: str) -> StoredPreset | None:
+        wanted = " ".join(name.split()).casefold()
+        shown = self.store.presets()
+        return next((e for e in shown if e.is_read_only and e.name.casefold() == wanted), None)
 
     def _try(self, dialog: NameDialog, change: Callable[[], StoredPreset]) -> None:
         """Run `change`, a store call; a problem keeps the dialog open and says why."""

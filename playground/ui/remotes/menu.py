@@ -76,6 +76,8 @@ class RemotesMenu(QObject):
         self.menu = host.add_menu("&File", "&Remotes")
         self.menu.aboutToShow.connect(self.refresh)
         self.refresh()
+        for problem in store.problems:  # the window starts all the same, on what needs no file
+            host.show_status(problem)
 
     def refresh(self) -> None:
         self.menu.clear()
@@ -83,6 +85,10 @@ class RemotesMenu(QObject):
             action = self.menu.addAction(f"{remote.name}  ({remote.label})")
             action.setEnabled(remote.name != self.host.remote.name)
             action.triggered.connect(lambda _=False, r=remote: self.open(r))
+        for problem in self.store.problems:
+            warning = self.menu.addAction(f"{self.store.path.name} cannot be used: why?")
+            warning.setObjectName("remotesProblem")
+            warning.triggered.connect(lambda _=False, p=problem: self.host.show_status(p))
         self.menu.addSeparator()
         self.menu.addAction("&Add a remote…").triggered.connect(self.ask_to_add)
 
