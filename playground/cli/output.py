@@ -1,5 +1,6 @@
 """What the subcommands print: JSON lines of events and metrics on stdout, failures in words on
-stderr, and the exit codes (1 API, 2 usage, 3 network, 4 broken stream)."""
+stderr, and the exit codes (1 API, 2 usage, 3 network, 4 broken stream); no traceback ever
+reaches the terminal."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, TextIO
 
-from playground.cli.flags import UsageError
+from playground.cli.flags import UsageError, check_request_flags
 from playground.core.errors import (
     ApiError,
     InvalidRequest,
@@ -145,20 +146,37 @@ def _print_chat_event(event: object, out: Printer) -> None:
         out(record)
 
 
+class Exit(Exception):
+    """Ends a command with `code`; the lines printed already say why."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run a subcommand's coroutine (`args.runner`); the exit code says how it ended."""
     out = Printer(sys.stdout)
     try:
+        check_request_flags(args)
         asyncio.run(args.runner(args, out))
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
     except PlaygroundError as exc:
         return report(exc, sys.stderr)
+    except Exit as exc:
+        return exc.code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # The reader went away (`| head`); say nothing more, like any Unix tool.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug of ours: a sentence, not a traceback
+        sys.stderr.write(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in playground; please report it with the command you ran\n"
+        )
+        return EXIT_API
     return 0
