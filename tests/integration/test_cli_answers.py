@@ -1,6 +1,6 @@
 """How `playground call` and `chat` end on answers that are not what they seem: streams that carry
-an error or stop short exit 4 as chat's do, and a body too deep to parse is shown as it came,
-never as a traceback."""
+an error or stop short exit 4 as chat's do, a redirect is named and not followed (exit 1), and a
+body too deep to parse is shown as it came, never as a traceback."""
 
 from __future__ import annotations
 
@@ -147,6 +147,44 @@ def test_chat_and_call_agree_on_an_in_band_error(
     assert call_err.splitlines()[0] == chat_err.splitlines()[0]
 
 
+# --- a redirect is an answer of its own --------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fresh_base")
+@pytest.mark.parametrize("command", ["call", "chat"])
+def test_a_redirect_without_location_exits_1(
+    capsys: pytest.CaptureFixture[str], fresh_emulator: EmulatorServer, command: str
+) -> None:
+    model = CLASSIFIER if command == "call" else CHAT
+    fresh_emulator.emulator.state.set_model_faults(model, {"status": 307, "count": 1})
+    what = ["-d", "{}"] if command == "call" else ["-m", "hi"]
+    code, records, err = run(
+        capsys, command, "--model", model, *what, "--base-url", fresh_emulator.base_url
+    )
+    assert code == 1
+    assert records == []
+    assert "error: 307: The server answered 307 Temporary Redirect without a Location" in err
+
+
+def test_a_redirect_is_named_and_not_followed(
+    capsys: pytest.CaptureFixture[str], canned: CannedServer
+) -> None:
+    canned.response = _response(
+        b"", "text/plain", "302 Found", "Location: https://elsewhere.invalid/predict\r\n"
+    )
+    code, records, err = run(
+        capsys, "call", "--model", CLASSIFIER, "-d", "{}", "--base-url", canned.base_url
+    )
+    assert code == 1
+    assert records == []
+    assert (
+        "error: 302: The server redirects to https://elsewhere.invalid/predict; "
+        "redirects are not followed" in err
+    )
+    assert "hint: " in err
+    assert len(canned.requests) == 1
+
+
 # --- bodies that cannot be parsed are shown as they came ---------------------------------------
 
 NESTED = b"[" * 100_000 + b"]" * 100_000
@@ -197,6 +235,17 @@ def test_a_chat_answer_nested_too_deeply_exits_4(
     code, _, err = run(capsys, "chat", "--model", CHAT, "-m", "hi", "--base-url", canned.base_url)
     assert code == 4
     assert "error: The server sent invalid JSON: arrays or objects are nested too deeply" in err
+
+
+def test_a_lone_surrogate_in_an_answer_is_printed_escaped(
+    capsys: pytest.CaptureFixture[str], canned: CannedServer
+) -> None:
+    canned.response = _response(b'{"text": "\\ud800 ok"}', "application/json")
+    code, records, err = run(
+        capsys, "call", "--model", CLASSIFIER, "-d", "{}", "--base-url", canned.base_url
+    )
+    assert code == 0, err
+    assert next(r for r in records if r["event"] == "json")["body"] == {"text": "\ud800 ok"}
 
 
 # --- streams of other shapes: an error event, and a promise of an end ---------------------------
