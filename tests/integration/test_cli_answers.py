@@ -127,7 +127,9 @@ def test_a_stream_that_ends_badly_exits_4(
 
 
 @pytest.mark.usefixtures("fresh_base")
-@pytest.mark.parametrize(("model", "body"), [(CHAT, CHAT_BODY), (NDJSON, NDJSON_BODY)])
+@pytest.mark.parametrize(
+    ("model", "body"), [(CHAT, CHAT_BODY), (NDJSON, NDJSON_BODY)], ids=["sse", "ndjson"]
+)
 def test_a_whole_stream_exits_0(
     capsys: pytest.CaptureFixture[str], fresh_emulator: EmulatorServer, model: str, body: str
 ) -> None:
