@@ -15,6 +15,7 @@ from playground.cli.flags import (
     add_remote_flags,
     chat_body,
     client_for,
+    header_from,
     read_json,
 )
 from playground.cli.output import (
@@ -22,6 +23,7 @@ from playground.cli.output import (
     EXIT_NETWORK,
     EXIT_STREAM,
     EXIT_USAGE,
+    Exit,
     Printer,
     run_command,
 )
@@ -112,16 +114,14 @@ def apply_column_options(columns: list[Column], args: argparse.Namespace) -> lis
     headers: dict[int, dict[str, str]] = {}
     for text in args.override or []:
         index, raw = _column_number(text, "--override", len(columns))
-        value = read_json(raw, None, what=f"--override for column {index + 1}")
+        value = read_json(raw, None, what=f"object for column {index + 1}", flag="--override")
         if not isinstance(value, dict):
             raise UsageError(f"--override for column {index + 1} must be a JSON object")
         overrides.setdefault(index, {}).update(value)
     for text in args.column_header or []:
         index, rest = _column_number(text, "--column-header", len(columns))
-        name, sep, value = rest.partition(":")
-        if not sep or not name.strip():
-            raise UsageError(f"--column-header takes N:NAME:VALUE, not {text!r}")
-        headers.setdefault(index, {})[name.strip()] = value.strip()
+        name, value = header_from("--column-header", rest)
+        headers.setdefault(index, {})[name] = value
     return [
         Column(c.target, c.model_api, {**c.overrides, **overrides.get(i, {})}, headers.get(i, {}))
         for i, c in enumerate(columns)
@@ -131,10 +131,8 @@ def apply_column_options(columns: list[Column], args: argparse.Namespace) -> lis
 def spec_from(args: argparse.Namespace, columns: list[Column]) -> RequestSpec:
     headers = {}
     for text in args.header or []:
-        name, sep, value = text.partition(":")
-        if not sep or not name.strip():
-            raise UsageError(f"--header takes NAME:VALUE, not {text!r}")
-        headers[name.strip()] = value.strip()
+        name, value = header_from("--header", text)
+        headers[name] = value
     first = columns[0]
     where: dict[str, Any] = {"target": first.target, "model_api": first.model_api}
     if args.chat:
@@ -276,12 +274,8 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
         raise ColumnsFailed(EXIT_BY_KIND.get(failed[0].error_kind, EXIT_API))
 
 
-class ColumnsFailed(Exception):
+class ColumnsFailed(Exit):
     """Some column failed: the exit code says how (the lines already say why)."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -329,7 +323,4 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     """Like `playground call`'s exit codes; when a column failed, the first failure's."""
-    try:
-        return run_command(args)
-    except ColumnsFailed as exc:
-        return exc.code
+    return run_command(args)

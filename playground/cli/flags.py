@@ -4,12 +4,15 @@ into core objects; a mistake is a `UsageError`, in words."""
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from playground.core.api.client import BasetenClient
+from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.keys import ENV_VAR, find_key
 from playground.core.remote.remotes import Remote, Target
 
@@ -113,20 +116,98 @@ def target_from(args: argparse.Namespace) -> Target | None:
     return Target(owner, "production", is_chain=chain)
 
 
-def read_json(data: str | None, file: str | None, *, what: str = "body") -> Any:
+def read_json(
+    data: str | None, file: str | None, *, what: str = "body", flag: str = "--data"
+) -> Any:
+    """The one way the command reads JSON it is given (an argument, a file, stdin): whatever is
+    wrong with it (not there, not readable, not text, not JSON) is a `UsageError` in words."""
     if data is None and file is None:
         return None
+    raw: str | bytes
     if file is not None:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
         source = "stdin" if file == "-" else file
+        try:
+            raw = _stdin_bytes() if file == "-" else Path(file).read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read the {what} from {source}: {exc.strerror or exc}"
+            ) from None
     else:
-        text, source = str(data), "--data"
+        raw, source = str(data), flag
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"the {what} in {source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
+        return parse_json(raw)
+    except InvalidJson as exc:
+        raise UsageError(f"the {what} in {source} is not valid JSON: {exc}") from None
+
+
+def _stdin_bytes() -> bytes:
+    if sys.stdin is None:
+        raise OSError("there is no stdin")
+    buffer = getattr(sys.stdin, "buffer", None)  # bytes, so that a BOM or UTF-16 is read right
+    return buffer.read() if buffer is not None else sys.stdin.read().encode()
+
+
+# Flags whose values go into a URL or the request line. A control character there (a pasted CR or
+# LF) makes the URL invalid, so it is refused in words before anything is built of it.
+_URL_FLAGS = (
+    "model",
+    "chain",
+    "model_api",
+    "env",
+    "deployment",
+    "regional",
+    "route",
+    "method",
+    "remote",
+    "base_url",
+    "inference_url",
+    "management_url",
+    "model_apis_url",
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 §5.6.2: a method, a header name
+
+
+def header_from(flag: str, text: str) -> tuple[str, str]:
+    """`NAME:VALUE` as a header; a name that is not a token, or a line break, is refused."""
+    name, sep, value = text.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not _TOKEN.fullmatch(name):
+        raise UsageError(f"{flag} {text!r}: not NAME:VALUE with a name of letters, digits or -")
+    found = re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value)
+    if found is not None:
+        raise UsageError(f"{flag} {text!r}: a header value cannot hold {found.group()!r}")
+    return name, value
+
+
+def check_request_flags(args: argparse.Namespace) -> None:
+    """Refuse, in words, what cannot go into a request line (httpx would raise instead)."""
+    named = [(name, getattr(args, name, None)) for name in _URL_FLAGS]
+    for name, value in [*named, *(getattr(args, "column_flags", None) or [])]:
+        found = _CONTROL.search(value) if isinstance(value, str) else None
+        if found is not None:
+            raise UsageError(
+                f"--{name.replace('_', '-')} {value!r} holds a control character "
+                f"({found.group()!r}), which no URL can carry"
+            )
+    method = getattr(args, "method", None)
+    if method and not _TOKEN.fullmatch(method):
+        raise UsageError(f"--method {method!r} is not an HTTP method (GET, POST, PUT, …)")
+    for name in ("base_url", "inference_url", "management_url", "model_apis_url"):
+        value = getattr(args, name, None)
+        if value:
+            _check_url("--" + name.replace("_", "-"), value)
+
+
+def _check_url(flag: str, value: str) -> None:
+    try:
+        url = httpx.URL(value.replace("{host}", "host"))
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"{flag} {value!r} is not a URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise UsageError(f"{flag} {value!r} is not an http:// or https:// URL with a host")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise UsageError(f"{flag} {value!r}: port {url.port} is not 1 to 65535")
 
 
 def client_for(args: argparse.Namespace) -> BasetenClient:
@@ -142,7 +223,7 @@ def client_for(args: argparse.Namespace) -> BasetenClient:
 def chat_body(args: argparse.Namespace) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     if args.messages_file:
-        loaded = read_json(None, args.messages_file, what="messages")
+        loaded = read_json(None, args.messages_file, what="list of messages")
         if not isinstance(loaded, list):
             raise UsageError("the messages file must hold a JSON list of messages")
         messages.extend(loaded)
@@ -162,7 +243,7 @@ def chat_body(args: argparse.Namespace) -> dict[str, Any]:
     if args.json_mode:
         body["response_format"] = {"type": "json_object"}
     if args.extra:
-        extra = read_json(args.extra, None, what="--extra")
+        extra = read_json(args.extra, None, what="object", flag="--extra")
         if not isinstance(extra, dict):
             raise UsageError("--extra must be a JSON object")
         body.update(extra)

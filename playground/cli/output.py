@@ -1,5 +1,6 @@
 """What the subcommands print: JSON lines of events and metrics on stdout, failures in words on
-stderr, and the exit codes (1 API, 2 usage, 3 network, 4 broken stream)."""
+stderr, and the exit codes (1 API, 2 usage, 3 network, 4 broken stream). A 3xx is an API error
+(redirects are never followed); no traceback ever reaches the terminal."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, TextIO
 
-from playground.cli.flags import UsageError
+from playground.cli.flags import UsageError, check_request_flags
+from playground.cli.stream_end import StreamEnd
 from playground.core.errors import (
     ApiError,
     InvalidRequest,
@@ -35,7 +37,7 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
-from playground.core.text import Failure
+from playground.core.text import Failure, status_text
 
 EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_STREAM = 1, 2, 3, 4
 
@@ -45,7 +47,10 @@ class Printer:
         self.out = out
 
     def __call__(self, record: dict[str, Any]) -> None:
-        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        try:
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"), or a non-UTF-8 terminal
+            self.out.write(json.dumps(record) + "\n")
         self.out.flush()
 
 
@@ -110,19 +115,45 @@ def report(exc: PlaygroundError, err: TextIO) -> int:
     return EXIT_API
 
 
+def refuse_redirect(event: ResponseStarted) -> None:
+    """A 3xx is not the answer: say where it points. It is not followed, so that the key is
+    never sent on to another host."""
+    if not 300 <= event.status < 400:
+        return
+    location = event.headers.get("location")
+    if location:
+        message = f"The server redirects to {location}; redirects are not followed"
+        hint = "Call that address instead (its remote, or --base-url); the key is not sent on."
+    else:
+        message = f"The server answered {status_text(event.status)} without a Location"
+        hint = "A redirect that says nowhere to go; check the remote's URL."
+    error = ApiError(event.status, message, event.request_id or None)
+    error.hint = hint
+    raise error
+
+
 async def print_events(events: AsyncGenerator[PredictEvent, None], out: Printer) -> None:
-    """A predict or route call's events as JSON lines; the stream is closed however it ends."""
+    """A predict or route call's events as JSON lines; the stream is closed however it ends.
+    A stream that carries an error or ends short of the end it promised raises, as chat's does."""
+    end = StreamEnd()
     async with aclosing(events):
         async for event in events:
+            if isinstance(event, ResponseStarted):
+                refuse_redirect(event)
+            elif isinstance(event, Finished):
+                end.close()
             record = event_record(event)
             if record is not None:
                 out(record)
+            end.see(event)
 
 
 async def print_chat(events: AsyncGenerator[ChatEvent, None], out: Printer) -> None:
     """A chat's deltas, then its message and metrics, as JSON lines."""
     async with aclosing(events):
         async for event in events:
+            if isinstance(event, ResponseStarted):
+                refuse_redirect(event)
             _print_chat_event(event, out)
 
 
@@ -145,20 +176,37 @@ def _print_chat_event(event: object, out: Printer) -> None:
         out(record)
 
 
+class Exit(Exception):
+    """Ends a command with `code`; the lines printed already say why."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run a subcommand's coroutine (`args.runner`); the exit code says how it ended."""
     out = Printer(sys.stdout)
     try:
+        check_request_flags(args)
         asyncio.run(args.runner(args, out))
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
     except PlaygroundError as exc:
         return report(exc, sys.stderr)
+    except Exit as exc:
+        return exc.code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # The reader went away (`| head`); say nothing more, like any Unix tool.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug of ours: a sentence, not a traceback
+        sys.stderr.write(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in playground; please report it with the command you ran\n"
+        )
+        return EXIT_API
     return 0

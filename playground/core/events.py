@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.core.jsontext import parse_json
 from playground.core.metrics import Metrics
 
 
@@ -56,7 +56,7 @@ class JsonBody:
     @property
     def value(self) -> Any:
         if self._value is _UNPARSED:
-            self._value = json.loads(self.raw)
+            self._value = parse_json(self.raw)
         return self._value
 
     def __eq__(self, other: object) -> bool:

@@ -78,8 +78,12 @@ REASONS = {
 }
 
 
+# Statuses that never have a body (RFC 9110 §15.3.5, §15.4.5): a fault's error body cannot go out.
+NO_BODY_STATUSES = frozenset({204, 304})
+
+
 class FaultSpecError(ValueError):
-    """A fault spec that cannot be parsed."""
+    """A fault spec that cannot be parsed, or asks for what the server cannot send."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,16 @@ def parse_faults(spec: str | dict[str, Any] | None) -> Faults:
         raise FaultSpecError(f"unknown dialect {faults.dialect!r}; known: {', '.join(DIALECTS)}")
     if faults.status and not 100 <= faults.status <= 599:
         raise FaultSpecError(f"status {faults.status} is not an HTTP status")
+    if faults.status and faults.status < 200:
+        raise FaultSpecError(
+            f"status {faults.status} is informational (1xx): it comes before an answer and "
+            "cannot be one; pick a status from 200 to 599"
+        )
+    if faults.status in NO_BODY_STATUSES:
+        raise FaultSpecError(
+            f"status {faults.status} has no body, so it cannot carry the error a fault sends; "
+            "pick another status"
+        )
     return faults
 
 

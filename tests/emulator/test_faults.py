@@ -482,3 +482,32 @@ def test_invalid_per_model_fault_is_400(http: httpx.Client, body: dict[str, Any]
 def test_empty_fault_header_is_no_fault(http: httpx.Client) -> None:
     assert http.post(PREDICT, json={"text": "x"}, headers=fault("")).status_code == 200
     assert http.post(PREDICT, json={"text": "x"}, headers=fault(", ,")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (100, "informational"),
+        (101, "informational"),
+        (199, "informational"),
+        (204, "no body"),
+        (304, "no body"),
+    ],
+)
+def test_a_status_the_server_cannot_send_is_refused(
+    http: httpx.Client, status: int, says: str
+) -> None:
+    # Sent, these broke the connection (h11 refuses a 1xx as the answer, and a body on a 204/304).
+    for method, url, body in (
+        ("POST", PREDICT, {"text": "x"}),
+        ("GET", "/api/v1/models", None),
+        ("POST", "/inference/v1/chat/completions", chat_body(model="playground/demo-chat")),
+    ):
+        response = http.request(method, url, json=body, headers=fault(f"status={status}"))
+        assert response.status_code == 400, (url, response.text)
+        assert f"status {status}" in response.json()["error"]
+        assert says in response.json()["error"]
+    refused = http.put(f"/_emulator/faults/{demo.CLASSIFIER}", json={"status": status})
+    assert refused.status_code == 400
+    assert says in refused.json()["error"]
+    assert http.post(PREDICT, json={"text": "x"}).status_code == 200  # nothing was set

@@ -30,6 +30,7 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import RequestSpec
@@ -235,7 +236,7 @@ class BasetenClient:
         if not raw:
             return None, metrics
         try:
-            return json.loads(raw), metrics
+            return parse_json(raw), metrics
         except ValueError as exc:
             raise StreamCut(f"The server sent invalid JSON ({exc}): {raw[:200]!r}") from exc
 
@@ -332,7 +333,7 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
             if not line.strip():
                 continue
             try:
-                yield NdjsonLine(json.loads(line), line)
+                yield NdjsonLine(parse_json(line), line)
             except ValueError:
                 yield Notice(f"Not a JSON line: {line[:200]}")
                 yield TextChunk(line + "\n")
@@ -342,7 +343,7 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
             yield JsonBody.unparsed(raw)
             return
         try:
-            yield JsonBody(json.loads(raw), raw)
+            yield JsonBody(parse_json(raw), raw)
         except ValueError as exc:
             yield Notice(f"The body says JSON but is not valid JSON: {exc}")
             yield TextChunk(raw.decode("utf-8", "replace"))

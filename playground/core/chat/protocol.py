@@ -9,6 +9,7 @@ import orjson
 
 from playground.core.errors import StreamError, TruncatedStream
 from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall
+from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 
 
@@ -197,7 +198,7 @@ class ChatStreamParser:
 def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
     """A non-streaming `chat.completion` object."""
     try:
-        payload = json.loads(raw)
+        payload = parse_json(raw)
     except ValueError as exc:
         raise StreamError(f"The server sent invalid JSON: {exc}") from exc
     if not isinstance(payload, dict):
