@@ -4,20 +4,18 @@ read back with every way a file can fail said in words, never raised as Python's
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from playground.core.jsontext import DEEP, InvalidJson, too_deep
+from playground.core.jsontext import parse_json as parse
+
 # Bigger than any preset or settings file a person makes (a body with a few images inlined is a
 # few MB); a file this big is a mistake, and reading it would only fill the memory.
 MAX_READ_BYTES = 64 * 1024 * 1024
-# Lists and objects in lists and objects: no file of ours goes near this deep.
-DEEP = 500
 
 
 class FileProblem(ValueError):
@@ -127,26 +125,17 @@ def read_text(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> str:
 
 
 def parse_json(text: str) -> Any:
-    """`text` as JSON; FileProblem in words (with the line and column) for whatever json, or
-    Python under it, cannot take: bad syntax, lists nested too deeply, numbers too long."""
-    # Python's json recurses per level and gives up where the stack does; a fixed limit says the
-    # same for every file, whatever the caller's stack, and is counted only when it may matter.
-    if text.count("[") + text.count("{") > DEEP and (deep := _deep(text)):
-        raise FileProblem(f"it nests lists and objects too deeply to be read{deep}")
+    """`text` as JSON; FileProblem in words (with the line and column) for whatever cannot be
+    read: bad syntax, lists nested more than DEEP levels, numbers too long (jsontext.py)."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileProblem(
-            f"it is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise FileProblem(
-            f"it nests lists and objects too deeply to be read{_deep(text)}"
-        ) from None
+        # Files of ours never go near DEEP levels: one limit for every file, whatever the stack.
+        if problem := too_deep(text, DEEP):
+            raise problem
+        return parse(text)
+    except InvalidJson as exc:
+        raise FileProblem(f"it is not valid JSON: {exc}") from None
     except MemoryError:
         raise FileProblem("it is too big to read into memory") from None
-    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
-        raise FileProblem(_long_number(text) or f"it is not valid JSON: {exc}") from None
 
 
 def read_json(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> Any:
@@ -164,37 +153,6 @@ def _too_big(size: int, limit: int) -> str:
     return f"it is {size / 2**20:.0f} MB, and Playground reads files of up to {limit // 2**20} MB"
 
 
-def _position(text: str | bytes, index: int) -> tuple[int, int]:
+def _position(data: bytes, index: int) -> tuple[int, int]:
     """The line and column (both from 1) of `index`, as json says them."""
-    newline: Any = b"\n" if isinstance(text, bytes) else "\n"
-    return text.count(newline, 0, index) + 1, index - text.rfind(newline, 0, index)
-
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-
-
-def _deep(text: str) -> str:
-    """Where `text` first goes DEEP levels down (strings skipped), said for a message."""
-    depth = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            depth += 1
-            if depth > DEEP:
-                line, column = _position(text, match.start())
-                return f" (more than {DEEP} levels, at line {line}, column {column})"
-        elif token in ("]", "}"):
-            depth -= 1
-    return ""
-
-
-def _long_number(text: str) -> str:
-    limit = sys.get_int_max_str_digits()
-    match = re.search(rf"\d{{{limit + 1},}}", text) if limit else None
-    if match is None:
-        return ""
-    line, column = _position(text, match.start())
-    return (
-        f"it holds a number of {len(match.group())} digits at line {line}, column {column}, "
-        f"and Playground reads numbers of up to {limit} digits"
-    )
+    return data.count(b"\n", 0, index) + 1, index - data.rfind(b"\n", 0, index)

@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["InvalidJson", "parse_json"]
+__all__ = ["DEEP", "InvalidJson", "parse_json", "too_deep"]
 
 
 class InvalidJson(ValueError):
@@ -39,7 +39,7 @@ def parse_json(data: str | bytes | bytearray) -> Any:
         column = exc.colno + shift if exc.lineno == 1 else exc.colno
         raise InvalidJson(exc.msg, exc.lineno, column, exc.pos + shift) from None
     except RecursionError:
-        raise InvalidJson("arrays or objects are nested too deeply to read") from None
+        raise too_deep(text, DEEP) or InvalidJson(_DEEP_REASON) from None
     except ValueError as exc:  # int(): more digits than sys.get_int_max_str_digits()
         raise _too_many_digits(text, exc) from None
 
@@ -60,6 +60,36 @@ def _decode(data: bytes) -> str:
         raise InvalidJson(reason, before.count(b"\n") + 1, column, exc.start) from None
 
 
+# Lists and objects in lists and objects: Python's json gives up where its stack does (about a
+# thousand levels); the place said is where the text first goes this deep.
+DEEP = 500
+_DEEP_REASON = "arrays or objects are nested too deeply to read"
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def too_deep(text: str, limit: int) -> InvalidJson | None:
+    """Where `text` first nests more than `limit` levels (strings skipped), or None."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                line, column = _position(text, match.start())
+                reason = f"{_DEEP_REASON} (more than {limit:,} levels)"
+                return InvalidJson(reason, line, column, match.start())
+        elif token in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The line and column (both from 1) of `index`, as json says them."""
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
 _LONG_INTEGER = r"-?[1-9][0-9]{%d,}(?![0-9.eE])"
 
 
@@ -70,6 +100,5 @@ def _too_many_digits(text: str, exc: ValueError) -> InvalidJson:
         return InvalidJson(str(exc))
     digits = len(found.group().lstrip("-"))
     reason = f"a number with {digits:,} digits ({limit:,} at most)"
-    line = text.count("\n", 0, found.start()) + 1
-    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    line, column = _position(text, found.start())
     return InvalidJson(reason, line, column, found.start())

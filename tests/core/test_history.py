@@ -332,13 +332,14 @@ def test_a_malformed_stored_request_says_so_in_words(history: History) -> None:
         ),
         (
             "request = '" + "[" * 100_000 + "'",
-            "The stored request cannot be read (it nests lists and objects too deeply to be read "
-            "(more than 500 levels, at line 1, column 501)); it is shown empty.",
+            "The stored request cannot be read (it is not valid JSON: arrays or objects are "
+            "nested too deeply to read (more than 500 levels) at line 1, column 501); it is "
+            "shown empty.",
         ),
         (
             """request = '{"n": """ + "1" * 5000 + "}'",
-            "The stored request cannot be read (it holds a number of 5000 digits at line 1, "
-            "column 7, and Playground reads numbers of up to 4300 digits); it is shown empty.",
+            "The stored request cannot be read (it is not valid JSON: a number with 5,000 digits "
+            "(4,300 at most) at line 1, column 7); it is shown empty.",
         ),
         (
             "request = X'ff00', metrics = '[1, 2]'",

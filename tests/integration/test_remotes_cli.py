@@ -65,7 +65,10 @@ def test_the_window_refuses_an_unknown_remote_before_opening(
             bytes(range(256)),
             "cannot be used: it is not UTF-8 text: byte 0x80 at line 2, column 118",
         ),
-        (b"[" * 100_000, "cannot be used: it nests lists and objects too deeply to be read"),
+        (
+            b"[" * 100_000,
+            "cannot be used: it is not valid JSON: arrays or objects are nested too deeply",
+        ),
         ("folder", "cannot be used: it is a folder, not a file"),
         ("no permission", "cannot be used: it cannot be read (Permission denied)"),
         (b'{"schema_version": 9, "remotes": "elsewhere"}', "was written by a newer Playground"),

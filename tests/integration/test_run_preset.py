@@ -144,11 +144,11 @@ def test_files_json_or_the_disk_cannot_give_never_stop_a_run(
     assert warnings == [
         "warning: bytes.json was not loaded: it is not UTF-8 text: byte 0x80 at line 2, "
         "column 118.",
-        "warning: deep.json was not loaded: it nests lists and objects too deeply to be read "
-        "(more than 500 levels, at line 1, column 501).",
+        "warning: deep.json was not loaded: it is not valid JSON: arrays or objects are nested "
+        "too deeply to read (more than 500 levels) at line 1, column 501.",
         "warning: folder.json was not loaded: it is a folder, not a file.",
-        "warning: long.json was not loaded: it holds a number of 5000 digits at line 1, "
-        "column 31, and Playground reads numbers of up to 4300 digits.",
+        "warning: long.json was not loaded: it is not valid JSON: a number with 5,000 digits "
+        "(4,300 at most) at line 1, column 31.",
         "warning: pipe.json was not loaded: it is not a regular file (a pipe or a device).",
     ]
     assert "Traceback" not in err
@@ -165,6 +165,6 @@ def test_files_json_or_the_disk_cannot_give_never_stop_a_run(
     code, _, err = run(capsys, "run", str(folder / "deep.json"), *flags)
     assert code == 2
     assert err == (
-        f"error: {folder / 'deep.json'} cannot be run: it nests lists and objects too deeply to "
-        "be read (more than 500 levels, at line 1, column 501)\n"
+        f"error: {folder / 'deep.json'} cannot be run: it is not valid JSON: arrays or objects "
+        "are nested too deeply to read (more than 500 levels) at line 1, column 501\n"
     )

@@ -404,3 +404,24 @@ def test_a_very_long_line_is_left_uncoloured(editor: JsonEditor) -> None:
     assert editor.is_highlighted()
     assert formats_at(editor, 1, 3) == [TOKEN_COLORS["key"]]
     assert editor.document().findBlockByNumber(1).layout().formats() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[" * 100_000, "nested too deeply to read (more than 500 levels)"),
+        ('{"n": ' + "7" * 5000 + "}", "a number with 5,000 digits (4,300 at most)"),
+    ],
+    ids=["deep", "long-number"],
+)
+def test_json_python_cannot_take_is_a_problem_not_a_crash(
+    editor: JsonEditor, text: str, said: str
+) -> None:
+    editor.setPlainText(text)
+
+    body, problem = editor.body_and_problem()
+    assert body is None
+    assert said in problem
+    assert problem.startswith("Invalid JSON at line 1, column ")
+    with pytest.raises(ValueError, match="Invalid JSON"):
+        editor.value()

@@ -311,8 +311,8 @@ def test_files_json_or_the_disk_cannot_give_never_stop_the_window(
     text = panel.problems_label.text()
     assert "3 preset files could not be read" in text
     assert "deep.json was set aside as deep.json.broken-" in text
-    assert "nests lists and objects too deeply to be read (more than 500 levels" in text
-    assert "holds a number of 5000 digits at line 1, column 7" in text
+    assert "arrays or objects are nested too deeply to read (more than 500 levels)" in text
+    assert "a number with 5,000 digits (4,300 at most) at line 1, column 7" in text
     assert "folder.json was not loaded: it is a folder, not a file." in text
     assert (folder / "folder.json").is_dir()  # not broken: left where it is
 

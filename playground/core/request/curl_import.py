@@ -3,7 +3,6 @@ API key it carried is dropped, never kept or shown."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.asyncopts import AsyncOptions
 from playground.core.request.shellwords import ShellSyntaxError, shell_words
@@ -237,11 +237,9 @@ def _json_body(data: list[str] | None) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CurlImportError(
-            f"The body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
+        return parse_json(text)
+    except InvalidJson as exc:
+        raise CurlImportError(f"The body is not JSON: {exc}.") from None
 
 
 # --- the URL -------------------------------------------------------------------------------------

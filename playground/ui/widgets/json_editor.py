@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from playground.core.jsontext import InvalidJson, parse_json
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
 from playground.ui.widgets.send_edit import SendingTextEdit
@@ -103,7 +104,7 @@ class JsonEditor(SendingTextEdit):
         if self._problem is not None:
             raise ValueError(self._problem.sentence)
         text = self.toPlainText()
-        return json.loads(text) if text.strip() else None
+        return parse_json(text) if text.strip() else None
 
     # --- editing ---------------------------------------------------------------------------------
 
@@ -195,9 +196,9 @@ class JsonEditor(SendingTextEdit):
         position = 0
         if text.strip():
             try:
-                json.loads(text)
-            except json.JSONDecodeError as exc:
-                problem = JsonProblem(exc.lineno, exc.colno, exc.msg)
+                parse_json(text)
+            except InvalidJson as exc:  # nested too deeply to follow: no place to point at
+                problem = JsonProblem(exc.line or 1, exc.column or 1, exc.reason)
                 position = exc.pos
         if len(text) <= MAX_HIGHLIGHT_CHARS:
             self._set_highlighting(True)
