@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -420,15 +419,11 @@ def test_clear_forgets_the_previous_response(view: ResponseView, qtbot: QtBot) -
 def test_a_20_mb_json_body_is_capped_and_kept_whole(view: ResponseView, qtbot: QtBot) -> None:
     head, tail = b'{"data": "', b'"}'
     raw = head + b"x" * (20 * 1024 * 1024 - len(head) - len(tail)) + tail
-    # The parsed value can be small: the view must never re-serialise a big one.
-    event = JsonBody({"data": "x" * 10}, raw)
+    event = JsonBody.unparsed(raw)  # as the client passes on a body this big
     view.feed(started())
-
-    began = time.perf_counter()
     view.feed(event)
-    elapsed = time.perf_counter() - began
+    view.feed(Finished("json", Metrics(200, bytes=len(raw))))
 
-    assert elapsed < 0.1, f"feed() took {elapsed * 1000:.0f} ms"
     assert shown(view, "previewNotice") == (
         f"Showing the first {human_size(PREVIEW_BYTES)} of 20.0 MB; Copy and Save keep all of it"
     )
@@ -438,6 +433,10 @@ def test_a_20_mb_json_body_is_capped_and_kept_whole(view: ResponseView, qtbot: Q
     assert view.body_bytes() == raw
     open_tab(view, "Raw")
     assert len(text_view(view, "rawText").toPlainText()) == PREVIEW_BYTES
+    qtbot.mouseClick(button(view, "copyBodyButton"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == raw.decode()
+    # Parsing 20 MB would hold the GUI thread for ~200 ms: the view shows the raw text instead.
+    assert not event.is_parsed
 
 
 def test_a_stream_past_the_cap_stops_displaying_but_keeps_everything(
@@ -460,21 +459,27 @@ def test_a_stream_past_the_cap_stops_displaying_but_keeps_everything(
     )
 
 
-def test_20000_small_chunks_render_fast_and_exactly(view: ResponseView, qtbot: QtBot) -> None:
+def test_20000_small_chunks_are_drawn_in_batches_and_exactly(
+    view: ResponseView, qtbot: QtBot
+) -> None:
     chunks = [f"ö{i % 10} " if i % 7 else "日\n" for i in range(20_000)]
     joined = "".join(chunks)
     assert len(joined) < PREVIEW_BYTES  # all of it on screen
+    inserts: list[int] = []
+    text_view(view, "bodyText").document().contentsChange.connect(
+        lambda _at, _removed, added: inserts.append(added)
+    )
     view.feed(started(content_type="text/event-stream"))
 
-    began = time.perf_counter()
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         view.feed(TextChunk(chunk))
-    fed = time.perf_counter() - began
-    qtbot.waitUntil(lambda: body(view) == joined, timeout=5000)
-    elapsed = time.perf_counter() - began
+        if i % 2000 == 1999:
+            qtbot.wait(40)  # a tick's worth: the batch timer draws what has come so far
+    qtbot.waitUntil(lambda: body(view) == joined)
 
-    assert fed < 0.25, f"feeding took {fed * 1000:.0f} ms"
-    assert elapsed < 1.0, f"feeding and drawing took {elapsed * 1000:.0f} ms"
+    # Inserting delta by delta goes quadratic (qt-async-notes.md): a tick inserts all it has, so
+    # there is at most one insert per pause and one for the rest.
+    assert len(inserts) <= 11
     assert view.body_bytes() == joined.encode()
 
 
