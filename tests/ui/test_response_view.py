@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import resource
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +29,12 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.text import human_size
+from playground.ui.response import view as response_view
 from playground.ui.response.view import PREVIEW_BYTES, ResponseView
+from tests.ui.helpers import until
 
 REQUEST_ID = "req-7f3a9c1e"
 DEPLOYMENT = "w5d8k2q"
@@ -273,33 +282,88 @@ def test_binary_body_is_summarised_and_saved_byte_for_byte(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "out.png"]  # no temp left
 
 
-def test_save_body_replaces_a_file_atomically(view: ResponseView, tmp_path: Path) -> None:
-    target = tmp_path / "answer.json"
-    target.write_bytes(b"old contents that are longer than the new ones")
-    view.feed(started())
-    view.feed(JsonBody({"a": 1}, b'{"a":1}'))
-    view.save_body(target)
-    assert target.read_bytes() == b'{"a":1}'
-    with pytest.raises(FileNotFoundError):
-        view.save_body(tmp_path / "missing" / "answer.json")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.json", "home"]
+@contextmanager
+def disk_full_past(limit: int) -> Iterator[None]:
+    """Any write taking a file past `limit` bytes fails midway (EFBIG), as on a full disk."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel ends the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
 
 
-def test_save_button_opens_a_dialog_that_saves(
-    view: ResponseView, qtbot: QtBot, tmp_path: Path
-) -> None:
-    view.feed(started())
-    view.feed(JsonBody({"a": 1}, b'{"a": 1}'))
-    view.feed(Finished("json", Metrics(200)))
+def save_in_dialog(view: ResponseView, qtbot: QtBot, target: Path) -> None:
     qtbot.mouseClick(button(view, "saveBodyButton"), Qt.MouseButton.LeftButton)
     dialog = view.findChild(QFileDialog, "saveBodyDialog")
     assert dialog is not None
     assert dialog.isVisible()  # open(), not exec(): the click returned with the dialog up
-    target = tmp_path / "saved.json"
+    # As if the person had answered "Replace": Qt's own dialog asks in a modal message box.
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
     dialog.selectFile(str(target))
     dialog.accept()
+
+
+def test_a_save_that_fails_midway_leaves_the_old_file_whole(
+    view: ResponseView, qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "answer.json"
+    old = b'{"the": "answer saved last time"}'
+    target.write_bytes(old)
+    raw = json.dumps({"data": "x" * 1_000_000}).encode()
+    view.feed(started())
+    view.feed(JsonBody.unparsed(raw))
+    view.feed(Finished("json", Metrics(200, bytes=len(raw))))
+
+    with disk_full_past(64 * 1024):
+        with pytest.raises(OSError, match="File too large"):
+            view.save_body(target)
+        assert target.read_bytes() == old
+        assert [p.name for p in folder.iterdir()] == ["answer.json"]  # no half-written temp
+
+        save_in_dialog(view, qtbot, target)  # as a person saves: the write runs on a worker
+        until(loop, lambda: not shown(view, "actionStatus").startswith("Saving"))
+    assert shown(view, "actionStatus") == "Could not save answer.json: File too large"
+    assert target.read_bytes() == old
+    assert [p.name for p in folder.iterdir()] == ["answer.json"]
+
+    assert button(view, "saveBodyButton").isEnabled()  # with room again, the same save works
+    save_in_dialog(view, qtbot, target)
+    until(loop, lambda: shown(view, "actionStatus").startswith("Saved"))
+    assert target.read_bytes() == raw
+
+
+def test_save_writes_on_a_worker_thread_and_says_when_it_is_done(
+    view: ResponseView,
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written_on: list[int] = []
+
+    def spy(path: Path, data: bytes) -> None:
+        written_on.append(threading.get_ident())
+        write_atomically(path, data)
+
+    monkeypatch.setattr(response_view, "write_atomically", spy)
+    view.feed(started())
+    view.feed(JsonBody({"a": 1}, b'{"a": 1}'))
+    view.feed(Finished("json", Metrics(200)))
+    target = tmp_path / "saved.json"
+
+    save_in_dialog(view, qtbot, target)
+    assert shown(view, "actionStatus") == "Saving 8 B to saved.json…"
+    assert not button(view, "saveBodyButton").isEnabled()  # one save at a time
+    until(loop, lambda: shown(view, "actionStatus") == "Saved 8 B to saved.json")
     assert target.read_bytes() == b'{"a": 1}'
-    assert shown(view, "actionStatus") == "Saved 8 B to saved.json"
+    assert button(view, "saveBodyButton").isEnabled()
+    assert written_on
+    assert threading.get_ident() not in written_on
 
 
 def test_an_empty_body_says_so(view: ResponseView) -> None:
