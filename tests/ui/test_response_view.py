@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
+import resource
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +29,12 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.text import human_size
+from playground.ui.response import view as response_view
 from playground.ui.response.view import PREVIEW_BYTES, ResponseView
+from tests.ui.helpers import until
 
 REQUEST_ID = "req-7f3a9c1e"
 DEPLOYMENT = "w5d8k2q"
@@ -274,33 +282,88 @@ def test_binary_body_is_summarised_and_saved_byte_for_byte(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "out.png"]  # no temp left
 
 
-def test_save_body_replaces_a_file_atomically(view: ResponseView, tmp_path: Path) -> None:
-    target = tmp_path / "answer.json"
-    target.write_bytes(b"old contents that are longer than the new ones")
-    view.feed(started())
-    view.feed(JsonBody({"a": 1}, b'{"a":1}'))
-    view.save_body(target)
-    assert target.read_bytes() == b'{"a":1}'
-    with pytest.raises(FileNotFoundError):
-        view.save_body(tmp_path / "missing" / "answer.json")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.json", "home"]
+@contextmanager
+def disk_full_past(limit: int) -> Iterator[None]:
+    """Any write taking a file past `limit` bytes fails midway (EFBIG), as on a full disk."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel ends the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
 
 
-def test_save_button_opens_a_dialog_that_saves(
-    view: ResponseView, qtbot: QtBot, tmp_path: Path
-) -> None:
-    view.feed(started())
-    view.feed(JsonBody({"a": 1}, b'{"a": 1}'))
-    view.feed(Finished("json", Metrics(200)))
+def save_in_dialog(view: ResponseView, qtbot: QtBot, target: Path) -> None:
     qtbot.mouseClick(button(view, "saveBodyButton"), Qt.MouseButton.LeftButton)
     dialog = view.findChild(QFileDialog, "saveBodyDialog")
     assert dialog is not None
     assert dialog.isVisible()  # open(), not exec(): the click returned with the dialog up
-    target = tmp_path / "saved.json"
+    # As if the person had answered "Replace": Qt's own dialog asks in a modal message box.
+    dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
     dialog.selectFile(str(target))
     dialog.accept()
+
+
+def test_a_save_that_fails_midway_leaves_the_old_file_whole(
+    view: ResponseView, qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "answer.json"
+    old = b'{"the": "answer saved last time"}'
+    target.write_bytes(old)
+    raw = json.dumps({"data": "x" * 1_000_000}).encode()
+    view.feed(started())
+    view.feed(JsonBody.unparsed(raw))
+    view.feed(Finished("json", Metrics(200, bytes=len(raw))))
+
+    with disk_full_past(64 * 1024):
+        with pytest.raises(OSError, match="File too large"):
+            view.save_body(target)
+        assert target.read_bytes() == old
+        assert [p.name for p in folder.iterdir()] == ["answer.json"]  # no half-written temp
+
+        save_in_dialog(view, qtbot, target)  # as a person saves: the write runs on a worker
+        until(loop, lambda: not shown(view, "actionStatus").startswith("Saving"))
+    assert shown(view, "actionStatus") == "Could not save answer.json: File too large"
+    assert target.read_bytes() == old
+    assert [p.name for p in folder.iterdir()] == ["answer.json"]
+
+    assert button(view, "saveBodyButton").isEnabled()  # with room again, the same save works
+    save_in_dialog(view, qtbot, target)
+    until(loop, lambda: shown(view, "actionStatus").startswith("Saved"))
+    assert target.read_bytes() == raw
+
+
+def test_save_writes_on_a_worker_thread_and_says_when_it_is_done(
+    view: ResponseView,
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written_on: list[int] = []
+
+    def spy(path: Path, data: bytes) -> None:
+        written_on.append(threading.get_ident())
+        write_atomically(path, data)
+
+    monkeypatch.setattr(response_view, "write_atomically", spy)
+    view.feed(started())
+    view.feed(JsonBody({"a": 1}, b'{"a": 1}'))
+    view.feed(Finished("json", Metrics(200)))
+    target = tmp_path / "saved.json"
+
+    save_in_dialog(view, qtbot, target)
+    assert shown(view, "actionStatus") == "Saving 8 B to saved.json…"
+    assert not button(view, "saveBodyButton").isEnabled()  # one save at a time
+    until(loop, lambda: shown(view, "actionStatus") == "Saved 8 B to saved.json")
     assert target.read_bytes() == b'{"a": 1}'
-    assert shown(view, "actionStatus") == "Saved 8 B to saved.json"
+    assert button(view, "saveBodyButton").isEnabled()
+    assert written_on
+    assert threading.get_ident() not in written_on
 
 
 def test_an_empty_body_says_so(view: ResponseView) -> None:
@@ -420,15 +483,11 @@ def test_clear_forgets_the_previous_response(view: ResponseView, qtbot: QtBot) -
 def test_a_20_mb_json_body_is_capped_and_kept_whole(view: ResponseView, qtbot: QtBot) -> None:
     head, tail = b'{"data": "', b'"}'
     raw = head + b"x" * (20 * 1024 * 1024 - len(head) - len(tail)) + tail
-    # The parsed value can be small: the view must never re-serialise a big one.
-    event = JsonBody({"data": "x" * 10}, raw)
+    event = JsonBody.unparsed(raw)  # as the client passes on a body this big
     view.feed(started())
-
-    began = time.perf_counter()
     view.feed(event)
-    elapsed = time.perf_counter() - began
+    view.feed(Finished("json", Metrics(200, bytes=len(raw))))
 
-    assert elapsed < 0.1, f"feed() took {elapsed * 1000:.0f} ms"
     assert shown(view, "previewNotice") == (
         f"Showing the first {human_size(PREVIEW_BYTES)} of 20.0 MB; Copy and Save keep all of it"
     )
@@ -438,6 +497,10 @@ def test_a_20_mb_json_body_is_capped_and_kept_whole(view: ResponseView, qtbot: Q
     assert view.body_bytes() == raw
     open_tab(view, "Raw")
     assert len(text_view(view, "rawText").toPlainText()) == PREVIEW_BYTES
+    qtbot.mouseClick(button(view, "copyBodyButton"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == raw.decode()
+    # Parsing 20 MB would hold the GUI thread for ~200 ms: the view shows the raw text instead.
+    assert not event.is_parsed
 
 
 def test_a_stream_past_the_cap_stops_displaying_but_keeps_everything(
@@ -460,21 +523,27 @@ def test_a_stream_past_the_cap_stops_displaying_but_keeps_everything(
     )
 
 
-def test_20000_small_chunks_render_fast_and_exactly(view: ResponseView, qtbot: QtBot) -> None:
+def test_20000_small_chunks_are_drawn_in_batches_and_exactly(
+    view: ResponseView, qtbot: QtBot
+) -> None:
     chunks = [f"ö{i % 10} " if i % 7 else "日\n" for i in range(20_000)]
     joined = "".join(chunks)
     assert len(joined) < PREVIEW_BYTES  # all of it on screen
+    inserts: list[int] = []
+    text_view(view, "bodyText").document().contentsChange.connect(
+        lambda _at, _removed, added: inserts.append(added)
+    )
     view.feed(started(content_type="text/event-stream"))
 
-    began = time.perf_counter()
-    for chunk in chunks:
+    for i, chunk in enumerate(chunks):
         view.feed(TextChunk(chunk))
-    fed = time.perf_counter() - began
-    qtbot.waitUntil(lambda: body(view) == joined, timeout=5000)
-    elapsed = time.perf_counter() - began
+        if i % 2000 == 1999:
+            qtbot.wait(40)  # a tick's worth: the batch timer draws what has come so far
+    qtbot.waitUntil(lambda: body(view) == joined)
 
-    assert fed < 0.25, f"feeding took {fed * 1000:.0f} ms"
-    assert elapsed < 1.0, f"feeding and drawing took {elapsed * 1000:.0f} ms"
+    # Inserting delta by delta goes quadratic (qt-async-notes.md): a tick inserts all it has, so
+    # there is at most one insert per pause and one for the rest.
+    assert len(inserts) <= 11
     assert view.body_bytes() == joined.encode()
 
 
