@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMenu,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
 
             self._chat = ChatPane()
             self._chat.setObjectName("chatPane")
+            self._chat.params_bar.source_changed.connect(self._update_target_bar)
             self.stack.addWidget(self._chat)
             if self.is_attached:
                 self._chat.attach(self.chat_controller, self.target)
@@ -233,7 +235,15 @@ class MainWindow(QMainWindow):
     def _update_mode(self, *_: object) -> None:
         mode = self.mode()
         is_chat = mode == "chat"
-        self.stack.setCurrentWidget(self.chat if is_chat else self.request)
+        shown = self.chat if is_chat else self.request
+        for index in range(self.stack.count()):
+            # A stack is as wide as its widest page: a hidden page must not hold the window wide.
+            page = self.stack.widget(index)
+            assert page is not None
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(shown)
+        self._update_target_bar()
         for button in (self.request.send_button, self.request.cancel_button):
             button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
         if is_chat:
@@ -243,6 +253,11 @@ class MainWindow(QMainWindow):
     def _on_catalogue_example_loaded(self, model_id: str, example: object) -> None:
         if model_id == self.target_bar.model_id():
             self.request.editor.offer_example(example)
+
+    def _update_target_bar(self) -> None:
+        """A chat with a Model API has no model or deployment of the bar's: hide them."""
+        model_api = self.mode() == "chat" and self.chat.uses_model_api
+        self.target_bar.set_model_api(model_api)
 
     def _on_bar_model_chosen(self, _model_id: str) -> None:
         if self.mode() == "chat":

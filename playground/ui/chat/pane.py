@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -34,6 +33,7 @@ from playground.core.text import Failure
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
 from playground.ui.widgets.batching import FrameBatcher
+from playground.ui.widgets.flow_layout import FlowLayout
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.send_edit import SendingTextEdit
 
@@ -93,7 +93,7 @@ class ChatPane(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("chatStatus")
         self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps in a narrow window rather than widening it
         for button in (
             self.send_button,
             self.stop_button,
@@ -103,7 +103,6 @@ class ChatPane(QWidget):
             self.export_button,
         ):
             buttons.addWidget(button)
-        buttons.addWidget(self.status, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -112,6 +111,7 @@ class ChatPane(QWidget):
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.input)
         layout.addLayout(buttons)
+        layout.addWidget(self.status)
 
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)

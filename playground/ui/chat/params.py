@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.chat.conversation import ChatParams
 from playground.core.errors import InvalidRequest
+from playground.ui.widgets.flow_layout import FlowLayout, group
 
 Source = Literal["deployment", "model_apis"]
 UNSET = -0.01  # a spin box's "default" (its special value text)
@@ -74,7 +75,11 @@ class ChatParamsBar(QWidget):
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("chatModel")
         self.model_combo.setEditable(True)
-        self.model_combo.setMinimumContentsLength(22)
+        # Its width from a length, not from the longest served name (which would widen the window).
+        self.model_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model_combo.setMinimumContentsLength(18)
         self.model_combo.setToolTip("The served model name (or the Model API slug)")
         self.temperature = self._spin(0, 4, 0.1, "Temperature")
         self.top_p = self._spin(0, 1, 0.05, "Top p")
@@ -98,7 +103,7 @@ class ChatParamsBar(QWidget):
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        first = QHBoxLayout()
+        first = FlowLayout()  # wraps in a narrow window rather than widening it
         for label, widget in (
             ("Talk to", self.source_combo),
             ("Model", self.model_combo),
@@ -107,10 +112,8 @@ class ChatParamsBar(QWidget):
             ("Max tokens", self.max_tokens),
             ("Seed", self.seed),
         ):
-            first.addWidget(QLabel(label))
-            first.addWidget(widget)
+            first.addWidget(group(QLabel(label), widget))
         first.addWidget(self.json_mode)
-        first.addStretch(1)
         second = QHBoxLayout()
         second.addWidget(self.stop_edit, 1)
         second.addWidget(self.extra, 2)

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -25,26 +24,7 @@ from playground.ui.widgets.headers_edit import HeadersEdit
 def compact(bar: TargetBar) -> TargetBar:
     """Lay a TargetBar out in two short rows (model and Wake; target and its badges) to fit a
     column a sixth of a screen wide."""
-    layout = bar.layout()
-    assert isinstance(layout, QBoxLayout)
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget() if item is not None else None
-        if isinstance(widget, QLabel) and widget.text() in ("Model", "Target"):
-            widget.hide()  # the combos' placeholders say it
-    for combo in (bar.model_combo, bar.target_combo):
-        combo.setMinimumContentsLength(8)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    first, second = QHBoxLayout(), QHBoxLayout()
-    first.addWidget(bar.model_combo, 1)
-    first.addWidget(bar.wake_button)
-    second.addWidget(bar.target_combo, 1)
-    second.addWidget(bar.production_label)
-    second.addWidget(bar.status_label)
-    layout.setDirection(QBoxLayout.Direction.TopToBottom)
-    layout.setSpacing(3)
-    layout.addLayout(first)
-    layout.addLayout(second)
+    bar.make_compact()
     return bar
 
 

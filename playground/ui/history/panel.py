@@ -39,6 +39,7 @@ from playground.core.history.store import Exchange, ExchangeRow, History
 from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
 from playground.ui.history.recorder import HistoryRecorder
+from playground.ui.widgets.flow_layout import fit_width
 from playground.ui.widgets.fonts import monospace_font
 
 if TYPE_CHECKING:
@@ -246,7 +247,9 @@ class HistoryPanel(QDockWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
         self.setWidget(body)
-        self.setMinimumWidth(380)
+        for button in (self.reopen_button, self.resend_button, self.delete_button):
+            fit_width(button)  # the dock's narrowest is its buttons' row: no wider than they need
+        fit_width(self.clear_button)
         self._update_buttons()
 
     def _connect(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +25,7 @@ from playground.core.remote.catalogue import (
     target_text,
 )
 from playground.core.remote.remotes import Target
+from playground.ui.widgets.flow_layout import fit_width
 
 STATUS_COLOURS = {
     "ACTIVE": "#1f7a3a",
@@ -33,6 +36,19 @@ STATUS_COLOURS = {
     "DEPLOYING": "#b36b00",
     "BUILDING": "#b36b00",
 }
+SPACING = 6
+TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole, without building Qt's enums before the first paint
+# Every status a deployment can have (DeploymentStatusV1): the badge is as wide as the longest,
+# so that the row does not shift as the status changes.
+STATUSES = (
+    *STATUS_COLOURS,
+    *("DEPLOY_FAILED", "UNHEALTHY", "BUILD_FAILED", "BUILD_STOPPED", "DEACTIVATING"),
+    *("INACTIVE", "FAILED"),
+)
+
+
+def status_word(status: str) -> str:
+    return status.replace("_", " ").lower()
 
 
 class TargetBar(QWidget):
@@ -54,7 +70,7 @@ class TargetBar(QWidget):
         self.model_combo.setObjectName("modelCombo")
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.model_combo.setMinimumContentsLength(28)
+        self._size_by_length(self.model_combo, 16)
         self._line(self.model_combo).setPlaceholderText("Model name or id")
         self.completer = QCompleter(self.model_combo.model(), self.model_combo)
         self.model_combo.setCompleter(self.completer)
@@ -63,12 +79,19 @@ class TargetBar(QWidget):
         self.target_combo.setObjectName("targetCombo")
         self.target_combo.setEditable(True)
         self.target_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.target_combo.setMinimumContentsLength(24)
+        self._size_by_length(self.target_combo, 10)
         self._line(self.target_combo).setPlaceholderText("production, staging, deployment ID …")
         self.target_combo.addItem("production")
 
         self.status_label = QLabel("")
         self.status_label.setObjectName("statusBadge")
+        bold = self.status_label.font()
+        bold.setBold(True)
+        self.status_label.setFont(bold)
+        metrics = self.status_label.fontMetrics()
+        self.status_label.setFixedWidth(
+            max(metrics.horizontalAdvance(status_word(s)) for s in STATUSES) + 4
+        )
         self.production_label = QLabel("")
         self.production_label.setObjectName("productionBadge")
         self.production_label.hide()  # until a production target is chosen
@@ -76,16 +99,82 @@ class TargetBar(QWidget):
         self.wake_button.setObjectName("wakeButton")
         self.wake_button.setToolTip("Start a scaled-to-zero deployment before the first request")
         self.wake_button.setEnabled(False)
+        fit_width(self.wake_button)
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Model"))
-        layout.addWidget(self.model_combo, 3)
-        layout.addWidget(QLabel("Target"))
-        layout.addWidget(self.target_combo, 2)
-        layout.addWidget(self.production_label)
-        layout.addWidget(self.status_label)
+        self.model_api_label = QLabel(
+            "Talking to a Model API: pick its slug in the chat's Model box"
+        )
+        self.model_api_label.setObjectName("modelApiNote")
+        self.model_api_label.hide()
+        self._labels = (QLabel("Model"), QLabel("Target"))
+        self.model_part = _row(self._labels[0], (self.model_combo, 1))
+        self.target_part = _row(
+            self._labels[1],
+            (self.target_combo, 1),
+            self.production_label,
+            self.status_label,
+            self.wake_button,
+        )
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(SPACING)
+        self._grid.addWidget(self.model_part, 0, 0)
+        self._grid.addWidget(self.target_part, 0, 1)
+        self._grid.addWidget(self.model_api_label, 0, 2)
+        self._grid.setColumnStretch(0, 3)
+        self._grid.setColumnStretch(1, 2)
+        self._is_one_row = True
+        self._is_compact = False
+
+    def make_compact(self) -> None:
+        """Two short rows for ever (model and Wake; target and its badges), without the labels
+        (the combos' placeholders say it): for a column a sixth of a screen wide."""
+        self._is_compact = True
+        for label in self._labels:
+            label.hide()
+        for combo in (self.model_combo, self.target_combo):
+            self._size_by_length(combo, 8)
+        layout = self.model_part.layout()
+        assert layout is not None
         layout.addWidget(self.wake_button)
+        self._place(one_row=False)
+
+    @staticmethod
+    def _size_by_length(combo: QComboBox, length: int) -> None:
+        """Sized by a number of characters, not by its longest item: a long name must not make
+        the window wider than the screen."""
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(length)
+
+    # --- layout: one row when there is room, the target under the model when not ---------------
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the wider of the two parts: they go on two rows when there is no room."""
+        parts = (self.model_part, self.target_part)
+        width = max(part.minimumSizeHint().width() for part in parts)
+        return QSize(width, super().minimumSizeHint().height())
+
+    def _one_row_width(self) -> int:
+        return self.model_part.sizeHint().width() + SPACING + self.target_part.sizeHint().width()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        one_row = event.size().width() >= self._one_row_width() and not self._is_compact
+        if one_row != self._is_one_row:
+            self._place(one_row)
+
+    def _place(self, one_row: bool) -> None:
+        self._is_one_row = one_row
+        self._grid.removeWidget(self.target_part)
+        self._grid.addWidget(self.target_part, 0 if one_row else 1, 1 if one_row else 0)
+        self._grid.setColumnStretch(1, 2 if one_row else 0)
+
+    def set_model_api(self, is_model_api: bool) -> None:
+        """A chat with a Model API calls no model or deployment of this bar: hide them (with
+        their status and PRODUCTION badge) rather than show one that is not called."""
+        self.model_part.setVisible(not is_model_api)
+        self.target_part.setVisible(not is_model_api)
+        self.model_api_label.setVisible(is_model_api)
 
     def finish_setup(self) -> None:
         """Match models anywhere in their names, in any case. After the first paint: the first
@@ -94,6 +183,9 @@ class TargetBar(QWidget):
 
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Labels start with the id ("deployment abc123 (name, environment)"): cut the name at
+        # the end, never the middle of the id; the item's tooltip has all of it.
+        self.target_combo.view().setTextElideMode(Qt.TextElideMode.ElideRight)
 
     def _connect(self) -> None:
         self.model_combo.activated.connect(self._on_model_activated)
@@ -175,8 +267,9 @@ class TargetBar(QWidget):
         self._choices = list(choices)
         self.target_combo.blockSignals(True)
         self.target_combo.clear()
-        for choice in choices:
+        for index, choice in enumerate(choices):
             self.target_combo.addItem(choice.label)
+            self.target_combo.setItemData(index, choice.label, TOOLTIP_ROLE)
         targets = [same_target_key(c.target) for c in choices]
         self.target_combo.setCurrentIndex(targets.index(previous) if previous in targets else 0)
         self.target_combo.blockSignals(False)
@@ -200,7 +293,14 @@ class TargetBar(QWidget):
         choice = self.current_choice()
         status = choice.status if choice else ""
         colour = STATUS_COLOURS.get(status, "#a11d1d" if status else "#6b6b6b")
-        self.status_label.setText(status.replace("_", " ").lower() if status else "")
+        word = status_word(status)
+        if self.status_label.fontMetrics().horizontalAdvance(word) > self.status_label.width():
+            from PySide6.QtCore import Qt  # a status newer than STATUSES: cut, whole in the tip
+
+            word = self.status_label.fontMetrics().elidedText(
+                word, Qt.TextElideMode.ElideRight, self.status_label.width()
+            )
+        self.status_label.setText(word)
         self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.status_label.setToolTip(
             f"Deployment {choice.deployment_id} ({choice.deployment_name}): {status}"
@@ -213,6 +313,10 @@ class TargetBar(QWidget):
         self.production_label.setText("PRODUCTION" if is_production else "")
         self.production_label.setVisible(is_production)  # style.qss paints it
         self.wake_button.setEnabled(bool(choice and choice.can_wake))
+        line = self._line(self.target_combo)
+        self.target_combo.setToolTip(line.text())
+        if not line.hasFocus():
+            line.home(False)  # the start (the id) in view, not the end of a long label
 
     def _choose(self, model_id: str) -> None:
         """Announce a model once; focus leaving the field must not reload the same one."""
@@ -234,3 +338,14 @@ class TargetBar(QWidget):
         if choice is not None:
             self.wake_button.setEnabled(False)
             self.wake_requested.emit(choice)
+
+
+def _row(*items: QWidget | tuple[QWidget, int]) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(SPACING)
+    for item in items:
+        widget, stretch = item if isinstance(item, tuple) else (item, 0)
+        layout.addWidget(widget, stretch)
+    return row
