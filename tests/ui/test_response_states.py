@@ -249,7 +249,7 @@ def test_switching_model_marks_the_previous_models_answer(
     )
 
 
-def test_a_cancelled_click_of_wake_is_not_needed_after_an_answer(
+def test_wake_is_off_once_an_answer_woke_the_model(
     make_window: Maker,
     fresh_emulator: EmulatorServer,
     loop: asyncio.AbstractEventLoop,
