@@ -15,6 +15,7 @@ arrived (`partial`), so nothing that reached us is lost.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,19 @@ CODE_HINTS = {
     "timeout": HINTS[504],
 }
 
+ROUTE_NOT_FOUND = (
+    "The model has no such route: check the route's name and its HTTP method"
+    " against the model's server."
+)
 
-def hint_for(status: int, error_code: str | None = None, retry_after: float | None = None) -> str:
+
+def hint_for(
+    status: int, error_code: str | None = None, retry_after: float | None = None, path: str = ""
+) -> str:
+    """What to do about an error status; `path` is the request's, as a custom route's 404 is
+    about the route, not the model (the gateway found the model and its server answered)."""
+    if status == 404 and "/sync/" in path and error_code != "model_does_not_exist":
+        return ROUTE_NOT_FOUND
     if status == 429:
         if retry_after is not None:
             return f"Rate limited; retry after {retry_after:g} s."
@@ -141,7 +153,9 @@ def parse_error_body(body: bytes) -> ErrorBody:
 
 
 class ApiError(PlaygroundError):
-    """The server answered with an error status; `message` is Baseten's own words."""
+    """The server answered with an error status; `message` is Baseten's own words. The answer
+    itself is kept as for any response: `body`, `headers` (lower-cased names) and `metrics`
+    (core's Metrics of the call, when it went through the transport)."""
 
     def __init__(
         self,
@@ -153,6 +167,9 @@ class ApiError(PlaygroundError):
         detail: str | None = None,
         retry_after: float | None = None,
         body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        metrics: Any = None,
+        path: str = "",
     ) -> None:
         super().__init__(f"{status}: {message}")
         self.status = status
@@ -162,7 +179,9 @@ class ApiError(PlaygroundError):
         self.detail = detail
         self.retry_after = retry_after
         self.body = body
-        self.hint = hint_for(status, error_code, retry_after)
+        self.headers = dict(headers or {})
+        self.metrics = metrics
+        self.hint = hint_for(status, error_code, retry_after, path)
 
     @property
     def message(self) -> str:

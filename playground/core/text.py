@@ -20,6 +20,8 @@ from playground.core.secrets import is_secret_header
 
 __all__ = [
     "Failure",
+    "ended_status",
+    "failure_outcome",
     "human_size",
     "human_time",
     "shown_headers",
@@ -55,6 +57,22 @@ def status_text(status: int) -> str:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return str(status)
+
+
+# How a call that did not end well ended, as its status says it (the HTTP status, if one came,
+# only tells how it began).
+_ENDED = {"cut": "Cut off", "cancelled": "Cancelled", "failed": "Failed"}
+
+
+def ended_status(outcome: str, status: int | None = None) -> str:
+    """`Cut off after 200 OK`, `Cancelled`: what happened first, then the status it began with."""
+    word = _ENDED[outcome]
+    return f"{word} after {status_text(status)}" if status else word
+
+
+def failure_outcome(error: PlaygroundError) -> str:
+    """`cut` for a connection that broke, `failed` for anything else that was not an answer."""
+    return "cut" if isinstance(error, StreamCut) else "failed"
 
 
 def sse_text(event: SseEvent, *, wire: bool = False) -> str:

@@ -118,6 +118,10 @@ class MainWindow(QMainWindow):
         if self._chat is not None:
             self._chat.attach(chat, self.target)
         catalogue.link(self.target_bar, self.show_status)
+        catalogue.watch(requests)  # a request that wakes a deployment changes its status
+        self.response.target_note.follow(
+            self.target_bar.target_changed, self.target, requests.request_sent
+        )
         catalogue.models_loaded.connect(self.target_bar.set_models)
         catalogue.example_loaded.connect(self._on_catalogue_example_loaded)
         self.target_bar.model_chosen.connect(self._on_bar_model_chosen)

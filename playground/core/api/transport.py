@@ -226,6 +226,8 @@ class Transport:
                 metrics.deployment_id = response.headers.get("x-baseten-model-version-id")
                 if response.is_error:
                     error = await self._api_error(response, request)
+                    metrics.total_s, metrics.bytes = clock.now(), len(error.body)
+                    error.metrics = metrics  # the error's timings, shown as any response's
                     wait = (
                         self.retry.delay(attempt, error.retry_after)
                         if response.status_code in RETRY_STATUSES
@@ -265,6 +267,8 @@ class Transport:
             detail=parsed.detail,
             retry_after=retry_after_seconds(response.headers, parsed.retry_after),
             body=bytes(body),
+            headers={name.lower(): value for name, value in response.headers.items()},
+            path=request.url.path,
         )
 
     async def aclose(self) -> None:

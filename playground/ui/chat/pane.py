@@ -85,6 +85,10 @@ class ChatPane(QWidget):
         self.stop_button.setEnabled(False)
         self.regenerate_button = QPushButton("Regenerate")
         self.clear_button = QPushButton("Clear")
+        self.undo_clear_button = QPushButton("Undo clear")  # shown until the next message
+        self.undo_clear_button.setObjectName("chatUndoClear")
+        self.undo_clear_button.hide()
+        self._cleared: list[Turn] = []
         self.body_button = QPushButton("Request body…")
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip(
@@ -99,6 +103,7 @@ class ChatPane(QWidget):
             self.stop_button,
             self.regenerate_button,
             self.clear_button,
+            self.undo_clear_button,
             self.body_button,
             self.export_button,
         ):
@@ -117,6 +122,7 @@ class ChatPane(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.clear_button.clicked.connect(self.clear)
+        self.undo_clear_button.clicked.connect(self.undo_clear)
         self.body_button.clicked.connect(self.show_request_body)
         self.export_button.clicked.connect(self.ask_export)
         self.input.send_requested.connect(self.send)
@@ -153,6 +159,7 @@ class ChatPane(QWidget):
     def load_body(self, body: dict[str, Any], *, model_api: bool = False) -> None:
         """Show a chat body: its turns and parameters."""
         self.stop()
+        self._forget_cleared()
         self.conversation = Conversation.from_body(body)
         self.params_bar.set_source("model_apis" if model_api else "deployment")
         self.params_bar.set_params(self.conversation.params)
@@ -285,13 +292,33 @@ class ChatPane(QWidget):
             self.controller.stop()
 
     def clear(self) -> None:
+        """Forget the turns and the last answer's figures; Undo clear brings the turns back
+        until the next message is sent."""
         self.stop()
+        turns = list(self.conversation.turns)
         self.conversation.clear()
         self._rebuild()
+        self._cleared = turns
+        self.undo_clear_button.setVisible(bool(turns))
+        count = f"{len(turns)} message{'s' if len(turns) != 1 else ''}"
+        self.status.setText(f"Cleared {count}." if turns else "")
+
+    def undo_clear(self) -> None:
+        if not self._cleared or self.conversation.turns:
+            return
+        self.conversation.turns.extend(self._cleared)
+        self._forget_cleared()
+        self._rebuild()
+        self.status.setText("The conversation is back.")
+
+    def _forget_cleared(self) -> None:
+        self._cleared = []
+        self.undo_clear_button.hide()
 
     def _ask(self, body: dict[str, Any]) -> None:
         """Send `body` to the target (or the Model API) as a RequestSpec."""
         assert self.controller is not None
+        self._forget_cleared()  # a new message starts a new conversation: no undo past it
         spec = self._spec(body)
         if isinstance(spec, str):
             self.status.setText(spec)

@@ -23,9 +23,17 @@ from playground.core.events import (
 )
 from playground.core.metrics import Metrics
 from playground.core.request.spec import Column
-from playground.core.text import Failure, human_size, human_time, status_text, streamed_part
+from playground.core.text import (
+    Failure,
+    ended_status,
+    human_size,
+    human_time,
+    status_text,
+    streamed_part,
+)
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
+from playground.ui.look import set_state
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.response_body import ResponseBody
 from playground.ui.widgets.streaming_text import StreamingText, StreamingTextArea
@@ -196,6 +204,7 @@ class CompareColumnView(QFrame):
             label.setText("—")
             label.setStyleSheet(PLAIN_STYLE)
             label.setToolTip("")
+        set_state(self.figure_labels["status"], "state", "")
         self.set_tag(None)
         if clear_only:
             self._set_state("", "")
@@ -248,6 +257,8 @@ class CompareColumnView(QFrame):
         if calls:  # a tool-calling answer: the calls are the answer, a paragraph of their own
             lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
             self.output.append(("\n" if shown else "") + "\n".join(lines))
+        if not result.is_ok:
+            self._show_ended(result)
         if result.outcome == "cancelled":
             self._set_state("stopped", "stopped")
             self.state_label.setToolTip(
@@ -266,9 +277,7 @@ class CompareColumnView(QFrame):
         if metrics.status:
             labels["status"].setText(status_text(metrics.status))
             ok = 200 <= metrics.status < 300
-            labels["status"].setStyleSheet(
-                PLAIN_STYLE + f"color: {'#1a7f37' if ok else '#cf222e'};"
-            )
+            set_state(labels["status"], "state", "ok" if ok else "error")  # style.qss colours it
         for key in ("ttfb", "ttft", "total"):
             value = figure_of(metrics, key)
             labels[key].setText(human_time(value) if value is not None else "—")
@@ -330,6 +339,17 @@ class CompareColumnView(QFrame):
         self.tag_label.show()
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _show_ended(self, result: ColumnResult) -> None:
+        """A run that began well and ended badly is not a 200 OK: say how it ended."""
+        status = result.metrics.status
+        if status and not 200 <= status < 300:
+            return  # an error status says it already
+        outcome = "cancelled" if result.outcome == "cancelled" else "failed"
+        label = self.figure_labels["status"]
+        label.setText(ended_status(outcome, status or None))
+        label.setToolTip(result.error)
+        set_state(label, "state", outcome)
 
     def _on_started(self, event: ResponseStarted) -> None:
         self.show_metrics(event.metrics)

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import partial
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QMimeData, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QTextCursor, QTextOption
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,8 @@ from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.text import (
     Failure,
+    ended_status,
+    failure_outcome,
     human_size,
     shown_headers,
     status_text,
@@ -40,6 +40,14 @@ from playground.core.text import (
     timings_text,
 )
 from playground.ui.look import set_state
+from playground.ui.response.parts import (
+    hrow,
+    insert_at_end,
+    make_button,
+    make_label,
+    make_text_view,
+)
+from playground.ui.response.target_note import TargetNote
 from playground.ui.widgets.batching import FrameBatcher
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
@@ -52,53 +60,8 @@ __all__ = ["PREVIEW_BYTES", "ResponseView"]
 # that turn near 40 ms (a 256 K body would take ~85 ms, a visible stutter).
 HIGHLIGHT_CHARS = min(PREVIEW_BYTES // 2, MAX_HIGHLIGHT_CHARS)
 MAX_NOTICES = 20
-STATUS_COLOURS = {2: "#1a7f37", 3: "#0969da", 4: "#bc4c00", 5: "#cf222e"}
-
-
-def _label(name: str, *, selectable: bool = False) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setProperty("selectable", selectable)
-    return label
-
-
-def _button(name: str, text: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setToolTip(tip)
-    return button
-
-
-def _text_view(name: str, font: QFont) -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setObjectName(name)
-    view.setReadOnly(True)
-    view.setUndoRedoEnabled(False)  # an undo stack would keep a second copy of the body
-    # Wrapping at word boundaries is quadratic in the longest word: 256 K of base64 took 1.5 s
-    # to lay out (65 K: 93 ms). Anywhere, like a terminal, it takes ~40 ms whatever the text.
-    view.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-    view.setFont(font)
-    return view
-
-
-def _row(*widgets: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for widget in widgets:
-        row.addWidget(widget)
-    return row
-
-
-def _insert_at_end(view: QPlainTextEdit, text: str) -> None:
-    """One insert at the end; the view keeps following the end only if the reader was there."""
-    if not text:
-        return
-    bar = view.verticalScrollBar()
-    follow = bar.value() >= bar.maximum()
-    cursor = QTextCursor(view.document())
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    cursor.insertText(text)
-    if follow:
-        bar.setValue(bar.maximum())
+# The status label's state, by status class; style.qss colours each (and cut, cancelled, failed).
+STATUS_STATES = {2: "ok", 3: "redirect", 4: "client", 5: "server"}
 
 
 class ResponseView(QWidget):
@@ -123,31 +86,32 @@ class ResponseView(QWidget):
 
     def _build_ui(self) -> None:
         mono = monospace_font()
-        self.status_label = _label("statusLabel")
-        self.request_id_label = _label("requestIdLabel", selectable=True)
-        self.copy_id_button = _button("copyRequestIdButton", "Copy", "Copy the request id")
-        self.deployment_label = _label("deploymentLabel", selectable=True)
-        self.timings_label = _label("timingsLabel", selectable=True)
-        self.action_label = _label("actionStatus")
-        self.copy_body_button = _button("copyBodyButton", "Copy body", "Copy the whole body")
-        self.save_button = _button("saveBodyButton", "Save…", "Save the whole body to a file")
-        self.banner = _label("errorBanner", selectable=True)
-        self.notice_label = _label("noticeLabel")
-        self.preview_notice = _label("previewNotice")
-        self.binary_label = _label("binarySummary", selectable=True)
-        self.binary_save_button = _button("binarySaveButton", "Save…", "Save the body")
-        self.body_text = _text_view("bodyText", mono)
-        self.raw_text = _text_view("rawText", mono)
-        self.headers_text = _text_view("headersText", mono)
+        self.status_label = make_label("statusLabel")
+        self.request_id_label = make_label("requestIdLabel", selectable=True)
+        self.copy_id_button = make_button("copyRequestIdButton", "Copy", "Copy the request id")
+        self.deployment_label = make_label("deploymentLabel", selectable=True)
+        self.timings_label = make_label("timingsLabel", selectable=True)
+        self.action_label = make_label("actionStatus")
+        self.copy_body_button = make_button("copyBodyButton", "Copy body", "Copy the whole body")
+        self.save_button = make_button("saveBodyButton", "Save…", "Save the whole body to a file")
+        self.banner = make_label("errorBanner", selectable=True)
+        self.notice_label = make_label("noticeLabel")
+        self.preview_notice = make_label("previewNotice")
+        self.binary_label = make_label("binarySummary", selectable=True)
+        self.binary_save_button = make_button("binarySaveButton", "Save…", "Save the body")
+        self.body_text = make_text_view("bodyText", mono)
+        self.raw_text = make_text_view("rawText", mono)
+        self.headers_text = make_text_view("headersText", mono)
+        self.target_note = TargetNote()  # whose answer this is, once the target has changed
 
-        header = _row(self.status_label, self.request_id_label, self.copy_id_button)
+        header = hrow(self.status_label, self.request_id_label, self.copy_id_button)
         header.addSpacing(12)
         header.addWidget(self.deployment_label)
         header.addStretch(1)
-        strip = _row(self.timings_label, self.action_label, self.copy_body_button, self.save_button)
+        strip = hrow(self.timings_label, self.action_label, self.copy_body_button, self.save_button)
         strip.setStretch(0, 1)
         self.binary_panel = QWidget()
-        self.binary_panel.setLayout(_row(self.binary_label, self.binary_save_button))
+        self.binary_panel.setLayout(hrow(self.binary_label, self.binary_save_button))
         body_page = QWidget()
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -159,6 +123,7 @@ class ResponseView(QWidget):
         self.tabs.addTab(self.raw_text, "Raw")
         self.tabs.addTab(self.headers_text, "Headers")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.target_note)
         layout.addLayout(header)
         layout.addLayout(strip)
         for label in (self.banner, self.notice_label, self.preview_notice):
@@ -193,7 +158,8 @@ class ResponseView(QWidget):
         self.body_text.setPlaceholderText("")
         for label in (self.status_label, self.request_id_label, self.deployment_label):
             label.clear()
-        self.status_label.setStyleSheet("")
+        self._status = 0
+        set_state(self.status_label, "state", "")
         self.timings_label.setText("No response yet")
         self.action_label.clear()
         self.copy_id_button.setEnabled(False)
@@ -236,19 +202,23 @@ class ResponseView(QWidget):
                     self.body_text.setPlaceholderText("(empty body)")
 
     def fail(self, error: PlaygroundError) -> None:
-        """The call failed: say how, in Baseten's words, and keep what had arrived."""
+        """The call failed: say how, in Baseten's words, and keep what had arrived. An error
+        status is an answer like any other: its body, headers and timings are shown too."""
         self._make_labels_plain()
         if isinstance(error, ApiError):
-            self._set_status(error.status)
-            if error.request_id:
-                self._set_request_id(error.request_id)
+            self._show_error_answer(error)
+        else:
+            # Whatever status the answer began with, it did not end well: say how it ended.
+            self._set_ended(failure_outcome(error))
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
             self._metrics = partial  # the predict path's partial: the figures up to the break
         self._end_stream()
-        self._show_banner(Failure.of(error).banner(self._body.size), "error")
+        kept = 0 if isinstance(error, ApiError) else self._body.size
+        self._show_banner(Failure.of(error).banner(kept), "error")
 
     def cancelled(self) -> None:
+        self._set_ended("cancelled")
         self._end_stream()
         self._show_banner("Cancelled — what arrived is kept", "cancel")
 
@@ -277,6 +247,27 @@ class ResponseView(QWidget):
         self.headers_text.setPlainText(shown_headers(event.headers))
         self._update_timings()
 
+    def _show_error_answer(self, error: ApiError) -> None:
+        """The error's status, request id, headers, timings and body, as for any response."""
+        self._set_status(error.status)
+        if error.request_id:
+            self._set_request_id(error.request_id)
+        if error.headers:
+            self.headers_text.setPlainText(shown_headers(error.headers))
+            self._content_type = error.headers.get("content-type", "")
+        if isinstance(error.metrics, Metrics):
+            self._metrics = error.metrics
+        if not error.body:
+            self.body_text.setPlaceholderText("(empty body)")
+            return
+        try:
+            value = json.loads(error.body)  # an error body is small: the transport caps it
+        except ValueError:
+            self._body.add_text(error.body.decode("utf-8", "replace"), error.body)
+            self._flush()
+            return
+        self._show_json(JsonBody(value, error.body))
+
     def _show_json(self, event: JsonBody) -> None:
         text, is_pretty = self._body.add_json(event)
         if not is_pretty and not self._body.is_capped:
@@ -298,7 +289,7 @@ class ResponseView(QWidget):
 
     def _flush(self) -> None:
         """The tick: everything buffered goes in with one insert at the end of the document."""
-        _insert_at_end(self.body_text, self._body.take_shown())
+        insert_at_end(self.body_text, self._body.take_shown())
         self._refresh()
 
     def _end_stream(self) -> None:
@@ -336,7 +327,7 @@ class ResponseView(QWidget):
 
     def _sync_raw(self) -> None:
         """Bring the Raw tab up to date with one insert; it is only filled while it is shown."""
-        _insert_at_end(self.raw_text, self._body.take_raw(final=not self._is_streaming))
+        insert_at_end(self.raw_text, self._body.take_raw(final=not self._is_streaming))
 
     def _update_timings(self) -> None:
         text = timings_text(self._metrics, self._body.size, is_streaming=self._is_streaming)
@@ -354,9 +345,14 @@ class ResponseView(QWidget):
         self.binary_save_button.setEnabled(can_save)
 
     def _set_status(self, status: int) -> None:
+        self._status = status
         self.status_label.setText(status_text(status))
-        colour = STATUS_COLOURS.get(status // 100, "#57606a")
-        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        set_state(self.status_label, "state", STATUS_STATES.get(status // 100, "other"))
+
+    def _set_ended(self, outcome: str) -> None:
+        """Cut, cancelled or failed: a 200 that broke off is not a 200 OK."""
+        self.status_label.setText(ended_status(outcome, self._status))
+        set_state(self.status_label, "state", outcome)
 
     def _set_request_id(self, request_id: str) -> None:
         self.request_id_label.setText(request_id)

@@ -192,6 +192,7 @@ class TargetBar(QWidget):
         self._line(self.model_combo).editingFinished.connect(self._on_model_edited)
         self.target_combo.currentIndexChanged.connect(self._update_status)
         self.target_combo.editTextChanged.connect(self._update_status)
+        self.target_combo.editTextChanged.connect(self.target_changed)  # picked or typed
         self.wake_button.clicked.connect(self._on_wake_clicked)
 
     @staticmethod

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.errors import PlaygroundError
-from playground.core.remote.catalogue import TargetChoice, target_choices
+from playground.core.remote.catalogue import TargetChoice, same_target_key, target_choices
 from playground.core.text import Failure
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
+    from playground.core.remote.remotes import Target
+    from playground.core.request.spec import RequestSpec
+    from playground.ui.host import RequestReports
     from playground.ui.target.bar import TargetBar
+
+# Not serving yet: a request to it wakes it, and its status is worth following meanwhile.
+COLD = frozenset({"SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL"})
 
 
 class CatalogueController(TaskOwner):
@@ -34,6 +41,9 @@ class CatalogueController(TaskOwner):
         super().__init__(parent)
         self.client = client
         self.wake_poll_seconds = 0.5
+        self._choices: dict[str, list[TargetChoice]] = {}  # the statuses last said, by model
+        self._sent: Target | None = None  # the target of the request under way
+        self.status_changed.connect(self._remember_status)
 
     def load_models(self) -> None:
         self._start("models", self._load_models())
@@ -66,6 +76,7 @@ class CatalogueController(TaskOwner):
             return
         model, envs, deps = model_task.result(), envs_task.result(), deps_task.result()
         choices = target_choices(model, envs, deps)
+        self._choices[model_id] = choices
         self.targets_loaded.emit(model_id, choices)
         production = next((c for c in choices if c.is_production and c.deployment_id), None)
         if production is not None:
@@ -97,6 +108,68 @@ class CatalogueController(TaskOwner):
         )
         if not report.is_ready:
             self.wake_failed.emit(report.problems())
+
+    def watch(self, requests: RequestReports) -> None:
+        """Keep the statuses true while requests go: a request to a sleeping deployment wakes
+        it (its status is followed until it serves), and a 2xx from a deployment proves it is
+        up, whatever the status said before."""
+        requests.request_sent.connect(self._on_request_sent)
+        requests.event_received.connect(self._on_request_event)
+        for ended in (requests.request_finished, requests.request_failed):
+            ended.connect(self._on_request_ended)
+        requests.request_cancelled.connect(self._on_request_ended)
+
+    def _choice(self, target: Target | None, deployment_id: str = "") -> TargetChoice | None:
+        if target is None:
+            return None
+        for choice in self._choices.get(target.model_id, []):
+            if deployment_id and choice.deployment_id == deployment_id:
+                return choice
+            if not deployment_id and same_target_key(choice.target) == same_target_key(target):
+                return choice
+        return None
+
+    def _remember_status(self, model_id: str, deployment_id: str, status: str) -> None:
+        self._choices[model_id] = [
+            replace(c, status=status) if c.deployment_id == deployment_id else c
+            for c in self._choices.get(model_id, [])
+        ]
+
+    def _on_request_sent(self, spec: RequestSpec) -> None:
+        self._sent = spec.target
+        choice = self._choice(spec.target)
+        if choice is not None and choice.deployment_id and choice.status in COLD:
+            self._start("follow", self._follow(choice))
+
+    async def _follow(self, choice: TargetChoice) -> None:
+        """While a request wakes the deployment: its status as it changes, until it serves."""
+        from playground.core.api.wake import deployment_status  # after the first paint
+
+        last = choice.status
+        while last in COLD:
+            await asyncio.sleep(self.wake_poll_seconds)
+            try:
+                status = await deployment_status(self.client, choice.target)
+            except PlaygroundError:
+                return  # the request says what happened; the status stays as last known
+            if status and status != last:
+                last = status
+                self.status_changed.emit(choice.target.model_id, choice.deployment_id, status)
+
+    def _on_request_event(self, event: object) -> None:
+        from playground.core.events import ResponseStarted  # after the first paint
+
+        if not isinstance(event, ResponseStarted) or not 200 <= event.status < 300:
+            return
+        # The deployment that answered, when the answer says; else the one the target meant.
+        choice = self._choice(self._sent, event.deployment_id)
+        if choice is not None and choice.status != "ACTIVE":
+            self._cancel("follow")
+            self.status_changed.emit(choice.target.model_id, choice.deployment_id, "ACTIVE")
+
+    def _on_request_ended(self, *_: object) -> None:
+        self._cancel("follow")
+        self._sent = None
 
     def link(self, bar: TargetBar, status: Callable[[str], None] | None = None) -> None:
         """Keep `bar` in step: the targets of the model it picks, their status, its Wake button;
