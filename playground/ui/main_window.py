@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import MODES, Mode, RequestSpec
+from playground.ui import docks
 from playground.ui.menus import Menus
 from playground.ui.request.panel import RequestPanel
 from playground.ui.target.bar import TargetBar
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.request)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        docks.dock(self, "Presets", docks.PRESETS)  # the presets fill it after the first paint
         self.statusBar().showMessage("Loading models…")
 
     def _build_menus(self) -> None:
@@ -95,6 +97,8 @@ class MainWindow(QMainWindow):
         add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
         add("&Request", "&Reload models", "F5", self.reload_models)
         add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
+        for feature in ("&Presets", "&History"):  # in their place from the first frame
+            self.menus.menu(feature)
         self.menus.add_help()
 
     def _connect(self) -> None:

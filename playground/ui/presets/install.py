@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
-
 from playground import resources
 from playground.core import paths
 from playground.core.presets.store import PresetStore
+from playground.ui import docks
 from playground.ui.presets.panel import PROJECT_KEY, PresetPanel
 
 if TYPE_CHECKING:
@@ -31,12 +29,7 @@ def install(host: WindowHost, store: PresetStore | None = None) -> PresetPanel:
     """Dock the panel on the window's left and add its menu entries and shortcuts."""
     panel = PresetPanel(store or default_store(host), host)
     panel.setObjectName("presetPanel")
-    window = host.widget()
-    dock = QDockWidget("Presets", window)
-    dock.setObjectName("presetsDock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    window.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+    dock = docks.fill(host.widget(), docks.PRESETS, "Presets", panel)
     menu = "&Presets"
     host.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)
     host.add_action(menu, "&Find preset", "Ctrl+P", panel.focus_search)
