@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget
 from playground import resources
 from playground.core import paths
 from playground.core.presets.store import PresetStore
+from playground.ui.presets import context_menu
 from playground.ui.presets.panel import PROJECT_KEY, PresetPanel
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ def install(host: WindowHost, store: PresetStore | None = None) -> PresetPanel:
     """Dock the panel on the window's left and add its menu entries and shortcuts."""
     panel = PresetPanel(store or default_store(host), host)
     panel.setObjectName("presetPanel")
+    context_menu.install(panel)
     window = host.widget()
     dock = QDockWidget("Presets", window)
     dock.setObjectName("presetsDock")
