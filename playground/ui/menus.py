@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+import shiboken6
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMenuBar,
     QMessageBox,
     QPlainTextEdit,
     QTextEdit,
@@ -45,10 +48,38 @@ class TextView(Protocol):
     def has_selection(self) -> bool: ...
 
 
-def focused_editor() -> QWidget | None:
+class FocusMemory(QObject):
+    """The widget of `window` that had the focus before its menu bar took it (Alt+E)."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._widget: QWidget | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_app_focus_changed)
+
+    @property
+    def widget(self) -> QWidget | None:
+        widget = self._widget
+        return widget if widget is not None and shiboken6.isValid(widget) else None
+
+    def _on_app_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if (
+            new is not None
+            and not isinstance(new, QMenuBar | QMenu)
+            and new.window() is self.window
+        ):
+            self._widget = new
+
+
+def focused_editor(before_menus: QWidget | None = None) -> QWidget | None:
     """The text the Edit menu acts on: a focused line or text edit, or a read-only text view
-    that can copy (the response); None when the focus is elsewhere."""
+    that can copy (the response); None when the focus is elsewhere. While the menu bar has the
+    focus (opened from the keyboard), the widget that had it before (`before_menus`)."""
     widget = QApplication.focusWidget()
+    if widget is None or isinstance(widget, QMenuBar | QMenu):
+        widget = before_menus
     if isinstance(widget, QComboBox) and widget.isEditable():
         widget = widget.lineEdit()
     if isinstance(widget, TextEditor):
@@ -179,10 +210,11 @@ class Menus:
             else:
                 menu.addAction(action)
         menu.aboutToShow.connect(self._update_editing)
+        self._focus = FocusMemory(self.window)
 
     def edit(self, method: str) -> None:
         """Undo, cut, copy… in the focused text (`method` as EDITING names it)."""
-        editor = focused_editor()
+        editor = focused_editor(self._focus.widget)
         if editor is not None and editing_state(editor)[method]:
             name = (
                 "select_all"
@@ -200,7 +232,7 @@ class Menus:
                     action = self.editing[item[2]]
                     action.setShortcuts([QKeySequence(k) for k in item[1].split(" | ")])
                     action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        state = editing_state(focused_editor())
+        state = editing_state(focused_editor(self._focus.widget))
         for method, action in self.editing.items():
             action.setEnabled(state[method])
 

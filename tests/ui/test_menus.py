@@ -258,3 +258,18 @@ def test_help_lists_shortcuts_by_menu_and_sorted(
     positions = [text.index(f"<b>{group}</b>") for group in groups]
     assert positions == sorted(positions)
     assert text.index(">Quit<") < text.index("<b>Edit</b>") < text.index(">Undo<")
+
+
+def test_edit_opened_from_the_keyboard_acts_on_the_text_that_had_the_focus(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    win = active(make_window(emulator), loop)
+    body = win.request.editor.body
+    body.setPlainText("[1, 2]")
+    body.setFocus()
+    until(loop, body.hasFocus)
+    win.menuBar().setFocus()  # as Alt+E does, before Edit opens
+    until(loop, win.menuBar().hasFocus)
+    choose_edit(win, "Select &all")
+    choose_edit(win, "&Copy")
+    assert QGuiApplication.clipboard().text() == "[1, 2]"

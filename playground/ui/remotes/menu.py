@@ -132,8 +132,6 @@ class RemotesMenu(QObject):
                 action.triggered.connect(lambda _=False, r=remote: slot(r))
             else:
                 why = "built in" if remote.name == BUILT_IN else "from ~/.trussrc"
-                if self.store.problems:
-                    why = f"{self.store.path.name} cannot be used"
                 menu.addAction(f"{remote.name}  ({why}, read-only)").setEnabled(False)
         return menu
 
