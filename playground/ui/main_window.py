@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         add, editor = self.menus.add_action, self.request.editor.body
-        add("&File", "&Quit", "Ctrl+Q", self.close)
+        self.menus.add_quit(self.close)
         add("&Edit", "&Format JSON", "Ctrl+Shift+F", editor.format_json)
         add("&Edit", "&Minify JSON", "Ctrl+Shift+M", editor.minify_json)
         self.send_action = add("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
         for feature in ("&Presets", "&History"):  # in their place from the first frame
             self.menus.menu(feature)
         self.menus.add_help()
+        self.menus.add_editing()
+        self.menus.add_modes(self.mode_combo)
 
     def _connect(self) -> None:
         self.mode_combo.currentIndexChanged.connect(self._update_mode)

@@ -137,6 +137,11 @@ def test_the_window_starts_on_what_needs_no_file_and_says_why(
         "baseten  (https://api.baseten.co)",
         "remotes.json cannot be used: why?",
         "&Add a remote…",
+        "&Edit a remote",
+        "Re&move a remote",
+    ]
+    assert [(a.text(), a.isEnabled()) for a in menus.edit_menu.actions()] == [
+        ("baseten  (built in, read-only)", False)
     ]
     win.statusBar().clearMessage()
     menus.menu.actions()[1].trigger()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import keyring
-from PySide6.QtWidgets import QLabel, QRadioButton
+from PySide6.QtWidgets import QAbstractButton, QLabel, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote
@@ -108,3 +108,38 @@ def test_no_keyring_keeps_the_key_for_the_session(
     assert client.has_key
     assert window.target_bar.model_combo.count() > 5
     loop.run_until_complete(shutdown(window))
+
+
+def _seen(dialog: KeyDialog) -> str:
+    """Every word the dialog shows, labels and buttons, as a person reads them."""
+    widgets = dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)
+    return " | ".join(w.text() for w in widgets if w.isVisible())
+
+
+def test_with_nothing_found_there_is_no_lone_radio_button(qtbot: QtBot) -> None:
+    dialog, chosen = _dialog(qtbot, [])
+    assert [b for b in dialog.findChildren(QRadioButton) if b.isVisible()] == []
+    assert dialog.key_edit.isVisible()
+    qtbot.keyClicks(dialog.key_edit, "sk-only-choice")
+    dialog.buttons.accepted.emit()
+    assert chosen == [(FoundKey("sk-only-choice", "pasted"), True)]
+
+
+def test_with_a_key_found_both_choices_are_radio_buttons(qtbot: QtBot) -> None:
+    dialog, _ = _dialog(qtbot, [FoundKey("abcd1234.efgh5678", "BASETEN_API_KEY")])
+    visible = [b.text() for b in dialog.findChildren(QRadioButton) if b.isVisible()]
+    assert visible == ["Use the key from BASETEN_API_KEY (••••5678)", "Paste a key:"]
+
+
+def test_the_words_match_whether_a_keyring_is_usable(qtbot: QtBot) -> None:
+    usable, _ = _dialog(qtbot, [], usable=True)
+    seen = _seen(usable)
+    assert "kept in your system keyring" in seen
+    assert "no usable keyring" not in seen.lower()
+    assert usable.remember.isVisible()
+
+    unusable, _ = _dialog(qtbot, [], usable=False)
+    seen = _seen(unusable)
+    assert "no usable keyring" in seen.lower()
+    assert "kept in your system keyring" not in seen
+    assert "Remember it in the system keyring" not in seen  # nothing offered that cannot be

@@ -4,9 +4,11 @@ those `~/.trussrc` names (read only). A remote is URLs and a name; its key lives
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playground.core.files import FileProblem, MissingFile, read_json, write_atomically
 from playground.core.paths import remotes_file
@@ -34,13 +36,45 @@ def remote_from_url(name: str, url: str) -> Remote:
         raise RemoteConfigError(
             f"A remote's name is letters, digits, - and _ (it names the key), not {name!r}"
         )
-    host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    host = _checked_host(url)
     if host in ("127.0.0.1", "localhost", "::1") or url.startswith("http://"):
         return Remote.local(url, name=name)
     try:
         return Remote.for_app_url(url, name)
     except ValueError as exc:
         raise RemoteConfigError(str(exc)) from None
+
+
+def url_of(remote: Remote) -> str:
+    """The URL `remote_from_url` makes `remote` from: a local server's base, or the dashboard."""
+    if remote.management.endswith("/api"):
+        return remote.label
+    host = urlsplit(remote.management).hostname or ""
+    return "https://app." + host.removeprefix("api.")
+
+
+def _checked_host(url: str) -> str:
+    """The host of `url`, a URL Playground can call; RemoteConfigError says what is wrong."""
+    if not url:
+        raise RemoteConfigError("not a URL: the URL is empty")
+    if any(c in string.whitespace for c in url):
+        raise RemoteConfigError(f"not a URL: {url!r} has spaces in it")
+    parts = urlsplit(url if "://" in url else "https://" + url)
+    if parts.scheme not in ("http", "https"):
+        raise RemoteConfigError(
+            f"not a URL Playground can call: {url!r} is not http:// or https://"
+        )
+    try:
+        host, _port = parts.hostname or "", parts.port
+    except ValueError:
+        raise RemoteConfigError(f"not a URL: the port in {url!r} is not a number") from None
+    if not host:
+        raise RemoteConfigError(f"not a URL: {url!r} names no host")
+    if parts.scheme == "https" and "." not in host and host != "localhost":
+        raise RemoteConfigError(
+            f"not a URL: {host!r} is not a host name (such as app.staging.baseten.co)"
+        )
+    return host
 
 
 @dataclass
@@ -127,6 +161,25 @@ class RemoteStore:
         remotes = self.added()
         remotes[remote.name] = remote
         self._write(remotes)
+
+    def replace(self, name: str, remote: Remote) -> None:
+        """Change the added remote `name` (its URL, its name) in place, keeping its position."""
+        remotes = self.added()
+        if name not in remotes:
+            raise RemoteConfigError(f"No added remote named {name!r}")
+        if remote.name == BUILT_IN:
+            raise RemoteConfigError("'baseten' is built in; pick another name")
+        if remote.name != name and remote.name in remotes:
+            raise RemoteConfigError(f"There is already a remote named {remote.name!r}")
+        changed = (remote if n == name else r for n, r in remotes.items())
+        self._write({r.name: r for r in changed})
+
+    def is_added(self, name: str) -> bool:
+        """Whether `name` is one of the remotes added by hand (the others cannot be changed)."""
+        try:
+            return name in self.added()
+        except RemoteFileError:
+            return False
 
     def remove(self, name: str) -> None:
         remotes = self.added()

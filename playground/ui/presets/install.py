@@ -10,6 +10,7 @@ from playground import resources
 from playground.core import paths
 from playground.core.presets.store import PresetStore
 from playground.ui import docks
+from playground.ui.presets import context_menu
 from playground.ui.presets.panel import PROJECT_KEY, PresetPanel
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def install(host: WindowHost, store: PresetStore | None = None) -> PresetPanel:
     """Dock the panel on the window's left and add its menu entries and shortcuts."""
     panel = PresetPanel(store or default_store(host), host)
     panel.setObjectName("presetPanel")
+    context_menu.install(panel)
     dock = docks.fill(host.widget(), docks.PRESETS, "Presets", panel)
     menu = "&Presets"
     host.add_action(menu, "&Save as preset…", "Ctrl+S", panel.save_current)

@@ -36,18 +36,24 @@ class KeyDialog(QDialog):
         self.setWindowTitle(f"API key for {remote_name}")
         self._found = found
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                f"Playground needs an API key for <b>{remote_name}</b>. It is kept in your "
-                "system keyring, never in a file of ours."
-            )
+        kept = (
+            "A key you paste is kept in your system keyring, never in a file of ours."
+            if keyring_usable
+            else "This system has no usable keyring: a key you paste is kept for this session "
+            "only. Set BASETEN_API_KEY to have it every time."
         )
+        intro = QLabel(f"Playground needs an API key for <b>{remote_name}</b>. {kept}")
+        intro.setObjectName("keyringNote")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         self._group = QButtonGroup(self)
         for index, key in enumerate(found):
             button = QRadioButton(f"Use the key from {key.source} ({mask(key.key)})")
             self._group.addButton(button, index)
             layout.addWidget(button)
+        # With nothing found, pasting is the only choice: no lone radio button, just the field.
         self.paste_radio = QRadioButton("Paste a key:")
+        self.paste_radio.setVisible(bool(found))
         self._group.addButton(self.paste_radio, len(found))
         layout.addWidget(self.paste_radio)
         self.key_edit = QLineEdit()
@@ -58,15 +64,8 @@ class KeyDialog(QDialog):
         self.remember = QCheckBox("Remember it in the system keyring")
         self.remember.setChecked(keyring_usable)
         self.remember.setEnabled(keyring_usable)
+        self.remember.setVisible(keyring_usable)  # no keyring, nothing to offer
         layout.addWidget(self.remember)
-        if not keyring_usable:
-            note = QLabel(
-                "No usable keyring on this system: the key is kept for this session only. "
-                "Set BASETEN_API_KEY to have it every time."
-            )
-            note.setObjectName("keyringNote")
-            note.setWordWrap(True)
-            layout.addWidget(note)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

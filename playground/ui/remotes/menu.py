@@ -1,4 +1,5 @@
-"""File ▸ Remotes: open another remote in a window of its own, or add one from a URL."""
+"""File ▸ Remotes: which remote this window is on, another opened in a window of its own, and the
+remotes added by hand added, edited or removed (Baseten and ~/.trussrc's are read-only)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
-from playground.core.remote.config import RemoteConfigError, RemoteStore, remote_from_url
+from playground.core.remote.config import (
+    BUILT_IN,
+    RemoteConfigError,
+    RemoteStore,
+    remote_from_url,
+    url_of,
+)
 from playground.core.remote.remotes import Remote
 from playground.ui.host import WindowHost
 
@@ -22,14 +39,15 @@ def launch_command(remote_name: str) -> tuple[str, list[str]]:
 
 
 class AddRemoteDialog(QDialog):
-    """A name and a URL; stays open to say why a remote cannot be added."""
+    """A name and a URL, to add a remote or change the added one `editing`; stays open to say
+    why it cannot be saved."""
 
-    remote_added = Signal(object)  # Remote
+    remote_added = Signal(object)  # Remote, added or changed
 
-    def __init__(self, store: RemoteStore, parent: QWidget) -> None:
+    def __init__(self, store: RemoteStore, parent: QWidget, editing: Remote | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.setWindowTitle("Add a remote")
+        self.store, self.editing = store, editing
+        self.setWindowTitle(f"Edit the remote {editing.name}" if editing else "Add a remote")
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("remoteNameEdit")
         self.name_edit.setPlaceholderText("staging")
@@ -49,12 +67,18 @@ class AddRemoteDialog(QDialog):
         form.addRow(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        if editing is not None:
+            self.name_edit.setText(editing.name)
+            self.url_edit.setText(url_of(editing))
         self.resize(480, self.sizeHint().height())
 
     def _on_buttons_accepted(self) -> None:
         try:
             remote = remote_from_url(self.name_edit.text().strip(), self.url_edit.text().strip())
-            self.store.add(remote)
+            if self.editing is not None:
+                self.store.replace(self.editing.name, remote)
+            else:
+                self.store.add(remote)
         except (RemoteConfigError, OSError) as exc:
             self.problem.setText(str(exc))
             return
@@ -81,28 +105,88 @@ class RemotesMenu(QObject):
 
     def refresh(self) -> None:
         self.menu.clear()
-        for remote in self.store.all().values():
+        remotes = self.store.all()
+        for remote in remotes.values():
             action = self.menu.addAction(f"{remote.name}  ({remote.label})")
-            action.setEnabled(remote.name != self.host.remote.name)
-            action.triggered.connect(lambda _=False, r=remote: self.open(r))
+            action.setCheckable(True)
+            action.setChecked(remote.name == self.host.remote.name)
+            action.triggered.connect(lambda _=False, a=action, r=remote: self._on_chosen(a, r))
         for problem in self.store.problems:
             warning = self.menu.addAction(f"{self.store.path.name} cannot be used: why?")
             warning.setObjectName("remotesProblem")
             warning.triggered.connect(lambda _=False, p=problem: self.host.show_status(p))
         self.menu.addSeparator()
         self.menu.addAction("&Add a remote…").triggered.connect(self.ask_to_add)
+        self.edit_menu = self._changes_menu("&Edit a remote", remotes, self.ask_to_edit)
+        self.remove_menu = self._changes_menu("Re&move a remote", remotes, self.ask_to_remove)
+
+    def _changes_menu(
+        self, title: str, remotes: dict[str, Remote], slot: Callable[[Remote], object]
+    ) -> QMenu:
+        """A submenu of every remote: the added ones to change, the others saying why not."""
+        menu = self.menu.addMenu(title)
+        added = set(self.store.added()) if not self.store.problems else set()
+        for remote in remotes.values():
+            if remote.name in added:
+                action = menu.addAction(f"{remote.name}…")
+                action.triggered.connect(lambda _=False, r=remote: slot(r))
+            else:
+                why = "built in" if remote.name == BUILT_IN else "from ~/.trussrc"
+                menu.addAction(f"{remote.name}  ({why}, read-only)").setEnabled(False)
+        return menu
 
     def open(self, remote: Remote) -> None:
         """A window on `remote`, in a process of its own (its own key, its own connections)."""
+        if remote.name == self.host.remote.name:
+            self.host.show_status(f"This window is on {remote.name}.", 5000)
+            return
         program, arguments = launch_command(remote.name)
         self._launch(program, arguments)
         self.host.show_status(f"Opening a window on {remote.name}…", 5000)
+
+    def _on_chosen(self, action: QAction, remote: Remote) -> None:
+        action.setChecked(remote.name == self.host.remote.name)  # it toggled itself when clicked
+        self.open(remote)
 
     def ask_to_add(self) -> AddRemoteDialog:
         dialog = AddRemoteDialog(self.store, self.host.widget())
         dialog.remote_added.connect(self._on_dialog_remote_added)
         dialog.open()
         return dialog
+
+    def ask_to_edit(self, remote: Remote) -> AddRemoteDialog:
+        dialog = AddRemoteDialog(self.store, self.host.widget(), editing=remote)
+        dialog.remote_added.connect(self._on_dialog_remote_edited)
+        dialog.open()
+        return dialog
+
+    def ask_to_remove(self, remote: Remote) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove a remote",
+            f"Remove the remote {remote.name} ({remote.label}) from Playground?",
+            QMessageBox.StandardButton.Cancel,
+            self.host.widget(),
+        )
+        box.setInformativeText("Its API key, if one is kept in the system keyring, stays there.")
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        remove.clicked.connect(lambda: self.remove(remote))
+        box.setObjectName("removeRemoteQuestion")
+        box.open()  # never exec(): a nested loop would break the qasync tasks
+        return box
+
+    def remove(self, remote: Remote) -> None:
+        try:
+            self.store.remove(remote.name)
+        except (RemoteConfigError, OSError) as exc:
+            self.host.show_status(str(exc))
+            return
+        self.refresh()
+        self.host.show_status(f"Removed {remote.name}.", 8000)
+
+    def _on_dialog_remote_edited(self, remote: Remote) -> None:
+        self.refresh()
+        self.host.show_status(f"Saved {remote.name} ({remote.label}); new windows use it.", 8000)
 
     def _on_dialog_remote_added(self, remote: Remote) -> None:
         self.refresh()
