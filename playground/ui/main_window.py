@@ -97,8 +97,7 @@ class MainWindow(QMainWindow):
         add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
         add("&Request", "&Reload models", "F5", self.reload_models)
         add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
-        for feature in ("&Presets", "&History"):  # in their place from the first frame
-            self.menus.menu(feature)
+        self.menus.reserve("&Presets", "&History")  # features fill them after the first paint
         self.menus.add_help()
         self.menus.add_editing()
         self.menus.add_modes(self.mode_combo)

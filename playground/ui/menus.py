@@ -138,6 +138,11 @@ class Menus:
             self._menus.append(menu)
         return menu
 
+    def reserve(self, *titles: str) -> None:
+        """Menus in their place from the first frame, before the features that fill them."""
+        for title in titles:
+            self.menu(title)
+
     def add_menu(self, menu_title: str, text: str) -> QMenu:
         """A submenu at the top of `menu_title` (e.g. File ▸ Remotes)."""
         parent = self.menu(menu_title)
