@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from playground.ui.request.controller import RequestController
 
 StatusFn = Callable[[str, int], None]
+# The splitter's panes have fixed minimums: a pane whose minimum followed its content (a long
+# request id, the timings) would move the splitter on every response.
+EDITOR_MIN_WIDTH = 180
+RESPONSE_MIN_WIDTH = 260
 
 
 class RequestPanel(QWidget):
@@ -50,6 +54,8 @@ class RequestPanel(QWidget):
         self._placeholder = QLabel("No response yet")  # until the response view is built
         self._placeholder.setObjectName("responsePlaceholder")
         right = QWidget()
+        right.setMinimumWidth(RESPONSE_MIN_WIDTH)
+        self.editor.setMinimumWidth(EDITOR_MIN_WIDTH)
         self._right = QVBoxLayout(right)
         self._right.setContentsMargins(0, 0, 0, 0)
         self._right.addWidget(self.async_panel)

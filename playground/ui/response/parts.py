@@ -6,10 +6,19 @@ from PySide6.QtGui import QFont, QTextCursor, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
 
 
-def make_label(name: str, *, selectable: bool = False) -> QLabel:
+def make_label(
+    name: str, *, selectable: bool = False, shrinks: bool = True, wraps: bool = False
+) -> QLabel:
+    """A named label. One that `shrinks` gives way rather than pushing: its text (a request id, a
+    deployment) would otherwise raise the view's minimum width with each response and move the
+    splitter beside it. One that `wraps` takes more lines instead when it is narrow."""
     label = QLabel()
     label.setObjectName(name)
     label.setProperty("selectable", selectable)
+    if wraps:
+        label.setWordWrap(True)
+    elif shrinks:
+        label.setMinimumWidth(1)
     return label
 
 
