@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.remote_row)
         layout.addWidget(self.target_bar)
         layout.addLayout(call_row)
+        layout.addWidget(self.request.url_line)
         self._chat: ChatPane | None = None  # made when first asked for (~50 ms of imports)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.request)
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.mode_combo.currentIndexChanged.connect(self._update_mode)
+        self.target_bar.target_changed.connect(self._update_target_bar)  # and the URL line
         self.request.send_button.clicked.connect(self.send)
         self.request.cancel_button.clicked.connect(self.cancel)
         self.request.editor.body.send_requested.connect(self.send)
@@ -267,6 +269,7 @@ class MainWindow(QMainWindow):
         """A chat with a Model API has no model or deployment of the bar's: hide them."""
         model_api = self.mode() == "chat" and self.chat.uses_model_api
         self.target_bar.set_model_api(model_api)
+        self.request.show_url(self.remote, self.mode(), self.target(), model_api)
 
     def _on_bar_model_chosen(self, _model_id: str) -> None:
         if self.mode() == "chat":

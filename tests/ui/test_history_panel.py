@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from playground.core.remote.remotes import Target
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
-from playground.ui.history.panel import HistoryPanel
+from playground.ui.history.panel import COLUMNS, HistoryPanel, when_text
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
 from tests.ui.helpers import Maker, choose, load, send, set_route, signalled, until
@@ -421,3 +422,41 @@ def test_a_damaged_entry_shows_what_can_be_read_and_says_what_cannot(
         assert "Cannot re-open this entry" in win.statusBar().currentMessage()
     finally:
         loop.run_until_complete(shutdown(win))
+
+
+# --- the list as a person reads it ---------------------------------------------------------------
+
+
+def test_an_entry_from_another_day_shows_its_date() -> None:
+    now = time.mktime((2025, 3, 14, 15, 0, 0, 0, 0, -1))
+    earlier_today = time.mktime((2025, 3, 14, 9, 5, 7, 0, 0, -1))
+    yesterday = time.mktime((2025, 3, 13, 23, 59, 0, 0, 0, -1))
+    last_year = time.mktime((2024, 3, 14, 15, 0, 0, 0, 0, -1))
+    assert when_text(earlier_today, now) == "09:05:07"
+    assert when_text(yesterday, now) == time.strftime("%b 13 23:59", time.localtime(yesterday))
+    assert when_text(last_year, now) == "2024-03-14 15:00"
+
+
+def test_the_status_shows_without_scrolling_sideways(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    win.resize(1024, 700)
+    panel = panel_of(win)
+    panel.toggle()
+    win.resizeDocks([panel], [320], Qt.Orientation.Horizontal)  # a person made it narrow
+    load(win, loop, CUSTOM)
+    win.target_bar.target_combo.setEditText("deployment a-rather-long-deployment-name-indeed")
+    set_route(win, "GET", "/health")
+    send(win, loop, qtbot)
+    wait_rows(panel, loop, 1)
+    loop.run_until_complete(asyncio.sleep(0.05))
+    table, header = panel.table, panel.table.horizontalHeader()
+    status = COLUMNS.index("Status")
+    assert row_texts(panel)[status]  # whatever the long target made of it, it has a status
+    left = header.sectionViewportPosition(status)
+    assert table.horizontalScrollBar().value() == 0
+    assert left >= 0
+    assert left + header.sectionSize(status) <= table.viewport().width()
+    target = table.visualRect(panel.model.index(0, COLUMNS.index("Target")))
+    assert target.right() <= table.viewport().width()  # elided to fit, not pushed past the edge

@@ -59,10 +59,11 @@ _recorders: weakref.WeakKeyDictionary[QObject, HistoryRecorder] = weakref.WeakKe
 
 
 def when_text(at: float, now: float | None = None) -> str:
-    """`14:03:07` today, `Mar 02 14:03` before."""
-    now = time.time() if now is None else now
-    same_day = time.localtime(at)[:3] == time.localtime(now)[:3]
-    return time.strftime("%H:%M:%S" if same_day else "%b %d %H:%M", time.localtime(at))
+    """`14:03:07` today, `Mar 02 14:03` before this day, `2024-03-02 14:03` in another year."""
+    then, today = time.localtime(at), time.localtime(time.time() if now is None else now)
+    if then[:3] == today[:3]:
+        return time.strftime("%H:%M:%S", then)
+    return time.strftime("%b %d %H:%M" if then[0] == today[0] else "%Y-%m-%d %H:%M", then)
 
 
 def outcome_text(row: ExchangeRow | Exchange) -> str:
@@ -194,6 +195,10 @@ class HistoryPanel(QDockWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The status is what a person looks for: beside the time, never past a long target
+        # (which is elided in the middle to fit).
+        header.moveSection(COLUMNS.index("Status"), 1)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.reopen_button = QPushButton("Re-open")
         self.reopen_button.setToolTip("Put this request back in the window (Enter)")
         self.resend_button = QPushButton("Re-send")

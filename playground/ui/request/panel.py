@@ -16,18 +16,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.request.form import RequestForm
 from playground.core.request.spec import Mode
 from playground.ui.request.async_panel import AsyncPanel
 from playground.ui.request.editor import RequestEditor
+from playground.ui.widgets.url_line import UrlLine
 
 if TYPE_CHECKING:
     from playground.core.errors import PlaygroundError
     from playground.core.events import PredictEvent
+    from playground.core.remote.remotes import Remote, Target
     from playground.core.request.asyncopts import AsyncStatus
     from playground.ui.host import ResponseSink
     from playground.ui.request.controller import RequestController
 
 StatusFn = Callable[[str, int], None]
+# The splitter's panes have fixed minimums: a pane whose minimum followed its content (a long
+# request id, the timings) would move the splitter on every response.
+EDITOR_MIN_WIDTH = 180
+RESPONSE_MIN_WIDTH = 260
 
 
 class RequestPanel(QWidget):
@@ -44,12 +51,16 @@ class RequestPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
+        self.url_line = UrlLine()  # the window shows it under its call row, for every mode
+        self._where: tuple[Remote, Mode, Target | None, bool] | None = None
         self.last_request_id = ""
         self._mode: Mode = "predict"
         self._response: ResponseSink | None = None
         self._placeholder = QLabel("No response yet")  # until the response view is built
         self._placeholder.setObjectName("responsePlaceholder")
         right = QWidget()
+        right.setMinimumWidth(RESPONSE_MIN_WIDTH)
+        self.editor.setMinimumWidth(EDITOR_MIN_WIDTH)
         self._right = QVBoxLayout(right)
         self._right.setContentsMargins(0, 0, 0, 0)
         self._right.addWidget(self.async_panel)
@@ -65,6 +76,8 @@ class RequestPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self.editor.body.validity_changed.connect(self.send_button.setEnabled)
+        self.editor.route_edit.textChanged.connect(self._update_url)
+        self.editor.method_combo.currentIndexChanged.connect(self._update_url)
 
     def fill_call_row(self, row: QHBoxLayout) -> None:
         """Beside the window's mode: the route or the async options (one shows at a time, and
@@ -90,6 +103,28 @@ class RequestPanel(QWidget):
     def save(self, settings: QSettings) -> None:
         settings.setValue("window/splitter", self.splitter.saveState())
         self.editor.save(settings)
+
+    def show_url(
+        self, remote: Remote, mode: Mode, target: Target | None, model_api: bool = False
+    ) -> None:
+        """Where the next Send goes: `mode` to `target` on `remote` (a chat to the Model APIs
+        when `model_api`); the route typed here is followed as it changes."""
+        self._where = (remote, mode, target, model_api)
+        self._update_url()
+
+    def _update_url(self, *_: object) -> None:
+        if self._where is None:
+            return
+        remote, mode, target, model_api = self._where
+        if mode == "chat":  # the URL is the same whatever the messages and the Model API slug
+            spec = RequestForm("chat", {"messages": []}).spec(target, "-" if model_api else None)
+        else:  # the body does not change the URL: even one being typed has one
+            method, route = self.editor.method_combo.currentText(), self.editor.route_edit.text()
+            spec = RequestForm(mode, method=method, route=route).spec(target)
+        if isinstance(spec, str):
+            self.url_line.set_url("", spec)
+        else:
+            self.url_line.set_url(spec.url(remote))
 
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode

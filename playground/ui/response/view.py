@@ -86,11 +86,11 @@ class ResponseView(QWidget):
 
     def _build_ui(self) -> None:
         mono = monospace_font()
-        self.status_label = make_label("statusLabel")
+        self.status_label = make_label("statusLabel", shrinks=False)  # short, and the first to read
         self.request_id_label = make_label("requestIdLabel", selectable=True)
         self.copy_id_button = make_button("copyRequestIdButton", "Copy", "Copy the request id")
         self.deployment_label = make_label("deploymentLabel", selectable=True)
-        self.timings_label = make_label("timingsLabel", selectable=True)
+        self.timings_label = make_label("timingsLabel", selectable=True, wraps=True)
         self.action_label = make_label("actionStatus")
         self.copy_body_button = make_button("copyBodyButton", "Copy body", "Copy the whole body")
         self.save_button = make_button("saveBodyButton", "Save…", "Save the whole body to a file")
