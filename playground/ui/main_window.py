@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMenu,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from playground.ui.menus import Menus
 from playground.ui.request.panel import RequestPanel
 from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.json_editor import JsonEditor
+from playground.ui.widgets.pages import show_page
 from playground.ui.widgets.remote_row import RemoteRow
 
 if TYPE_CHECKING:
@@ -246,14 +246,7 @@ class MainWindow(QMainWindow):
     def _update_mode(self, *_: object) -> None:
         mode = self.mode()
         is_chat = mode == "chat"
-        shown = self.chat if is_chat else self.request
-        for index in range(self.stack.count()):
-            # A stack is as wide as its widest page: a hidden page must not hold the window wide.
-            page = self.stack.widget(index)
-            assert page is not None
-            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
-            page.setSizePolicy(policy, policy)
-        self.stack.setCurrentWidget(shown)
+        show_page(self.stack, self.chat if is_chat else self.request)
         self._update_target_bar()
         for button in (self.request.send_button, self.request.cancel_button):
             button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
