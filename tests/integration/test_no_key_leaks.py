@@ -166,7 +166,7 @@ def takes_the_right_key_in_the_dialog(s: Session, test_keyring: MemoryKeyring) -
     assert test_keyring.items[(KEYRING_SERVICE, "local")] == KEY  # the keyring is its place
     assert any(f"pasted ({mask(KEY)}). Saved in the system keyring" in t for t in s.seen)
     # no longer the wrong one
-    assert f"key {mask(KEY)} (pasted)" in s.win.remote_row.remote_label.text()
+    assert f"key {mask(KEY)} (pasted)" in s.win.remote_row.key_label.text()
 
 
 def predicts(s: Session) -> None:

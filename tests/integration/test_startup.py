@@ -103,6 +103,6 @@ def test_the_key_found_after_the_window_is_up_is_the_one_used(
     finally:
         qapp.setQuitOnLastWindowClosed(True)
     assert window.target_bar.model_combo.count() > 5
-    label = window.remote_row.remote_label.text()
+    label = window.remote_row.key_label.text()
     assert "(keyring)" in label
     assert emulator.api_key not in label

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from playground.core.remote.remotes import Remote
-from playground.ui.widgets.labels import make_plain
+from playground.ui.widgets.labels import ElidedLabel, make_plain
 
 
 class RemoteRow(QWidget):
@@ -17,19 +17,24 @@ class RemoteRow(QWidget):
         bold = self.name_label.font()
         bold.setBold(True)
         self.name_label.setFont(bold)
-        self.remote_label = QLabel()  # plain text: Qt's rich-text engine is ~4 ms before the paint
+        # Plain text: Qt's rich-text engine is ~4 ms before the paint. A long URL is cut in the
+        # middle when the row is tight; the key's mask never is.
+        self.remote_label = ElidedLabel(f"· {remote.label}")
         self.remote_label.setObjectName("remoteLabel")
+        self.key_label = QLabel()
+        self.key_label.setObjectName("keyLabel")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.name_label)
-        layout.addWidget(self.remote_label, 1)
+        layout.addWidget(self.remote_label)
+        layout.addWidget(self.key_label)
+        layout.addStretch(1)
         self.set_key_label(key_label)
 
     def finish_setup(self) -> None:
         """After the first paint: what uses Qt's enums (~30 ms the first time)."""
-        make_plain([self.name_label, self.remote_label])
+        make_plain([self.name_label, self.remote_label, self.key_label])
 
     def set_key_label(self, key_label: str) -> None:
-        suffix = f" · key {key_label}" if key_label else ""
-        self.remote_label.setText(f"· {self.remote.label}{suffix}")
+        self.key_label.setText(f"· key {key_label}" if key_label else "")
