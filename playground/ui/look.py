@@ -35,6 +35,13 @@ def apply_look(app: QApplication) -> None:
     set_stylesheet(app)
 
 
+def marker_html(name: str) -> str:
+    """A marker icon of resources/markers/ (e.g. "tool") for rich text, as tall as a line: the app's
+    own marks are drawn, never emoji, which a machine without an emoji font shows as boxes."""
+    uri = resources.path(f"markers/{name}.png").as_uri()
+    return f'<img src="{uri}" width="14" height="14" align="middle">'
+
+
 def set_state(widget: QWidget, name: str, value: object) -> None:
     """Set a dynamic property the stylesheet selects on (`QLabel#x[name="value"]`), restyled now."""
     if widget.property(name) == value:

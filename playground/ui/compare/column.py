@@ -258,7 +258,9 @@ class CompareColumnView(QFrame):
             self.output.setText(f"(binary body, {human_size(self._body.size)})")
         calls = result.details.get("tool_calls") or []
         if calls:  # a tool-calling answer: the calls are the answer, a paragraph of their own
-            lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
+            lines = [
+                f"tool call {c['function']['name']}({c['function']['arguments']})" for c in calls
+            ]
             self.output.append(("\n" if shown else "") + "\n".join(lines))
         if not result.is_ok:
             self._show_ended(result)
