@@ -75,8 +75,8 @@ PALETTES: dict[str, dict[str, str]] = {
         "series_5": "#7a6c0f",
     },
     "dark": {
-        "window": "#22272e",
-        "base": "#1c2128",
+        "window": "#2a2f37",
+        "base": "#1e2228",
         "alt_base": "#2d333b",
         "button": "#373e47",
         "text": "#e6edf3",
@@ -335,7 +335,8 @@ def install_theme_menu(menu: QMenu, settings: QSettings | None) -> QActionGroup:
     """View ▸ Theme: System, Light, Dark; the choice is kept in `settings` and shown at once."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    saved = str(settings.value(SETTING, "system")) if settings is not None else "system"
+    # A window without settings (screenshots) shows the theme as it is.
+    saved = str(settings.value(SETTING, "system")) if settings is not None else choice()
     saved = saved if saved in dict(CHOICES) else "system"
     if not _state.get("applied") or saved != choice():  # the first window sets the theme
         apply_theme(app, saved)
