@@ -29,6 +29,7 @@ from playground.emulator import EmulatorServer, EmulatorSettings
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
 from playground.ui.collector import MainThreadCollector
 from playground.ui.compare.menu import open_compare
+from playground.ui import theme
 from playground.ui.look import apply_look
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
@@ -36,6 +37,7 @@ from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 
 HERE = Path(__file__).resolve().parent
+SIZE = (1280, 800)
 
 
 @asynccontextmanager
@@ -43,7 +45,7 @@ async def window_on(server: EmulatorServer, model: str) -> AsyncIterator[MainWin
     """The real window on the demo server with `model` chosen; shut down afterwards."""
     client = BasetenClient(Remote.local(server.base_url, "local demo"), server.api_key)
     win = build_window(client, settings=None, key_label=f"{mask(server.api_key)} (this session)")
-    win.resize(1200, 720)
+    win.resize(*SIZE)
     win.show()
     try:
         loaded = asyncio.ensure_future(first_signal(win.catalogue.targets_loaded))
@@ -79,7 +81,7 @@ async def shoot(
         save(win, name)
 
 
-async def shoot_chat(server: EmulatorServer) -> None:
+async def shoot_chat(server: EmulatorServer, name: str = "chat") -> None:
     async with window_on(server, REASONER) as win:
         listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
         win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
@@ -91,7 +93,7 @@ async def shoot_chat(server: EmulatorServer) -> None:
             await done
         win.chat.messages()[1].reasoning_toggle.click()
         await asyncio.sleep(0.3)
-        save(win, "chat")
+        save(win, name)
 
 
 async def shoot_compare(server: EmulatorServer) -> None:
@@ -130,15 +132,21 @@ async def shoot_compare(server: EmulatorServer) -> None:
         view.close()
 
 
+def classify(w: MainWindow) -> None:
+    w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
+
+
 async def main() -> None:
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
-        await shoot(
-            server,
-            "main-window",
-            CLASSIFIER,
-            lambda w: w.request.editor.body.set_json({"text": "I love how fast this is, great work!"}),
-        )
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
+        theme.apply_theme(app, "dark")
+        await shoot(server, "main-window-dark", CLASSIFIER, classify)
+        await shoot_chat(server, "chat-dark")
+        theme.apply_theme(app, "light")
+        await shoot(server, "main-window", CLASSIFIER, classify)
 
         def stream(w: MainWindow) -> None:
             w.request.editor.body.set_json({"prompt": "a lighthouse keeper", "stream": True})

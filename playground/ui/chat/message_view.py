@@ -3,6 +3,8 @@ and editing a user turn to resend from there."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
@@ -21,6 +23,7 @@ from playground.core.chat.conversation import Turn
 from playground.core.events import ChatDelta
 from playground.core.metrics import Metrics
 from playground.core.text import human_time
+from playground.ui.look import marker_html
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.send_edit import SendingTextEdit
 from playground.ui.widgets.streaming_text import StreamingText
@@ -49,6 +52,12 @@ def metrics_line(metrics: Metrics | None, request_id: str | None) -> str:
     if request_id:
         parts.append(f"request {request_id}")
     return " · ".join(parts)
+
+
+def tool_call_html(name: str, arguments: str) -> str:
+    """One tool call as rich text: the tool icon, then `name(arguments)` as it came."""
+    call = html.escape(f"{name}({arguments})")
+    return f"{marker_html('tool')} <span style='white-space:pre-wrap'>{call}</span>"
 
 
 class MessageView(QFrame):
@@ -84,6 +93,7 @@ class MessageView(QFrame):
         self.streaming.setVisible(False)
         self.tools = QLabel("")
         self.tools.setObjectName("toolCalls")
+        self.tools.setTextFormat(Qt.TextFormat.RichText)  # each call after a drawn tool icon
         self.tools.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mono = monospace_font()
         self.tools.setFont(mono)
@@ -178,7 +188,9 @@ class MessageView(QFrame):
 
     def show_tools(self) -> None:
         self.tools.setVisible(True)
-        self.tools.setText("\n".join(f"🔧 {c.name}({c.arguments})" for c in self.turn.tool_calls))
+        self.tools.setText(
+            "<br>".join(tool_call_html(c.name, c.arguments) for c in self.turn.tool_calls)
+        )
 
     def show_turn(self) -> None:
         """Show the turn as it now is (after it finished, failed, or when rebuilt)."""

@@ -10,13 +10,14 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from playground.core.compare.results import ColumnSummary, Figure
 from playground.core.text import human_time
+from playground.ui import theme
 
 # One colour per column (A … F): distinct, readable on white, and the same in headers and chart.
-COLUMN_COLOURS = ("#2f6fdf", "#e0761b", "#2e9e5b", "#b8418f", "#7a5bd6", "#8a7a12")
+COLUMN_COLOURS = tuple(f"series_{i}" for i in range(6))  # colours of playground/ui/theme.py
 TIMINGS: tuple[tuple[Figure, str], ...] = (("ttfb", "TTFB"), ("ttft", "TTFT"), ("total", "Total"))
-_AXIS = QColor("#8c959f")
-_TEXT = QColor("#24292f")
-_MUTED = QColor("#57606a")
+_AXIS = "border"
+_TEXT = "text"
+_MUTED = "muted"
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,10 @@ class PercentileChartView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), QColor("#ffffff"))
+        painter.fillRect(self.rect(), QColor(theme.colour("base")))
         data = self._data
         if data.is_empty:
-            painter.setPen(_MUTED)
+            painter.setPen(QColor(theme.colour(_MUTED)))
             painter.drawText(
                 self.rect(),
                 Qt.AlignmentFlag.AlignCenter,
@@ -107,7 +108,7 @@ class PercentileChartView(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(_TEXT)
+        painter.setPen(QColor(theme.colour(_TEXT)))
         painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 18), name)
         top = max(
             (max(s.p95, s.cold or 0.0) for s in spreads if s is not None),
@@ -116,7 +117,7 @@ class PercentileChartView(QWidget):
         if top <= 0:
             return
         plot = QRectF(rect.left(), rect.top() + 34, rect.width(), rect.height() - 40)
-        painter.setPen(QPen(_AXIS, 1))
+        painter.setPen(QPen(QColor(theme.colour(_AXIS)), 1))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         slot = plot.width() / max(1, len(spreads))
         bar = min(34.0, slot * 0.55)
@@ -124,7 +125,7 @@ class PercentileChartView(QWidget):
         for index, spread in enumerate(spreads):
             if spread is None:
                 continue
-            colour = QColor(COLUMN_COLOURS[index % len(COLUMN_COLOURS)])
+            colour = QColor(theme.colour(COLUMN_COLOURS[index % len(COLUMN_COLOURS)]))
             centre = plot.left() + slot * (index + 0.5)
 
             def y(value: float) -> float:
@@ -142,7 +143,7 @@ class PercentileChartView(QWidget):
             if spread.cold is not None:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawEllipse(QPointF(centre, y(spread.cold)), 4, 4)
-            painter.setPen(_TEXT)
+            painter.setPen(QColor(theme.colour(_TEXT)))
             label = QRectF(centre - slot / 2, y(spread.p95) - 16, slot, 14)
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, human_time(spread.p50))
 
@@ -150,11 +151,13 @@ class PercentileChartView(QWidget):
         x, y = 8.0, self.height() - 19.0
         metrics = painter.fontMetrics()
         for index, letter in enumerate(self._data.columns):
-            painter.fillRect(QRectF(x, y + 4, 10, 10), QColor(COLUMN_COLOURS[index % 6]))
-            painter.setPen(_TEXT)
+            painter.fillRect(
+                QRectF(x, y + 4, 10, 10), QColor(theme.colour(COLUMN_COLOURS[index % 6]))
+            )
+            painter.setPen(QColor(theme.colour(_TEXT)))
             painter.drawText(QPointF(x + 14, y + 13), letter)
             x += 22 + metrics.horizontalAdvance(letter)
-        painter.setPen(_MUTED)
+        painter.setPen(QColor(theme.colour(_MUTED)))
         painter.drawText(
             QPointF(x + 12, y + 13),
             "bar: p50 of the warm runs · whisker: p95 · ○ the cold run, kept apart",

@@ -31,6 +31,7 @@ from playground.core.text import (
     status_text,
     streamed_part,
 )
+from playground.ui import theme
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
 from playground.ui.look import set_state
@@ -48,21 +49,23 @@ FIGURES = (
     ("tokens_per_s", "Tokens/s"),
     ("bytes", "Size"),
 )
-BEST_STYLE = "background: #dafbe1; color: #116329; border-radius: 3px; padding: 0 3px;"
+BEST_STYLE = "background: {best_bg}; color: {best_text}; border-radius: 3px; padding: 0 3px;"
 PLAIN_STYLE = "padding: 0 3px;"
-ERROR_STYLE = "background: #ffebe9; border: 1px solid #cf222e; border-radius: 4px; padding: 4px;"
+ERROR_STYLE = (
+    "background: {error_bg}; border: 1px solid {error_border}; border-radius: 4px; padding: 4px;"
+)
 STATE_COLOURS = {
-    "streaming": "#0969da",
-    "waiting": "#0969da",
-    "done": "#1a7f37",
-    "failed": "#cf222e",
-    "stopped": "#57606a",
+    "streaming": "info",  # colours of playground/ui/theme.py; the styles above are filled from it
+    "waiting": "info",
+    "done": "ok",
+    "failed": "error",
+    "stopped": "muted",
 }
 
 
 def _caption(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("color: #57606a; font-size: 8pt;")
+    label.setStyleSheet(theme.styled("color: {muted}; font-size: 8pt;"))
     return label
 
 
@@ -130,14 +133,14 @@ class CompareColumnView(QFrame):
             # a long id is cut at the column's edge rather than widening every column
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setStyleSheet("color: #57606a; font-size: 8pt;")
+            label.setStyleSheet(theme.styled("color: {muted}; font-size: 8pt;"))
             label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.banner = QLabel("")
         self.banner.setObjectName("columnError")
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(ERROR_STYLE)
+        self.banner.setStyleSheet(theme.styled(ERROR_STYLE))
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Laid out in time linear in the answer, selectable; it follows the end as text comes.
         self.output = StreamingText()
@@ -167,7 +170,7 @@ class CompareColumnView(QFrame):
         self.index = index
         self.letter = LETTERS[index]
         self.picker.letter = self.letter
-        colour = COLUMN_COLOURS[index % len(COLUMN_COLOURS)]
+        colour = theme.colour(COLUMN_COLOURS[index % len(COLUMN_COLOURS)])
         self.title.setText(f"<b style='color:{colour}'>■ {self.letter}</b>")
         self.setStyleSheet(f"#compareColumn {{ border-top: 3px solid {colour}; }}")
 
@@ -255,7 +258,9 @@ class CompareColumnView(QFrame):
             self.output.setText(f"(binary body, {human_size(self._body.size)})")
         calls = result.details.get("tool_calls") or []
         if calls:  # a tool-calling answer: the calls are the answer, a paragraph of their own
-            lines = [f"🔧 {c['function']['name']}({c['function']['arguments']})" for c in calls]
+            lines = [
+                f"tool call {c['function']['name']}({c['function']['arguments']})" for c in calls
+            ]
             self.output.append(("\n" if shown else "") + "\n".join(lines))
         if not result.is_ok:
             self._show_ended(result)
@@ -317,7 +322,7 @@ class CompareColumnView(QFrame):
         for key, label in self.figure_labels.items():
             if key == "status":
                 continue
-            label.setStyleSheet(BEST_STYLE if key in keys else PLAIN_STYLE)
+            label.setStyleSheet(theme.styled(BEST_STYLE) if key in keys else PLAIN_STYLE)
 
     def set_tag(self, cold: bool | None) -> None:
         """Mark the run cold (the target had scaled to zero) or warm; None hides the tag."""
@@ -332,9 +337,11 @@ class CompareColumnView(QFrame):
             else "The target was already running"
         )
         self.tag_label.setStyleSheet(
-            "color: white; background: #0550ae; border-radius: 3px; padding: 0 4px;"
-            if cold
-            else "color: #57606a; border: 1px solid #d0d7de; border-radius: 3px; padding: 0 4px;"
+            theme.styled(
+                "color: {chip_text}; background: {chip_bg}; border-radius: 3px; padding: 0 4px;"
+                if cold
+                else "color: {muted}; border: 1px solid {border}; border-radius: 3px; padding: 0 4px;"
+            )
         )
         self.tag_label.show()
 
@@ -356,4 +363,4 @@ class CompareColumnView(QFrame):
 
     def _set_state(self, state: str, text: str) -> None:
         self.state_label.setText(text)
-        self.state_label.setStyleSheet(f"color: {STATE_COLOURS.get(state, '#57606a')};")
+        self.state_label.setStyleSheet(f"color: {theme.colour(STATE_COLOURS.get(state, 'muted'))};")

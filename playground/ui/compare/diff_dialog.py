@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 
 from playground.core.compare.diff import TextOp
 from playground.core.compare.results import BodyDiff, Comparison
+from playground.ui import theme
 
-ADDED, REMOVED, CHANGED = "#1a7f37", "#cf222e", "#9a6700"
-INSERT_STYLE = "background:#dafbe1; color:#116329;"
-DELETE_STYLE = "background:#ffebe9; color:#a40e26; text-decoration:line-through;"
+ADDED, REMOVED, CHANGED = "ok", "error", "warn"  # colours of playground/ui/theme.py
+INSERT_STYLE = "background:{insert_bg}; color:{insert_text};"
+DELETE_STYLE = "background:{delete_bg}; color:{delete_text}; text-decoration:line-through;"
 KIND_COLOURS = {"added": ADDED, "removed": REMOVED, "changed": CHANGED}
 KIND_MARKS = {"added": "+", "removed": "−", "changed": "~"}
 
@@ -33,11 +34,11 @@ def words_html(ops: list[TextOp] | tuple[TextOp, ...]) -> str:
             parts.append(escape(op.old))
             continue
         if op.old:
-            parts.append(f"<span style='{DELETE_STYLE}'>{escape(op.old)}</span>")
+            parts.append(f"<span style='{theme.styled(DELETE_STYLE)}'>{escape(op.old)}</span>")
         if op.old and op.new:
             parts.append(" ")  # a replaced word and its replacement, read apart
         if op.new:
-            parts.append(f"<span style='{INSERT_STYLE}'>{escape(op.new)}</span>")
+            parts.append(f"<span style='{theme.styled(INSERT_STYLE)}'>{escape(op.new)}</span>")
     return "<p style='white-space:pre-wrap; line-height:140%'>" + "".join(parts) + "</p>"
 
 
@@ -45,11 +46,9 @@ def diff_html(diff: BodyDiff, left: str, right: str) -> str:
     """The whole page: the verdict (identical, said plainly), then words, then paths."""
     head = f"<p><b>{escape(left)}</b> → <b>{escape(right)}</b>: "
     if diff.note:
-        head += f"<span style='color:{REMOVED}'>{escape(diff.note)}</span>; "
+        head += f"<span style='color:{theme.colour(REMOVED)}'>{escape(diff.note)}</span>; "
     if diff.is_identical:
-        verdict = (
-            "<b style='color:#1a7f37; font-size:13pt'>Identical.</b> The two answers are the same."
-        )
+        verdict = f"<b style='color:{theme.colour(ADDED)}; font-size:13pt'>Identical.</b> The two answers are the same."
         return head + "</p>" + f"<p>{verdict}</p>"
     page = [head + escape(diff.summary) + "</p>"]
     if diff.text_ops is not None:
@@ -57,7 +56,7 @@ def diff_html(diff: BodyDiff, left: str, right: str) -> str:
         page.append(words_html(diff.text_ops))
     page.append("<h4>JSON paths</h4><table cellspacing=2 cellpadding=2>")
     for change in diff.changes:
-        colour = KIND_COLOURS[change.kind]
+        colour = theme.colour(KIND_COLOURS[change.kind])
         mark = KIND_MARKS[change.kind]
         page.append(
             f"<tr><td style='color:{colour}; font-weight:bold'>{mark}</td>"

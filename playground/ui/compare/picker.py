@@ -77,7 +77,7 @@ class ColumnPicker(QWidget):
         self.headers_edit.setObjectName("columnHeaders")
         self.headers_edit.hide()
         self.problem_label = QLabel("")
-        self.problem_label.setStyleSheet("color: #a11d1d;")
+        self.problem_label.setProperty("tone", "error")  # style.qss colours it
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
 

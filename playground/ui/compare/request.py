@@ -54,7 +54,7 @@ class CompareRequestEditor(QWidget):
         self.editor.setObjectName("compareBody")
         self.editor.setMaximumHeight(140)
         self.problem_label = QLabel("")
-        self.problem_label.setStyleSheet("color: #a11d1d;")
+        self.problem_label.setProperty("tone", "error")  # style.qss colours it
         self.problem_label.hide()
 
         row = QHBoxLayout()

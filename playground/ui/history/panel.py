@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from playground.core.history.store import Exchange, ExchangeRow, History
 from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
+from playground.ui import theme
 from playground.ui.history.recorder import HistoryRecorder
 from playground.ui.widgets.flow_layout import fit_width
 from playground.ui.widgets.fonts import monospace_font
@@ -51,7 +52,7 @@ DOCK_WIDTH = 500
 ID_CHARS = 10  # of a request id in the list; the detail and the tooltip have all of it
 SHOWN_CHARS = 128 * 1024  # what the detail shows of a kept body (as the response view does)
 MODE_LABELS: dict[str, str] = {**dict(MODES), "chat": "Chat"}
-OUTCOME_COLOURS = {"failed": "#a11d1d", "cancelled": "#8a6d00"}
+OUTCOME_COLOURS = {"failed": "error", "cancelled": "warn"}  # colours of playground/ui/theme.py
 
 _Index = QModelIndex | QPersistentModelIndex
 # Found again at shutdown without asking Qt: by then the window's C++ side may be deleted.
@@ -117,7 +118,7 @@ class HistoryTableModel(QAbstractTableModel):
             colour = OUTCOME_COLOURS.get(row.outcome)
             if colour is None and row.status >= 400:
                 colour = OUTCOME_COLOURS["failed"]
-            return QBrush(QColor(colour)) if colour else None
+            return QBrush(QColor(theme.colour(colour))) if colour else None
         return None
 
     @staticmethod
@@ -180,7 +181,7 @@ class HistoryPanel(QDockWidget):
         self.problem_label = QLabel()
         self.problem_label.setObjectName("historyProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #a11d1d;")
+        self.problem_label.setProperty("tone", "error")  # style.qss colours it
         self.problem_label.hide()
         self.table = QTableView()
         self.table.setObjectName("historyTable")

@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from playground.ui.host import WindowHost
 
 PROJECT_KEY = "presets/project_dir"
-BANNER = "background: #fff4ce; color: #4d3800; border: 1px solid #e6c86e; border-radius: 4px; padding: 6px;"
-UNDO_BAR = "background: #eef3fb; border: 1px solid #b6c8e8; border-radius: 4px;"
 
 
 class PresetPanel(QWidget):
@@ -106,14 +104,12 @@ class PresetPanel(QWidget):
         self.problems_label = QLabel()
         self.problems_label.setObjectName("presetProblems")
         self.problems_label.setWordWrap(True)
-        self.problems_label.setStyleSheet(BANNER)
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.undo_label = QLabel()
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("presetUndo")
         self.undo_bar = QWidget()
         self.undo_bar.setObjectName("presetUndoBar")
-        self.undo_bar.setStyleSheet(f"#presetUndoBar {{{UNDO_BAR}}}")
         undo_layout = QHBoxLayout(self.undo_bar)
         undo_layout.setContentsMargins(8, 2, 2, 2)
         undo_layout.addWidget(self.undo_label, 1)

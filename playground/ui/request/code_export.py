@@ -23,6 +23,7 @@ from playground.core.remote.remotes import Remote
 from playground.core.request.codegen import KEY_ENV, export, languages
 from playground.core.request.curl_import import CurlImportError, ImportedRequest, parse_curl
 from playground.core.request.spec import RequestSpec
+from playground.ui import theme
 from playground.ui.widgets.fonts import monospace_font
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 EXPORT_KEYS = "Ctrl+Shift+E"
 IMPORT_KEYS = "Ctrl+Shift+I"
-ERROR_STYLE = "color: #a11d1d;"
+ERROR_STYLE = "color: {error};"  # filled by theme.styled
 
 
 def _code_view(text: str = "") -> QPlainTextEdit:
@@ -160,7 +161,7 @@ class ImportCurlDialog(QDialog):
             try:
                 imported = parse_curl(text, self._remotes)
             except CurlImportError as exc:
-                self.what.setStyleSheet(ERROR_STYLE)
+                self.what.setStyleSheet(theme.styled(ERROR_STYLE))
                 self.what.setText(str(exc))
             else:
                 self.what.setStyleSheet("")

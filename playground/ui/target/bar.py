@@ -25,16 +25,17 @@ from playground.core.remote.catalogue import (
     target_text,
 )
 from playground.core.remote.remotes import Target
+from playground.ui.look import set_state
 from playground.ui.widgets.flow_layout import fit_width
 
 STATUS_COLOURS = {
-    "ACTIVE": "#1f7a3a",
-    "SCALED_TO_ZERO": "#6b6b6b",
-    "WAKING_UP": "#b36b00",
-    "LOADING_MODEL": "#b36b00",
-    "UPDATING": "#b36b00",
-    "DEPLOYING": "#b36b00",
-    "BUILDING": "#b36b00",
+    "ACTIVE": "ok",  # tones: colours of playground/ui/theme.py, set by style.qss
+    "SCALED_TO_ZERO": "muted",
+    "WAKING_UP": "warn",
+    "LOADING_MODEL": "warn",
+    "UPDATING": "warn",
+    "DEPLOYING": "warn",
+    "BUILDING": "warn",
 }
 SPACING = 6
 TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole, without building Qt's enums before the first paint
@@ -293,7 +294,7 @@ class TargetBar(QWidget):
     def _update_status(self, *_: object) -> None:
         choice = self.current_choice()
         status = choice.status if choice else ""
-        colour = STATUS_COLOURS.get(status, "#a11d1d" if status else "#6b6b6b")
+        tone = STATUS_COLOURS.get(status, "error" if status else "muted")
         word = status_word(status)
         if self.status_label.fontMetrics().horizontalAdvance(word) > self.status_label.width():
             from PySide6.QtCore import Qt  # a status newer than STATUSES: cut, whole in the tip
@@ -302,7 +303,7 @@ class TargetBar(QWidget):
                 word, Qt.TextElideMode.ElideRight, self.status_label.width()
             )
         self.status_label.setText(word)
-        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        set_state(self.status_label, "tone", tone)  # style.qss colours it, in either theme
         self.status_label.setToolTip(
             f"Deployment {choice.deployment_id} ({choice.deployment_name}): {status}"
             if choice and choice.deployment_id

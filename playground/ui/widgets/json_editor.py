@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from playground.core.jsontext import InvalidJson, parse_json
+from playground.ui import theme
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
 from playground.ui.widgets.send_edit import SendingTextEdit
@@ -31,8 +32,8 @@ VALIDATE_DELAY_MS = 150
 LARGE_VALIDATE_DELAY_MS = 1000
 
 INDENT = "  "
-_ERROR_LINE_BACKGROUND = QColor("#ffe4e4")
-_ERROR_UNDERLINE = QColor("#d00000")
+_ERROR_LINE_BACKGROUND = "error_line_bg"  # colours of playground/ui/theme.py
+_ERROR_UNDERLINE = "error_underline"
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ class JsonEditor(SendingTextEdit):
         cursor = QTextCursor(self.document())
         cursor.setPosition(start)
         background = QTextCharFormat()
-        background.setBackground(_ERROR_LINE_BACKGROUND)
+        background.setBackground(QColor(theme.colour(_ERROR_LINE_BACKGROUND)))
         background.setProperty(QTextFormat.Property.FullWidthSelection, True)
         line = QTextEdit.ExtraSelection()
         line.cursor = cursor
@@ -235,6 +236,6 @@ class JsonEditor(SendingTextEdit):
         mark.cursor = mark_cursor
         underline = QTextCharFormat()
         underline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        underline.setUnderlineColor(_ERROR_UNDERLINE)
+        underline.setUnderlineColor(QColor(theme.colour(_ERROR_UNDERLINE)))
         mark.format = underline
         self.setExtraSelections([line, mark])

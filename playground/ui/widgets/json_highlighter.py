@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+from playground.ui import theme
 
 __all__ = [
     "MAX_HIGHLIGHT_CHARS",
@@ -26,14 +29,25 @@ MAX_HIGHLIGHT_CHARS = 512 * 1024
 # longer line (a big minified body) is left uncoloured so that typing in it stays responsive.
 MAX_HIGHLIGHT_LINE_CHARS = 16 * 1024
 
-# Colours from VS Code's "Light+" JSON theme: distinct from one another and readable on white.
-TOKEN_COLORS: dict[str, str] = {
-    "key": "#0451a5",
-    "string": "#a31515",
-    "number": "#098658",
-    "literal": "#0000ff",
-    "punctuation": "#5f5f5f",
-}
+
+class _TokenColours(Mapping[str, str]):
+    """Each token's colour in the theme shown now (VS Code's JSON colours: "Light+", "Dark+")."""
+
+    _NAMES = ("key", "string", "number", "literal", "punctuation")
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._NAMES:
+            raise KeyError(name)
+        return theme.colour(f"json_{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._NAMES)
+
+    def __len__(self) -> int:
+        return len(self._NAMES)
+
+
+TOKEN_COLORS: Mapping[str, str] = _TokenColours()
 
 # One pass per line. A key is a complete string followed by a colon; an unterminated string runs
 # to the end of the line (JSON strings cannot contain raw newlines, so no state crosses blocks).
@@ -63,6 +77,12 @@ class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument | None) -> None:
         super().__init__(document)  # type: ignore[arg-type]  # None is allowed: no document yet
         self._formats: dict[str, QTextCharFormat] = {}
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _scheme: str) -> None:
+        self._formats = {}  # made again, in the new colours, as the lines are coloured again
+        if self.document() is not None:
+            self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         if not text or len(text) > MAX_HIGHLIGHT_LINE_CHARS:

@@ -35,7 +35,7 @@ class NameDialog(QDialog):
             self.where_combo.addItem(f"Project folder ({project.name})", "project")
         self.problem = QLabel("")
         self.problem.setObjectName("presetNameProblem")
-        self.problem.setStyleSheet("color: #a11d1d;")
+        self.problem.setProperty("tone", "error")  # style.qss colours it
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
