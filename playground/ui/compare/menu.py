@@ -13,7 +13,9 @@ def open_compare(host: WindowHost) -> CompareView:
     """The window's compare view (made on first use with the window's request), shown."""
     view = host.widget().findChild(CompareView)
     if view is None:
-        view = CompareView(host.client, host.widget(), host.request_spec)
+        window = host.widget()
+        view = CompareView(host.client, window, host.request_spec)
+        view.fit_to(window.screen().availableGeometry())
         host.closed.connect(view.close)
         view.load()
         view.take_window_request()
