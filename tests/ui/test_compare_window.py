@@ -1,9 +1,10 @@
 """The compare window as a person lives in it: where it opens, what + Column and "Model for all
-columns" offer, headers typed as in the main window."""
+columns" offer, headers typed as in the main window, and comparisons kept in the history."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,9 +17,10 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER
 from playground.ui.compare.column import CompareColumnView
 from playground.ui.compare.view import CompareView
+from playground.ui.history.panel import HistoryPanel
 from playground.ui.main_window import MainWindow
-from tests.ui.helpers import Maker, load
-from tests.ui.test_compare_view import compare
+from tests.ui.helpers import Maker, load, until
+from tests.ui.test_compare_view import chat_view, compare, send_all
 
 T = TypeVar("T")
 
@@ -153,3 +155,65 @@ def test_column_headers_are_name_value_lines_as_in_the_main_window(
     assert column.headers == {"X-Tag": "blue", "X-Trace": "1"}
     picker.headers_edit.setPlainText("X-Tag: blue\nX-Trace 1")
     assert view.columns[1].column() == "Column B: Header line 2 is not `Name: value`: 'X-Trace 1'"
+
+
+def test_each_column_of_a_comparison_is_kept_in_the_history(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    panel = win.findChild(HistoryPanel)
+    assert panel is not None
+    load(win, loop, CLASSIFIER)
+    view = opened(win, loop)
+    view.columns[1].picker.headers_edit.setPlainText("X-Tag: canary")
+    assert send_all(view, loop, qtbot) == "finished"
+    until(loop, lambda: panel.model.rowCount() == 2)
+    entries = [panel.history.get(panel.model.row_at(i).id) for i in range(2)]  # type: ignore[union-attr]
+    by_column = {e.request["comparison"]["column"]: e for e in entries if e is not None}
+    production, staging = by_column["A"], by_column["B"]
+    assert production.request["comparison"] == {"column": "A", "columns": 2, "round": 1}
+    assert production.spec().target == Target(CLASSIFIER, "production")
+    assert staging.spec().target == Target(CLASSIFIER, "environment", "staging")
+    assert staging.spec().headers == {"X-Tag": "canary"}
+    for entry, column in ((production, view.columns[0]), (staging, view.columns[1])):
+        assert entry.outcome == "finished"
+        assert entry.status == 200
+        assert column.result is not None
+        assert entry.request_id == column.result.request_id
+        assert entry.url.endswith("/predict")
+    assert json.loads(production.response) == {"label": "positive", "score": 0.99}
+    assert staging.deployment_id == "wq7d3kb"
+    assert json.loads(staging.response)["model_version"] == "v2"
+    # the panel shows them, and where they came from
+    panel.table.selectRow(0)
+    assert '"comparison"' in panel.request_text.toPlainText()
+
+
+def test_a_chat_comparison_keeps_each_answer_and_a_failed_column_in_the_history(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    panel = win.findChild(HistoryPanel)
+    assert panel is not None
+    view = chat_view(
+        win,
+        loop,
+        [
+            Column(Target(CHAT, "production")),
+            Column(Target(CHAT, "environment", "staging"), overrides={"model": "no-such-model"}),
+        ],
+    )
+    assert send_all(view, loop, qtbot) == "finished"
+    until(loop, lambda: panel.model.rowCount() == 2)
+    entries = [panel.history.get(panel.model.row_at(i).id) for i in range(2)]  # type: ignore[union-attr]
+    by_column = {e.request["comparison"]["column"]: e for e in entries if e is not None}
+    answered, failed = by_column["A"], by_column["B"]
+    assert answered.outcome == "finished"
+    assert answered.answer == view.columns[0].text()
+    assert answered.answer.startswith("Short answer about")
+    assert json.loads(answered.response)["message"]["content"] == answered.answer
+    assert failed.outcome == "failed"
+    assert view.columns[1].result is not None
+    assert failed.status == view.columns[1].result.status >= 400
+    assert failed.request["body"]["model"] == "no-such-model"
+    assert failed.error

@@ -51,15 +51,17 @@ class CompareView(QWidget):
         client: BasetenClient,
         parent: QWidget | None = None,
         window_request: Callable[[], RequestSpec | str] | None = None,
+        controller: CompareController | None = None,
     ) -> None:
         """`window_request` is the main window's request (or why there is none), for "Use the
-        main window's request"."""
+        main window's request"; `controller` runs the comparisons (the window's, which the
+        history watches), a new one by default."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare — Playground")
         self.resize(SIZE)
         self.client = client
         self._window_request = window_request
-        self.controller = CompareController(client, self)
+        self.controller = controller or CompareController(client, self)
         self.catalogue = CatalogueController(client, self)
         self.columns: list[CompareColumnView] = []
         self._catalogues: list[CatalogueController] = []  # one per column: loads never collide
