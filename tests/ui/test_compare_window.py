@@ -217,3 +217,28 @@ def test_a_chat_comparison_keeps_each_answer_and_a_failed_column_in_the_history(
     assert failed.status == view.columns[1].result.status >= 400
     assert failed.request["body"]["model"] == "no-such-model"
     assert failed.error
+
+
+def test_the_request_headers_are_name_value_lines_shown_and_sent_to_every_column(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CLASSIFIER)
+    win.request.editor.headers_edit.setPlainText("X-Trace: 1")
+    view = opened(win, loop)
+    editor = view.request_editor
+    # the main window's headers came along, in its format, where a person can see them
+    assert editor.headers_toggle.isChecked()
+    assert editor.headers_edit.isVisible()
+    assert editor.headers_edit.toPlainText() == "X-Trace: 1"
+    editor.headers_edit.setPlainText("X-Trace: 2\nX-Tag: all")
+    view.columns[1].picker.headers_edit.setPlainText("X-Tag: canary")
+    request = view.request()
+    assert not isinstance(request, str)
+    spec, columns = request
+    assert spec.headers == {"X-Trace": "2", "X-Tag": "all"}
+    assert columns[1].apply(spec).headers == {"X-Trace": "2", "X-Tag": "canary"}
+    editor.headers_edit.setPlainText("X-Trace 2")
+    assert view.request() == "Header line 1 is not `Name: value`: 'X-Trace 2'"
+    qtbot.mouseClick(editor.headers_toggle, Qt.MouseButton.LeftButton)
+    assert not editor.headers_edit.isVisible()
