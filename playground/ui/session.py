@@ -44,12 +44,13 @@ def attach(
     """Controllers, and the features that hang off them; `data_dir` overrides the platform's,
     `history` is one opened already (start-up opens it off the GUI thread)."""
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
-    compare_menu.install(window)
+    comparisons = compare_menu.install(window)
     code_export.install(window)
     install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
     remotes_menu.install(window)
-    history_panel.install(window, history or open_default_history(data_dir))
+    panel = history_panel.install(window, history or open_default_history(data_dir))
+    panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
     return window
 
 

@@ -467,7 +467,11 @@ def test_a_whole_session_never_writes_or_shows_the_key(
         rows = [(row.mode, row.outcome) for row in history.list()]
     finally:
         history.close()
-    assert rows == [  # newest first: the imported curl, the chat, the 500, the predict, the 401
+    # newest first: the comparison's two columns, the imported curl, the chat, the 500, the
+    # predict, the 401
+    assert rows == [
+        ("predict", "finished"),
+        ("predict", "finished"),
         ("predict", "finished"),
         ("chat", "finished"),
         ("predict", "failed"),

@@ -22,6 +22,7 @@ from playground.core.events import (
     ResponseStarted,
 )
 from playground.core.metrics import Metrics
+from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.core.text import (
     Failure,
@@ -180,6 +181,9 @@ class CompareColumnView(QFrame):
 
     def set_column(self, column: Column) -> None:
         self.picker.set_column(column)
+
+    def set_target(self, target: Target) -> None:
+        self.picker.set_target(target)
 
     def set_model_apis(self, slugs: list[str]) -> None:
         self.picker.set_model_apis(slugs)

@@ -1,10 +1,12 @@
-"""The compare view in the main window: Request ▸ Compare environments… (Ctrl+Shift+K), and its shutdown."""
+"""The compare view in the main window: Request ▸ Compare environments… (Ctrl+Shift+K), the
+window's compare controller (for the history to watch), and its shutdown."""
 
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 
+from playground.ui.compare.controller import CompareController
 from playground.ui.compare.view import CompareView
 from playground.ui.host import WindowHost
 
@@ -13,7 +15,10 @@ def open_compare(host: WindowHost) -> CompareView:
     """The window's compare view (made on first use with the window's request), shown."""
     view = host.widget().findChild(CompareView)
     if view is None:
-        view = CompareView(host.client, host.widget(), host.request_spec)
+        window = host.widget()
+        controller = window.findChild(CompareController) or CompareController(host.client, window)
+        view = CompareView(host.client, window, host.request_spec, controller)
+        view.fit_to(window.screen().availableGeometry())
         host.closed.connect(view.close)
         view.load()
         view.take_window_request()
@@ -34,8 +39,11 @@ async def shutdown(host: WindowHost) -> None:
         await view.aclose()
 
 
-def install(host: WindowHost) -> QAction:
-    """Add "Compare environments…" (Ctrl+Shift+K) to the window's Request menu."""
-    return host.add_action(
+def install(host: WindowHost) -> CompareController:
+    """Add "Compare environments…" (Ctrl+Shift+K) to the window's Request menu; return the
+    controller its comparisons will run on, made now so that others (the history) can listen
+    before the view is first opened."""
+    host.add_action(
         "&Request", "Co&mpare environments…", "Ctrl+Shift+K", lambda: open_compare(host)
     )
+    return CompareController(host.client, host.widget())

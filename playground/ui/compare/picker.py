@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.headers_edit import HeadersEdit
@@ -139,6 +140,11 @@ class ColumnPicker(QWidget):
         self.overrides_edit.setText(json.dumps(overrides, ensure_ascii=False) if overrides else "")
         self.headers_edit.set_headers(headers)
         self.headers_toggle.setChecked(bool(headers))
+
+    def set_target(self, target: Target) -> None:
+        """Call `target` (a model's target), keeping the column's overrides and headers."""
+        self.source_combo.setCurrentIndex(0)
+        self.target_bar.set_target(target)
 
     def set_model_apis(self, slugs: list[str]) -> None:
         current = self.api_combo.currentText()

@@ -1,4 +1,5 @@
-"""The compare view's request: predict or custom-route body, or a chat body, sent to every column."""
+"""The compare view's request: predict or custom-route body, or a chat body, and its headers
+(typed as in the main window), sent to every column."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.core.remote.remotes import Target
 from playground.core.request.form import RequestForm, is_chat_body
-from playground.core.request.spec import METHODS, Mode, RequestSpec, headers_text
+from playground.core.request.spec import METHODS, Mode, RequestSpec
+from playground.ui.widgets.headers_edit import HeadersEdit
 from playground.ui.widgets.json_editor import JsonEditor
 
 COMPARE_MODES: tuple[tuple[Mode, str], ...] = (
@@ -35,7 +38,6 @@ class CompareRequestEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._headers: dict[str, str] = {}  # the window's request headers (never a secret)
         self.mode_combo = QComboBox()
         self.mode_combo.setObjectName("compareMode")
         for mode, label in COMPARE_MODES:
@@ -50,6 +52,17 @@ class CompareRequestEditor(QWidget):
         self.from_window_button.setToolTip(
             "Take the body (or chat), mode and target from the window"
         )
+        self.headers_toggle = QToolButton()
+        self.headers_toggle.setText("Headers")
+        self.headers_toggle.setCheckable(True)
+        self.headers_toggle.setToolTip(
+            "Extra request headers for every column (a column's own headers add to them)"
+        )
+        self.headers_edit = HeadersEdit(
+            "Headers for every column, one per line: X-Trace: 1 (the API key is added for you)"
+        )
+        self.headers_edit.setObjectName("compareHeaders")
+        self.headers_edit.hide()
         self.editor = JsonEditor()
         self.editor.setObjectName("compareBody")
         self.editor.setMaximumHeight(140)
@@ -63,14 +76,17 @@ class CompareRequestEditor(QWidget):
         row.addWidget(self.method_combo)
         row.addWidget(self.route_edit, 1)
         row.addStretch(0)
+        row.addWidget(self.headers_toggle)
         row.addWidget(self.from_window_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.editor)
+        layout.addWidget(self.headers_edit)
         layout.addWidget(self.problem_label)
 
         self.mode_combo.currentIndexChanged.connect(self._update_mode)
+        self.headers_toggle.toggled.connect(self.headers_edit.setVisible)
         self.editor.problem_changed.connect(self._on_editor_problem_changed)
         self._update_mode()
 
@@ -87,7 +103,8 @@ class CompareRequestEditor(QWidget):
             self.method_combo.setCurrentText(spec.method)
             self.route_edit.setText(spec.route)
         self.editor.set_json(spec.body)
-        self._headers = dict(spec.headers)
+        self.headers_edit.set_headers(spec.headers)
+        self.headers_toggle.setChecked(bool(spec.headers))
 
     def request(self, target: Target | None, model_api: str) -> RequestSpec | str:
         """The request (for the first column's target), or a sentence why there is none."""
@@ -98,7 +115,7 @@ class CompareRequestEditor(QWidget):
             problem,
             self.method_combo.currentText(),
             self.route_edit.text(),
-            headers_text(self._headers),
+            self.headers_edit.text(),
         ).spec(target, None if target is not None else model_api)
 
     def _update_mode(self, *_: object) -> None:

@@ -1,16 +1,21 @@
-"""The compare view's actions: send to all, stop, add a column, wake first, repeat, diff and save."""
+"""The compare view's actions: send to all, stop, add a column, one model for all columns, wake
+first, repeat, diff and save."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
+    QComboBox,
     QLabel,
     QProgressBar,
     QPushButton,
     QSpinBox,
     QWidget,
 )
+
+from playground.ui.widgets.flow_layout import FlowLayout, group
 
 
 class CompareToolbar(QWidget):
@@ -27,6 +32,17 @@ class CompareToolbar(QWidget):
         self.stop_button.setEnabled(False)
         self.add_button = QPushButton("+ Column")
         self.add_button.setToolTip("Add a column (up to six)")
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("modelForAll")
+        self.model_combo.setPlaceholderText("Model for all columns…")
+        self.model_combo.setToolTip(
+            "Point every column at one model: production, then its other environments and"
+            " deployments, one per column"
+        )
+        self.model_combo.setMinimumContentsLength(16)
+        self.model_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.wake_check = QCheckBox("Wake all first")
         self.wake_check.setToolTip(
             "Wait until every target is ACTIVE before sending, so that no run pays a cold start"
@@ -48,16 +64,20 @@ class CompareToolbar(QWidget):
         for button in (self.diff_button, self.save_button):
             button.setEnabled(False)
 
-        actions = QHBoxLayout(self)
-        actions.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.send_button, self.stop_button, self.add_button):
+        # One row on a wide screen; on a narrow one the groups wrap rather than widen the window.
+        actions = FlowLayout(self, spacing=12)
+        for widget in (
+            group(self.send_button, self.stop_button, self.add_button),
+            self.model_combo,
+            group(self.wake_check, self.wake_progress),
+            group(QLabel("Repeat"), self.repeat_spin),
+            group(self.diff_button, self.save_button),
+        ):
             actions.addWidget(widget)
-        actions.addSpacing(18)
-        actions.addWidget(self.wake_check)
-        actions.addWidget(self.wake_progress)
-        actions.addSpacing(18)
-        actions.addWidget(QLabel("Repeat"))
-        actions.addWidget(self.repeat_spin)
-        actions.addStretch(1)
-        actions.addWidget(self.diff_button)
-        actions.addWidget(self.save_button)
+
+    def set_models(self, models: list[dict[str, Any]]) -> None:
+        """Offer `models` for all columns; nothing is chosen until a person picks one."""
+        self.model_combo.clear()
+        for model in models:
+            self.model_combo.addItem(f"{model['name']}  ({model['id']})", model["id"])
+        self.model_combo.setCurrentIndex(-1)

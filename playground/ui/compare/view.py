@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,6 +28,7 @@ from playground.ui.compare.chart import ChartData, PercentileChartView
 from playground.ui.compare.column import LETTERS, CompareColumnView
 from playground.ui.compare.controller import CompareController
 from playground.ui.compare.diff_dialog import DiffDialog
+from playground.ui.compare.offers import TargetOffers
 from playground.ui.compare.request import CompareRequestEditor
 from playground.ui.compare.toolbar import CompareToolbar
 from playground.ui.target.controller import CatalogueController
@@ -36,6 +37,10 @@ from playground.ui.widgets.batching import FLUSH_MS, FrameBatcher
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
     from playground.core.api.wake import WakeProgress
+
+SIZE = QSize(1400, 860)  # six columns side by side, on a screen that has room for them
+# Room left around the window for its frame and title bar, which Qt knows only once it is shown.
+FRAME_MARGIN = QSize(16, 48)
 
 
 class CompareView(QWidget):
@@ -46,15 +51,17 @@ class CompareView(QWidget):
         client: BasetenClient,
         parent: QWidget | None = None,
         window_request: Callable[[], RequestSpec | str] | None = None,
+        controller: CompareController | None = None,
     ) -> None:
         """`window_request` is the main window's request (or why there is none), for "Use the
-        main window's request"."""
+        main window's request"; `controller` runs the comparisons (the window's, which the
+        history watches), a new one by default."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare — Playground")
-        self.resize(1400, 860)
+        self.resize(SIZE)
         self.client = client
         self._window_request = window_request
-        self.controller = CompareController(client, self)
+        self.controller = controller or CompareController(client, self)
         self.catalogue = CatalogueController(client, self)
         self.columns: list[CompareColumnView] = []
         self._catalogues: list[CatalogueController] = []  # one per column: loads never collide
@@ -62,6 +69,7 @@ class CompareView(QWidget):
         self._model_apis: list[str] = []
         self.comparison: Comparison | None = None
         self._woken: set[int] = set()  # columns whose target is serving (or cannot be woken)
+        self.offers = TargetOffers(self.catalogue, lambda: self.columns, self)
         self._batcher = FrameBatcher(self._flush, self)  # every column's new text, per frame
         self._build_ui()
         self._connect()
@@ -121,6 +129,7 @@ class CompareView(QWidget):
         self.diff_button.clicked.connect(self.show_diff)
         self.save_button.clicked.connect(self.ask_save)
         self.catalogue.models_loaded.connect(self._on_catalogue_models_loaded)
+        self.toolbar.model_combo.activated.connect(self._on_toolbar_model_activated)
         ctl.model_apis_loaded.connect(self._on_controller_model_apis_loaded)
         ctl.run_started.connect(self._on_controller_run_started)
         ctl.wake_progressed.connect(self._on_controller_wake_progressed)
@@ -137,6 +146,16 @@ class CompareView(QWidget):
         self.catalogue.load_models()
         self.controller.load_model_apis()
 
+    def fit_to(self, available: QRect) -> None:
+        """Open inside `available` (its screen's free area, without the task bar): as large as
+        the screen allows up to SIZE, centred, its frame within the screen too."""
+        room = available.size() - FRAME_MARGIN
+        size = SIZE.boundedTo(room)
+        self.resize(size)
+        left = available.x() + max(0, (room.width() - size.width()) // 2)
+        top = available.y() + max(0, (room.height() - size.height()) // 2)
+        self.move(left, top)
+
     # --- columns -------------------------------------------------------------------------------
 
     def add_column(self) -> CompareColumnView | None:
@@ -150,8 +169,10 @@ class CompareView(QWidget):
         view.stop_requested.connect(lambda: self.controller.stop(view.index))
         if self._models:
             bar.set_models(self._models)
-        if self.columns and self.columns[-1].target_bar.model_id():
-            bar.select_model(self.columns[-1].target_bar.model_id())  # another of its targets
+        model_id = self.columns[-1].target_bar.model_id() if self.columns else ""
+        if model_id:
+            bar.select_model(model_id)
+            self.offers.offer(model_id, [view])  # its next environment, not production again
         view.set_model_apis(self._model_apis)
         self.columns.append(view)
         self._catalogues.append(catalogue)
@@ -165,6 +186,7 @@ class CompareView(QWidget):
         index = self.columns.index(view)
         self.columns.pop(index)
         catalogue = self._catalogues.pop(index)
+        self.offers.forget(view)
         catalogue.cancel_all()
         catalogue.deleteLater()
         view.setParent(None)
@@ -178,7 +200,18 @@ class CompareView(QWidget):
         while len(self.columns) < min(MAX_COLUMNS, len(columns)):
             self.add_column()
         for view, column in zip(self.columns, columns, strict=False):
+            self.offers.forget(view)
             view.set_column(column)
+
+    def set_model_for_all(self, model_id: str) -> None:
+        """Point every column at `model_id`: production, then each of its other environments and
+        deployments (the columns keep their overrides and headers)."""
+        if self.controller.is_comparing:
+            return
+        for view in self.columns:
+            self.offers.forget(view)
+            view.set_target(parse_target(model_id, "production"))
+        self.offers.offer(model_id, list(self.columns))
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -324,8 +357,14 @@ class CompareView(QWidget):
 
     def _on_catalogue_models_loaded(self, models: list[dict[str, Any]]) -> None:
         self._models = models
+        self.toolbar.set_models(models)
         for view in self.columns:
             view.target_bar.set_models(models)
+
+    def _on_toolbar_model_activated(self, index: int) -> None:
+        model_id = self.toolbar.model_combo.itemData(index)
+        if model_id:
+            self.set_model_for_all(str(model_id))
 
     def _on_controller_model_apis_loaded(self, slugs: list[str]) -> None:
         self._model_apis = slugs

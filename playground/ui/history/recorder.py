@@ -1,4 +1,5 @@
-"""Records every exchange the window's controllers finish, fail or cancel, off the GUI thread."""
+"""Records every exchange the window's controllers finish, fail or cancel (each column of a
+comparison too), off the GUI thread."""
 
 from __future__ import annotations
 
@@ -6,13 +7,21 @@ import asyncio
 import contextlib
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from playground.core.compare.results import ColumnResult, Comparison
 from playground.core.errors import PlaygroundError
-from playground.core.events import ChatDelta, ChatResult, PredictEvent, ResponseStarted
+from playground.core.events import (
+    ChatDelta,
+    ChatFinished,
+    ChatResult,
+    PredictEvent,
+    ResponseStarted,
+)
 from playground.core.history.record import PendingExchange, redacted
 from playground.core.history.store import Exchange, History, HistoryError
 from playground.core.metrics import Metrics
@@ -22,7 +31,24 @@ from playground.core.request.spec import RequestSpec
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtCore import SignalInstance
+
     from playground.ui.host import WindowHost
+
+
+class ComparisonReports(Protocol):
+    """A window's comparisons as they run (the compare controller's signals): `run_started`
+    (Comparison), `round_started` (round number, column indices), each column's events, and one
+    `column_ended` (ColumnResult) per column and round."""
+
+    @property
+    def run_started(self) -> SignalInstance: ...
+    @property
+    def round_started(self) -> SignalInstance: ...
+    @property
+    def column_event(self) -> SignalInstance: ...  # column index, a core event
+    @property
+    def column_ended(self) -> SignalInstance: ...
 
 
 class HistoryRecorder(QObject):
@@ -51,6 +77,8 @@ class HistoryRecorder(QObject):
         self._chat: PendingExchange | None = None
         self._chat_text: list[str] = []
         self._async_status: AsyncStatus | None = None
+        self._comparison: Comparison | None = None
+        self._columns: dict[int, tuple[int, PendingExchange]] = {}  # by column: round, exchange
         self._connect()
         # A history over its size (a lower limit now, or a crash before a prune) shrinks first.
         self._worker.submit(self._prune_at_start)
@@ -192,3 +220,59 @@ class HistoryRecorder(QObject):
 
     def _on_chat_answer_cancelled(self) -> None:
         self._finish_chat("cancelled", None, "Stopped; what arrived is kept.")
+
+    # --- comparisons -----------------------------------------------------------------------------
+
+    def watch_comparisons(self, comparisons: ComparisonReports) -> None:
+        """Keep each column of each round of the window's comparisons as an exchange of its own,
+        marked in its request: `"comparison": {"column": "B", "columns": 3, "round": 1}`."""
+        comparisons.run_started.connect(self._on_comparisons_run_started)
+        comparisons.round_started.connect(self._on_comparisons_round_started)
+        comparisons.column_event.connect(self._on_comparisons_column_event)
+        comparisons.column_ended.connect(self._on_comparisons_column_ended)
+
+    def _on_comparisons_run_started(self, comparison: Comparison) -> None:
+        self._comparison = comparison
+        self._columns = {}
+
+    def _on_comparisons_round_started(self, number: int, indices: list[int]) -> None:
+        comparison = self._comparison
+        if comparison is None:
+            return
+        for index in indices:
+            spec = comparison.columns[index].apply(comparison.spec)  # as the column sent it
+            pending = PendingExchange(spec, spec.url(self.host.remote), self.history.body_cap)
+            self._columns[index] = (number, pending)
+
+    def _on_comparisons_column_event(self, index: int, event: object) -> None:
+        if index not in self._columns:
+            return
+        pending = self._columns[index][1]
+        if isinstance(event, ChatFinished):
+            pending.keep_answer(event.result)
+        else:
+            pending.feed(event)
+
+    def _on_comparisons_column_ended(self, result: ColumnResult) -> None:
+        comparison, entry = self._comparison, self._columns.pop(result.column, None)
+        if comparison is None or entry is None:
+            return
+        number, pending = entry
+        metrics = result.metrics  # with what a failure said: its status and request id
+        pending.metrics = metrics
+        pending.status = metrics.status or pending.status
+        pending.request_id = metrics.request_id or pending.request_id
+        pending.deployment_id = metrics.deployment_id or pending.deployment_id
+        outcome, error = {
+            "ok": ("finished", ""),
+            "failed": ("failed", result.error),
+            "cancelled": ("cancelled", "Stopped; what arrived is kept."),
+        }[result.outcome]
+        answer = (result.text or "") if pending.spec.mode == "chat" else ""
+        exchange = pending.exchange(self.host.remote.name, outcome, error, answer=answer)
+        mark = {
+            "column": chr(ord("A") + result.column),
+            "columns": len(comparison.columns),
+            "round": number + 1,
+        }
+        self._save(replace(exchange, request={**exchange.request, "comparison": mark}))
