@@ -25,12 +25,14 @@ from playground.core.events import (
     Notice,
     PredictEvent,
     ResponseStarted,
+    Retrying,
 )
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
 from playground.core.text import (
     Failure,
     human_size,
+    retry_text,
     shown_headers,
     status_text,
     streamed_part,
@@ -111,6 +113,7 @@ class ResponseView(QWidget):
         self._labels_plain = False
         self._batcher = FrameBatcher(self._flush, self)  # per-delta inserts go quadratic
         self._highlighter: JsonHighlighter | None = None
+        self._body = ResponseBody()
         self._build_ui()
         self._connect()
         self.clear()
@@ -176,6 +179,7 @@ class ResponseView(QWidget):
             self._highlighter.setDocument(None)
             self._highlighter.deleteLater()
             self._highlighter = None
+        self._body.close()
         self._body = ResponseBody()
         self._metrics: Metrics | None = None
         self._content_type = ""
@@ -218,6 +222,8 @@ class ResponseView(QWidget):
                 self._show_json(event)
             case ResponseStarted():
                 self._on_started(event)
+            case Retrying():
+                self.timings_label.setText(retry_text(event))
             case Notice(message=message):
                 self._notice_count += 1
                 if len(self._notices) < MAX_NOTICES:
@@ -239,6 +245,8 @@ class ResponseView(QWidget):
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
             self._metrics = partial  # the predict path's partial: the figures up to the break
+        elif error.metrics is not None:
+            self._metrics = error.metrics  # an error status: how many attempts it took
         self._end_stream()
         self._show_banner(Failure.of(error).banner(self._body.size), "error")
 
