@@ -23,6 +23,7 @@ from playground.core import (
     Timeouts,
 )
 from playground.core.api.policy import MB, CallSettings
+from playground.core.api.transport import Transport
 from playground.core.text import Failure
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import collect, collect_until_error, fault, only, open_client, run
@@ -201,8 +202,8 @@ def test_waiting_for_a_free_connection_is_not_a_connect_timeout(
     far past the 0.2 s connect timeout, and still succeed."""
 
     async def main() -> list[Any]:
-        async with open_client(emulator, timeouts=Timeouts(connect=0.2)) as client:
-            client.transport.limits = Limits(max_in_flight=20)
+        transport = Transport(timeouts=Timeouts(connect=0.2), limits=Limits(max_in_flight=20))
+        async with open_client(emulator, transport=transport) as client:
             calls = [
                 collect(client.predict(CLASSIFIER, {"text": "good"}, headers=fault("latency=0.5")))
                 for _ in range(60)
@@ -288,3 +289,11 @@ def test_pools_fill_in_order_up_to_the_width() -> None:
     pools.give_back(1)
     assert pools.take() == 1
     run(pools.aclose())
+
+
+def test_the_width_is_set_when_the_transport_is_made() -> None:
+    transport = Transport(limits=Limits(max_in_flight=8))
+    transport.limits = Limits(max_response_bytes=MB, max_in_flight=8)  # the size may change
+    assert transport.limits.max_response_bytes == MB
+    with pytest.raises(ValueError, match="set when the transport is made"):
+        transport.limits = Limits(max_in_flight=9)

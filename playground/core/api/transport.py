@@ -76,12 +76,23 @@ class Transport:
     ) -> None:
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
-        self.limits = limits or Limits()
+        self._limits = limits or Limits()
         self.retry_listeners: list[RetryListener] = []
-        self._pools = Pools(self.limits.max_in_flight, self.timeouts.to_httpx(), http)
+        self._pools = Pools(self._limits.max_in_flight, self.timeouts.to_httpx(), http)
         self._sleep = sleep
-        self._slots = asyncio.Semaphore(self.limits.max_in_flight)
+        self._slots = asyncio.Semaphore(self._limits.max_in_flight)
         self.in_flight = 0
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        """A new size limit applies from the next request on; the width is set at creation."""
+        if limits.max_in_flight != self._limits.max_in_flight:
+            raise ValueError("the number of requests in flight is set when the transport is made")
+        self._limits = limits
 
     @property
     def http(self) -> httpx.AsyncClient:
