@@ -13,9 +13,27 @@ from playground.core.errors import ResponseTooLarge
 from playground.core.metrics import Clock, Metrics
 
 
-class CountingStream(httpx.AsyncByteStream):
+class _Limited:
+    """Counts a body's bytes against `limit` (None: no limit) and cuts it there."""
+
+    limit: int | None = None
+    size = 0
+    is_cut = False
+
+    def _take(self, chunk: bytes) -> bytes:
+        """What of `chunk` fits; past the limit, `is_cut` is true and the body ends."""
+        limit = self.limit
+        if limit is not None and self.size + len(chunk) > limit:
+            self.is_cut = True
+            chunk = chunk[: max(0, limit - self.size)]
+        self.size += len(chunk)
+        return chunk
+
+
+class CountingStream(_Limited, httpx.AsyncByteStream):
     """Wraps a response body to time its first byte and count bytes as they come off the wire;
-    each read must also end before the request's deadline, when it has one."""
+    each read must also end before the request's deadline, when it has one. When the bytes on
+    the wire are the body's (nothing to decode), they are also cut at the size limit here."""
 
     def __init__(
         self, inner: Any, metrics: Metrics, clock: Clock, deadline: Deadline, where: str
@@ -30,7 +48,10 @@ class CountingStream(httpx.AsyncByteStream):
         if self._deadline.at is None:
             async for chunk in self._inner:
                 self._count(chunk)
-                yield chunk
+                if piece := self._take(chunk):
+                    yield piece
+                if self.is_cut:
+                    return
             return
         chunks = aiter(self._inner)
         while True:
@@ -42,7 +63,10 @@ class CountingStream(httpx.AsyncByteStream):
             except TimeoutError as exc:
                 raise self._deadline.error(self._where, started=True) from exc
             self._count(chunk)
-            yield chunk
+            if piece := self._take(chunk):
+                yield piece
+            if self.is_cut:
+                return
 
     def _count(self, chunk: bytes) -> None:
         if chunk:
@@ -55,20 +79,47 @@ class CountingStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-class CappedBody(httpx.AsyncByteStream):
-    """A response's body as httpx decodes it (gzip, deflate …), counted after decoding and cut
-    at `limit` bytes: a small compressed body can expand to gigabytes.
+class _Decoded(_Limited, httpx.AsyncByteStream):
+    """A response's body as httpx decodes it, cut at `limit` bytes."""
+
+    def __init__(self, original: httpx.Response, limit: int | None) -> None:
+        self._original = original
+        self.limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._original.aiter_bytes():
+            if piece := self._take(chunk):
+                yield piece
+            if self.is_cut:
+                return
+
+    async def aclose(self) -> None:
+        pass  # the transport closes the original when the call ends
+
+
+class CappedBody:
+    """A response's body cut at `limit` bytes, counted as the reader gets them: after decoding
+    (gzip, deflate …), since a small compressed body can expand to gigabytes.
 
     `response` reads it with httpx's own API (`aread`, `aiter_lines`, an EventSource …); it
     ends early, cleanly, at the limit, and then `is_cut` is true: what to do with the part that
-    arrived is the reader's to say (`error`). The original response keeps the headers as sent.
+    arrived is the reader's to say (`error`). With nothing to decode, the transport's counting
+    stream cuts the bytes as they come (no layer more per chunk); otherwise `response` is a
+    second view of the original whose stream is the decoded body (the original keeps the
+    headers as they were sent).
     """
 
     def __init__(self, original: httpx.Response, limit: int | None) -> None:
         self.original = original
         self.limit = limit
-        self.size = 0
-        self.is_cut = False
+        stream = original.stream
+        self._counter: _Limited
+        if "content-encoding" not in original.headers and isinstance(stream, CountingStream):
+            stream.limit = limit
+            self._counter = stream
+            self.response = original
+            return
+        self._counter = decoded = _Decoded(original, limit)
         headers = [
             (name, value)
             for name, value in original.headers.multi_items()
@@ -77,26 +128,18 @@ class CappedBody(httpx.AsyncByteStream):
         self.response = httpx.Response(
             original.status_code,
             headers=headers,
-            stream=self,
+            stream=decoded,
             request=original.request,
             extensions=original.extensions,
         )
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        limit = self.limit
-        async for chunk in self.original.aiter_bytes():
-            if limit is not None and self.size + len(chunk) > limit:
-                room = limit - self.size
-                if room > 0:
-                    self.size = limit
-                    yield chunk[:room]
-                self.is_cut = True
-                return
-            self.size += len(chunk)
-            yield chunk
+    @property
+    def size(self) -> int:
+        return self._counter.size
 
-    async def aclose(self) -> None:
-        pass  # the transport closes the original when the call ends
+    @property
+    def is_cut(self) -> bool:
+        return self._counter.is_cut
 
     def error(self, wire_bytes: int, partial: Any = None) -> ResponseTooLarge:
         assert self.limit is not None

@@ -7,6 +7,7 @@ import codecs
 import json
 import tempfile
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 from playground.core.events import JsonBody
@@ -18,19 +19,24 @@ __all__ = ["PREVIEW_BYTES", "SPILL_BYTES", "KeptBytes", "ResponseBody"]
 # answer (benchmarks/large_response.py).
 PREVIEW_BYTES = 128 * 1024
 # Past this, a kept body moves to a temporary file: a window may hold a 100 MB answer for as long
-# as it is open, and memory is better spent elsewhere.
-SPILL_BYTES = 8 * 1024 * 1024
+# as it is open, and memory is better spent elsewhere. Below it, in memory: the 20 MB answers of
+# benchmarks/large_response.py stay clear of the disk and of the writer thread.
+SPILL_BYTES = 32 * 1024 * 1024
+# One thread writes every spilled body, in order: a write releases the GIL, so the window's thread
+# never waits on the disk (writing a 20 MB body there stalled it ~10 ms).
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="body-spill")
 
 
 class KeptBytes:
     """Bytes kept in order: in memory while small, in a temporary file once past `spill`
-    (deleted when this is closed or collected)."""
+    (written by a thread of its own; deleted when this is closed or collected)."""
 
     def __init__(self, spill: int = SPILL_BYTES) -> None:
         self.spill = spill
         self.size = 0
         self._parts: list[bytes] = []
         self._file: IO[bytes] | None = None
+        self._written: Future[None] | None = None
 
     @property
     def is_spilled(self) -> bool:
@@ -38,22 +44,25 @@ class KeptBytes:
 
     def add(self, data: bytes) -> None:
         if self._file is None and self.size + len(data) > self.spill:
-            # Closed by close() or, at the latest, when this is collected (finalize).
+            # Closed by close() or, at the latest, when this is collected (finalize); after
+            # the writes before it, as the writer runs its jobs in order.
             self._file = tempfile.TemporaryFile(prefix="playground-body-")  # noqa: SIM115
-            weakref.finalize(self, self._file.close)
-            self._file.writelines(self._parts)
-            self._parts = []
+            weakref.finalize(self, _WRITER.submit, self._file.close)
+            parts, self._parts = self._parts, []
+            self._write(parts)
         if self._file is not None:
-            self._file.write(data)
+            self._write([data])
         else:
             self._parts.append(data)
         self.size += len(data)
 
     def data(self) -> bytes:
+        """All of it; OSError if the disk failed to take it."""
         if self._file is None:
             if len(self._parts) > 1:
                 self._parts = [b"".join(self._parts)]
             return self._parts[0] if self._parts else b""
+        self._settle()
         self._file.seek(0)
         data = self._file.read()
         self._file.seek(0, 2)  # back to the end, where the next part goes
@@ -61,7 +70,16 @@ class KeptBytes:
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            _WRITER.submit(self._file.close).result()
+
+    def _write(self, parts: list[bytes]) -> None:
+        assert self._file is not None
+        self._written = _WRITER.submit(self._file.writelines, parts)
+
+    def _settle(self) -> None:
+        """Wait for the writes under way (only Copy and Save read a spilled body)."""
+        if self._written is not None:
+            self._written.result()
 
 
 class ResponseBody:
