@@ -27,6 +27,13 @@ SPILL_BYTES = 32 * 1024 * 1024
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="body-spill")
 
 
+def _close_after_writes(file: IO[bytes]) -> None:
+    try:
+        _WRITER.submit(file.close)
+    except RuntimeError:  # the writer has stopped (the interpreter is exiting): nothing to wait for
+        file.close()
+
+
 class KeptBytes:
     """Bytes kept in order: in memory while small, in a temporary file once past `spill`
     (written by a thread of its own; deleted when this is closed or collected)."""
@@ -47,7 +54,7 @@ class KeptBytes:
             # Closed by close() or, at the latest, when this is collected (finalize); after
             # the writes before it, as the writer runs its jobs in order.
             self._file = tempfile.TemporaryFile(prefix="playground-body-")  # noqa: SIM115
-            weakref.finalize(self, _WRITER.submit, self._file.close)
+            weakref.finalize(self, _close_after_writes, self._file)
             parts, self._parts = self._parts, []
             self._write(parts)
         if self._file is not None:
@@ -70,7 +77,8 @@ class KeptBytes:
 
     def close(self) -> None:
         if self._file is not None:
-            _WRITER.submit(self._file.close).result()
+            self._settle()
+            self._file.close()
 
     def _write(self, parts: list[bytes]) -> None:
         assert self._file is not None
