@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
 from playground.core.api.client import BasetenClient
+from playground.core.api.policy import CallSettings
+from playground.core.events import Retrying
 from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.keys import ENV_VAR, find_key
 from playground.core.remote.remotes import Remote, Target
@@ -34,6 +37,50 @@ def add_remote_flags(parser: argparse.ArgumentParser, *, default: str | None = "
     group.add_argument("--inference-url", help="inference URL template with {host}")
     group.add_argument("--management-url", help="management API base URL")
     group.add_argument("--model-apis-url", help="Model APIs base URL (…/v1)")
+    add_connection_flags(parser)
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """Timeouts, retries and the size limit: every command that sends takes them."""
+    default = CallSettings()
+    group = parser.add_argument_group("timeouts, retries and limits (0: no limit)")
+    for flag, value, what in (
+        ("--connect-timeout", default.connect_timeout, "to open a connection"),
+        (
+            "--read-timeout",
+            default.read_timeout,
+            "the longest silence between bytes, the first too",
+        ),
+        (
+            "--pool-timeout",
+            default.pool_timeout,
+            "to wait for a free connection when many are busy",
+        ),
+        ("--timeout", default.timeout, "a deadline for the whole request, retries included"),
+    ):
+        group.add_argument(
+            flag,
+            type=float,
+            default=value,
+            metavar="S",
+            help=f"{what} (default {f'{value:g} s' if value else 'none'})",
+        )
+    group.add_argument(
+        "--retries",
+        type=int,
+        default=default.retries,
+        metavar="N",
+        help="retries after 429, or 502/503 when safe; each is said on stderr "
+        f"(default {default.retries}; 0: none)",
+    )
+    group.add_argument(
+        "--max-response-mb",
+        type=float,
+        default=default.max_response_mb,
+        metavar="MB",
+        help="stop reading a response past this size, decompressed; what arrived is kept "
+        f"(default {default.max_response_mb:g})",
+    )
 
 
 def add_target_flags(parser: argparse.ArgumentParser, *, model_api: bool) -> None:
@@ -210,14 +257,36 @@ def _check_url(flag: str, value: str) -> None:
         raise UsageError(f"{flag} {value!r}: port {url.port} is not 1 to 65535")
 
 
-def client_for(args: argparse.Namespace) -> BasetenClient:
+def client_for(args: argparse.Namespace, err: TextIO | None = None) -> BasetenClient:
+    """A client of the remote the flags name, with their timeouts, retries and limits; each
+    retry is said on `err` (stderr) before its wait."""
     remote = remote_from(args)
     found = find_key(remote.name)
     if found is None:
         raise UsageError(
             f"no API key: set {ENV_VAR} (or store one in the keyring for {remote.name!r})"
         )
-    return BasetenClient(remote, found.key)
+    client = BasetenClient(remote, found.key)
+    client.transport.apply(connection_settings(args))
+    stream = err or sys.stderr
+
+    def say(retrying: Retrying) -> None:
+        from playground.core.text import retry_text
+
+        stream.write(retry_text(retrying) + "\n")
+        stream.flush()
+
+    client.transport.retry_listeners.append(say)
+    return client
+
+
+def connection_settings(args: argparse.Namespace) -> CallSettings:
+    """The timeouts, retries and size limit the flags give (0 is no limit)."""
+    values = {f.name: getattr(args, f.name) for f in fields(CallSettings)}
+    for name, value in values.items():
+        if value < 0:
+            raise UsageError(f"--{name.replace('_', '-')} cannot be negative (0 turns it off)")
+    return CallSettings(**values)
 
 
 def chat_body(args: argparse.Namespace) -> dict[str, Any]:

@@ -2,14 +2,16 @@
 
     PlaygroundError
      ├── InvalidRequest     rejected before sending (bad option, bad body, no key)
-     ├── NetworkError       no answer: refused, name lookup, TLS, timeout
+     ├── NetworkError       no answer: refused, name lookup, TLS, timeout (`timeout` says which)
      │    └── StreamCut     the connection broke after the response had started
+     │         └── ResponseTooLarge   the body passed the size limit and was cut there
      ├── ApiError          the server answered with an error status
      └── StreamError        a 200 stream went wrong: an in-band error event, or no proper end
           └── TruncatedStream   it ended without [DONE] or a finish reason
 
 Every error carries a message a person can read; errors that happened mid-stream keep what had
-arrived (`partial`), so nothing that reached us is lost.
+arrived (`partial`), so nothing that reached us is lost. An error raised after the request was
+sent carries its figures (`metrics`: how many attempts it took, what it waited).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playground.core.metrics import Metrics
 
 HINTS = {
     400: "The model rejected the input; check the body against what the model expects.",
@@ -69,6 +74,7 @@ class PlaygroundError(Exception):
     """Base of every error this project raises."""
 
     hint: str = ""
+    metrics: Metrics | None = None  # the call's figures, once it had been sent
 
     @property
     def message(self) -> str:
@@ -79,22 +85,64 @@ class InvalidRequest(PlaygroundError):
     """Rejected before anything was sent."""
 
 
-class NetworkError(PlaygroundError):
-    """No usable answer: the connection was refused, the name did not resolve, TLS or a timeout."""
+# How to give each timeout more room, from a terminal and in the window.
+TIMEOUT_HINTS = {
+    "connect": "Check the network, a VPN or proxy, and that the host is right; "
+    "a slow network needs a longer connect timeout (--connect-timeout).",
+    "read": "The model may be cold-starting or stuck; async predict suits long jobs. "
+    "The read timeout (--read-timeout) is the longest silence allowed between bytes.",
+    "write": "The request body could not be sent in time; check the network, or raise the "
+    "write timeout.",
+    "pool": "That many requests were already in flight on this client; send fewer at once, "
+    "or wait longer for a free connection (--pool-timeout).",
+    "total": "The whole request, retries included, has a deadline (--timeout); raise it or "
+    "leave it unset.",
+}
+WHERE_TO_SET = "In the window: Request ▸ Timeouts and retries…"
 
-    def __init__(self, message: str, hint: str = "") -> None:
+
+class NetworkError(PlaygroundError):
+    """No usable answer: the connection was refused, the name did not resolve, TLS or a timeout.
+
+    `timeout` names the timeout that fired ("connect", "read", "write", "pool" or "total"), or
+    is "" when none did.
+    """
+
+    def __init__(self, message: str, hint: str = "", *, timeout: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+        self.timeout = timeout
+
+
+def timed_out(which: str, message: str) -> NetworkError:
+    """A timeout fired before the response started."""
+    return NetworkError(message, f"{TIMEOUT_HINTS[which]} {WHERE_TO_SET}", timeout=which)
 
 
 class StreamCut(NetworkError):
     """The connection closed after the response had started; `partial` is what arrived."""
 
-    def __init__(self, message: str, partial: Any = None) -> None:
+    def __init__(self, message: str, partial: Any = None, *, timeout: str = "") -> None:
         super().__init__(
-            message, "The server or a proxy dropped the connection; what arrived is kept."
+            message,
+            "The server or a proxy dropped the connection; what arrived is kept.",
+            timeout=timeout,
         )
         self.partial = partial
+
+
+class ResponseTooLarge(StreamCut):
+    """The body (counted decompressed) passed the size limit: we stopped reading there and
+    closed the connection. `arrived` bytes were kept; `limit` is the limit that was passed."""
+
+    def __init__(self, message: str, limit: int, arrived: int, partial: Any = None) -> None:
+        super().__init__(message, partial)
+        self.limit = limit
+        self.arrived = arrived
+        self.hint = (
+            "What arrived up to the limit is kept. To read more, raise the limit: "
+            f"--max-response-mb on the command line. {WHERE_TO_SET}"
+        )
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,19 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Retrying:
+    """The server answered `status` in a way that is safe to send again: the request goes out
+    again after `wait_s` seconds, as attempt `attempt` of at most `attempts`."""
+
+    status: int
+    message: str  # the server's words
+    request_id: str | None
+    wait_s: float
+    attempt: int
+    attempts: int
+
+
+@dataclass(frozen=True)
 class Finished:
     kind: str  # json, sse, ndjson, text-stream, text, binary, empty
     metrics: Metrics
@@ -161,6 +174,14 @@ class ChatFinished:
 
 
 PredictEvent = (
-    ResponseStarted | JsonBody | TextChunk | BinaryChunk | SseEvent | NdjsonLine | Notice | Finished
+    Retrying
+    | ResponseStarted
+    | JsonBody
+    | TextChunk
+    | BinaryChunk
+    | SseEvent
+    | NdjsonLine
+    | Notice
+    | Finished
 )
-ChatEvent = ResponseStarted | ChatDelta | Notice | ChatFinished
+ChatEvent = Retrying | ResponseStarted | ChatDelta | Notice | ChatFinished

@@ -15,7 +15,8 @@ class Metrics:
     request_id: str | None = None
     model_id: str | None = None
     deployment_id: str | None = None
-    attempts: int = 1
+    attempts: int = 1  # the retries after 429/502/503 included
+    waited_s: float = 0.0  # seconds spent waiting between attempts
     headers_s: float | None = None
     first_byte_s: float | None = None
     first_token_s: float | None = None

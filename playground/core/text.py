@@ -10,11 +10,12 @@ from playground.core.errors import (
     ApiError,
     NetworkError,
     PlaygroundError,
+    ResponseTooLarge,
     StreamCut,
     StreamError,
     TruncatedStream,
 )
-from playground.core.events import NdjsonLine, SseEvent, TextChunk
+from playground.core.events import NdjsonLine, Retrying, SseEvent, TextChunk
 from playground.core.metrics import Metrics
 from playground.core.secrets import is_secret_header
 
@@ -24,6 +25,7 @@ __all__ = [
     "failure_outcome",
     "human_size",
     "human_time",
+    "retry_text",
     "shown_headers",
     "sse_text",
     "status_text",
@@ -135,12 +137,28 @@ def timings_text(metrics: Metrics | None, size: int, *, is_streaming: bool) -> s
     if metrics.tokens_per_s is not None:
         parts.append(f"{metrics.tokens_per_s:.1f} tokens/s")
     if metrics.attempts > 1:
-        parts.append(f"{metrics.attempts} attempts")
+        waited = f", {human_wait(metrics.waited_s)} waiting" if metrics.waited_s else ""
+        parts.append(f"{metrics.attempts} attempts{waited}")
     return " · ".join(parts)
+
+
+def human_wait(seconds: float) -> str:
+    """30 s, 1.5 s, 0 s: a wait, as Retry-After gives it."""
+    return f"{seconds:.0f} s" if seconds >= 10 or seconds == int(seconds) else f"{seconds:.1f} s"
+
+
+def retry_text(retry: Retrying) -> str:
+    """`429 Too Many Requests (request id …): retrying in 30 s (attempt 2 of 4)`."""
+    request = f" (request id {retry.request_id})" if retry.request_id else ""
+    return (
+        f"{status_text(retry.status)}{request}: retrying in {human_wait(retry.wait_s)} "
+        f"(attempt {retry.attempt} of {retry.attempts})"
+    )
 
 
 # What went wrong, in words, for failures that are not an answer from the server.
 _KINDS: tuple[tuple[type[PlaygroundError], str], ...] = (
+    (ResponseTooLarge, "The response was too large"),
     (StreamCut, "The connection was cut"),
     (TruncatedStream, "The stream ended early"),
     (StreamError, "The stream failed"),
@@ -161,9 +179,14 @@ class Failure:
     error_code: str | None = None
     detail: str | None = None
     hint: str | None = None
+    attempts: str | None = None  # when it was sent more than once: how often, how long between
 
     @classmethod
     def of(cls, error: PlaygroundError) -> Failure:
+        metrics = error.metrics
+        attempts = None
+        if metrics is not None and metrics.attempts > 1:
+            attempts = f"{metrics.attempts} ({human_wait(metrics.waited_s)} waiting between them)"
         if isinstance(error, ApiError):
             return cls(
                 error.message,
@@ -172,9 +195,10 @@ class Failure:
                 error_code=error.error_code,
                 detail=error.detail,
                 hint=error.hint,
+                attempts=attempts,
             )
         kind = next((words for type_, words in _KINDS if isinstance(error, type_)), "")
-        return cls(str(error), kind=kind, hint=error.hint)
+        return cls(str(error), kind=kind, hint=error.hint, attempts=attempts)
 
     @property
     def headline(self) -> str:
@@ -194,6 +218,7 @@ class Failure:
             ("Request id", self.request_id),
             ("Error code", self.error_code),
             ("Detail", self.detail),
+            ("Attempts", self.attempts),
             ("Hint", self.hint),
         )
         lines = [self.headline, *(f"{name}: {value}" for name, value in facts if value)]
@@ -212,6 +237,7 @@ class Failure:
             ("code", self.error_code),
             ("request id", self.request_id),
             ("detail", self.detail),
+            ("attempts", self.attempts),
             ("hint", self.hint),
         )
         return "\n".join([f"error: {self.short}", *(f"  {n}: {v}" for n, v in facts if v)])

@@ -28,7 +28,7 @@ from playground.ui.main_window import MainWindow
 from playground.ui.presets.install import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
 from playground.ui.remotes.key_dialog import KeyDialog
-from playground.ui.request import code_export
+from playground.ui.request import call_settings, code_export
 from playground.ui.request.controller import RequestController
 from playground.ui.signals import first_signal
 from playground.ui.target.controller import CatalogueController
@@ -46,6 +46,7 @@ def attach(
     window.attach(CatalogueController(client), RequestController(client), ChatController(client))
     comparisons = compare_menu.install(window)
     code_export.install(window)
+    call_settings.install(window)
     install_presets(window)
     window.add_action("&File", "API &key…", "", lambda: ask_for_key(window, client))
     remotes_menu.install(window)

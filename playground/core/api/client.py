@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,13 @@ from httpx_sse import EventSource
 
 from playground.core.api.asyncjobs import AsyncJobs
 from playground.core.api.management import ManagementAPI
-from playground.core.api.transport import RetryPolicy, Timeouts, Transport, network_error
+from playground.core.api.transport import (
+    Limits,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+    network_error,
+)
 from playground.core.chat.protocol import ChatStreamParser, chat_result_from_json, prepare_chat_body
 from playground.core.errors import InvalidRequest, StreamCut
 from playground.core.events import (
@@ -27,6 +34,7 @@ from playground.core.events import (
     Notice,
     PredictEvent,
     ResponseStarted,
+    Retrying,
     SseEvent,
     TextChunk,
 )
@@ -87,13 +95,14 @@ class BasetenClient:
         auth_scheme: str = "Bearer",
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
         transport: Transport | None = None,
     ) -> None:
         self.remote = remote
         self._key = api_key
         # Baseten accepts both schemes; truss sends `Api-Key` for keys from ~/.trussrc.
         self.auth_scheme = auth_scheme
-        self.transport = transport or Transport(timeouts=timeouts, retry=retry)
+        self.transport = transport or Transport(timeouts=timeouts, retry=retry, limits=limits)
         self.management = ManagementAPI(self)
         self.jobs = AsyncJobs(self)
 
@@ -135,20 +144,32 @@ class BasetenClient:
             kwargs["content"] = json.dumps(call.body).encode()
             headers.setdefault("Content-Type", "application/json")
         kind = "empty"
-        async with self.transport.open(
+        steps = self.transport.exchange(
             call.method, call.url, headers=headers, metrics=metrics, clock=clock, **kwargs
-        ) as response:
-            yield _started(response, metrics)
-            kind = body_kind(response)
-            try:
-                async for event in _read_body(response, kind):
-                    yield event
-            except httpx.HTTPError as exc:
+        )
+        async with aclosing(steps):
+            async for step in steps:
+                if isinstance(step, Retrying):
+                    yield step
+                    continue
+                yield _started(step, metrics)
+                kind = body_kind(step)
+                body = self.transport.capped(step)
+                try:
+                    async for event in _read_body(body.response, kind):
+                        yield event
+                except httpx.HTTPError as exc:
+                    metrics.total_s = clock.now()
+                    raise self._broken(exc, step, metrics) from exc
+                except StreamCut as exc:  # the transport's own: the deadline passed mid-body
+                    metrics.total_s = clock.now()
+                    exc.partial = metrics
+                    raise
                 metrics.total_s = clock.now()
-                raise self._broken(exc, response, metrics) from exc
-            metrics.total_s = clock.now()
-            if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
-                kind = "empty"
+                if body.is_cut:
+                    raise body.error(metrics.bytes, metrics)
+                if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
+                    kind = "empty"
         yield Finished(kind, metrics)
 
     async def predict(
@@ -206,7 +227,7 @@ class BasetenClient:
         if isinstance(error, StreamCut):
             error.partial = partial
             return error
-        cut = StreamCut(str(error), partial)
+        cut = StreamCut(str(error), partial, timeout=error.timeout)
         cut.hint = error.hint or cut.hint
         return cut
 
@@ -231,8 +252,11 @@ class BasetenClient:
         async with self.transport.open(
             method, url, headers=headers, metrics=metrics, clock=clock, **kwargs
         ) as response:
-            raw = await response.aread()
+            body = self.transport.capped(response)
+            raw = await body.response.aread()
         metrics.total_s = clock.now()
+        if body.is_cut:
+            raise body.error(metrics.bytes, metrics)
         if not raw:
             return None, metrics
         try:
@@ -259,36 +283,54 @@ class BasetenClient:
         if streaming:
             headers["Accept"] = "text/event-stream"
         parser = ChatStreamParser(metrics, clock)
-        async with self.transport.open(
+        steps = self.transport.exchange(
             "POST",
             base.rstrip("/") + "/chat/completions",
             headers=headers,
             metrics=metrics,
             clock=clock,
             content=json.dumps(body).encode(),
-        ) as response:
-            yield _started(response, metrics)
-            if body_kind(response) == "sse":
-                metrics.streamed = True
-                try:
-                    async for sse in EventSource(response).aiter_sse():
-                        event = parser.feed(sse.data)
-                        if event is not None:
-                            yield event
-                            if parser.finished:
-                                break
-                except httpx.HTTPError as exc:
+        )
+        async with aclosing(steps):
+            async for step in steps:
+                if isinstance(step, Retrying):
+                    yield step
+                    continue
+                yield _started(step, metrics)
+                capped = self.transport.capped(step)
+                if body_kind(step) == "sse":
+                    metrics.streamed = True
+                    try:
+                        async for sse in EventSource(capped.response).aiter_sse():
+                            event = parser.feed(sse.data)
+                            if event is not None:
+                                yield event
+                                if parser.finished:
+                                    break
+                    except httpx.HTTPError as exc:
+                        metrics.total_s = clock.now()
+                        raise self._broken(exc, step, parser.partial()) from exc
+                    except StreamCut as exc:  # the deadline passed mid-stream
+                        metrics.total_s = clock.now()
+                        exc.partial = parser.partial()
+                        raise
                     metrics.total_s = clock.now()
-                    raise self._broken(exc, response, parser.partial()) from exc
-                metrics.total_s = clock.now()
-                parser.close()  # raises TruncatedStream / StreamError with the partial result
-            else:
-                raw = await response.aread()
-                metrics.total_s = clock.now()
-                result = chat_result_from_json(raw, metrics)
-                if result.content or result.reasoning:
-                    yield ChatDelta(result.content, result.reasoning)
-                parser.result = result
+                    if capped.is_cut:
+                        raise capped.error(metrics.bytes, parser.partial())
+                    parser.close()  # raises TruncatedStream / StreamError with the partial result
+                else:
+                    try:
+                        raw = await capped.response.aread()
+                    except httpx.HTTPError as exc:
+                        metrics.total_s = clock.now()
+                        raise self._broken(exc, step, metrics) from exc
+                    metrics.total_s = clock.now()
+                    if capped.is_cut:
+                        raise capped.error(metrics.bytes, metrics)
+                    result = chat_result_from_json(raw, metrics)
+                    if result.content or result.reasoning:
+                        yield ChatDelta(result.content, result.reasoning)
+                    parser.result = result
         yield ChatFinished(parser.result, metrics)
 
     async def list_served_models(self, base: str) -> list[str]:
@@ -313,6 +355,7 @@ class BasetenClient:
 # Above this size a JSON body is passed on unparsed (see JsonBody): parsing holds the GIL, so
 # even a worker thread would stall the caller's loop (a window's) for its whole length.
 EAGER_PARSE_BYTES = 512 * 1024
+BINARY_PIECE = 1024 * 1024
 
 
 def _started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
@@ -374,6 +417,12 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
     elif kind == "text":
         yield TextChunk((await response.aread()).decode(response.encoding or "utf-8", "replace"))
     else:
-        data = await response.aread()
-        if data:
-            yield BinaryChunk(data)
+        # In pieces as they come: a big body is kept whole once, by whoever keeps it.
+        piece = bytearray()
+        async for chunk in response.aiter_bytes():
+            piece += chunk
+            if len(piece) >= BINARY_PIECE:
+                yield BinaryChunk(bytes(piece))
+                piece.clear()
+        if piece:
+            yield BinaryChunk(bytes(piece))

@@ -86,6 +86,8 @@ class PendingExchange:
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
             self.metrics = partial
+        elif self.metrics is None and error.metrics is not None:
+            self.metrics = error.metrics  # an error status, after how many attempts
         return Failure.of(error).line()
 
     def exchange(self, remote: str, outcome: str, error: str = "", answer: str = "") -> Exchange:

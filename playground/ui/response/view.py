@@ -26,6 +26,7 @@ from playground.core.events import (
     Notice,
     PredictEvent,
     ResponseStarted,
+    Retrying,
 )
 from playground.core.files import write_atomically
 from playground.core.metrics import Metrics
@@ -34,6 +35,7 @@ from playground.core.text import (
     ended_status,
     failure_outcome,
     human_size,
+    retry_text,
     shown_headers,
     status_text,
     streamed_part,
@@ -80,6 +82,7 @@ class ResponseView(QWidget):
         self._batcher = FrameBatcher(self._flush, self)  # per-delta inserts go quadratic
         self._highlighter: JsonHighlighter | None = None
         self._is_saving = False
+        self._body = ResponseBody()
         self._build_ui()
         self._connect()
         self.clear()
@@ -147,6 +150,7 @@ class ResponseView(QWidget):
             self._highlighter.setDocument(None)
             self._highlighter.deleteLater()
             self._highlighter = None
+        self._body.close()
         self._body = ResponseBody()
         self._metrics: Metrics | None = None
         self._content_type = ""
@@ -190,6 +194,8 @@ class ResponseView(QWidget):
                 self._show_json(event)
             case ResponseStarted():
                 self._on_started(event)
+            case Retrying():
+                self.timings_label.setText(retry_text(event))
             case Notice(message=message):
                 self._notice_count += 1
                 if len(self._notices) < MAX_NOTICES:
@@ -213,6 +219,8 @@ class ResponseView(QWidget):
         partial = getattr(error, "partial", None)
         if isinstance(partial, Metrics):
             self._metrics = partial  # the predict path's partial: the figures up to the break
+        elif error.metrics is not None:
+            self._metrics = error.metrics  # an error status: how many attempts it took
         self._end_stream()
         kept = 0 if isinstance(error, ApiError) else self._body.size
         self._show_banner(Failure.of(error).banner(kept), "error")
