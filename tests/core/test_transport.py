@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import json
 import ssl
@@ -359,17 +358,6 @@ async def _read_timeout(server: EmulatorServer) -> Exception:
     )
 
 
-async def _pool_timeout(server: EmulatorServer) -> Exception:
-    """Every connection of the pool is busy with a stream for longer than we wait for one."""
-    one = httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=TIMEOUTS.to_httpx())
-    transport = Transport(http=one, timeouts=TIMEOUTS, retry=NO_RETRY)
-    async with open_client(server, transport=transport) as client:
-        busy = client.predict(Target(demo.STREAMER), {"stream": True}, headers=fault("delay=0.1"))
-        async with contextlib.aclosing(busy) as events:
-            assert isinstance(await anext(events), ResponseStarted)
-            return (await collect_until_error(client.predict(CLASSIFIER, {"text": "x"})))[1]
-
-
 async def _refused(_: EmulatorServer) -> Exception:
     return await _first_error(f"http://127.0.0.1:{unused_port()}")
 
@@ -403,7 +391,6 @@ FAILURES = [
         "Timed out connecting to 127.0.0.1:",
     ),
     (_read_timeout, httpx.ReadTimeout, NetworkError, "for 0.25 s"),
-    (_pool_timeout, httpx.PoolTimeout, NetworkError, "Timed out talking to 127.0.0.1:"),
     (_refused, httpx.ConnectError, NetworkError, "refused"),
     (
         _unresolvable,
