@@ -13,9 +13,10 @@ from httpx_sse import EventSource
 
 from playground.core.api.asyncjobs import AsyncJobs
 from playground.core.api.management import ManagementAPI
+from playground.core.api.scrub import DeltaScrubber, EventScrubber, read_all, scrub_result
 from playground.core.api.transport import RetryPolicy, Timeouts, Transport, network_error
 from playground.core.chat.protocol import ChatStreamParser, chat_result_from_json, prepare_chat_body
-from playground.core.errors import InvalidRequest, StreamCut
+from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
 from playground.core.events import (
     BinaryChunk,
     ChatDelta,
@@ -33,7 +34,7 @@ from playground.core.events import (
 from playground.core.metrics import Clock, Metrics
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import RequestSpec
-from playground.core.secrets import redact
+from playground.core.secrets import REDACTOR, remember
 
 NDJSON_TYPES = frozenset(
     {
@@ -90,6 +91,7 @@ class BasetenClient:
     ) -> None:
         self.remote = remote
         self._key = api_key
+        remember(api_key)
         # Baseten accepts both schemes; truss sends `Api-Key` for keys from ~/.trussrc.
         self.auth_scheme = auth_scheme
         self.transport = transport or Transport(timeouts=timeouts, retry=retry)
@@ -103,10 +105,11 @@ class BasetenClient:
     def set_api_key(self, api_key: str) -> None:
         """Use another key from the next request on (the first-run flow sets it late)."""
         self._key = api_key
+        remember(api_key)
 
     def redact(self, data: bytes) -> bytes:
-        """`data` with this client's key masked, should a server have echoed it."""
-        return redact(data, self._key)
+        """`data` with the keys in use masked, should a server have echoed one."""
+        return REDACTOR.data(data)
 
     def __repr__(self) -> str:  # never show the key
         return f"BasetenClient(remote={self.remote.name!r})"
@@ -139,12 +142,18 @@ class BasetenClient:
         ) as response:
             yield _started(response, metrics)
             kind = body_kind(response)
+            scrub = EventScrubber(whole=kind in ("text", "binary"))
             try:
                 async for event in _read_body(response, kind):
-                    yield event
+                    for clean in scrub.feed(event):
+                        yield clean
             except httpx.HTTPError as exc:
+                for clean in scrub.end():  # what was held back arrived all the same
+                    yield clean
                 metrics.total_s = clock.now()
                 raise self._broken(exc, response, metrics) from exc
+            for clean in scrub.end():
+                yield clean
             metrics.total_s = clock.now()
             if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
                 kind = "empty"
@@ -230,7 +239,7 @@ class BasetenClient:
         async with self.transport.open(
             method, url, headers=headers, metrics=metrics, clock=clock, **kwargs
         ) as response:
-            raw = await response.aread()
+            raw = await read_all(response)
         metrics.total_s = clock.now()
         if not raw:
             return None, metrics
@@ -258,6 +267,7 @@ class BasetenClient:
         if streaming:
             headers["Accept"] = "text/event-stream"
         parser = ChatStreamParser(metrics, clock)
+        scrub = DeltaScrubber()
         async with self.transport.open(
             "POST",
             base.rstrip("/") + "/chat/completions",
@@ -273,22 +283,29 @@ class BasetenClient:
                     async for sse in EventSource(response).aiter_sse():
                         event = parser.feed(sse.data)
                         if event is not None:
-                            yield event
+                            if (clean := scrub.feed(event)) is not None:
+                                yield clean
                             if parser.finished:
                                 break
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, PlaygroundError) as exc:
+                    if (held := scrub.end()) is not None:  # it arrived all the same
+                        yield held
+                    if isinstance(exc, PlaygroundError):
+                        raise
                     metrics.total_s = clock.now()
                     raise self._broken(exc, response, parser.partial()) from exc
                 metrics.total_s = clock.now()
+                if (held := scrub.end()) is not None:
+                    yield held
                 parser.close()  # raises TruncatedStream / StreamError with the partial result
             else:
-                raw = await response.aread()
+                raw = await read_all(response)
                 metrics.total_s = clock.now()
                 result = chat_result_from_json(raw, metrics)
                 if result.content or result.reasoning:
                     yield ChatDelta(result.content, result.reasoning)
                 parser.result = result
-        yield ChatFinished(parser.result, metrics)
+        yield ChatFinished(scrub_result(parser.result), metrics)
 
     async def list_served_models(self, base: str) -> list[str]:
         """Names from `{base}/models` (served model names, or Model API slugs)."""
@@ -337,7 +354,7 @@ async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Pred
                 yield Notice(f"Not a JSON line: {line[:200]}")
                 yield TextChunk(line + "\n")
     elif kind == "json":
-        raw = await response.aread()
+        raw = await read_all(response)
         if len(raw) > EAGER_PARSE_BYTES:
             yield JsonBody.unparsed(raw)
             return

@@ -15,9 +15,16 @@ from typing import Any
 
 import httpx
 
-from playground.core.errors import ApiError, NetworkError, StreamCut, parse_error_body
+from playground.core.api.scrub import scrub_error, scrub_headers
+from playground.core.errors import (
+    ApiError,
+    NetworkError,
+    PlaygroundError,
+    StreamCut,
+    parse_error_body,
+)
 from playground.core.metrics import Clock, Metrics
-from playground.core.secrets import redact
+from playground.core.secrets import REDACTOR
 
 RETRY_STATUSES = frozenset({429, 502, 503})
 MAX_ERROR_BODY = 1024 * 1024
@@ -219,6 +226,7 @@ class Transport:
             except httpx.HTTPError as exc:
                 raise network_error(exc, request, self.timeouts) from exc
             try:
+                scrub_headers(response)  # before the request id is read from them
                 metrics.headers_s = clock.now()
                 metrics.status = response.status_code
                 metrics.request_id = response.headers.get("x-baseten-request-id")
@@ -239,6 +247,9 @@ class Transport:
                         yield response
                     except httpx.HTTPError as exc:
                         raise network_error(exc, request, self.timeouts) from exc
+                    except PlaygroundError as exc:  # it may quote, or keep, what the server sent
+                        scrub_error(exc)
+                        raise
                     return
             finally:
                 await response.aclose()
@@ -254,8 +265,7 @@ class Transport:
         except httpx.HTTPError:
             pass  # an error body that breaks off still tells us its status
         # The key never reaches an error message, even when the server quotes it back.
-        key = request.headers.get("authorization", "").partition(" ")[2].strip()
-        body = bytearray(redact(bytes(body), key))
+        body = bytearray(REDACTOR.data(bytes(body)))
         parsed = parse_error_body(bytes(body))
         return ApiError(
             response.status_code,
