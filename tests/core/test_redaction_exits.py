@@ -160,3 +160,13 @@ def test_a_key_found_is_masked_before_any_client_uses_it() -> None:
     out = io.StringIO()
     Printer(out)({"event": "text", "text": f"typed {found.key}"})
     assert json.loads(out.getvalue()) == {"event": "text", "text": f"typed {found.masked}"}
+
+
+def test_a_usage_error_never_quotes_the_key(capsys: pytest.CaptureFixture[str]) -> None:
+    """A key pasted where a preset's name goes (say) is quoted back masked."""
+    from playground.cli.main import main
+
+    assert main(["run", KEY]) == 2
+    err = capsys.readouterr().err
+    assert f"no preset named '{MASKED}'" in err
+    assert not holds_the_key(err)
