@@ -93,6 +93,17 @@ def test_a_masked_text_keeps_nothing_of_the_key_but_its_last_four(redactor: Reda
         assert not Redactor([KEY[-12:]]).finds(clean), (spelt, clean)
 
 
+@pytest.mark.parametrize("pad", range(3))
+def test_base64_and_base64url_differ_and_both_are_masked(pad: int) -> None:
+    """A key whose base64 holds `+` and `/`: base64url writes `-` and `_` there instead."""
+    key = "pg>>>?LEAK~~~?0123"
+    redactor = Redactor([key])
+    plain, url = b64(b"x" * pad, key, b"!"), b64(b"x" * pad, key, b"!", url=True)
+    assert plain != url
+    for encoded in (plain, url):
+        assert mask(key) in redactor.text(encoded), encoded
+
+
 def test_utf16_in_bytes_and_json_short_escapes() -> None:
     redactor = Redactor([KEY, OTHER])
     for data in (KEY.encode("utf-16-le"), KEY.encode("utf-16-be")):

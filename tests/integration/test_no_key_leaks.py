@@ -429,10 +429,14 @@ def chats_with_a_server_that_quotes_the_key(s: Session) -> None:
     s.win.chat.input.setPlainText("Tell me about cold starts")
     s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
     assert any(f"refused {mask(KEY)}" in text for text in widget_texts(s.win))
+    streamed: list[str] = []  # what the pane showed as the answer came, delta by delta
+    chat.delta_received.connect(lambda delta: streamed.append(delta.content))
     s.win.chat.input.setPlainText("echo:chat-split")
     s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
     answer = s.win.chat.conversation.turns[-1].content
     assert answer.count(mask(KEY)) == 2, answer  # as is, and in base64
+    assert "".join(streamed) == answer
+    s.seen.append("".join(streamed))
     s.seen += widget_texts(s.win)
     s.win.chat.input.setPlainText("echo:chat-error")
     s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
