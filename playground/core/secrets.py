@@ -126,7 +126,7 @@ class _Matcher:
         partials: dict[str, list[str]] = {}
         self._keys: list[tuple[str, Any]] = []  # each key's own regex, its mask
         self._own: list[tuple[re.Pattern[Any], Any]] = []  # compiled when first needed
-        self.longest = 0
+        self.longest, self.shortest = 0, 1 << 30
         for key in keys:
             own: dict[str, list[str]] = {}
             found = _byte_spellings(key) if as_bytes else spellings(key)
@@ -137,6 +137,7 @@ class _Matcher:
                 for first, rests in _partial(spelling, escapes=spelling is found[0]).items():
                     partials.setdefault(first, []).extend(rests)
                 self.longest = max(self.longest, sum(max(map(len, u)) for u in spelling))
+                self.shortest = min(self.shortest, sum(min(map(len, u)) for u in spelling))
             for first, rests in own.items():
                 branches.setdefault(first, []).extend(rests)
             self._keys.append((_trie(own), mask(key).encode() if as_bytes else mask(key)))
@@ -318,13 +319,23 @@ class StreamRedactor(Generic[AnyStr]):
         self._redactor = redactor
         self._held: AnyStr = empty
         self._as_bytes = isinstance(empty, bytes)
+        self._keys: tuple[str, ...] | None = None
+        self._matcher: _Matcher | None = None
 
     def feed(self, piece: AnyStr) -> AnyStr:
-        text = self._held + piece
-        matcher = self._redactor.matcher(as_bytes=self._as_bytes)
+        """What can be let go of the stream so far; this runs once per token of a chat."""
+        text = self._held + piece if self._held else piece
+        if self._redactor.keys is not self._keys:
+            self._keys = self._redactor.keys
+            self._matcher = self._redactor.matcher(as_bytes=self._as_bytes)
+        matcher = self._matcher
         if matcher is None:
             self._held = text[:0]
             return text
+        if len(text) < matcher.shortest:  # no room for a whole spelling: only the start of one
+            hold = matcher.held_from(text, 0)
+            self._held = text[hold:]
+            return text[:hold]
         out: list[AnyStr] = []
         pos = 0
         while True:

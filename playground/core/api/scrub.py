@@ -111,6 +111,8 @@ class DeltaScrubber:
         if isinstance(event, Notice):
             return Notice(REDACTOR.text(event.message))
         content = self._content.feed(event.content) if event.content else ""
+        if content is event.content and not (event.reasoning or event.tool_calls):
+            return event  # the usual token: nothing masked, nothing held back
         reasoning = self._reasoning.feed(event.reasoning) if event.reasoning else ""
         tool_calls = REDACTOR.value(event.tool_calls) if event.tool_calls else ()
         if content or reasoning or tool_calls:
