@@ -15,6 +15,7 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("LANG", "C.UTF-8")
 
+from playground.core.secrets import REDACTOR
 from playground.emulator import EmulatorServer, EmulatorSettings
 
 WEBHOOK_SECRET = "whsec_test_secret"
@@ -90,6 +91,15 @@ def test_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(memory)
     yield memory
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def forget_keys() -> Iterator[None]:
+    """Each test masks the keys its own clients use, not every key the process has seen (what
+    a stream holds back depends on them)."""
+    before = REDACTOR.keys
+    yield
+    REDACTOR.replace_keys(before)
 
 
 def fast_settings(**changes: Any) -> EmulatorSettings:

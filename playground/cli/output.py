@@ -37,20 +37,24 @@ from playground.core.events import (
     SseEvent,
     TextChunk,
 )
+from playground.core.secrets import REDACTOR
 from playground.core.text import Failure, status_text
 
 EXIT_API, EXIT_USAGE, EXIT_NETWORK, EXIT_STREAM = 1, 2, 3, 4
 
 
 class Printer:
+    """JSON lines on `out`, never with a key in use (whatever a record holds: a server's echo,
+    an answer that quotes a typed body)."""
+
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
     def __call__(self, record: dict[str, Any]) -> None:
         try:
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.out.write(REDACTOR.text(json.dumps(record, ensure_ascii=False)) + "\n")
         except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800"), or a non-UTF-8 terminal
-            self.out.write(json.dumps(record) + "\n")
+            self.out.write(REDACTOR.text(json.dumps(record)) + "\n")
         self.out.flush()
 
 
@@ -103,7 +107,7 @@ def event_record(event: object) -> dict[str, Any] | None:
 
 
 def report(exc: PlaygroundError, err: TextIO) -> int:
-    err.write(Failure.of(exc).terminal() + "\n")
+    err.write(REDACTOR.text(Failure.of(exc).terminal()) + "\n")
     if isinstance(exc, ApiError):
         return EXIT_API
     if isinstance(exc, InvalidRequest):
@@ -191,7 +195,7 @@ def run_command(args: argparse.Namespace) -> int:
         check_request_flags(args)
         asyncio.run(args.runner(args, out))
     except UsageError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(REDACTOR.text(f"error: {exc}") + "\n")
         return EXIT_USAGE
     except PlaygroundError as exc:
         return report(exc, sys.stderr)

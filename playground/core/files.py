@@ -1,5 +1,6 @@
-"""Our files: written all or nothing (never half a file, a new one never over another's), and
-read back with every way a file can fail said in words, never raised as Python's own error."""
+"""Our files: written all or nothing (never half a file, a new one never over another's, never a
+key), and read back with every way a file can fail said in words, never raised as Python's own
+error."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from playground.core.jsontext import DEEP, InvalidJson, too_deep
 from playground.core.jsontext import parse_json as parse
+from playground.core.secrets import REDACTOR
 
+PIECE = 1024 * 1024  # masked a piece at a time: a big body never holds the GIL for long
 # Bigger than any preset or settings file a person makes (a body with a few images inlined is a
 # few MB); a file this big is a mistake, and reading it would only fill the memory.
 MAX_READ_BYTES = 64 * 1024 * 1024
@@ -33,14 +36,13 @@ class MissingFile(UnreadableFile):
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """A temporary file in the same folder, synced, then renamed over `path`: all or nothing."""
+    """A temporary file in the same folder, synced, then renamed over `path`: all or nothing.
+    A key in use is masked, whoever put it in `data` (a body typed with it, a server's echo)."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            _write_masked(file, data)
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
@@ -52,13 +54,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 def write_new(path: Path, data: bytes) -> None:
     """Write `path` only where no file is: FileExistsError if one is. The check and the creation
     are one step (a hard link to the finished temporary file), so of two processes writing the
-    same new name exactly one gets it, and no reader ever sees half a file."""
+    same new name exactly one gets it, and no reader ever sees half a file. Keys are masked."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            _write_masked(file, data)
         os.chmod(temp, 0o644)
         try:
             os.link(temp, path)
@@ -78,13 +78,21 @@ def _create_exclusively(path: Path, data: bytes) -> None:
     fd = os.open(path, flags, 0o644)
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+            _write_masked(file, data)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
+
+
+def _write_masked(file: BinaryIO, data: bytes) -> None:
+    """`data` with every key in use masked, a piece at a time, then synced to the disk."""
+    masked = REDACTOR.data_stream()
+    for start in range(0, len(data), PIECE):
+        file.write(masked.feed(data[start : start + PIECE]))
+    file.write(masked.end())
+    file.flush()
+    os.fsync(file.fileno())
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_READ_BYTES) -> str:

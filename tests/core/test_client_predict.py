@@ -20,6 +20,7 @@ from playground.core import (
     TextChunk,
 )
 from playground.core.events import PredictEvent
+from playground.core.secrets import REDACTOR
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.streams import RequestRecord
 from tests.core.helpers import (
@@ -144,6 +145,7 @@ def test_octet_stream_arrives_as_text_chunks(emulator: EmulatorServer) -> None:
 def test_utf8_split_into_single_bytes_decodes_exactly(emulator: EmulatorServer) -> None:
     async def main() -> tuple[list[PredictEvent], str]:
         async with open_client(emulator) as client:
+            REDACTOR.replace_keys(())  # the decoding alone: no character waits to be masked
             events = await collect(
                 client.predict(
                     Target(demo.STREAMER),

@@ -15,7 +15,7 @@ from playground.core.remote.keys import (
     store_key,
     trussrc_keys,
 )
-from playground.core.secrets import mask, redact
+from playground.core.secrets import Redactor, mask
 from tests.conftest import MemoryKeyring
 
 
@@ -86,7 +86,8 @@ def test_keys_are_masked_in_reprs() -> None:
 
 def test_redact_masks_every_copy_of_a_key_and_leaves_short_ones() -> None:
     key = "sk-live-abcdef123456"
-    assert redact(f"a {key} b {key}".encode(), key) == "a ••••3456 b ••••3456".encode()
-    assert redact(b"nothing here", key) == b"nothing here"
-    assert redact(b"the word short", "short") == b"the word short"  # too short to be a key
-    assert redact(b"anything", "") == b"anything"
+    redact = Redactor([key]).data
+    assert redact(f"a {key} b {key}".encode()) == "a ••••3456 b ••••3456".encode()
+    assert redact(b"nothing here") == b"nothing here"
+    assert Redactor(["short"]).data(b"the word short") == b"the word short"  # too short
+    assert Redactor([""]).data(b"anything") == b"anything"

@@ -1,11 +1,15 @@
-"""A whole scripted session with a known key; then every file we wrote, every log line and every
-text the window showed is searched for it (raw, base64, hex, UTF-16), and it is found zero times."""
+"""A whole scripted session with a known key, against a server that quotes it back in every
+spelling (tests/integration/echo_server.py); then every file we wrote, every log line, what the
+command printed and every text the window showed is searched for it (raw, any case, JSON-escaped,
+percent-encoded, base64, hex, UTF-16), and it is found zero times."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +41,7 @@ from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 from tests.conftest import MemoryKeyring, fast_settings
+from tests.integration.echo_server import EchoServer, spelt
 from tests.ui.helpers import choose, load, until
 
 KEY = "pgLEAK-5nX8qZ2vR7wK4mT9bY3cH6jD"  # the right key: the server accepts only this one
@@ -44,10 +49,19 @@ WRONG_KEY = "pgWRONG-3fG7hJ2kL9qW4eR8tY6uI1oP"  # what the session starts with
 
 
 def forms(secret: str) -> dict[str, bytes]:
-    """Every spelling of `secret` a file could hold: raw, base64 at each of the three byte
-    alignments (inside a longer encoded text, e.g. `Bearer <key>`), URL-safe base64, hex, UTF-16."""
+    """Every spelling of `secret` a file could hold: raw, upper and lower case, JSON-escaped,
+    percent-encoded, base64 at each of the three byte alignments (inside a longer encoded text,
+    e.g. `Bearer <key>` or `Basic user:<key>`), URL-safe base64, hex, UTF-16."""
     raw = secret.encode()
     found = {"raw": raw, "hex": raw.hex().encode(), "utf-16": secret.encode("utf-16-le")}
+    found |= {"upper case": secret.upper().encode(), "lower case": secret.lower().encode()}
+    for case in (str.lower, str.upper):
+        found[f"JSON-escaped ({case.__name__})"] = "".join(
+            "\\u" + case(f"{ord(c):04x}") for c in secret
+        ).encode()
+        found[f"percent-encoded ({case.__name__})"] = "".join(
+            "%" + case(f"{b:02x}") for b in raw
+        ).encode()
     for pad in range(3):
         for name, encode in (("base64", base64.b64encode), ("base64url", base64.urlsafe_b64encode)):
             encoded = encode(b"\0" * pad + raw)
@@ -56,7 +70,15 @@ def forms(secret: str) -> dict[str, bytes]:
     return found
 
 
+def unescaped(blob: bytes) -> bytes:
+    """JSON's `\\uXXXX` escapes read as what they stand for: a key escaped in part is found too."""
+    return re.sub(
+        rb"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)).encode("utf-8", "surrogatepass"), blob
+    )
+
+
 def leaks(blob: bytes) -> list[str]:
+    blob += b"\n" + unescaped(blob)
     return [
         f"{label} ({form})"
         for label, secret in (("key", KEY), ("wrong key", WRONG_KEY))
@@ -92,6 +114,9 @@ class Session:
     config: Path
     data: Path
     exports: Path
+    server: EmulatorServer
+    echo: EchoServer
+    monkeypatch: pytest.MonkeyPatch
     seen: list[str] = field(default_factory=list)
 
     def wait(self, *signals: object, then: Callable[[], None]) -> tuple[object, ...]:
@@ -186,16 +211,16 @@ def saves_the_response(s: Session) -> None:
 
 def fails_with_a_500_that_quotes_the_key(s: Session) -> None:
     """A server that echoes the key in its error, and a key pasted into the request's headers."""
+    fault = f"status=500,message=the key {KEY} broke me"
     spec = RequestSpec(
         "predict",
         Target(CLASSIFIER),
         {"text": "boom"},
-        headers={
-            "X-Emulator-Fault": f"status=500,message=the key {KEY} broke me",
-            "Authorization": f"Bearer {KEY}",
-        },
+        headers={"X-Emulator-Fault": fault, "Authorization": f"Bearer {KEY}"},
     )
     assert "authorization" not in {name.lower() for name in spec.headers}
+    assert spec.headers == {}  # nor any header whose value holds the key: the fault goes aside
+    s.server.emulator.state.set_model_faults(CLASSIFIER, fault + ",count=1")
     requests = s.win.requests
     s.wait(requests.request_failed, then=lambda: requests.send(spec))
     banner = s.win.response.banner.text()
@@ -341,6 +366,114 @@ def adds_a_remote(s: Session) -> None:
     assert main(["remotes", "add", "laptop", s.client.remote.label]) == 0
 
 
+# --- a server that quotes the key back (echo_server.py answers a body saying `echo:KIND`) --------
+
+
+def echoes(s: Session, kind: str, mode: str = "predict") -> bool:
+    """Send `echo:KIND` in the window's `mode`; whether it finished (rather than failed)."""
+    s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData(mode))
+    s.win.request.editor.body.setPlainText(json.dumps({"text": f"echo:{kind}"}))
+    s.win.request.editor.body.document().setModified(True)
+    failed = s.send()  # request_failed carries the error, request_finished nothing
+    until(s.loop, lambda: not s.win.response.is_streaming)
+    assert s.echo.answered[-1] == kind  # the echo server answered, not the local server
+    return not failed
+
+
+@writes(f"{EXPORTS}/echoed.json")
+def reads_a_body_that_quotes_the_key(s: Session) -> None:
+    """200 JSON with the key in every spelling, in its reason phrase and its request id."""
+    load(s.win, s.loop, CLASSIFIER)
+    assert echoes(s, "json")
+    assert s.win.response.status_label.text().startswith("200")
+    shown = s.win.response.body_text.toPlainText()
+    assert shown.count(mask(KEY)) == len(spelt(KEY)), shown  # each spelling masked
+    assert mask(KEY) in s.win.response.request_id_label.text()
+    s.win.response.save_body(s.exports / "echoed.json")
+
+
+def streams_the_key_cut_in_two(s: Session) -> None:
+    """Text, SSE events and NDJSON lines quoting it; the key cut across two reads."""
+    for kind, masked in (("text-stream", 2), ("sse", 3), ("ndjson", 2)):
+        assert echoes(s, kind)
+        shown = s.win.response.body_text.toPlainText()
+        assert shown.count(mask(KEY)) == masked, (kind, shown)
+        s.seen.append(shown)
+
+
+def fails_with_an_error_that_quotes_the_key_encoded(s: Session) -> None:
+    assert not echoes(s, "error")
+    banner = s.win.response.banner.text()
+    assert "500" in banner
+    assert mask(KEY) in banner
+
+
+def submits_an_async_job_whose_id_is_the_key(s: Session) -> None:
+    """The job's id is the key: shown masked, and asked after by its masked id (which fails)."""
+    assert not echoes(s, "async", "async")
+    assert mask(KEY) in s.win.request.async_panel.async_id_label.text()
+    s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("predict"))
+
+
+@writes(f"{EXPORTS}/echoed_chat.md")
+def chats_with_a_server_that_quotes_the_key(s: Session) -> None:
+    """An answer with the key cut across two deltas; an in-band error quoting it, from the echo
+    server (JSON-escaped) and from the local server's `error_at` fault."""
+    chat = s.win.chat_controller
+    load(s.win, s.loop, CHAT)
+    s.wait(
+        chat.models_listed,
+        then=lambda: s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("chat")),
+    )
+    s.server.emulator.state.set_model_faults(CHAT, f"error_at=2,message=refused {KEY},count=1")
+    s.win.chat.input.setPlainText("Tell me about cold starts")
+    s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
+    assert any(f"refused {mask(KEY)}" in text for text in widget_texts(s.win))
+    streamed: list[str] = []  # what the pane showed as the answer came, delta by delta
+    chat.delta_received.connect(lambda delta: streamed.append(delta.content))
+    s.win.chat.input.setPlainText("echo:chat-split")
+    s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
+    answer = s.win.chat.conversation.turns[-1].content
+    assert answer.count(mask(KEY)) == 2, answer  # as is, and in base64
+    assert "".join(streamed) == answer
+    s.seen.append("".join(streamed))
+    s.seen += widget_texts(s.win)
+    s.win.chat.input.setPlainText("echo:chat-error")
+    s.wait(chat.answer_finished, chat.answer_failed, then=s.win.send)
+    assert s.echo.answered[-2:] == ["chat-split", "chat-error"]
+    assert any(f"refused {mask(KEY)}" in text for text in widget_texts(s.win))
+    s.win.chat.export(s.exports / "echoed_chat.md")
+    s.win.mode_combo.setCurrentIndex(s.win.mode_combo.findData("predict"))
+
+
+def calls_from_a_terminal(s: Session) -> None:
+    """`playground call` and `playground chat` against the same server: JSON lines and errors."""
+    from playground.cli.main import main
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    where = ["--base-url", s.echo.base_url, "--model"]
+    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:json"}']) == 0
+    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:sse"}']) == 0
+    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:error"}']) == 1
+    assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-split"]) == 0
+    assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-error"]) == 4
+    assert s.echo.answered[-5:] == ["json", "sse", "error", "chat-split", "chat-error"]
+
+
+# What the history holds of the echo steps, newest first.
+ECHOED = [
+    ("chat", "failed"),  # the echo server's in-band error
+    ("chat", "finished"),
+    ("chat", "failed"),  # the local server's
+    ("async", "failed"),  # its status asked for by a masked id: no such job
+    ("predict", "failed"),  # the 500
+    ("predict", "finished"),  # NDJSON
+    ("predict", "finished"),  # SSE
+    ("predict", "finished"),  # the text stream
+    ("predict", "finished"),  # the JSON body
+]
+
+
 STEPS: list[Callable[..., None]] = [
     starts_with_a_wrong_key,
     takes_the_right_key_in_the_dialog,
@@ -355,6 +488,12 @@ STEPS: list[Callable[..., None]] = [
     imports_a_curl_that_carries_the_key,
     compares_and_saves_a_report,
     adds_a_remote,
+    reads_a_body_that_quotes_the_key,
+    streams_the_key_cut_in_two,
+    fails_with_an_error_that_quotes_the_key_encoded,
+    submits_an_async_job_whose_id_is_the_key,
+    chats_with_a_server_that_quotes_the_key,
+    calls_from_a_terminal,
     saves_the_window_state,
     takes_a_screenshot,
 ]
@@ -366,6 +505,13 @@ STEPS: list[Callable[..., None]] = [
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
     with EmulatorServer(fast_settings(api_keys=[KEY])) as running:
+        yield running
+
+
+@pytest.fixture
+def echo(server: EmulatorServer) -> Iterator[EchoServer]:
+    """The session's server: the local one, behind one that quotes the key back when asked."""
+    with EchoServer(server.base_url, KEY) as running:
         yield running
 
 
@@ -401,6 +547,9 @@ def test_the_scan_finds_the_key_in_every_form() -> None:
         base64.urlsafe_b64encode(b"a" + header),
         header.hex().encode(),
         f"<{WRONG_KEY}>".encode("utf-16-le"),
+        f"[{KEY.upper()}]".encode(),
+        json.dumps({"k": KEY.lower()}).encode(),
+        *(quoted.encode() for quoted in spelt(KEY).values()),
     ):
         assert leaks(blob), blob
     assert leaks(b"nothing here, and " + mask(KEY).encode()) == []
@@ -411,6 +560,7 @@ def test_a_whole_session_never_writes_or_shows_the_key(
     isolated_home: Path,
     test_keyring: MemoryKeyring,
     server: EmulatorServer,
+    echo: EchoServer,
     loop: asyncio.AbstractEventLoop,
     qtbot: QtBot,
     caplog: pytest.LogCaptureFixture,
@@ -427,16 +577,16 @@ def test_a_whole_session_never_writes_or_shows_the_key(
         folder.mkdir(parents=True)
     trussrc = isolated_home / ".trussrc"  # the user's own file, which holds the key: not ours
     trussrc.write_text(
-        f"[baseten]\nremote_provider = baseten\napi_key = {KEY}\nremote_url = {server.base_url}\n"
+        f"[baseten]\nremote_provider = baseten\napi_key = {KEY}\nremote_url = {echo.base_url}\n"
     )
-    client = BasetenClient(Remote.local(server.base_url, "local"), WRONG_KEY)
+    client = BasetenClient(Remote.local(echo.base_url, "local"), WRONG_KEY)
     settings = QSettings(str(config / "window.ini"), QSettings.Format.IniFormat)
     win = build_window(
         client, settings=settings, key_label=f"{mask(WRONG_KEY)} (environment)", data_dir=data
     )
     qtbot.addWidget(win)
     win.show()
-    session = Session(win, client, loop, qtbot, config, data, exports)
+    session = Session(win, client, loop, qtbot, config, data, exports, server, echo, monkeypatch)
     win.statusBar().messageChanged.connect(session.seen.append)
     found: dict[str, list[str]] = {}
     try:
@@ -467,6 +617,8 @@ def test_a_whole_session_never_writes_or_shows_the_key(
         rows = [(row.mode, row.outcome) for row in history.list()]
     finally:
         history.close()
+    echoed, rows = rows[: len(ECHOED)], rows[len(ECHOED) :]
+    assert echoed == ECHOED
     # newest first: the comparison's two columns, the imported curl, the chat, the 500, the
     # predict, the 401
     assert rows == [
@@ -480,6 +632,8 @@ def test_a_whole_session_never_writes_or_shows_the_key(
     ]
     out, err = capfd.readouterr()
     assert out.startswith("added laptop: ")  # `remotes add` said what it added
+    assert mask(KEY) in out  # `playground call` and `chat` printed what the server quoted…
+    assert mask(KEY) in err  # … and its errors
     found["stdout"] = leaks(out.encode())
     found["stderr"] = leaks(err.encode())
     found["logs"] = leaks(caplog.text.encode())

@@ -363,7 +363,9 @@ def test_the_key_is_masked_wherever_it_shows_up_in_an_entry(
     set_route(win, "POST", "/echo")
     type_body(win, json.dumps({"note": f"my key is {emulator.api_key}"}))
     assert send(win, loop, qtbot) == "finished"
-    assert emulator.api_key in win.response.body_text.toPlainText()  # what the server said
+    shown = win.response.body_text.toPlainText()  # what the server said, the key masked
+    assert f"my key is ••••{emulator.api_key[-4:]}" in shown
+    assert emulator.api_key not in shown
     wait_rows(panel, loop, 1)
     exchange = panel.history.get(panel.model.row_at(0).id)  # type: ignore[union-attr]
     assert exchange is not None

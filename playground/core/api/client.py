@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import json
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
@@ -14,6 +13,14 @@ from httpx_sse import EventSource
 
 from playground.core.api.asyncjobs import AsyncJobs
 from playground.core.api.management import ManagementAPI
+from playground.core.api.reading import body_kind, read_body, started
+from playground.core.api.scrub import (
+    DeltaScrubber,
+    EventScrubber,
+    read_all,
+    scrub_error,
+    scrub_result,
+)
 from playground.core.api.transport import (
     Limits,
     RetryPolicy,
@@ -22,54 +29,20 @@ from playground.core.api.transport import (
     network_error,
 )
 from playground.core.chat.protocol import ChatStreamParser, chat_result_from_json, prepare_chat_body
-from playground.core.errors import InvalidRequest, StreamCut
+from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
 from playground.core.events import (
-    BinaryChunk,
     ChatDelta,
     ChatEvent,
     ChatFinished,
     Finished,
-    JsonBody,
-    NdjsonLine,
-    Notice,
     PredictEvent,
-    ResponseStarted,
     Retrying,
-    SseEvent,
-    TextChunk,
 )
 from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import RequestSpec
-from playground.core.secrets import redact
-
-NDJSON_TYPES = frozenset(
-    {
-        "application/x-ndjson",
-        "application/ndjson",
-        "application/jsonl",
-        "application/x-jsonlines",
-        "application/jsonlines",
-    }
-)
-
-
-def body_kind(response: httpx.Response) -> str:
-    """How to read a body, by Content-Type first (baseten-api.md §11.6)."""
-    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
-    chunked = "content-length" not in response.headers
-    if content_type == "text/event-stream":
-        return "sse"  # even when a proxy buffered it and sent a Content-Length
-    if content_type in NDJSON_TYPES:
-        return "ndjson"
-    if content_type == "application/json" or content_type.endswith("+json"):
-        return "json"
-    if chunked and response.status_code != 204:
-        return "text-stream"
-    if content_type.startswith("text/") or "charset=" in response.headers.get("content-type", ""):
-        return "text"
-    return "binary"
+from playground.core.secrets import REDACTOR, remember
 
 
 @dataclass(frozen=True)
@@ -100,6 +73,7 @@ class BasetenClient:
     ) -> None:
         self.remote = remote
         self._key = api_key
+        remember(api_key)
         # Baseten accepts both schemes; truss sends `Api-Key` for keys from ~/.trussrc.
         self.auth_scheme = auth_scheme
         self.transport = transport or Transport(timeouts=timeouts, retry=retry, limits=limits)
@@ -113,10 +87,11 @@ class BasetenClient:
     def set_api_key(self, api_key: str) -> None:
         """Use another key from the next request on (the first-run flow sets it late)."""
         self._key = api_key
+        remember(api_key)
 
     def redact(self, data: bytes) -> bytes:
-        """`data` with this client's key masked, should a server have echoed it."""
-        return redact(data, self._key)
+        """`data` with the keys in use masked, should a server have echoed one."""
+        return REDACTOR.data(data)
 
     def __repr__(self) -> str:  # never show the key
         return f"BasetenClient(remote={self.remote.name!r})"
@@ -147,29 +122,38 @@ class BasetenClient:
         steps = self.transport.exchange(
             call.method, call.url, headers=headers, metrics=metrics, clock=clock, **kwargs
         )
-        async with aclosing(steps):
-            async for step in steps:
-                if isinstance(step, Retrying):
-                    yield step
-                    continue
-                yield _started(step, metrics)
-                kind = body_kind(step)
-                body = self.transport.capped(step)
-                try:
-                    async for event in _read_body(body.response, kind):
-                        yield event
-                except httpx.HTTPError as exc:
+        try:
+            async with aclosing(steps):
+                async for step in steps:
+                    if isinstance(step, Retrying):
+                        yield step
+                        continue
+                    yield started(step, metrics)
+                    kind = body_kind(step)
+                    body = self.transport.capped(step)
+                    scrub = EventScrubber(whole=kind in ("text", "binary"))
+                    try:
+                        async for event in read_body(body.response, kind):
+                            for clean in scrub.feed(event):
+                                yield clean
+                    except (httpx.HTTPError, StreamCut) as exc:
+                        for clean in scrub.end():  # what was held back arrived all the same
+                            yield clean
+                        metrics.total_s = clock.now()
+                        if isinstance(exc, httpx.HTTPError):
+                            raise self._broken(exc, step, metrics) from exc
+                        exc.partial = metrics  # the transport's own: the deadline passed mid-body
+                        raise
+                    for clean in scrub.end():
+                        yield clean
                     metrics.total_s = clock.now()
-                    raise self._broken(exc, step, metrics) from exc
-                except StreamCut as exc:  # the transport's own: the deadline passed mid-body
-                    metrics.total_s = clock.now()
-                    exc.partial = metrics
-                    raise
-                metrics.total_s = clock.now()
-                if body.is_cut:
-                    raise body.error(metrics.bytes, metrics)
-                if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
-                    kind = "empty"
+                    if body.is_cut:
+                        raise body.error(metrics.bytes, metrics)
+                    if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
+                        kind = "empty"
+        except PlaygroundError as exc:  # it may quote, or keep, what the server sent
+            scrub_error(exc)
+            raise
         yield Finished(kind, metrics)
 
     async def predict(
@@ -253,7 +237,7 @@ class BasetenClient:
             method, url, headers=headers, metrics=metrics, clock=clock, **kwargs
         ) as response:
             body = self.transport.capped(response)
-            raw = await body.response.aread()
+            raw = await read_all(body.response)
         metrics.total_s = clock.now()
         if body.is_cut:
             raise body.error(metrics.bytes, metrics)
@@ -283,6 +267,7 @@ class BasetenClient:
         if streaming:
             headers["Accept"] = "text/event-stream"
         parser = ChatStreamParser(metrics, clock)
+        scrub = DeltaScrubber()
         steps = self.transport.exchange(
             "POST",
             base.rstrip("/") + "/chat/completions",
@@ -291,47 +276,57 @@ class BasetenClient:
             clock=clock,
             content=json.dumps(body).encode(),
         )
-        async with aclosing(steps):
-            async for step in steps:
-                if isinstance(step, Retrying):
-                    yield step
-                    continue
-                yield _started(step, metrics)
-                capped = self.transport.capped(step)
-                if body_kind(step) == "sse":
-                    metrics.streamed = True
-                    try:
-                        async for sse in EventSource(capped.response).aiter_sse():
-                            event = parser.feed(sse.data)
-                            if event is not None:
-                                yield event
-                                if parser.finished:
-                                    break
-                    except httpx.HTTPError as exc:
+        try:
+            async with aclosing(steps):
+                async for step in steps:
+                    if isinstance(step, Retrying):
+                        yield step
+                        continue
+                    yield started(step, metrics)
+                    capped = self.transport.capped(step)
+                    if body_kind(step) == "sse":
+                        metrics.streamed = True
+                        try:
+                            async for sse in EventSource(capped.response).aiter_sse():
+                                event = parser.feed(sse.data)
+                                if event is not None:
+                                    if (clean := scrub.feed(event)) is not None:
+                                        yield clean
+                                    if parser.finished:
+                                        break
+                        except (httpx.HTTPError, StreamCut) as exc:
+                            if (held := scrub.end()) is not None:  # it arrived all the same
+                                yield held
+                            metrics.total_s = clock.now()
+                            if isinstance(exc, httpx.HTTPError):
+                                raise self._broken(exc, step, parser.partial()) from exc
+                            exc.partial = (
+                                parser.partial()
+                            )  # the deadline passed, or an in-band error
+                            raise
                         metrics.total_s = clock.now()
-                        raise self._broken(exc, step, parser.partial()) from exc
-                    except StreamCut as exc:  # the deadline passed mid-stream
+                        if (held := scrub.end()) is not None:
+                            yield held
+                        if capped.is_cut:
+                            raise capped.error(metrics.bytes, parser.partial())
+                        parser.close()  # raises TruncatedStream / StreamError with the partial result
+                    else:
+                        try:
+                            raw = await read_all(capped.response)
+                        except httpx.HTTPError as exc:
+                            metrics.total_s = clock.now()
+                            raise self._broken(exc, step, metrics) from exc
                         metrics.total_s = clock.now()
-                        exc.partial = parser.partial()
-                        raise
-                    metrics.total_s = clock.now()
-                    if capped.is_cut:
-                        raise capped.error(metrics.bytes, parser.partial())
-                    parser.close()  # raises TruncatedStream / StreamError with the partial result
-                else:
-                    try:
-                        raw = await capped.response.aread()
-                    except httpx.HTTPError as exc:
-                        metrics.total_s = clock.now()
-                        raise self._broken(exc, step, metrics) from exc
-                    metrics.total_s = clock.now()
-                    if capped.is_cut:
-                        raise capped.error(metrics.bytes, metrics)
-                    result = chat_result_from_json(raw, metrics)
-                    if result.content or result.reasoning:
-                        yield ChatDelta(result.content, result.reasoning)
-                    parser.result = result
-        yield ChatFinished(parser.result, metrics)
+                        if capped.is_cut:
+                            raise capped.error(metrics.bytes, metrics)
+                        result = chat_result_from_json(raw, metrics)
+                        if result.content or result.reasoning:
+                            yield ChatDelta(result.content, result.reasoning)
+                        parser.result = result
+        except PlaygroundError as exc:  # it may quote, or keep, what the server sent
+            scrub_error(exc)
+            raise
+        yield ChatFinished(scrub_result(parser.result), metrics)
 
     async def list_served_models(self, base: str) -> list[str]:
         """Names from `{base}/models` (served model names, or Model API slugs)."""
@@ -350,79 +345,3 @@ class BasetenClient:
 
     async def aclose(self) -> None:
         await self.transport.aclose()
-
-
-# Above this size a JSON body is passed on unparsed (see JsonBody): parsing holds the GIL, so
-# even a worker thread would stall the caller's loop (a window's) for its whole length.
-EAGER_PARSE_BYTES = 512 * 1024
-BINARY_PIECE = 1024 * 1024
-
-
-def _started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
-    return ResponseStarted(
-        response.status_code,
-        {k.lower(): v for k, v in response.headers.items()},
-        response.headers.get("content-type", ""),
-        metrics,
-    )
-
-
-async def _read_body(response: httpx.Response, kind: str) -> AsyncGenerator[PredictEvent, None]:
-    if kind == "sse":
-        async for sse in EventSource(response).aiter_sse():
-            yield SseEvent(sse.data, sse.event, sse.id)
-    elif kind == "ndjson":
-        async for line in response.aiter_lines():
-            if not line.strip():
-                continue
-            try:
-                yield NdjsonLine(parse_json(line), line)
-            except ValueError:
-                yield Notice(f"Not a JSON line: {line[:200]}")
-                yield TextChunk(line + "\n")
-    elif kind == "json":
-        raw = await response.aread()
-        if len(raw) > EAGER_PARSE_BYTES:
-            yield JsonBody.unparsed(raw)
-            return
-        try:
-            yield JsonBody(parse_json(raw), raw)
-        except ValueError as exc:
-            yield Notice(f"The body says JSON but is not valid JSON: {exc}")
-            yield TextChunk(raw.decode("utf-8", "replace"))
-    elif kind == "text-stream":
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        binary = False
-        async for chunk in response.aiter_bytes():
-            if binary:
-                yield BinaryChunk(chunk)
-                continue
-            try:
-                text = decoder.decode(chunk)
-            except UnicodeDecodeError:
-                binary = True
-                yield Notice("The stream is not UTF-8 text; showing the rest as bytes")
-                yield BinaryChunk(chunk)
-                continue
-            if text:
-                yield TextChunk(text)
-        if not binary:
-            try:
-                tail = decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                yield Notice("The stream ended in the middle of a UTF-8 character")
-            else:
-                if tail:
-                    yield TextChunk(tail)
-    elif kind == "text":
-        yield TextChunk((await response.aread()).decode(response.encoding or "utf-8", "replace"))
-    else:
-        # In pieces as they come: a big body is kept whole once, by whoever keeps it.
-        piece = bytearray()
-        async for chunk in response.aiter_bytes():
-            piece += chunk
-            if len(piece) >= BINARY_PIECE:
-                yield BinaryChunk(bytes(piece))
-                piece.clear()
-        if piece:
-            yield BinaryChunk(bytes(piece))

@@ -25,14 +25,16 @@ from playground.core.api.policy import (
     seconds,
 )
 from playground.core.api.pools import Pools
+from playground.core.api.scrub import scrub_error, scrub_headers
 from playground.core.errors import (
     ApiError,
+    PlaygroundError,
     parse_error_body,
     timed_out,
 )
 from playground.core.events import Retrying
 from playground.core.metrics import Clock, Metrics
-from playground.core.secrets import redact
+from playground.core.secrets import REDACTOR
 
 __all__ = [
     "RETRY_STATUSES",
@@ -151,6 +153,9 @@ class Transport:
                         yield step
                     except httpx.HTTPError as exc:
                         raise network_error(exc, step.request, self.timeouts) from exc
+                    except PlaygroundError as exc:  # it may quote, or keep, what was sent
+                        scrub_error(exc)
+                        raise
                     return
 
     async def exchange(
@@ -183,6 +188,7 @@ class Transport:
             try:
                 response = await self._send(request, deadline, pool)
                 try:
+                    scrub_headers(response)  # before the request id is read from them
                     metrics.headers_s = clock.now()
                     metrics.status = response.status_code
                     metrics.request_id = response.headers.get("x-baseten-request-id")
@@ -280,8 +286,7 @@ class Transport:
         except (httpx.HTTPError, TimeoutError):
             pass  # an error body that breaks off still tells us its status
         # The key never reaches an error message, even when the server quotes it back.
-        key = request.headers.get("authorization", "").partition(" ")[2].strip()
-        body = bytearray(redact(bytes(body), key))
+        body = bytearray(REDACTOR.data(bytes(body)))
         parsed = parse_error_body(bytes(body))
         return ApiError(
             response.status_code,

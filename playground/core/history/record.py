@@ -118,10 +118,15 @@ def redacted(exchange: Exchange, redact: Callable[[bytes], bytes]) -> Exchange:
         return redact(value.encode()).decode()
 
     request = json.dumps(exchange.request, ensure_ascii=False)
+    metrics = json.dumps(exchange.metrics, ensure_ascii=False)
     return replace(
         exchange,
         request=json.loads(text(request)),
         response=redact(exchange.response),
         error=text(exchange.error),
         answer=text(exchange.answer),
+        url=text(exchange.url),
+        request_id=text(exchange.request_id),
+        deployment_id=text(exchange.deployment_id),
+        metrics=json.loads(text(metrics)),
     )

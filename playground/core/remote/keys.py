@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from playground.core.secrets import mask
+from playground.core.secrets import mask, remember
 
 KEYRING_SERVICE = "baseten-playground"
 
@@ -33,6 +33,9 @@ class KeyringUnavailable(Exception):
 class FoundKey:
     key: str
     source: str  # "environment", "keyring" or "trussrc [section]"
+
+    def __post_init__(self) -> None:
+        remember(self.key)  # masked from now on, even before (or unless) it is used
 
     def __repr__(self) -> str:  # the key itself never reaches a log or a traceback
         return f"FoundKey(source={self.source!r}, key={self.masked!r})"

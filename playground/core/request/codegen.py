@@ -11,6 +11,7 @@ from typing import Any
 
 from playground.core.remote.remotes import Remote
 from playground.core.request.spec import RequestSpec
+from playground.core.secrets import REDACTOR
 
 KEY_ENV = "BASETEN_API_KEY"
 CURL_AUTH = f'-H "Authorization: Api-Key ${KEY_ENV}"'
@@ -399,4 +400,4 @@ def export(key: str, spec: RequestSpec, remote: Remote) -> str:
     """The code for `key` (one of `LABELS`); ValueError with the reason when it does not apply."""
     if key not in EXPORTERS:
         raise ValueError(f"unknown language {key!r}; one of {', '.join(LABELS)}")
-    return EXPORTERS[key](spec, remote)
+    return REDACTOR.text(EXPORTERS[key](spec, remote))  # a body typed with the key in it

@@ -3,9 +3,10 @@ API key it carried is dropped, never kept or shown."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -15,7 +16,7 @@ from playground.core.remote.remotes import Remote, Target
 from playground.core.request.asyncopts import AsyncOptions
 from playground.core.request.shellwords import ShellSyntaxError, shell_words
 from playground.core.request.spec import METHODS, RequestSpec
-from playground.core.secrets import is_secret_header
+from playground.core.secrets import REDACTOR, Redactor, is_secret_header
 
 KEY_DROPPED = "The command carried an API key; it was not kept (the window uses its own key)."
 DATA_OPTIONS = frozenset(
@@ -93,8 +94,37 @@ def parse_curl(text: str, remotes: Sequence[Remote], *, cwd: Path | None = None)
     """The request a curl command makes, on the first of `remotes` its URL belongs to.
 
     Raises CurlImportError, in words, for anything else: not curl, an unknown URL shape, a body
-    that is not JSON (with its line and column).
+    that is not JSON (with its line and column). Neither its words nor the notices ever quote a
+    key: the ones in use, nor one the command carried (in a URL's path, say).
     """
+    redactor = Redactor([*REDACTOR.keys, *_credentials(text)])
+    try:
+        imported = _parse(text, remotes, cwd)
+    except CurlImportError as exc:
+        raise CurlImportError(redactor.text(str(exc))) from None
+    return replace(imported, notices=tuple(redactor.text(n) for n in imported.notices))
+
+
+def _credentials(text: str) -> list[str]:
+    """The secrets a command carries: in a secret header, `-u user:password`, a bearer token."""
+    try:
+        words, _ = shell_words(text)
+    except ShellSyntaxError:
+        return []
+    found = []
+    for option, value in itertools.pairwise(words):
+        if option in ("-H", "--header"):
+            name, _, content = value.partition(":")
+            if is_secret_header(name):
+                found += content.split()[-1:]
+        elif option in ("-u", "--user"):
+            found.append(value.partition(":")[2])
+        elif option == "--oauth2-bearer":
+            found.append(value)
+    return [secret for secret in found if not _PLACEHOLDER.search(secret)]
+
+
+def _parse(text: str, remotes: Sequence[Remote], cwd: Path | None) -> ImportedRequest:
     notices: list[str] = []
     try:
         words, rest = shell_words(text)
@@ -219,7 +249,7 @@ def _keep_headers(headers: dict[str, str], notices: list[str]) -> dict[str, str]
     kept: dict[str, str] = {}
     for name, value in headers.items():
         lower = name.lower()
-        if is_secret_header(lower):
+        if is_secret_header(lower, value):
             scheme, _, credential = value.partition(" ")
             if not _PLACEHOLDER.search(credential or scheme) and KEY_DROPPED not in notices:
                 notices.append(KEY_DROPPED)

@@ -64,8 +64,9 @@ def target_from_dict(data: Mapping[str, Any]) -> Target:
 
 
 def clean_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers without the ones that carry a secret (Authorization, Api-Key, cookies)."""
-    return {k: v for k, v in headers.items() if not is_secret_header(k)}
+    """Headers without the ones that carry a secret: Authorization, Api-Key, cookies, any named
+    like a credential (X-Baseten-Key, X-Auth-Token) and any whose value holds a key in use."""
+    return {k: v for k, v in headers.items() if not is_secret_header(k, v)}
 
 
 def parse_headers(text: str) -> dict[str, str]:
@@ -79,7 +80,7 @@ def parse_headers(text: str) -> dict[str, str]:
         name = name.strip()
         if not colon or not name or any(c.isspace() for c in name):
             raise ValueError(f"Header line {number} is not `Name: value`: {line.strip()[:40]!r}")
-        if is_secret_header(name):
+        if is_secret_header(name, value):
             raise ValueError(
                 f"Header line {number}: {name} is never typed here; the API key comes from the "
                 "keyring or BASETEN_API_KEY"
@@ -186,8 +187,8 @@ class RequestSpec:
             out["route"] = self.route
         if self.async_options is not None and _async_options_to_dict(self.async_options):
             out["async_options"] = _async_options_to_dict(self.async_options)
-        if self.headers:
-            out["headers"] = dict(self.headers)
+        if headers := clean_headers(self.headers):  # a key learnt since is dropped too
+            out["headers"] = headers
         if self.body is not None:
             out["body"] = self.body
         return out
@@ -269,8 +270,8 @@ class Column:
             out["model_api"] = self.model_api
         if self.overrides:
             out["overrides"] = dict(self.overrides)
-        if self.headers:
-            out["headers"] = dict(self.headers)
+        if headers := clean_headers(self.headers):
+            out["headers"] = headers
         return out
 
     @classmethod
