@@ -136,13 +136,14 @@ class BasetenClient:
                         async for event in read_body(body.response, kind):
                             for clean in scrub.feed(event):
                                 yield clean
-                    except (httpx.HTTPError, StreamCut) as exc:
+                    except (httpx.HTTPError, PlaygroundError) as exc:
                         for clean in scrub.end():  # what was held back arrived all the same
                             yield clean
                         metrics.total_s = clock.now()
                         if isinstance(exc, httpx.HTTPError):
                             raise self._broken(exc, step, metrics) from exc
-                        exc.partial = metrics  # the transport's own: the deadline passed mid-body
+                        if isinstance(exc, StreamCut):  # the transport's: the deadline passed
+                            exc.partial = metrics
                         raise
                     for clean in scrub.end():
                         yield clean
@@ -294,15 +295,14 @@ class BasetenClient:
                                         yield clean
                                     if parser.finished:
                                         break
-                        except (httpx.HTTPError, StreamCut) as exc:
+                        except (httpx.HTTPError, PlaygroundError) as exc:
                             if (held := scrub.end()) is not None:  # it arrived all the same
                                 yield held
                             metrics.total_s = clock.now()
                             if isinstance(exc, httpx.HTTPError):
                                 raise self._broken(exc, step, parser.partial()) from exc
-                            exc.partial = (
-                                parser.partial()
-                            )  # the deadline passed, or an in-band error
+                            if isinstance(exc, StreamCut):  # the deadline passed mid-stream
+                                exc.partial = parser.partial()
                             raise
                         metrics.total_s = clock.now()
                         if (held := scrub.end()) is not None:
