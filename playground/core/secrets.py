@@ -333,7 +333,13 @@ class StreamRedactor(Generic[AnyStr]):
             self._held = text[:0]
             return text
         if len(text) < matcher.shortest:  # no room for a whole spelling: only the start of one
-            hold = matcher.held_from(text, 0)
+            # Once per token of a chat: inline, and nothing held is the usual answer.
+            begun = matcher.partial.search(text, max(0, len(text) - matcher.longest + 1))
+            if begun is None:
+                if self._held:
+                    self._held = text[:0]
+                return text
+            hold = begun.start()
             self._held = text[hold:]
             return text[:hold]
         out: list[AnyStr] = []

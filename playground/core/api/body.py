@@ -46,12 +46,18 @@ class CountingStream(_Limited, httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._deadline.at is None:
+            # The usual call, once per chunk (a token, in a chat): counted and cut inline.
+            metrics = self._metrics
             async for chunk in self._inner:
-                self._count(chunk)
-                if piece := self._take(chunk):
-                    yield piece
-                if self.is_cut:
+                if metrics.first_byte_s is None and chunk:
+                    metrics.first_byte_s = self._clock.now()
+                metrics.bytes += len(chunk)
+                if self.limit is not None and self.size + len(chunk) > self.limit:
+                    if piece := self._take(chunk):
+                        yield piece
                     return
+                self.size += len(chunk)
+                yield chunk
             return
         chunks = aiter(self._inner)
         while True:
