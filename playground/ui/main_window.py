@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             self._chat.attach(chat, self.target)
         catalogue.link(self.target_bar, self.show_status)
         catalogue.watch(requests)  # a request that wakes a deployment changes its status
+        catalogue.watch_chat(chat)
         self.response.target_note.follow(
             self.target_bar.target_changed, self.target, requests.request_sent
         )

@@ -263,3 +263,36 @@ def test_wake_is_off_once_an_answer_woke_the_model(
     assert send(win, loop, qtbot) == "finished"
     qtbot.mouseClick(win.target_bar.wake_button, Qt.MouseButton.LeftButton)
     assert not win.catalogue.is_running("wake")
+
+
+def test_a_chat_that_wakes_the_model_updates_its_status(
+    make_window: Maker,
+    fresh_emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+) -> None:
+    """A chat can wake a deployment as a predict can: the badge follows it to active."""
+    model = fresh_emulator.emulator.state.catalogue.model(CHAT)
+    for deployment in model.deployments:
+        deployment.min_replica, deployment.wake_started_at = 0, None  # scaled to zero
+    win = make_window(fresh_emulator)
+    win.catalogue.wake_poll_seconds = 0.05
+    load(win, loop, CHAT)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+    bar = win.target_bar
+    assert bar.status_label.text() == "scaled to zero"
+    assert bar.wake_button.isEnabled()
+    seen: list[str] = []
+    win.catalogue.status_changed.connect(lambda _m, _d, status: seen.append(status))
+    controller = win.chat_controller
+
+    async def ask() -> None:
+        done = asyncio.ensure_future(signalled(controller.answer_finished, 20))
+        win.chat.input.setPlainText("hello")
+        win.send()
+        await done
+
+    loop.run_until_complete(ask())
+    assert seen[-1] == "ACTIVE"
+    assert bar.status_label.text() == "active"
+    assert not bar.wake_button.isEnabled()

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
     from playground.core.remote.remotes import Target
     from playground.core.request.spec import RequestSpec
-    from playground.ui.host import RequestReports
+    from playground.ui.host import ChatReports, RequestReports
     from playground.ui.target.bar import TargetBar
 
 # Not serving yet: a request to it wakes it, and its status is worth following meanwhile.
@@ -118,6 +118,14 @@ class CatalogueController(TaskOwner):
         for ended in (requests.request_finished, requests.request_failed):
             ended.connect(self._on_request_ended)
         requests.request_cancelled.connect(self._on_request_ended)
+
+    def watch_chat(self, chat: ChatReports) -> None:
+        """The same for the chat pane's requests: a chat can wake a deployment too."""
+        chat.request_sent.connect(self._on_request_sent)
+        chat.answer_started.connect(self._on_request_event)
+        for ended in (chat.answer_finished, chat.answer_failed):
+            ended.connect(self._on_request_ended)
+        chat.answer_cancelled.connect(self._on_request_ended)
 
     def _choice(self, target: Target | None, deployment_id: str = "") -> TargetChoice | None:
         if target is None:
