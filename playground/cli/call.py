@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from playground.cli.files import add_file_flags, data_file_from, with_files
 from playground.cli.flags import (
+    UsageError,
     add_body_flags,
     add_remote_flags,
     add_target_flags,
@@ -15,7 +17,7 @@ from playground.cli.flags import (
 )
 from playground.cli.output import Printer, print_events
 from playground.core.api.asyncjobs import AsyncOptions
-from playground.core.api.client import BasetenClient
+from playground.core.api.client import BasetenClient, Call
 from playground.core.remote.remotes import Target
 
 
@@ -24,7 +26,14 @@ async def run_call(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args)
         assert target is not None
-        body = read_json(args.data, args.file)
+        raw = data_file_from(args)
+        if args.as_data_url and not args.file_field:
+            raise UsageError("--as-data-url goes with --file-field")
+        body = with_files(
+            read_json(args.data, args.file), args.file_field, as_data_url=args.as_data_url
+        )
+        if raw is not None and args.is_async:
+            raise UsageError("an async request's body is JSON: use -d, -f or --file-field")
         if args.wake:
             metrics = await client.wake(target)
             out({"event": "woken", "status": metrics.status, "request_id": metrics.request_id})
@@ -40,7 +49,12 @@ async def run_call(args: argparse.Namespace, out: Printer) -> None:
             )
             await submit_async(client, target, body, options, wait=args.wait, out=out)
             return
-        if args.route:
+        if raw is not None and args.route:
+            url = target.url(client.remote, "sync/" + args.route.lstrip("/"))
+            events = client.stream(Call(args.method.upper(), url, raw=raw[0], content_type=raw[1]))
+        elif raw is not None:
+            events = client.predict(target, raw=raw[0], content_type=raw[1])
+        elif args.route:
             events = client.route(target, args.route, args.method, body)
         else:
             events = client.predict(target, body)
@@ -74,6 +88,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     add_target_flags(call, model_api=False)
     add_body_flags(call)
+    add_file_flags(call)
     add_remote_flags(call)
     call.add_argument("--route", help="a custom route through sync/, e.g. /health")
     call.add_argument("--method", default="GET", help="HTTP method for --route (default GET)")

@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QPlainTextEdit, QPushButton, QTabWidget
 from pytestqt.qtbot import QtBot
 
+from playground.core.api.client import BasetenClient
 from playground.core.errors import ApiError, NetworkError, PlaygroundError, StreamCut
 from playground.core.events import (
     BinaryChunk,
@@ -30,8 +31,12 @@ from playground.core.events import (
     TextChunk,
 )
 from playground.core.files import write_atomically
+from playground.core.media import sniff
 from playground.core.metrics import Metrics
+from playground.core.remote.remotes import Remote, Target
 from playground.core.text import human_size
+from playground.emulator import EmulatorServer
+from playground.emulator.demo import IMAGE
 from playground.ui.response import view as response_view
 from playground.ui.response.view import PREVIEW_BYTES, ResponseView
 from tests.ui.helpers import until
@@ -554,3 +559,31 @@ def test_a_servers_html_is_shown_as_text_never_rendered(view: ResponseView) -> N
     selectable = Qt.TextInteractionFlag.TextSelectableByMouse
     assert view.banner.textInteractionFlags() & selectable
     assert view.request_id_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_save_suggests_the_extension_of_the_bodys_type(
+    view: ResponseView,
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    emulator: EmulatorServer,
+    tmp_path: Path,
+) -> None:
+    client = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+
+    async def call() -> None:
+        async for event in client.predict(Target(IMAGE), {"prompt": "a red square", "size": 16}):
+            view.feed(event)
+        await client.aclose()
+
+    loop.run_until_complete(call())
+    assert "(image/png)" in shown(view, "binarySummary")
+    qtbot.mouseClick(button(view, "binarySaveButton"), Qt.MouseButton.LeftButton)
+    dialog = view.findChild(QFileDialog, "saveBodyDialog")
+    assert dialog is not None
+    assert [Path(name).name for name in dialog.selectedFiles()] == ["response.png"]
+    dialog.selectFile(str(tmp_path / "response.png"))
+    dialog.accept()
+    until(loop, lambda: shown(view, "actionStatus").startswith("Saved"))
+    saved = sniff((tmp_path / "response.png").read_bytes())
+    assert saved is not None
+    assert (saved.format, saved.width, saved.height) == ("png", 16, 16)

@@ -29,6 +29,7 @@ from playground.core.events import (
     Retrying,
 )
 from playground.core.files import write_atomically
+from playground.core.media import extension_for
 from playground.core.metrics import Metrics
 from playground.core.text import (
     Failure,
@@ -427,14 +428,10 @@ class ResponseView(QWidget):
             self.action_label.setText(f"Saved {human_size(size)} to {path.name}")
 
     def _suggested_name(self) -> str:
-        content_type = self._content_type.partition(";")[0].strip().lower()
-        if self._body.has_binary:
-            return "response.bin"
-        if content_type == "text/event-stream":
-            return "response.sse"
-        if "ndjson" in content_type or "jsonl" in content_type:
-            return "response.ndjson"
-        return "response.json" if "json" in content_type else "response.txt"
+        extension = extension_for(self._content_type)
+        if extension == ".bin" and not self._body.has_binary:
+            extension = ".txt"  # text of no stated type
+        return "response" + extension
 
 
 def _loop() -> asyncio.AbstractEventLoop:
