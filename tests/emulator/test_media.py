@@ -220,17 +220,19 @@ def test_speech_round_trips_through_the_transcriber(http: httpx.Client) -> None:
 
 
 def test_transcriber_times_segments_from_the_audio_it_is_given(http: httpx.Client) -> None:
-    # Half a second of silence before the same speech moves every timestamp by half a second.
+    # Half a second of silence before the same speech moves every timestamp by half a second;
+    # as much again after it lengthens the audio but moves nothing.
     _, chunks = stream(http, SPEECH, {"text": "Hi. Bye."})
     params, frames = read_wav(b"".join(chunks))
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as writer:
         writer.setparams(params)
-        writer.writeframes(bytes(params.framerate) + frames)  # 0.5 s of 16-bit silence
+        half_second = bytes(params.framerate)  # of 16-bit silence
+        writer.writeframes(half_second + frames + half_second)
     plain = http.post(STT, json={"audio": base64.b64encode(b"".join(chunks)).decode()}).json()
     late = http.post(STT, json={"audio": base64.b64encode(buffer.getvalue()).decode()}).json()
     assert late["text"] == plain["text"] == "hi. bye."
-    assert late["duration"] == pytest.approx(plain["duration"] + 0.5, abs=1e-3)
+    assert late["duration"] == pytest.approx(plain["duration"] + 1.0, abs=1e-3)
     for before, after in zip(plain["segments"], late["segments"], strict=True):
         assert after["start"] == pytest.approx(before["start"] + 0.5, abs=0.002)
         assert after["end"] == pytest.approx(before["end"] + 0.5, abs=0.002)
@@ -266,6 +268,7 @@ def eight_bit_wav() -> str:
         ({}, ("`audio`", "required")),
         ({"audio": 12}, ("`audio`", "required")),
         ({"audio": "not base64!"}, ("not valid base64",)),
+        ({"audio": "aGVsbG8=!"}, ("not valid base64",)),  # a lax decoder would read "hello"
         ({"audio": base64.b64encode(b"ID3 an mp3, say").decode()}, ("not a WAV",)),
         ({"audio": eight_bit_wav()}, ("16-bit",)),
         ([1, 2], ("JSON object",)),
