@@ -14,7 +14,7 @@ from playground.emulator.demo.builder import DemoBuilder
 from playground.emulator.demo.chains import CHAIN
 from playground.emulator.demo.chat import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.emulator.demo.custom import CUSTOM
-from playground.emulator.demo.media import IMAGE
+from playground.emulator.demo.media import IMAGE, IMAGE_GEN, SPEECH, TRANSCRIBER
 from playground.emulator.demo.predict import CLASSIFIER
 from playground.emulator.demo.scale import SLEEPY
 from playground.emulator.demo.streams import NDJSON, STREAMER
@@ -39,11 +39,14 @@ __all__ = [
     "CUSTOM",
     "FEATURES",
     "IMAGE",
+    "IMAGE_GEN",
     "NDJSON",
     "REASONER",
     "SLEEPY",
+    "SPEECH",
     "STREAMER",
     "TOOLS",
+    "TRANSCRIBER",
     "WEATHER_TOOL",
     "demo_catalogue",
 ]
