@@ -7,7 +7,6 @@ from typing import Any
 from playground.core.api.json_api import JsonApi
 
 # Deployment statuses in which a deployment answers (or parks the request until it does).
-HEALTHY = frozenset({"ACTIVE", "SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "UPDATING"})
 
 
 class ManagementAPI:

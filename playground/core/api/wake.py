@@ -8,12 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from playground.core.api.client import BasetenClient
-from playground.core.api.management import HEALTHY
 from playground.core.errors import PlaygroundError
+from playground.core.remote.catalogue import COLD, HEALTHY
 from playground.core.remote.remotes import Target
 
 # A deployment in any of these is not serving yet: the first request to it pays a cold start.
-COLD = frozenset({"SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL"})
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,16 @@ from typing import Any
 
 from playground.core.remote.remotes import Target
 
+# Every status a deployment can have (DeploymentStatusV1, baseten-api.md), and which of them
+# mean "asleep or on its way up" (a request wakes it) and "able to serve, now or soon".
+DEPLOYMENT_STATUSES = (
+    *("ACTIVE", "SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "UPDATING", "DEPLOYING"),
+    *("BUILDING", "DEPLOY_FAILED", "UNHEALTHY", "BUILD_FAILED", "BUILD_STOPPED", "DEACTIVATING"),
+    *("INACTIVE", "FAILED"),
+)
+COLD = frozenset({"SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL"})
+HEALTHY = frozenset({"ACTIVE", *COLD, "UPDATING"})
+
 
 @dataclass(frozen=True)
 class TargetChoice:
@@ -21,7 +31,7 @@ class TargetChoice:
 
     @property
     def can_wake(self) -> bool:
-        return self.status == "SCALED_TO_ZERO"
+        return self.status == "SCALED_TO_ZERO"  # waking or loading: already on its way
 
 
 def target_choices(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.remote.catalogue import (
+    DEPLOYMENT_STATUSES,
     TargetChoice,
     parse_target,
     same_target_key,
@@ -39,13 +40,6 @@ STATUS_COLOURS = {
 }
 SPACING = 6
 TOOLTIP_ROLE = 3  # Qt.ItemDataRole.ToolTipRole, without building Qt's enums before the first paint
-# Every status a deployment can have (DeploymentStatusV1): the badge is as wide as the longest,
-# so that the row does not shift as the status changes.
-STATUSES = (
-    *STATUS_COLOURS,
-    *("DEPLOY_FAILED", "UNHEALTHY", "BUILD_FAILED", "BUILD_STOPPED", "DEACTIVATING"),
-    *("INACTIVE", "FAILED"),
-)
 
 
 def status_word(status: str) -> str:
@@ -89,9 +83,9 @@ class TargetBar(QWidget):
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
-        metrics = self.status_label.fontMetrics()
+        metrics = self.status_label.fontMetrics()  # as wide as the longest: the row never shifts
         self.status_label.setFixedWidth(
-            max(metrics.horizontalAdvance(status_word(s)) for s in STATUSES) + 4
+            max(metrics.horizontalAdvance(status_word(s)) for s in DEPLOYMENT_STATUSES) + 4
         )
         self.production_label = QLabel("")
         self.production_label.setObjectName("productionBadge")
@@ -297,7 +291,7 @@ class TargetBar(QWidget):
         tone = STATUS_COLOURS.get(status, "error" if status else "muted")
         word = status_word(status)
         if self.status_label.fontMetrics().horizontalAdvance(word) > self.status_label.width():
-            from PySide6.QtCore import Qt  # a status newer than STATUSES: cut, whole in the tip
+            from PySide6.QtCore import Qt  # a status newer than we know: cut, whole in the tip
 
             word = self.status_label.fontMetrics().elidedText(
                 word, Qt.TextElideMode.ElideRight, self.status_label.width()

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.errors import PlaygroundError
-from playground.core.remote.catalogue import TargetChoice, same_target_key, target_choices
+from playground.core.remote.catalogue import (
+    COLD,
+    TargetChoice,
+    same_target_key,
+    target_choices,
+)
 from playground.core.text import Failure
 from playground.ui.tasks import TaskOwner
 
@@ -23,7 +28,6 @@ if TYPE_CHECKING:
     from playground.ui.target.bar import TargetBar
 
 # Not serving yet: a request to it wakes it, and its status is worth following meanwhile.
-COLD = frozenset({"SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL"})
 
 
 class CatalogueController(TaskOwner):
