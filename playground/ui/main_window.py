@@ -24,6 +24,7 @@ from playground.ui import docks
 from playground.ui.menus import Menus
 from playground.ui.request.panel import RequestPanel
 from playground.ui.target.bar import TargetBar
+from playground.ui.theme import install_theme_menu
 from playground.ui.widgets.json_editor import JsonEditor
 from playground.ui.widgets.pages import show_page
 from playground.ui.widgets.remote_row import RemoteRow
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         add("&Request", "&Reload models", "F5", self.reload_models)
         add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
         self.menus.reserve("&Presets", "&History")  # features fill them after the first paint
+        install_theme_menu(self.menus.add_menu("&View", "&Theme"), self.settings)  # before Help
         self.menus.add_help()
         self.menus.add_editing()
         self.menus.add_modes(self.mode_combo)

@@ -273,9 +273,6 @@ class Menus:
         return menu
 
     def add_help(self) -> None:
-        from playground.ui.theme import install_theme_menu  # View ▸ Theme, before Help
-
-        install_theme_menu(self.add_menu("&View", "&Theme"), getattr(self.window, "settings", None))
         self.add_action("&Help", "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self.add_action("&Help", "&About Playground", "", self.show_about)
 
