@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from playground.core.events import (
     Retrying,
 )
 from playground.core.files import write_atomically
+from playground.core.jsontext import parse_json
 from playground.core.media import extension_for
 from playground.core.metrics import Metrics
 from playground.core.text import (
@@ -270,7 +270,7 @@ class ResponseView(QWidget):
             self.body_text.setPlaceholderText("(empty body)")
             return
         try:
-            value = json.loads(error.body)  # an error body is small: the transport caps it
+            value = parse_json(error.body)  # an error body is small: the transport caps it
         except ValueError:
             self._body.add_text(error.body.decode("utf-8", "replace"), error.body)
             self._flush()
