@@ -225,6 +225,16 @@ def test_bad_extra_json_says_where_and_sends_nothing(make_pane: Maker) -> None:
     assert pane.conversation.turns == []
 
 
+def test_extra_json_python_cannot_take_is_said_not_raised(make_pane: Maker) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    pane.params_bar.extra.setText("[" * 100_000)
+    pane.input.setPlainText("hi")
+    pane.send()
+    assert "Extra JSON" in pane.status.text()
+    assert "nested too deeply" in pane.status.text()
+    assert pane.conversation.turns == []
+
+
 def test_ctrl_enter_sends(make_pane: Maker, loop: asyncio.AbstractEventLoop, qtbot: QtBot) -> None:
     pane = make_pane(CHAT, "demo-llm")
     assert pane.controller is not None

@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (
 
 from playground.core.chat.conversation import ChatParams
 from playground.core.errors import InvalidRequest
+from playground.core.jsontext import InvalidJson, parse_json
 from playground.ui.widgets.flow_layout import FlowLayout, group
 
 Source = Literal["deployment", "model_apis"]
 UNSET = -0.01  # a spin box's "default" (its special value text)
 
 
-def _json_error(what: str, exc: json.JSONDecodeError) -> InvalidRequest:
-    return InvalidRequest(f"{what}: {exc.msg} at column {exc.colno}")
+def _json_error(what: str, exc: InvalidJson) -> InvalidRequest:
+    return InvalidRequest(f"{what}: {exc}")
 
 
 def parse_stop(text: str) -> list[str]:
@@ -40,8 +41,8 @@ def parse_stop(text: str) -> list[str]:
     if not text.startswith("["):
         return [text]
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
+        value = parse_json(text)
+    except InvalidJson as exc:
         raise _json_error("Stop", exc) from exc
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InvalidRequest('Stop must be one string, or a JSON array of strings like ["END"]')
@@ -145,8 +146,8 @@ class ChatParamsBar(QWidget):
         """The parameters as set; raises InvalidRequest, in words, for one that is not right."""
         extra_text = self.extra.text().strip()
         try:
-            extra = json.loads(extra_text) if extra_text else {}
-        except json.JSONDecodeError as exc:
+            extra = parse_json(extra_text) if extra_text else {}
+        except InvalidJson as exc:
             raise _json_error("Extra JSON", exc) from exc
         if not isinstance(extra, dict):
             raise InvalidRequest("Extra JSON must be an object")

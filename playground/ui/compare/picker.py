@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.ui.target.bar import TargetBar
@@ -33,9 +34,9 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{what}: {exc.msg} at column {exc.colno}") from None
+        value = parse_json(text)
+    except InvalidJson as exc:
+        raise ValueError(f"{what}: {exc}") from None
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a JSON object")
     return value

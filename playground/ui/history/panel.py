@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.history.store import Exchange, ExchangeRow, History
+from playground.core.jsontext import parse_json
 from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
 from playground.ui import theme
@@ -148,7 +149,7 @@ def detail_text(exchange: Exchange) -> str:
     text = exchange.response_text()
     if "json" in exchange.content_type and not exchange.is_truncated and len(text) <= SHOWN_CHARS:
         with contextlib.suppress(ValueError):
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            text = json.dumps(parse_json(text), indent=2, ensure_ascii=False)
     return text[:SHOWN_CHARS]
 
 
