@@ -14,7 +14,6 @@ from contextlib import aclosing
 from typing import Any, TextIO
 
 from playground.cli.flags import UsageError, check_request_flags
-from playground.cli.stream_end import StreamEnd
 from playground.core.errors import (
     ApiError,
     InvalidRequest,
@@ -138,18 +137,14 @@ def refuse_redirect(event: ResponseStarted) -> None:
 
 async def print_events(events: AsyncGenerator[PredictEvent, None], out: Printer) -> None:
     """A predict or route call's events as JSON lines; the stream is closed however it ends.
-    A stream that carries an error or ends short of the end it promised raises, as chat's does."""
-    end = StreamEnd()
+    A stream that carries an error or ends short of the end it promised raises (core says so)."""
     async with aclosing(events):
         async for event in events:
             if isinstance(event, ResponseStarted):
                 refuse_redirect(event)
-            elif isinstance(event, Finished):
-                end.close()
             record = event_record(event)
             if record is not None:
                 out(record)
-            end.see(event)
 
 
 async def print_chat(events: AsyncGenerator[ChatEvent, None], out: Printer) -> None:

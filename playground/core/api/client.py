@@ -21,6 +21,7 @@ from playground.core.api.scrub import (
     scrub_error,
     scrub_result,
 )
+from playground.core.api.stream_end import StreamEnd
 from playground.core.api.transport import (
     Limits,
     RetryPolicy,
@@ -132,10 +133,12 @@ class BasetenClient:
                     kind = body_kind(step)
                     body = self.transport.capped(step)
                     scrub = EventScrubber(whole=kind in ("text", "binary"))
+                    end = StreamEnd()  # an in-band error, or an end promised and not sent
                     try:
                         async for event in read_body(body.response, kind):
                             for clean in scrub.feed(event):
                                 yield clean
+                                end.see(clean)
                     except (httpx.HTTPError, PlaygroundError) as exc:
                         for clean in scrub.end():  # what was held back arrived all the same
                             yield clean
@@ -150,6 +153,7 @@ class BasetenClient:
                     metrics.total_s = clock.now()
                     if body.is_cut:
                         raise body.error(metrics.bytes, metrics)
+                    end.close()
                     if metrics.bytes == 0 and kind not in ("sse", "ndjson"):
                         kind = "empty"
         except PlaygroundError as exc:  # it may quote, or keep, what the server sent

@@ -1,5 +1,5 @@
-"""Whether a streamed answer to `playground call` ended as it should, judged as `chat` judges its
-own (core's ChatStreamParser), so that both commands exit 4 for the same broken streams."""
+"""Whether a predict call's stream ended as it should, judged as a chat's own is (ChatStreamParser):
+the window, the CLI, compare and history all see the same broken streams."""
 
 from __future__ import annotations
 
