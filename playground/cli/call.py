@@ -24,7 +24,7 @@ from playground.core.remote.remotes import Target
 async def run_call(args: argparse.Namespace, out: Printer) -> None:
     client = client_for(args)
     try:
-        target = target_from(args)
+        target = target_from(args, client.remote)
         assert target is not None
         raw = data_file_from(args)
         if args.as_data_url and not args.file_field:

@@ -18,7 +18,7 @@ from playground.cli.output import Printer, print_chat
 async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     client = client_for(args)
     try:
-        target = target_from(args)
+        target = target_from(args, client.remote)
         body = chat_body(args)
         await print_chat(client.chat(client.openai_base(target), body), out)
     finally:

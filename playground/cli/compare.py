@@ -15,7 +15,9 @@ from playground.cli.flags import (
     add_remote_flags,
     chat_body,
     client_for,
+    client_of,
     header_from,
+    named_remote,
     read_json,
 )
 from playground.cli.output import (
@@ -27,6 +29,7 @@ from playground.cli.output import (
     Printer,
     run_command,
 )
+from playground.core.api.client import BasetenClient
 from playground.core.api.wake import WakeProgress
 from playground.core.compare.report import save_report
 from playground.core.compare.results import (
@@ -39,6 +42,7 @@ from playground.core.compare.results import (
 from playground.core.compare.run import check_comparable, compare_targets
 from playground.core.errors import InvalidRequest
 from playground.core.remote.remotes import Target, TargetKind
+from playground.core.remote.truss import MODEL_NAME as TRUSS_MODEL
 from playground.core.request.spec import Column, RequestSpec
 
 EXIT_BY_KIND = {
@@ -67,7 +71,7 @@ class ColumnFlag(argparse.Action):
 def columns_from(flags: Sequence[tuple[str, Any]]) -> list[Column]:
     """Each --env/--development/--deployment/--regional starts a column of the current --model
     (or --chain), each --model-api a column of its own; a --model with none of these is its
-    production."""
+    production. Each --truss REMOTE is a column of its own: the one model of that Truss server."""
     columns: list[Column] = []
     owner: tuple[str, bool] | None = None  # id, is a chain
     used = True
@@ -79,6 +83,9 @@ def columns_from(flags: Sequence[tuple[str, Any]]) -> list[Column]:
             continue
         if flag == "model_api":
             columns.append(Column(None, model_api=str(value)))
+            continue
+        if flag == "truss":
+            columns.append(Column(Target(TRUSS_MODEL), remote=str(value)))
             continue
         if owner is None:
             option = "--" + flag.replace("_", "-")
@@ -109,7 +116,14 @@ def _column_number(text: str, flag: str, count: int) -> tuple[int, str]:
 
 
 def apply_column_options(columns: list[Column], args: argparse.Namespace) -> list[Column]:
-    """--override N:JSON (merged into column N's body) and --column-header N:NAME:VALUE."""
+    """--override N:JSON (merged into column N's body), --column-header N:NAME:VALUE and
+    --column-remote N:REMOTE (column N sent to another remote, with its own key or none)."""
+    remotes = {i: c.remote for i, c in enumerate(columns)}
+    for text in args.column_remote or []:
+        index, name = _column_number(text, "--column-remote", len(columns))
+        if not name:
+            raise UsageError(f"--column-remote {text!r} names no remote")
+        remotes[index] = name
     overrides: dict[int, dict[str, Any]] = {}
     headers: dict[int, dict[str, str]] = {}
     for text in args.override or []:
@@ -123,9 +137,31 @@ def apply_column_options(columns: list[Column], args: argparse.Namespace) -> lis
         name, value = header_from("--column-header", rest)
         headers.setdefault(index, {})[name] = value
     return [
-        Column(c.target, c.model_api, {**c.overrides, **overrides.get(i, {})}, headers.get(i, {}))
+        Column(
+            c.target,
+            c.model_api,
+            {**c.overrides, **overrides.get(i, {})},
+            headers.get(i, {}),
+            remote=remotes[i],
+        )
         for i, c in enumerate(columns)
     ]
+
+
+def clients_for(
+    args: argparse.Namespace, columns: Sequence[Column]
+) -> tuple[BasetenClient, dict[str, BasetenClient]]:
+    """The comparison's own client (the remote flags'), and one per remote a column names, each
+    with its own key (none for a Truss server). Without a column on the flags' remote, the
+    first column's client stands in, so that no key is asked for a remote nobody calls."""
+    # Nothing to close should one fail: a client opens its connections at its first call.
+    clients = {
+        name: client_of(named_remote(name), args)
+        for name in dict.fromkeys(c.remote for c in columns if c.remote)
+    }
+    if all(c.remote for c in columns):
+        return clients[columns[0].remote], clients
+    return client_for(args), clients
 
 
 def spec_from(args: argparse.Namespace, columns: list[Column]) -> RequestSpec:
@@ -239,7 +275,7 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
         check_comparable(spec, columns)
     except InvalidRequest as exc:
         raise UsageError(str(exc)) from None
-    client = client_for(args)
+    client, clients = clients_for(args, columns)
     try:
         labels = [f"{i + 1}. {c.label}" for i, c in enumerate(columns)]
         rounds_seen: dict[int, int] = {}
@@ -260,9 +296,11 @@ async def run_compare(args: argparse.Namespace, out: Printer) -> None:
             on_wake=lambda p: out(_wake_record(p)),
             repeat=args.repeat,
             on_result=on_result,
+            clients=clients,
         )
     finally:
-        await client.aclose()
+        for each in {id(c): c for c in [client, *clients.values()]}.values():
+            await each.aclose()
     out(summary_record(comparison))
     if args.report:
         try:
@@ -299,6 +337,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     group.add_argument("--deployment", action=ColumnFlag, metavar="ID", help="a deployment")
     group.add_argument("--regional", action=ColumnFlag, metavar="ENV", help="a regional env")
     group.add_argument("--model-api", action=ColumnFlag, metavar="SLUG", help="a Model API")
+    group.add_argument(
+        "--truss",
+        action=ColumnFlag,
+        metavar="REMOTE",
+        help="the model of the Truss server added as REMOTE (`remotes add NAME --truss URL`)",
+    )
+    group.add_argument(
+        "--column-remote",
+        action="append",
+        metavar="N:REMOTE",
+        help="send column N to another remote, with that remote's own key",
+    )
     group.add_argument(
         "--override", action="append", metavar="N:JSON", help="merge JSON into column N's body"
     )

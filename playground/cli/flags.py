@@ -18,6 +18,7 @@ from playground.core.events import Retrying
 from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.keys import ENV_VAR, find_key
 from playground.core.remote.remotes import Remote, Target
+from playground.core.remote.truss import MODEL_NAME as TRUSS_MODEL
 
 
 class UsageError(Exception):
@@ -142,11 +143,14 @@ def named_remote(name: str) -> Remote:
         raise UsageError(str(exc)) from None
 
 
-def target_from(args: argparse.Namespace) -> Target | None:
-    """None means the Model APIs base (chat only)."""
+def target_from(args: argparse.Namespace, remote: Remote | None = None) -> Target | None:
+    """None means the Model APIs base (chat only). On a Truss server (`remote`), which serves
+    one model, the model needs no id."""
     if getattr(args, "model_api", None):
         return None
     owner = args.model or args.chain
+    if not owner and remote is not None and remote.kind == "truss":
+        return Target(TRUSS_MODEL)
     if not owner:
         raise UsageError(
             "say which model: --model ID (or --chain ID, or --model-api SLUG for chat)"
@@ -260,13 +264,18 @@ def _check_url(flag: str, value: str) -> None:
 def client_for(args: argparse.Namespace, err: TextIO | None = None) -> BasetenClient:
     """A client of the remote the flags name, with their timeouts, retries and limits; each
     retry is said on `err` (stderr) before its wait."""
-    remote = remote_from(args)
-    found = find_key(remote.name)
-    if found is None:
+    return client_of(remote_from(args), args, err)
+
+
+def client_of(remote: Remote, args: argparse.Namespace, err: TextIO | None = None) -> BasetenClient:
+    """A client of `remote` with its own key (none for a Truss server, which takes none) and
+    the flags' timeouts, retries and limits."""
+    found = find_key(remote.name) if remote.needs_key else None
+    if found is None and remote.needs_key:
         raise UsageError(
             f"no API key: set {ENV_VAR} (or store one in the keyring for {remote.name!r})"
         )
-    client = BasetenClient(remote, found.key)
+    client = BasetenClient(remote, found.key if found is not None else "")
     client.transport.apply(connection_settings(args))
     stream = err or sys.stderr
 

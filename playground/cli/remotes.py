@@ -17,7 +17,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add = actions.add_parser("add", help="add a remote from a dashboard or local server URL")
     add.add_argument("name", help="letters, digits, - and _ (the keyring entry's name)")
     add.add_argument(
-        "url", help="https://app.staging.baseten.co (a dashboard), or http://127.0.0.1:8765"
+        "url",
+        nargs="?",
+        help="https://app.staging.baseten.co (a dashboard), or http://127.0.0.1:8765",
+    )
+    add.add_argument(
+        "--truss",
+        nargs="?",
+        const="http://localhost:8080",
+        metavar="URL",
+        help="a Truss server's URL instead (its own routes, no key; default http://localhost:8080)",
     )
     remove = actions.add_parser("remove", help="remove an added remote")
     remove.add_argument("name")
@@ -30,14 +39,24 @@ def run(args: argparse.Namespace) -> int:
         RemoteFileError,
         RemoteStore,
         remote_from_url,
+        truss_remote,
     )
 
     store = RemoteStore.default()
     try:
         if args.action == "add":
-            remote = remote_from_url(args.name, args.url)
-            store.add(remote)
-            print(f"added {remote.name}: inference {remote.inference}, management {remote.label}")
+            if (args.url is None) == (args.truss is None):
+                raise RemoteConfigError("give the remote's URL, or --truss URL (not both)")
+            if args.truss is not None:
+                remote = truss_remote(args.name, args.truss)
+                store.add(remote)
+                print(f"added {remote.name}: a Truss server at {remote.inference} (no key)")
+            else:
+                remote = remote_from_url(args.name, args.url)
+                store.add(remote)
+                print(
+                    f"added {remote.name}: inference {remote.inference}, management {remote.label}"
+                )
         elif args.action == "remove":
             store.remove(args.name)
             print(f"removed {args.name}")
@@ -46,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             if store.problems:  # a list without the added remotes would mislead a script
                 raise RemoteFileError(store.problems[0])
             for remote in remotes.values():
-                print(f"{remote.name}\t{remote.label}\t{remote.inference}")
+                print(f"{remote.name}\t{remote.label}\t{remote.inference}\t{remote.kind}")
     except RemoteConfigError as exc:
         print(f"playground remotes: {exc}", file=sys.stderr)
         return 2

@@ -34,7 +34,7 @@ def test_added_remotes_round_trip_in_a_plain_file(store: RemoteStore) -> None:
     assert store.get("staging").management == "https://api.staging.baseten.co"
     assert store.get("laptop").inference == "http://127.0.0.1:8765/{host}"
     data = json.loads(store.path.read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert [r["name"] for r in data["remotes"]] == ["staging", "laptop"]
     assert store.path.read_text(encoding="utf-8").endswith("}\n")
     store.remove("staging")
@@ -108,8 +108,8 @@ def _deny(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("folder", "cannot be used: it is a folder, not a file."),
         ("no permission", "cannot be used: it cannot be read (Permission denied)."),
         (
-            b'{"schema_version": 2, "remotes": [], "more": {}}',
-            "was written by a newer Playground (schema_version 2; this one reads up to 1). It is "
+            b'{"schema_version": 3, "remotes": [], "more": {}}',
+            "was written by a newer Playground (schema_version 3; this one reads up to 2). It is "
             "left as it is: change your remotes with that Playground.",
         ),
     ],

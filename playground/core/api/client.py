@@ -73,7 +73,7 @@ class BasetenClient:
         transport: Transport | None = None,
     ) -> None:
         self.remote = remote
-        self._key = api_key
+        self._key = api_key if remote.needs_key else ""  # a Truss server is never sent a key
         remember(api_key)
         # Baseten accepts both schemes; truss sends `Api-Key` for keys from ~/.trussrc.
         self.auth_scheme = auth_scheme
@@ -83,11 +83,12 @@ class BasetenClient:
 
     @property
     def has_key(self) -> bool:
-        return bool(self._key)
+        """Whether calls can go out: a key, or a remote that takes none (a Truss server)."""
+        return bool(self._key) or not self.remote.needs_key
 
     def set_api_key(self, api_key: str) -> None:
         """Use another key from the next request on (the first-run flow sets it late)."""
-        self._key = api_key
+        self._key = api_key if self.remote.needs_key else ""
         remember(api_key)
 
     def redact(self, data: bytes) -> bytes:
@@ -99,6 +100,8 @@ class BasetenClient:
 
     def _headers(self, extra: tuple[tuple[str, str], ...] | dict[str, str] = ()) -> dict[str, str]:
         headers = dict(extra.items() if isinstance(extra, dict) else extra)
+        if not self.remote.needs_key:
+            return headers
         if not self._key:
             raise InvalidRequest(f"No API key for the remote {self.remote.name!r}")
         headers["Authorization"] = f"{self.auth_scheme} {self._key}"

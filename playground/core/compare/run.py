@@ -11,7 +11,8 @@ from contextlib import aclosing
 from typing import Any
 
 from playground.core.api.client import BasetenClient
-from playground.core.api.wake import ProgressCallback, WakeReport, cold_targets, wake_all
+from playground.core.api.wake import ProgressCallback, WakeReport
+from playground.core.compare.clients import Clients, check_clients, cold_or_woken, column_client
 from playground.core.compare.results import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -270,8 +271,11 @@ class CompareRound:
         on_result: ResultCallback | None = None,
         cold: Collection[int] = (),
         only: Collection[int] | None = None,
+        clients: Clients | None = None,
     ) -> None:
         check_comparable(spec, columns)
+        self.clients: Clients = clients or {}
+        check_clients(client, self.clients, columns)
         self.client = client
         self.spec = spec
         self.columns = tuple(columns)
@@ -310,9 +314,9 @@ class CompareRound:
                 self._on_event(index, event)
 
         try:
-            result = await run_column(
-                self.client, self.spec, self.columns[index], forward, recorder=recorder
-            )
+            column = self.columns[index]
+            client = column_client(self.client, self.clients, column)
+            result = await run_column(client, self.spec, column, forward, recorder=recorder)
         except asyncio.CancelledError:
             self._finish(recorder.cancelled())
             raise
@@ -361,6 +365,7 @@ async def run_comparison(
     on_result: ResultCallback | None = None,
     on_round: RoundCallback | None = None,
     into: Comparison | None = None,
+    clients: Clients | None = None,
 ) -> Comparison:
     """`repeat` rounds, one after another, each sending to every column at once.
 
@@ -368,7 +373,7 @@ async def run_comparison(
     marked cold. A column stopped alone (`on_round` hands out each round, to cancel columns in)
     is not sent again in later rounds. Rounds are added to `into` as they end (a new Comparison
     by default), so that cancelling the whole run keeps every result so far, the stopped round's
-    too.
+    too. A column naming a remote (`Column.remote`) is sent with `clients[remote]`.
     """
     if repeat < 1:
         raise InvalidRequest(f"repeat is at least 1, not {repeat}")
@@ -386,6 +391,7 @@ async def run_comparison(
             on_result=on_result,
             cold=cold if n == 0 else (),
             only=active,
+            clients=clients,
         )
         round_.start()
         if on_round is not None:
@@ -413,17 +419,16 @@ async def compare_targets(
     on_result: ResultCallback | None = None,
     on_round: RoundCallback | None = None,
     into: Comparison | None = None,
+    clients: Clients | None = None,
 ) -> Comparison:
     """The one sequence the window and `playground compare` run: wake every target first (when
     asked; `on_wake` sees each change, `on_woken` the report), or else look up which are scaled
     to zero; then `run_comparison`, with each cold target's first run marked cold."""
-    targets = [column.target for column in columns]
-    if wake:
-        report = await wake_all(client, targets, on_wake)
-        if on_woken is not None:
-            on_woken(report)
-    else:
-        report = await cold_targets(client, targets)
+    clients = clients or {}
+    check_clients(client, clients, columns)
+    report = await cold_or_woken(client, clients, columns, wake=wake, on_wake=on_wake)
+    if wake and on_woken is not None:
+        on_woken(report)
     # Woken now or not, a target that was not serving paid (or pays) a cold start once.
     return await run_comparison(
         client,
@@ -435,4 +440,5 @@ async def compare_targets(
         on_result=on_result,
         on_round=on_round,
         into=into,
+        clients=clients,
     )

@@ -15,9 +15,14 @@ from playground.core.paths import remotes_file
 from playground.core.remote.keys import trussrc_keys
 from playground.core.remote.remotes import Remote
 
-SCHEMA_VERSION = 1
+# Version 2 added each remote's `kind` ("baseten", or "truss" for a Truss server). A version 1
+# file is read as it is (every remote in it is of kind "baseten") and written as version 2 at the
+# next change; a newer version than this one knows is never written over.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 BUILT_IN = "baseten"
 _FIELDS = ("inference", "management", "model_apis")
+_KINDS = ("baseten", "truss")
 
 
 class RemoteConfigError(ValueError):
@@ -32,10 +37,7 @@ class RemoteFileError(RemoteConfigError):
 def remote_from_url(name: str, url: str) -> Remote:
     """A remote from what a person has at hand: a dashboard URL (`https://app.baseten.co`,
     `app.staging.baseten.co`) or the base URL of a local Baseten-compatible server."""
-    if not name or not name.replace("-", "").replace("_", "").isalnum():
-        raise RemoteConfigError(
-            f"A remote's name is letters, digits, - and _ (it names the key), not {name!r}"
-        )
+    _check_name(name)
     host = _checked_host(url)
     if host in ("127.0.0.1", "localhost", "::1") or url.startswith("http://"):
         return Remote.local(url, name=name)
@@ -45,8 +47,26 @@ def remote_from_url(name: str, url: str) -> Remote:
         raise RemoteConfigError(str(exc)) from None
 
 
+def truss_remote(name: str, url: str) -> Remote:
+    """A remote of kind "truss": the Truss server at `url` (`http://localhost:8080` is where
+    `truss run` and the Truss server's Docker image listen)."""
+    _check_name(name)
+    _checked_host(url)
+    return Remote.truss(url if "://" in url else "http://" + url, name)
+
+
+def _check_name(name: str) -> None:
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise RemoteConfigError(
+            f"A remote's name is letters, digits, - and _ (it names the key), not {name!r}"
+        )
+
+
 def url_of(remote: Remote) -> str:
-    """The URL `remote_from_url` makes `remote` from: a local server's base, or the dashboard."""
+    """The URL `remote_from_url` (or `truss_remote`) makes `remote` from: a local server's base,
+    a Truss server's, or the dashboard."""
+    if remote.kind == "truss":
+        return remote.inference
     if remote.management.endswith("/api"):
         return remote.label
     host = urlsplit(remote.management).hostname or ""
@@ -112,17 +132,19 @@ class RemoteStore:
                 f"one reads up to {SCHEMA_VERSION}). It is left as it is: change your remotes "
                 "with that Playground."
             )
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
             raise self._error(f"schema_version {version!r} is not a version Playground knows")
         items = data.get("remotes")
         if not isinstance(items, list):
             raise self._error('"remotes" must be a list')
         remotes: dict[str, Remote] = {}
         for number, item in enumerate(items, 1):
-            problem = _item_problem(item)
+            problem = _item_problem(item, needs_kind=version >= 2)
             if problem:
                 raise self._error(f"remote {number} {problem}")
-            remotes[item["name"]] = Remote(item["name"], *(item[f] for f in _FIELDS))
+            kind = item.get("kind", "baseten") if version == 1 else item["kind"]
+            inference, management, model_apis = (item[f] for f in _FIELDS)
+            remotes[item["name"]] = Remote(item["name"], inference, management, model_apis, kind)
         return remotes
 
     def all(self) -> dict[str, Remote]:
@@ -192,7 +214,8 @@ class RemoteStore:
         data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "remotes": [
-                {"name": r.name, **{f: getattr(r, f) for f in _FIELDS}} for r in remotes.values()
+                {"name": r.name, "kind": r.kind, **{f: getattr(r, f) for f in _FIELDS}}
+                for r in remotes.values()
             ],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +228,7 @@ class RemoteStore:
         )
 
 
-def _item_problem(item: object) -> str:
+def _item_problem(item: object, *, needs_kind: bool) -> str:
     """What is wrong with one entry of the file, in words ("" if nothing)."""
     if not isinstance(item, dict):
         return "must be a JSON object"
@@ -217,4 +240,7 @@ def _item_problem(item: object) -> str:
     for key in _FIELDS:
         if not isinstance(item.get(key), str):
             return f"({name!r}) needs {key} (a URL, as a string)"
+    kind = item.get("kind", None if needs_kind else "baseten")
+    if kind not in _KINDS:
+        return f"({name!r}) needs a kind, one of {', '.join(_KINDS)}, not {kind!r}"
     return ""

@@ -6,17 +6,27 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from playground.core.errors import InvalidRequest
+from playground.core.remote.truss import DEFAULT_URL, truss_url
+
+RemoteKind = Literal["baseten", "truss"]
 TargetKind = Literal["environment", "production", "development", "deployment", "regional"]
 
 
 @dataclass(frozen=True)
 class Remote:
-    """Three URL bases; `{host}` in `inference` becomes `model-{id}`, `model-{id}-{env}` or `chain-{id}`."""
+    """Three URL bases; `{host}` in `inference` becomes `model-{id}`, `model-{id}-{env}` or `chain-{id}`.
+
+    `kind` "truss" is a Truss server (the container's own routes): `inference` is its base URL,
+    it has no management API, its OpenAI-compatible routes stand for the Model APIs, it carries its
+    own route map (`truss_url`) and takes no key, so none is ever sent to it.
+    """
 
     name: str
     inference: str
     management: str
     model_apis: str
+    kind: RemoteKind = "baseten"
 
     @classmethod
     def baseten(cls) -> Remote:
@@ -39,6 +49,17 @@ class Remote:
         )
 
     @classmethod
+    def truss(cls, base_url: str = DEFAULT_URL, name: str = "truss") -> Remote:
+        """A Truss server (`truss run`, its Docker image, or its server code) at `base_url`."""
+        base = base_url.rstrip("/")
+        return cls(name=name, inference=base, management="", model_apis="", kind="truss")
+
+    @property
+    def needs_key(self) -> bool:
+        """False for a Truss server: it takes no key, and is sent none."""
+        return self.kind != "truss"
+
+    @classmethod
     def for_app_url(cls, app_url: str, name: str) -> Remote:
         """The remote behind a dashboard URL, as truss and the baseten CLI map it (§1.6).
 
@@ -59,6 +80,8 @@ class Remote:
     @property
     def label(self) -> str:
         """Where this remote is, for people: a local server's base URL, or the management host."""
+        if self.kind == "truss":
+            return self.inference
         return self.management.removesuffix("/api")
 
     def host_url(self, host: str) -> str:
@@ -66,10 +89,14 @@ class Remote:
 
     def management_url(self, path: str) -> str:
         """A management API URL: `path` is relative to `/v1/`, e.g. `models/{id}/deployments`."""
+        if self.kind == "truss":
+            raise InvalidRequest(f"{self.name} is a Truss server: it has no management API")
         return self.management.rstrip("/") + "/v1/" + path.lstrip("/")
 
     def model_apis_url(self, path: str = "") -> str:
         """The Model APIs base (OpenAI-compatible), or a path under it such as `chat/completions`."""
+        if self.kind == "truss":  # its OpenAI-compatible routes are the model's own
+            return truss_url(self.inference, "sync/v1/" + path.lstrip("/") if path else "sync/v1")
         base = self.model_apis.rstrip("/")
         return base + "/" + path.lstrip("/") if path else base
 
@@ -111,7 +138,10 @@ class Target:
         return f"/{self.kind}"
 
     def url(self, remote: Remote, endpoint: str) -> str:
-        """The URL of `endpoint` (`predict`, `async_predict`, `wake`, `sync/…`) for this target."""
+        """The URL of `endpoint` (`predict`, `async_predict`, `wake`, `sync/…`) for this target;
+        on a Truss server, the remote's own route map says it (one model: the target is moot)."""
+        if remote.kind == "truss":
+            return truss_url(remote.inference, endpoint)
         return remote.host_url(self._host()) + self._prefix() + "/" + endpoint.lstrip("/")
 
     def openai_base(self, remote: Remote) -> str:
@@ -123,4 +153,6 @@ class Target:
 
     def async_request_url(self, remote: Remote, request_id: str) -> str:
         """Async status and cancel live on the host, outside any environment prefix."""
+        if remote.kind == "truss":
+            return truss_url(remote.inference, "async_request")
         return remote.host_url(self._host()) + f"/async_request/{request_id}"

@@ -228,12 +228,14 @@ class RequestSpec:
 @dataclass(frozen=True)
 class Column:
     """One column of a comparison: a target (or a Model API) and what it overrides in the body,
-    e.g. `{"model": "served-name"}` for chat, and in the headers (never a secret)."""
+    e.g. `{"model": "served-name"}` for chat, and in the headers (never a secret). `remote` names
+    the remote this column is sent to ("": the comparison's own), each with its own client."""
 
     target: Target | None
     model_api: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    remote: str = ""
 
     def __post_init__(self) -> None:
         if self.target is None and not self.model_api:
@@ -242,9 +244,10 @@ class Column:
 
     @property
     def label(self) -> str:
+        where = f"{self.remote} · " if self.remote else ""
         if self.target is None:
-            return self.model_api
-        return f"{self.target.model_id} · {self.target.label}"
+            return where + self.model_api
+        return f"{where}{self.target.model_id} · {self.target.label}"
 
     def apply(self, spec: RequestSpec) -> RequestSpec:
         """`spec` sent to this column: its target, with the overrides merged into a dict body."""
@@ -272,6 +275,8 @@ class Column:
             out["overrides"] = dict(self.overrides)
         if headers := clean_headers(self.headers):
             out["headers"] = headers
+        if self.remote:
+            out["remote"] = self.remote
         return out
 
     @classmethod
@@ -292,4 +297,5 @@ class Column:
             model_api=str(data.get("model_api", "")),
             overrides=dict(overrides),
             headers=dict(headers),
+            remote=str(data.get("remote", "")),
         )
