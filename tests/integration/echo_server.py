@@ -174,6 +174,7 @@ class EchoServer:
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.key = key
         self.answered: list[str] = []
+        self.heads: list[bytes] = []  # every request's head, as it arrived
         outer = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -198,6 +199,7 @@ class EchoServer:
         head, body = _read_request(client)
         if not head:
             return
+        self.heads.append(head)
         asked = [kind.decode() for kind in _ASKED.findall(body)]  # a chat's last message
         with contextlib.suppress(OSError):  # a client may leave early (after an error event)
             if asked and asked[-1] in ANSWERS:

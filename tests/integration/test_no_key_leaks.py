@@ -466,6 +466,25 @@ def calls_from_a_terminal(s: Session) -> None:
     assert s.echo.answered[-5:] == ["json", "sse", "error", "chat-split", "chat-error"]
 
 
+def calls_a_truss_server_from_a_terminal(s: Session) -> None:
+    """A Truss server is sent no key at all (it takes none), alone or as a compare column beside
+    a remote that takes one; what it quotes back is masked all the same."""
+    from playground.cli.main import main
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    assert main(["remotes", "add", "truss-echo", "--truss", s.echo.base_url]) == 0
+    sent = len(s.echo.heads)
+    assert main(["call", "--remote", "truss-echo", "-d", '{"text": "echo:json"}']) == 0
+    where = ["--base-url", s.echo.base_url, "--model", CLASSIFIER]
+    argv = ["compare", "--truss", "truss-echo", *where, "-d", '{"text": "echo:json"}']
+    assert main(argv) == 0
+    heads = s.echo.heads[sent:]
+    to_truss = [h for h in heads if b" /v1/models/model:predict " in h.split(b"\r\n")[0]]
+    assert len(to_truss) == 2
+    assert all(b"authorization" not in h.lower() for h in to_truss)
+    assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("chat", "failed"),  # the echo server's in-band error
@@ -500,6 +519,7 @@ STEPS: list[Callable[..., None]] = [
     submits_an_async_job_whose_id_is_the_key,
     chats_with_a_server_that_quotes_the_key,
     calls_from_a_terminal,
+    calls_a_truss_server_from_a_terminal,
     saves_the_window_state,
     takes_a_screenshot,
 ]
