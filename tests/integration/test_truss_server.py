@@ -22,6 +22,7 @@ from playground.core.events import ChatFinished, JsonBody, TextChunk
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
+from playground.emulator.demo import CHAT as CHAT_MODEL
 from playground.emulator.demo import CLASSIFIER
 from tests.core.helpers import collect, run
 from tests.integration.helpers import run as run_command
@@ -203,6 +204,21 @@ def test_one_comparison_across_the_truss_server_and_the_local_baseten_server(
         assert [s.warm["total"].n for s in comparison.summaries()] == [2, 2]
         diff = comparison.diff(0, 1)
         assert diff.changes  # two different models: their bodies differ, path by path
+        # Chat, streamed, across the two: the Truss model's chat_completions and a deployment's.
+        chat = RequestSpec(mode="chat", target=MODEL, body={**CHAT, "stream": True})
+        chat_columns = [Column(MODEL, remote="truss-local"), Column(Target(CHAT_MODEL))]
+        local = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+        truss = BasetenClient(truss_server.remote(), "")
+        try:
+            chats = await compare_targets(local, chat, chat_columns, clients={"truss-local": truss})
+        finally:
+            await local.aclose()
+            await truss.aclose()
+        [results] = chats.rounds
+        assert [(r.outcome, r.kind) for r in results] == [("ok", "chat"), ("ok", "chat")]
+        assert results[0].body.strip() == "echo: hi there"
+        assert results[1].body
+        assert all(r.figure("ttft") is not None for r in results)
 
     run(go())
     # The command: `--truss REMOTE` is a column on that Truss server; the others on --base-url.
