@@ -31,20 +31,12 @@ def column_client(client: BasetenClient, clients: Clients, column: Column) -> Ba
 
 
 def check_clients(client: BasetenClient, clients: Clients, columns: Sequence[Column]) -> None:
-    """Raise InvalidRequest, in words, when a column's remote has no client, or a column asks a
-    Truss server for what only Baseten's gateway has."""
+    """Raise InvalidRequest, in words, when a column's remote has no client."""
     for i, column in enumerate(columns, start=1):
         try:
             column_client(client, clients, column)
         except InvalidRequest as exc:
             raise InvalidRequest(f"Column {i}: {exc}") from None
-
-
-def remote_labels(
-    client: BasetenClient, clients: Clients, columns: Sequence[Column]
-) -> tuple[str, ...]:
-    """Where each column goes, for people (a base URL or a management host)."""
-    return tuple(column_client(client, clients, c).remote.label for c in columns)
 
 
 async def cold_or_woken(
