@@ -198,12 +198,11 @@ class MessagesAnswer:
 
     # --- the stream ------------------------------------------------------------------------------
 
-    async def events(self, delay: float, error_at: int) -> AsyncIterator[bytes]:
+    async def events(self, delay: float, error_at: int, message: str) -> AsyncIterator[bytes]:
         """Every event of the answer; an `error` event (then the end) as event `error_at`."""
         sent = 0
         async for event in self._events(delay):
             if sent == error_at:
-                message = "Internal error while generating the response"
                 yield named_sse("error", error_body(500, message))
                 return
             sent += 1
@@ -278,7 +277,8 @@ async def respond(engine: ChatEngine, body: Any, faults: Faults, record: Request
     thinking = (body.get("thinking") or {}).get("type") != "disabled"
     answer = MessagesAnswer(engine, chat, plan, thinking)
     if body.get("stream"):
-        events = answer.events(engine.delay(faults), faults.error_at)
+        message = faults.message or "Internal error while generating the response"
+        events = answer.events(engine.delay(faults), faults.error_at, message)
         return streaming(
             events, replace(faults, error_at=-1), record, media_type="text/event-stream", kind="sse"
         )

@@ -248,7 +248,7 @@ class ResponsesAnswer:
         self.seq += 1
         return named_sse(kind, payload)
 
-    async def events(self, delay: float, error_at: int) -> AsyncIterator[bytes]:
+    async def events(self, delay: float, error_at: int, message: str) -> AsyncIterator[bytes]:
         """Every event of the answer; an `error` event (then the end) as event `error_at`."""
         sent = 0
         async for event in self._events(delay):
@@ -257,7 +257,7 @@ class ResponsesAnswer:
                 yield self.event(
                     "error",
                     code="server_error",
-                    message="Internal error while generating the response",
+                    message=message,
                     param=None,
                 )
                 return
@@ -392,7 +392,8 @@ async def respond(engine: ChatEngine, body: Any, faults: Faults, record: Request
     if body.get("stream"):
         # The in-band error is the Responses API's own `error` event, not chat's, so it is sent
         # here rather than by the stream shaper.
-        events = answer.events(engine.delay(faults), faults.error_at)
+        message = faults.message or "Internal error while generating the response"
+        events = answer.events(engine.delay(faults), faults.error_at, message)
         return streaming(
             events, replace(faults, error_at=-1), record, media_type="text/event-stream", kind="sse"
         )
