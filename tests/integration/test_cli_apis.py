@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from playground.emulator import EmulatorServer
+from tests.core.helpers import server_request
 from tests.integration.helpers import run
 
 
@@ -18,7 +20,7 @@ def _chat(
 
 @pytest.mark.parametrize("api", ["responses", "messages"])
 def test_chat_api_prints_the_same_message_as_chat_completions(
-    capsys: pytest.CaptureFixture[str], base: list[str], api: str
+    capsys: pytest.CaptureFixture[str], base: list[str], api: str, emulator: EmulatorServer
 ) -> None:
     chat = next(r for r in _chat(capsys, base, "--stream") if r["event"] == "message")
     records = _chat(capsys, base, "--stream", "--api", api)
@@ -37,6 +39,8 @@ def test_chat_api_prints_the_same_message_as_chat_completions(
     metrics = records[-1]
     assert metrics["event"] == "metrics"
     assert metrics["tokens"] == chat_usage["completion_tokens"]
+    seen = server_request(emulator, str(metrics["request_id"]))
+    assert seen["path"] == f"/inference/v1/{api}"
 
 
 def test_chat_api_not_streamed(capsys: pytest.CaptureFixture[str], base: list[str]) -> None:
