@@ -274,7 +274,8 @@ async def respond(engine: ChatEngine, body: Any, faults: Faults, record: Request
         return anthropic_error(exc.status, exc.message)
     plan = plan_answer(chat, engine.variant, faults)
     # A reasoning model thinks unless the request turns thinking off.
-    thinking = (body.get("thinking") or {}).get("type") != "disabled"
+    choice = body.get("thinking")
+    thinking = not (isinstance(choice, dict) and choice.get("type") == "disabled")
     answer = MessagesAnswer(engine, chat, plan, thinking)
     if body.get("stream"):
         message = faults.message or "Internal error while generating the response"

@@ -382,3 +382,15 @@ def test_messages_errors_are_anthropics_shape(emulator: EmulatorServer) -> None:
             },
         },
     )
+
+
+def test_thinking_can_be_turned_off(emulator: EmulatorServer) -> None:
+    with anthropic_client(emulator) as client:
+        message = client.messages.create(
+            model=REASONER,
+            max_tokens=1024,
+            thinking={"type": "disabled"},
+            messages=[{"role": "user", "content": "Why?"}],
+        )
+    assert [block.type for block in message.content] == ["text"]
+    assert message.usage.output_tokens == len(message.content[0].text.split())  # type: ignore[union-attr]
