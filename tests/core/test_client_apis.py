@@ -17,7 +17,7 @@ from playground.core import (
     TruncatedStream,
 )
 from playground.core.chat.conversation import Conversation
-from playground.core.events import ChatEvent, ToolCall
+from playground.core.events import ChatEvent, Notice, ToolCall
 from playground.core.request.api_bodies import Api, to_messages, to_responses
 from playground.core.secrets import REDACTOR
 from playground.emulator import EmulatorServer, demo
@@ -243,3 +243,13 @@ def test_the_bodies_say_one_conversation_in_each_format() -> None:
         "tool_choice": {"type": "any"},
     }
     assert to_messages({"messages": [{"role": "user", "content": "x"}]})["max_tokens"] == 4096
+
+
+@pytest.mark.parametrize("api", ["responses", "messages"])
+def test_a_malformed_event_is_skipped_with_a_notice(emulator: EmulatorServer, api: Api) -> None:
+    events = ask(emulator, api, body("playground/demo-chat", stream=True), "delay=0,malformed_at=5")
+    done = finished(events)
+    assert done.result.malformed_events == 1
+    assert [n.message[:27] for n in only(events, Notice)] == ["Skipped a malformed event: "]
+    whole = finished(ask(emulator, api, body("playground/demo-chat", stream=False)))
+    assert done.result.content == whole.result.content
