@@ -13,6 +13,7 @@ from playground.cli.flags import (
     target_from,
 )
 from playground.cli.output import Printer, print_chat
+from playground.core.request.api_bodies import APIS
 
 
 async def run_chat(args: argparse.Namespace, out: Printer) -> None:
@@ -20,7 +21,8 @@ async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args, client.remote)
         body = chat_body(args)
-        await print_chat(client.chat(client.openai_base(target), body), out)
+        base = client.openai_base(target)
+        await print_chat(client.chat(base, body, api=args.api), out)
     finally:
         await client.aclose()
 
@@ -34,4 +36,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_target_flags(chat, model_api=True)
     add_remote_flags(chat)
     add_chat_flags(chat)
+    chat.add_argument(
+        "--api",
+        choices=APIS,
+        default="chat",
+        help="the wire: chat completions (default), the Responses API or the Messages API "
+        "(Anthropic's format); the answer prints the same whichever is used",
+    )
     chat.set_defaults(runner=run_chat)

@@ -414,6 +414,8 @@ def test_languages_for_predict_and_chat() -> None:
         "Python httpx (async)",
         "OpenAI SDK (Python)",
         "truss predict",
+        "OpenAI SDK, Responses API (Python)",
+        "Anthropic SDK, Messages API (Python)",
     ]
 
 

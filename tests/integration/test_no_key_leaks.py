@@ -485,6 +485,24 @@ def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
 
 
+@writes(f"{EXPORTS}/code_responses.txt", f"{EXPORTS}/code_anthropic.txt")
+def uses_the_responses_and_messages_apis(s: Session) -> None:
+    """`chat --api` with the key in the question (the answer quotes it), and both exports."""
+    from playground.cli.main import main
+    from playground.core.request.codegen import export
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    where = ["--base-url", s.server.base_url, "--model-api", "playground/demo-reasoner"]
+    for api in ("responses", "messages"):
+        for stream in (["--stream"], []):
+            assert main(["chat", *where, "--api", api, *stream, "-m", f"is {KEY} a key?"]) == 0
+    body = {"messages": [{"role": "user", "content": f"is {KEY} a key?"}], "stream": True}
+    spec = RequestSpec("chat", None, body, model_api="playground/demo-chat")
+    for key in ("responses", "anthropic"):
+        code = export(key, spec, Remote.local(s.server.base_url))
+        (s.exports / f"code_{key}.txt").write_text(code, encoding="utf-8")
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("chat", "failed"),  # the echo server's in-band error
@@ -520,6 +538,7 @@ STEPS: list[Callable[..., None]] = [
     chats_with_a_server_that_quotes_the_key,
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
+    uses_the_responses_and_messages_apis,
     saves_the_window_state,
     takes_a_screenshot,
 ]

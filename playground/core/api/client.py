@@ -29,7 +29,8 @@ from playground.core.api.transport import (
     Transport,
     network_error,
 )
-from playground.core.chat.protocol import ChatStreamParser, chat_result_from_json, prepare_chat_body
+from playground.core.api.wires import WIRES
+from playground.core.chat.protocol import prepare_chat_body
 from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
 from playground.core.events import (
     ChatDelta,
@@ -42,6 +43,7 @@ from playground.core.events import (
 from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 from playground.core.remote.remotes import Remote, Target
+from playground.core.request.api_bodies import PATHS, Api, wire_body
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import REDACTOR, remember
 
@@ -263,10 +265,20 @@ class BasetenClient:
         return self.remote.model_apis_url() if target is None else target.openai_base(self.remote)
 
     async def chat(
-        self, base: str, body: dict[str, Any], *, headers: dict[str, str] | None = None
+        self,
+        base: str,
+        body: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        api: Api = "chat",
     ) -> AsyncGenerator[ChatEvent, None]:
-        """POST `{base}/chat/completions`; streams deltas when `body["stream"]` is true."""
-        body = prepare_chat_body(body)
+        """POST `{base}/chat/completions`; streams deltas when `body["stream"]` is true.
+
+        `api` "responses" or "messages" sends the same chat body in that API's format to
+        `{base}/responses` or `{base}/messages` and reads its answer into the same events.
+        """
+        body = prepare_chat_body(body) if api == "chat" else wire_body(api, body)
+        wire = WIRES[api]
         clock = Clock()
         metrics = Metrics()
         headers = self._headers(headers or {})
@@ -274,11 +286,11 @@ class BasetenClient:
         streaming = bool(body.get("stream"))
         if streaming:
             headers["Accept"] = "text/event-stream"
-        parser = ChatStreamParser(metrics, clock)
+        parser = wire.parser(metrics, clock)
         scrub = DeltaScrubber()
         steps = self.transport.exchange(
             "POST",
-            base.rstrip("/") + "/chat/completions",
+            base.rstrip("/") + "/" + PATHS[api],
             headers=headers,
             metrics=metrics,
             clock=clock,
@@ -326,7 +338,7 @@ class BasetenClient:
                         metrics.total_s = clock.now()
                         if capped.is_cut:
                             raise capped.error(metrics.bytes, metrics)
-                        result = chat_result_from_json(raw, metrics)
+                        result = wire.result_from_json(raw, metrics)
                         if result.content or result.reasoning:
                             yield ChatDelta(result.content, result.reasoning)
                         parser.result = result

@@ -3,17 +3,18 @@ predict`, with `$BASETEN_API_KEY` where the key goes (the key itself is never kn
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from playground.core.remote.remotes import Remote
+from playground.core.request import codegen_apis
+from playground.core.request.literals import KEY_ENV as KEY_ENV
+from playground.core.request.literals import json_text, py_literal
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import REDACTOR
 
-KEY_ENV = "BASETEN_API_KEY"
 CURL_AUTH = f'-H "Authorization: Api-Key ${KEY_ENV}"'
 PY_AUTH = '"Authorization": f"Api-Key {api_key}"'
 # The keyword arguments of the OpenAI SDK's `chat.completions.create` (a test checks each one
@@ -56,6 +57,8 @@ LABELS = {
     "httpx": "Python httpx (async)",
     "openai": "OpenAI SDK (Python)",
     "truss": "truss predict",
+    "responses": "OpenAI SDK, Responses API (Python)",
+    "anthropic": "Anthropic SDK, Messages API (Python)",
 }
 
 
@@ -83,33 +86,6 @@ def _is_sse(spec: RequestSpec) -> bool:
 
 
 # --- literals ------------------------------------------------------------------------------------
-
-
-def json_text(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def _is_scalar(value: Any) -> bool:
-    return not isinstance(value, dict | list) or not value
-
-
-def py_literal(value: Any, level: int = 0) -> str:
-    """`value` as Python source, black-style, for a line indented by `level` * 4 spaces."""
-    pad = "    " * (level + 1)
-    if isinstance(value, dict) and value:
-        items = [
-            f"{pad}{py_literal(str(k))}: {py_literal(v, level + 1)}," for k, v in value.items()
-        ]
-        return "{\n" + "\n".join(items) + "\n" + "    " * level + "}"
-    if isinstance(value, list) and value:
-        inline = "[" + ", ".join(py_literal(v) for v in value) + "]"
-        if all(_is_scalar(v) for v in value) and len(inline) <= 60:
-            return inline
-        items = [f"{pad}{py_literal(v, level + 1)}," for v in value]
-        return "[\n" + "\n".join(items) + "\n" + "    " * level + "]"
-    if value is None or isinstance(value, bool):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)  # strings and numbers read the same in Python
 
 
 def _headers_literal(spec: RequestSpec, level: int) -> str:
@@ -387,12 +363,16 @@ EXPORTERS: dict[str, Callable[[RequestSpec, Remote], str]] = {
     "httpx": to_httpx,
     "openai": to_openai,
     "truss": to_truss_predict,
+    "responses": codegen_apis.to_openai_responses,
+    "anthropic": codegen_apis.to_anthropic_messages,
 }
 
 
 def languages(spec: RequestSpec, remote: Remote | None = None) -> tuple[Language, ...]:
     """Every export in a fixed order; those that do not apply carry the reason."""
     reasons = {"openai": _openai_reason(spec), "truss": _truss_reason(spec, remote)}
+    reasons["responses"] = codegen_apis.api_reason(spec, "Responses API")
+    reasons["anthropic"] = codegen_apis.api_reason(spec, "Messages API")
     return tuple(Language(key, label, reasons.get(key, "")) for key, label in LABELS.items())
 
 
