@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.core.remote.remotes import Remote
+from playground.core.request.attachments import FileRef, has_files
+from playground.core.request.codegen_files import curl_body, py_file, py_helper, py_imports
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import REDACTOR
 
@@ -96,6 +98,8 @@ def _is_scalar(value: Any) -> bool:
 def py_literal(value: Any, level: int = 0) -> str:
     """`value` as Python source, black-style, for a line indented by `level` * 4 spaces."""
     pad = "    " * (level + 1)
+    if isinstance(value, FileRef):  # read when the code runs, not pasted in
+        return py_file(value)
     if isinstance(value, dict) and value:
         items = [
             f"{pad}{py_literal(str(k))}: {py_literal(v, level + 1)}," for k, v in value.items()
@@ -144,11 +148,15 @@ def to_curl(spec: RequestSpec, remote: Remote) -> str:
     if body is not None and not any(k.lower() == "content-type" for k in spec.headers):
         parts.append('-H "Content-Type: application/json"')
     parts += ["-H " + shlex.quote(f"{name}: {value}") for name, value in spec.headers.items()]
-    if body is not None:
+    files = curl_body(body, json_text)
+    if files is not None:  # the body is printed with each file's base64 and piped in
+        parts.append(files[1])
+    elif body is not None:
         parts.append("-d " + shlex.quote(json_text(body)))
     if is_streaming(spec):
         parts.append("--no-buffer")  # print chunks as they arrive, as Baseten's docs advise
-    return " \\\n  ".join(parts)
+    command = " \\\n  ".join(parts)
+    return command if files is None else "\n".join(files[0]) + " | " + command
 
 
 # --- Python: requests and httpx ------------------------------------------------------------------
@@ -160,6 +168,12 @@ _SSE_LOOP = [
     'for choice in chunk.get("choices", []):',
     '    print(choice["delta"].get("content") or "", end="", flush=True)',
 ]
+
+
+def _helper(body: Any) -> list[str]:
+    """The file helper after one blank line (which the imports end with): two blank lines."""
+    helper = py_helper(body)
+    return ["", *helper] if helper else []
 
 
 def _indent(lines: list[str], level: int) -> list[str]:
@@ -177,8 +191,10 @@ def _async_note(spec: RequestSpec) -> list[str]:
 
 def to_requests(spec: RequestSpec, remote: Remote) -> str:
     """A script with `requests`; a streaming answer is printed as it arrives."""
-    imports = ["import json", "import os"] if _is_sse(spec) else ["import os"]
-    lines = [*imports, "", "import requests", "", f'api_key = os.environ["{KEY_ENV}"]', ""]
+    body = spec.wire_body()
+    imports = py_imports(body, ["import json", "import os"] if _is_sse(spec) else ["import os"])
+    lines = [*imports, "", "import requests", "", *_helper(body)]
+    lines += [f'api_key = os.environ["{KEY_ENV}"]', ""]
     lines += _async_note(spec)
     method = spec.http_method.lower()
     if not is_streaming(spec):
@@ -215,9 +231,10 @@ def to_requests(spec: RequestSpec, remote: Remote) -> str:
 
 def to_httpx(spec: RequestSpec, remote: Remote) -> str:
     """An asyncio script with `httpx.AsyncClient`; a streaming answer is printed as it arrives."""
+    body = spec.wire_body()
     imports = ["import asyncio", "import json", "import os"] if _is_sse(spec) else []
-    lines = imports or ["import asyncio", "import os"]
-    lines += ["", "import httpx", "", "", "async def main() -> None:"]
+    lines = py_imports(body, imports or ["import asyncio", "import os"])
+    lines += ["", "import httpx", "", "", *py_helper(body), "async def main() -> None:"]
     lines += [f'    api_key = os.environ["{KEY_ENV}"]']
     lines += _indent(_async_note(spec), 1)
     # Baseten holds a sync request up to 1200 s (a cold start can take minutes).
@@ -272,7 +289,8 @@ def to_openai(spec: RequestSpec, remote: Remote) -> str:
     if reason:
         raise ValueError(reason)
     body: dict[str, Any] = spec.wire_body()
-    lines = ["import os", "", "from openai import OpenAI", "", "client = OpenAI("]
+    lines = [*py_imports(body, ["import os"]), "", "from openai import OpenAI", ""]
+    lines += [*_helper(body), "client = OpenAI("]
     lines += [
         f'    api_key=os.environ["{KEY_ENV}"],',
         f"    base_url={py_literal(openai_base(spec, remote))},",
@@ -326,6 +344,11 @@ def _truss_reason(spec: RequestSpec, remote: Remote | None) -> str:
         return (
             "truss predict finds models through Baseten's own API; "
             f"it cannot call the server at {remote.label}."
+        )
+    if has_files(spec.body):
+        return (
+            "truss predict takes the body inline; a body with files is exported as curl or "
+            "Python, which read them when they run."
         )
     if spec.headers:
         return f"truss predict cannot send extra headers ({', '.join(spec.headers)})."
