@@ -156,7 +156,10 @@ class Preset:
     def to_text(self, folder: Path | None = None) -> str:
         """The file as written in `folder`: 2-space indent, UTF-8 as is, a trailing newline."""
         try:
-            text = json.dumps(self.to_dict(folder), indent=2, ensure_ascii=False, allow_nan=False)
+            data = self.to_dict(folder)
+            text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+        except PresetError:  # a file it cannot keep, said as is
+            raise
         except ValueError:
             raise PresetError(
                 f"{self.name!r} holds NaN or Infinity, which a JSON file cannot hold"

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import mimetypes
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, get_args
 
 from playground.core.errors import InvalidRequest
 from playground.core.media import sniff
@@ -64,9 +65,10 @@ def encode(data: bytes, encoding: Encoding, mime: str) -> str:
 
 
 def _check_encoding(encoding: str) -> Encoding:
-    if encoding not in ENCODINGS:
-        raise ValueError(f"unknown file encoding {encoding!r}; one of {', '.join(ENCODINGS)}")
-    return cast(Encoding, encoding)
+    for known in ENCODINGS:
+        if encoding == known:
+            return known
+    raise ValueError(f"unknown file encoding {encoding!r}; one of {', '.join(ENCODINGS)}")
 
 
 class FileRef(str):
@@ -251,10 +253,9 @@ def files_to_dict(body: Any, folder: Path | None) -> dict[str, dict[str, str]]:
             )
         path = ref.path.as_posix()
         if folder is not None:
-            try:
+            # On another drive (Windows) there is no relative path: the full one is kept.
+            with contextlib.suppress(ValueError):
                 path = Path(os.path.relpath(ref.path, Path(folder).absolute())).as_posix()
-            except ValueError:  # another drive (Windows): only the full path reaches it
-                pass
         entry = {"path": path}
         if ref.encoding != "base64":
             entry["encoding"] = ref.encoding
