@@ -90,7 +90,9 @@ def test_a_token_whose_file_is_gone_is_an_error_naming_it_and_nothing_is_sent(
     ref = FileRef.from_path(clip)
     clip.unlink()
     assert ref.problem() == f"clip.wav is missing: it was expected at {clip}"
-    with pytest.raises(MissingFile, match=re.escape(f"clip.wav is missing: it was expected at {clip}")):
+    with pytest.raises(
+        MissingFile, match=re.escape(f"clip.wav is missing: it was expected at {clip}")
+    ):
         echoed(emulator, {"audio": ref})
     with pytest.raises(MissingFile, match=r"cannot read .*nope\.wav: No such file"):
         FileRef.from_path(tmp_path / "nope.wav")
@@ -157,7 +159,9 @@ def test_a_preset_whose_file_is_missing_opens_and_says_so_when_sent(
     (ref,) = file_refs(preset.request.body)
     expected = folder / "samples" / "a.wav"
     assert ref.problem() == f"a.wav is missing: it was expected at {expected}"
-    with pytest.raises(MissingFile, match=re.escape(f"a.wav is missing: it was expected at {expected}")):
+    with pytest.raises(
+        MissingFile, match=re.escape(f"a.wav is missing: it was expected at {expected}")
+    ):
         echoed(emulator, preset.request.body)
 
 
