@@ -98,6 +98,18 @@ def test_a_token_whose_file_is_gone_is_an_error_naming_it_and_nothing_is_sent(
         FileRef.from_path(tmp_path / "nope.wav")
 
 
+def test_a_token_whose_file_is_not_known_is_refused_rather_than_sent_as_text(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    token = str(FileRef.from_path(sample(tmp_path)))  # as history keeps it: text only
+    with pytest.raises(
+        MissingFile, match=re.escape(f"{token} stands for a file that is not known")
+    ):
+        echoed(emulator, {"audio": token})
+    ordinary = "⟨a note · with dots · but no size⟩"  # text that merely looks alike is sent
+    assert echoed(emulator, {"note": ordinary}) == {"note": ordinary}
+
+
 def test_binding_parsed_text_gives_back_the_references(tmp_path: Path) -> None:
     ref = FileRef.from_path(sample(tmp_path))
     parsed = json.loads(json.dumps({"a": [ref, "other"], "b": str(ref)}))
