@@ -15,6 +15,7 @@ import base64
 import contextlib
 import mimetypes
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -183,20 +184,39 @@ def make_token(name: str, size: int, encoding: Encoding, taken: Iterable[str] = 
 # --- bodies --------------------------------------------------------------------------------------
 
 
-def _walk(body: Any) -> Iterator[FileRef]:
+# A token that is plain text, not a FileRef: its file is not known here (a body from history, or
+# typed). Sending it as it is would send the token's text in place of the file.
+_TOKEN = re.compile(r"⟨[^⟩]+ · [\d.]+ [KMGT]?B · (?:base64|data-url)(?: #\d+)?⟩")
+
+
+def _walk(body: Any, *, orphans: bool = False) -> Iterator[str]:
     if isinstance(body, FileRef):
         yield body
+    elif isinstance(body, str):
+        if orphans and body[:1] == "⟨" and _TOKEN.fullmatch(body):
+            yield body
     elif isinstance(body, dict):
         for value in body.values():
-            yield from _walk(value)
+            yield from _walk(value, orphans=orphans)
     elif isinstance(body, list):
         for value in body:
-            yield from _walk(value)
+            yield from _walk(value, orphans=orphans)
+
+
+def _encoded(value: Any) -> Any:
+    if isinstance(value, FileRef):
+        return value.encoded()
+    if isinstance(value, str) and value[:1] == "⟨" and _TOKEN.fullmatch(value):
+        raise MissingFile(
+            f"{value} stands for a file that is not known here (a body from history, or "
+            "typed): insert the file again"
+        )
+    return value
 
 
 def file_refs(body: Any) -> list[FileRef]:
     """Every file reference in `body`, in order."""
-    return list(_walk(body))
+    return [ref for ref in _walk(body) if isinstance(ref, FileRef)]
 
 
 def has_files(body: Any) -> bool:
@@ -214,16 +234,17 @@ def map_leaves(body: Any, leaf: Callable[[Any], Any]) -> Any:
 
 def expand(body: Any) -> Any:
     """`body` with each file reference replaced by its data, as it is sent; MissingFile if a
-    file is gone. A body without one is returned as it is."""
-    if not has_files(body):
+    file is gone, or for a token whose file is not known. A body without one is returned as
+    it is."""
+    if next(_walk(body, orphans=True), None) is None:
         return body
-    return map_leaves(body, lambda value: value.encoded() if isinstance(value, FileRef) else value)
+    return map_leaves(body, _encoded)
 
 
 async def expand_async(body: Any) -> Any:
     """`expand` in a worker thread when there are files to read: a big file never holds up the
     event loop (nor the window's)."""
-    if not has_files(body):
+    if next(_walk(body, orphans=True), None) is None:
         return body
     return await asyncio.to_thread(expand, body)
 
