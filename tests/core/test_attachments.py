@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from playground.core.errors import InvalidRequest
 from playground.core.events import JsonBody
 from playground.core.presets.preset import Preset, PresetError, read_preset
 from playground.core.presets.store import PresetStore
@@ -201,3 +202,17 @@ def test_pasted_bytes_are_sent_but_a_preset_refuses_them_in_words(
 def test_a_malformed_files_table_is_said_in_words(table: Any, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         files_from_dict(table, None)
+
+
+def test_an_async_body_is_measured_with_its_files_data(
+    tmp_path: Path, emulator: EmulatorServer
+) -> None:
+    big = FileRef.from_path(sample(tmp_path, "big.wav", b"\0" * 200_000))  # 267 KB as base64
+
+    async def go() -> Exception:
+        async with open_client(emulator) as client:
+            with pytest.raises(InvalidRequest) as caught:
+                await client.jobs.submit(Target(demo.CLASSIFIER), {"audio": big})
+            return caught.value
+
+    assert "Baseten takes at most 256 KiB" in str(run(go()))
