@@ -3,6 +3,7 @@ relative path in a preset, and a clear error for a file that is gone."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import json
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
+from playground.core.api.client import BasetenClient
 from playground.core.errors import InvalidRequest
 from playground.core.events import JsonBody
 from playground.core.presets.preset import Preset, PresetError, read_preset
 from playground.core.presets.store import PresetStore
-from playground.core.remote.remotes import Target
+from playground.core.remote.remotes import Remote, Target
 from playground.core.request.attachments import (
     FileRef,
     MissingFile,
@@ -29,7 +31,7 @@ from playground.core.request.attachments import (
 )
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer, demo
-from tests.core.helpers import collect, open_client, run
+from tests.core.helpers import collect, open_client, raw_server, read_request, response_head, run
 from tests.core.test_media import png, wav
 
 ECHO = Target(demo.CUSTOM)
@@ -216,3 +218,36 @@ def test_an_async_body_is_measured_with_its_files_data(
             return caught.value
 
     assert "Baseten takes at most 256 KiB" in str(run(go()))
+
+
+def test_a_chat_messages_image_url_can_be_a_file(tmp_path: Path) -> None:
+    """The chat's image attachments use the same references: the bytes that reach the server
+    (a bare one: the local server does not show what it received in a chat)."""
+    picture = sample(tmp_path, "cat.png", png(12, 9))
+    ref = FileRef.from_path(picture, "data-url")
+    content = [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {}}]
+    content[1]["image_url"] = {"url": ref}
+    body = {"model": "m", "messages": [{"role": "user", "content": content}]}
+    answer = {"choices": [{"index": 0, "message": {"role": "assistant", "content": "A cat."}}]}
+    seen: list[bytes] = []
+
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _, sent = await read_request(reader)
+        seen.append(sent)
+        data = json.dumps(answer).encode()
+        head = {"Content-Type": "application/json", "Content-Length": str(len(data))}
+        writer.write(response_head(200, head) + data)
+        await writer.drain()
+
+    async def go() -> None:
+        async with raw_server(reply) as url:
+            client = BasetenClient(Remote.local(url), "k")
+            try:
+                await collect(client.chat(url + "/v1", body))
+            finally:
+                await client.aclose()
+
+    run(go())
+    sent = json.loads(seen[0])["messages"][0]["content"][1]["image_url"]["url"]
+    assert sent == "data:image/png;base64," + base64.b64encode(picture.read_bytes()).decode()
+    assert body["messages"][0]["content"][1]["image_url"]["url"] is ref  # the request unchanged
