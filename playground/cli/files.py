@@ -5,14 +5,11 @@ that does not fit the body, is a `UsageError` in words."""
 from __future__ import annotations
 
 import argparse
-import base64
-import mimetypes
 import re
-from pathlib import Path
 from typing import Any
 
 from playground.cli.flags import UsageError
-from playground.core.media import sniff
+from playground.core.request.attachments import FileRef, MissingFile
 
 
 def add_file_flags(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +46,8 @@ def data_file_from(args: argparse.Namespace) -> tuple[bytes, str] | None:
         return None
     if args.data is not None or args.file is not None or args.file_field:
         raise UsageError("--data-file is the whole body: it cannot go with -d, -f or --file-field")
-    data = _read_file(args.data_file, "--data-file")
+    ref = _file(args.data_file, "--data-file")
+    data = _read(ref, "--data-file")
     if args.content_type is not None:
         found = re.search(r"[\x00-\x1f\x7f]", args.content_type)
         if found is not None:
@@ -59,7 +57,7 @@ def data_file_from(args: argparse.Namespace) -> tuple[bytes, str] | None:
         if not args.content_type.strip():
             raise UsageError("--content-type cannot be empty")
         return data, args.content_type.strip()
-    return data, _type_of(args.data_file, data)
+    return data, ref.mime
 
 
 def with_files(body: Any, fields: list[str] | None, *, as_data_url: bool = False) -> Any:
@@ -71,28 +69,25 @@ def with_files(body: Any, fields: list[str] | None, *, as_data_url: bool = False
         path, sep, name = field.partition("=")
         if not sep or not path or not name:
             raise UsageError(f"--file-field {field!r}: not PATH=FILE, e.g. audio=clip.wav")
-        data = _read_file(name, f"--file-field {path}")
-        text = base64.b64encode(data).decode()
-        if as_data_url:
-            text = f"data:{_type_of(name, data)};base64,{text}"
-        body = _put(body, _steps(path), text, path)
+        flag = f"--file-field {path}"
+        ref = _file(name, flag, "data-url" if as_data_url else "base64")
+        body = _put(body, _steps(path), _read(ref, flag, encoded=True), path)
     return body
 
 
-def _read_file(name: str, flag: str) -> bytes:
+def _file(name: str, flag: str, encoding: str = "base64") -> FileRef:
+    """The file as core's file reference (the one the window and presets use)."""
     try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{flag}: cannot read {name}: {exc.strerror or exc}") from None
+        return FileRef.from_path(name, encoding)
+    except MissingFile as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
-def _type_of(name: str, data: bytes) -> str:
-    """The file's type by its bytes first (a name can lie), then by its name."""
-    media = sniff(data[:4096], size=len(data))
-    if media is not None:
-        return media.mime
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or "application/octet-stream"
+def _read(ref: FileRef, flag: str, *, encoded: bool = False) -> Any:
+    try:
+        return ref.encoded() if encoded else ref.read()
+    except MissingFile as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 _STEP = r"(?:\.[^.\[\]]+|\[\d+\])"

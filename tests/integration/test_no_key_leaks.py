@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -310,6 +311,38 @@ def exports_code(s: Session) -> None:
     dialog.close()
 
 
+@writes(f"{EXPORTS}/with-a-file.json", f"{EXPORTS}/code_with_a_file.txt", f"{EXPORTS}/body.json")
+def inserts_a_file_and_keeps_it_in_a_preset_and_an_export(s: Session) -> None:
+    from playground.ui.presets.panel import PresetPanel
+    from playground.ui.request.code_export import show_code_export
+    from playground.ui.widgets.name_dialog import NameDialog
+
+    sample = s.exports / "sample.txt"
+    sample.write_text("a file sent as base64")
+    body = s.win.request.editor.body
+    body.setPlainText('{"text": ')
+    body.moveCursor(body.textCursor().MoveOperation.End)
+    assert body.insert_file(sample) is not None
+    body.insertPlainText("}")
+    s.send()
+    assert s.win.response.status_label.text() == "200 OK"
+    s.win.request.editor.copy_body()  # Copy body: the payload as sent
+    (s.exports / "body.json").write_text(QGuiApplication.clipboard().text())
+    panel = s.win.findChild(PresetPanel)
+    assert panel is not None
+    panel.save_current()
+    dialog = s.win.findChild(NameDialog)
+    assert dialog is not None
+    dialog.name_edit.setText("with a file")
+    dialog.buttons.accepted.emit()
+    panel.export_to([panel.store.get("with a file")], s.exports / "with-a-file.json")
+    code = show_code_export(s.win)
+    assert code is not None
+    s.seen += widget_texts(code) + widget_texts(s.win.request.editor)
+    (s.exports / "code_with_a_file.txt").write_text(code.views["requests"].toPlainText())
+    code.close()
+
+
 def imports_a_curl_that_carries_the_key(s: Session) -> None:
     """A command pasted with the key in it: the key is dropped, and never shown."""
     from playground.ui.request.code_export import show_import_curl
@@ -528,6 +561,7 @@ STEPS: list[Callable[..., None]] = [
     keeps_history,
     saves_and_exports_a_preset,
     exports_code,
+    inserts_a_file_and_keeps_it_in_a_preset_and_an_export,
     imports_a_curl_that_carries_the_key,
     compares_and_saves_a_report,
     adds_a_remote,
@@ -664,9 +698,10 @@ def test_a_whole_session_never_writes_or_shows_the_key(
         history.close()
     echoed, rows = rows[: len(ECHOED)], rows[len(ECHOED) :]
     assert echoed == ECHOED
-    # newest first: the comparison's two columns, the imported curl, the chat, the 500, the
-    # predict, the 401
+    # newest first: the comparison's two columns, the imported curl, the inserted file, the
+    # chat, the 500, the predict, the 401
     assert rows == [
+        ("predict", "finished"),
         ("predict", "finished"),
         ("predict", "finished"),
         ("predict", "finished"),

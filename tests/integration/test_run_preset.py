@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from playground.core.presets.preset import Preset
 from playground.core.presets.store import PresetStore
 from playground.core.remote.remotes import Target
+from playground.core.request.attachments import FileRef
 from playground.core.request.spec import Column, RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
@@ -168,3 +170,22 @@ def test_files_json_or_the_disk_cannot_give_never_stop_a_run(
         f"error: {folder / 'deep.json'} cannot be run: it is not valid JSON: arrays or objects "
         "are nested too deeply to read (more than 500 levels) at line 1, column 501\n"
     )
+
+
+def test_a_preset_with_a_file_sends_it_from_its_relative_path(
+    capsys: pytest.CaptureFixture[str], flags: list[str], store: PresetStore, tmp_path: Path
+) -> None:
+    clip = tmp_path / "samples" / "clip.wav"
+    clip.parent.mkdir()
+    clip.write_bytes(os.urandom(5000))
+    spec = RequestSpec("route", Target(CUSTOM), {"audio": FileRef.from_path(clip)}, "POST", "/echo")
+    store.save(Preset("With a file", spec, remote="local"))
+    code, records, err = run(capsys, "run", "With a file", *flags)
+    assert (code, err) == (0, "")
+    sent = records[1]["body"]["body"]["audio"]  # type: ignore[index]
+    assert base64.b64decode(sent) == clip.read_bytes()
+
+    clip.unlink()
+    code, _, err = run(capsys, "run", "With a file", *flags)
+    assert code == 2
+    assert f"clip.wav is missing: it was expected at {clip}" in err

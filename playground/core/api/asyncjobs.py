@@ -17,6 +17,7 @@ from playground.core.request.asyncopts import (
     AsyncStatus,
     PollPolicy,
 )
+from playground.core.request.attachments import expand_async
 
 __all__ = ["MAX_ASYNC_BODY", "TERMINAL", "AsyncJobs", "AsyncOptions", "AsyncStatus", "PollPolicy"]
 
@@ -41,6 +42,7 @@ class AsyncJobs:
             body = model_input
         else:
             body = (options or AsyncOptions()).body(model_input)
+        body = await expand_async(body)  # a file's data counts, not its token
         size = len(json.dumps(body).encode())
         if size > MAX_ASYNC_BODY:
             raise InvalidRequest(

@@ -44,6 +44,7 @@ from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 from playground.core.remote.remotes import Remote, Target
 from playground.core.request.api_bodies import PATHS, Api, wire_body
+from playground.core.request.attachments import expand_async
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import REDACTOR, remember
 
@@ -122,7 +123,7 @@ class BasetenClient:
             if call.content_type:
                 headers.setdefault("Content-Type", call.content_type)
         elif call.body is not None:
-            kwargs["content"] = json.dumps(call.body).encode()
+            kwargs["content"] = json.dumps(await expand_async(call.body)).encode()
             headers.setdefault("Content-Type", "application/json")
         kind = "empty"
         steps = self.transport.exchange(
@@ -241,7 +242,7 @@ class BasetenClient:
         kwargs: dict[str, Any] = {"params": params} if params else {}
         headers = self._headers(dict(headers or {}))
         if body is not None:
-            kwargs["content"] = json.dumps(body).encode()
+            kwargs["content"] = json.dumps(await expand_async(body)).encode()
             headers["Content-Type"] = "application/json"
         async with self.transport.open(
             method, url, headers=headers, metrics=metrics, clock=clock, **kwargs
@@ -294,7 +295,7 @@ class BasetenClient:
             headers=headers,
             metrics=metrics,
             clock=clock,
-            content=json.dumps(body).encode(),
+            content=json.dumps(await expand_async(body)).encode(),
         )
         try:
             async with aclosing(steps):

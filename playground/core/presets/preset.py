@@ -7,7 +7,10 @@ A file, keys in this order and nothing that equals its default:
       "name": "Sentiment on staging",
       "remote": "local",        (omitted for "baseten"; a remote's name, never a key)
       "request": {…},           (`RequestSpec.to_dict()`, which never holds a secret header)
-      "columns": […]            (only for a comparison: `Column.to_dict()` each)
+      "columns": […],           (only for a comparison: `Column.to_dict()` each)
+      "files": {token: {"path": "samples/a.wav", "encoding": "base64"}}
+                                (only when the body holds files: each by its path relative to
+                                the preset's folder, never its bytes; see request.attachments)
     }
 
 `store.PresetStore` keeps the files.
@@ -25,10 +28,11 @@ from typing import Any
 
 from playground.core.files import FileProblem, UnreadableFile, parse_json, read_text
 from playground.core.migrations import Migrations
+from playground.core.request.attachments import bind, files_from_dict, files_to_dict
 from playground.core.request.spec import Column, RequestSpec
 
 DEFAULT_REMOTE = "baseten"
-KEYS = ("schema_version", "name", "remote", "request", "columns")
+KEYS = ("schema_version", "name", "remote", "request", "columns", "files")
 
 
 class PresetError(ValueError):
@@ -64,6 +68,13 @@ def _request_in_an_object_of_its_own(data: dict[str, Any]) -> dict[str, Any]:
     out = {key: value for key, value in data.items() if key not in fields}
     out["request"] = request
     return out
+
+
+@MIGRATIONS.step(1)
+def _files_by_path(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 may keep files (`files`); a version 1 file has none, and a Playground that
+    reads up to 1 would send a file's token as text, so it is told the file is newer."""
+    return data
 
 
 SCHEMA_VERSION = MIGRATIONS.latest
@@ -125,20 +136,30 @@ class Preset:
     def renamed(self, name: str) -> Preset:
         return replace(self, name=name)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The file's content, in a stable order, with nothing that equals its default."""
+    def to_dict(self, folder: Path | None = None) -> dict[str, Any]:
+        """The file's content, in a stable order, with nothing that equals its default; files
+        in the body are kept by their path relative to `folder` (where it is written)."""
         out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": self.name}
         if self.remote != DEFAULT_REMOTE:
             out["remote"] = self.remote
         out["request"] = self.request.to_dict()
         if self.columns:
             out["columns"] = [column.to_dict() for column in self.columns]
+        try:
+            files = files_to_dict(self.request.body, folder)
+        except ValueError as exc:
+            raise PresetError(f"{self.name!r}: {exc}") from None
+        if files:
+            out["files"] = files
         return out
 
-    def to_text(self) -> str:
-        """The file as written: 2-space indent, UTF-8 as is, a trailing newline."""
+    def to_text(self, folder: Path | None = None) -> str:
+        """The file as written in `folder`: 2-space indent, UTF-8 as is, a trailing newline."""
         try:
-            text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+            data = self.to_dict(folder)
+            text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+        except PresetError:  # a file it cannot keep, said as is
+            raise
         except ValueError:
             raise PresetError(
                 f"{self.name!r} holds NaN or Infinity, which a JSON file cannot hold"
@@ -150,8 +171,9 @@ class Preset:
         return text + "\n"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Preset:
-        """Any known version's form (migrated first); PresetError, in words, for anything else."""
+    def from_dict(cls, data: Mapping[str, Any], folder: Path | None = None) -> Preset:
+        """Any known version's form (migrated first); PresetError, in words, for anything else.
+        Files are found from `folder` (the preset's); a missing one is said when it is sent."""
         if not isinstance(data, Mapping):
             raise PresetError(f"a preset must be a JSON object, not {_json_type(data)}")
         data = migrate(dict(data))
@@ -170,8 +192,11 @@ class Preset:
             raise PresetError("columns must be a list")
         try:
             request = RequestSpec.from_dict(data["request"])
+            refs = files_from_dict(data.get("files", {}), folder)
         except ValueError as exc:
             raise PresetError(f"request: {exc}") from None
+        if refs:
+            request = replace(request, body=bind(request.body, refs))
         try:
             parsed = tuple(Column.from_dict(column) for column in columns)
         except ValueError as exc:
@@ -179,14 +204,15 @@ class Preset:
         return cls(name, request, remote, parsed)
 
     @classmethod
-    def from_text(cls, text: str) -> Preset:
-        """The preset `text` holds; PresetError in words for anything else, however it fails."""
+    def from_text(cls, text: str, folder: Path | None = None) -> Preset:
+        """The preset `text` holds (its files found from `folder`); PresetError in words for
+        anything else, however it fails."""
         try:
             data = parse_json(text)
         except FileProblem as exc:
             raise PresetError(str(exc)) from None
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(data, folder)
         except RecursionError:  # deep, but not too deep for json: too deep for the rest
             raise PresetError("it nests lists and objects too deeply to be used") from None
 
@@ -200,7 +226,7 @@ def read_preset(path: Path) -> Preset:
         raise UnreadablePreset(str(exc)) from None
     except FileProblem as exc:
         raise PresetError(str(exc)) from None
-    return Preset.from_text(text)
+    return Preset.from_text(text, path.parent)
 
 
 def _json_type(value: object) -> str:

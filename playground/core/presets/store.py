@@ -194,7 +194,7 @@ class PresetStore:
             if on_clash == "fail":
                 raise NameTaken(preset.name, clash.path)
             preset = preset.renamed(self._free_name(preset.name))
-        text = preset.to_text()  # before any file is touched: it may refuse
+        text = preset.to_text(folder)  # before any file is touched: it may refuse
         folder.mkdir(parents=True, exist_ok=True)
         if old is not None and slug(preset.name) == slug(old.name):
             path = old.path
@@ -277,11 +277,11 @@ class PresetStore:
         `dest`, never over a file already there."""
         if len(entries) == 1 and dest.suffix.lower() == ".json":
             dest.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(dest, entries[0].preset.to_text().encode("utf-8"))
+            write_atomically(dest, entries[0].preset.to_text(dest.parent).encode("utf-8"))
             return [dest]
         dest.mkdir(parents=True, exist_ok=True)
         return [
-            _write_new(dest, slug(entry.name), entry.preset.to_text().encode("utf-8"))
+            _write_new(dest, slug(entry.name), entry.preset.to_text(dest).encode("utf-8"))
             for entry in entries
         ]
 
@@ -325,7 +325,7 @@ class PresetStore:
         name, tried = preset.name, set[str]()
         while True:
             if data is None or preset.name != name:
-                data = preset.to_text().encode("utf-8")
+                data = preset.to_text(folder).encode("utf-8")
             try:
                 return preset, _write_new(folder, slug(preset.name), data, preset.name, first)
             except NameTaken:

@@ -10,6 +10,8 @@ from typing import Any
 
 from playground.core.remote.remotes import Remote
 from playground.core.request import codegen_apis
+from playground.core.request.attachments import has_files
+from playground.core.request.codegen_files import curl_body, py_helper, py_imports
 from playground.core.request.literals import KEY_ENV as KEY_ENV
 from playground.core.request.literals import json_text, py_literal
 from playground.core.request.spec import RequestSpec
@@ -120,11 +122,15 @@ def to_curl(spec: RequestSpec, remote: Remote) -> str:
     if body is not None and not any(k.lower() == "content-type" for k in spec.headers):
         parts.append('-H "Content-Type: application/json"')
     parts += ["-H " + shlex.quote(f"{name}: {value}") for name, value in spec.headers.items()]
-    if body is not None:
+    files = curl_body(body, json_text)
+    if files is not None:  # the body is printed with each file's base64 and piped in
+        parts.append(files[1])
+    elif body is not None:
         parts.append("-d " + shlex.quote(json_text(body)))
     if is_streaming(spec):
         parts.append("--no-buffer")  # print chunks as they arrive, as Baseten's docs advise
-    return " \\\n  ".join(parts)
+    command = " \\\n  ".join(parts)
+    return command if files is None else "\n".join(files[0]) + " | " + command
 
 
 # --- Python: requests and httpx ------------------------------------------------------------------
@@ -136,6 +142,12 @@ _SSE_LOOP = [
     'for choice in chunk.get("choices", []):',
     '    print(choice["delta"].get("content") or "", end="", flush=True)',
 ]
+
+
+def _helper(body: Any) -> list[str]:
+    """The file helper after one blank line (which the imports end with): two blank lines."""
+    helper = py_helper(body)
+    return ["", *helper] if helper else []
 
 
 def _indent(lines: list[str], level: int) -> list[str]:
@@ -153,8 +165,10 @@ def _async_note(spec: RequestSpec) -> list[str]:
 
 def to_requests(spec: RequestSpec, remote: Remote) -> str:
     """A script with `requests`; a streaming answer is printed as it arrives."""
-    imports = ["import json", "import os"] if _is_sse(spec) else ["import os"]
-    lines = [*imports, "", "import requests", "", f'api_key = os.environ["{KEY_ENV}"]', ""]
+    body = spec.wire_body()
+    imports = py_imports(body, ["import json", "import os"] if _is_sse(spec) else ["import os"])
+    lines = [*imports, "", "import requests", "", *_helper(body)]
+    lines += [f'api_key = os.environ["{KEY_ENV}"]', ""]
     lines += _async_note(spec)
     method = spec.http_method.lower()
     if not is_streaming(spec):
@@ -191,9 +205,10 @@ def to_requests(spec: RequestSpec, remote: Remote) -> str:
 
 def to_httpx(spec: RequestSpec, remote: Remote) -> str:
     """An asyncio script with `httpx.AsyncClient`; a streaming answer is printed as it arrives."""
+    body = spec.wire_body()
     imports = ["import asyncio", "import json", "import os"] if _is_sse(spec) else []
-    lines = imports or ["import asyncio", "import os"]
-    lines += ["", "import httpx", "", "", "async def main() -> None:"]
+    lines = py_imports(body, imports or ["import asyncio", "import os"])
+    lines += ["", "import httpx", "", "", *py_helper(body), "async def main() -> None:"]
     lines += [f'    api_key = os.environ["{KEY_ENV}"]']
     lines += _indent(_async_note(spec), 1)
     # Baseten holds a sync request up to 1200 s (a cold start can take minutes).
@@ -248,7 +263,8 @@ def to_openai(spec: RequestSpec, remote: Remote) -> str:
     if reason:
         raise ValueError(reason)
     body: dict[str, Any] = spec.wire_body()
-    lines = ["import os", "", "from openai import OpenAI", "", "client = OpenAI("]
+    lines = [*py_imports(body, ["import os"]), "", "from openai import OpenAI", ""]
+    lines += [*_helper(body), "client = OpenAI("]
     lines += [
         f'    api_key=os.environ["{KEY_ENV}"],',
         f"    base_url={py_literal(openai_base(spec, remote))},",
@@ -302,6 +318,11 @@ def _truss_reason(spec: RequestSpec, remote: Remote | None) -> str:
         return (
             "truss predict finds models through Baseten's own API; "
             f"it cannot call the server at {remote.label}."
+        )
+    if has_files(spec.body):
+        return (
+            "truss predict takes the body inline; a body with files is exported as curl or "
+            "Python, which read them when they run."
         )
     if spec.headers:
         return f"truss predict cannot send extra headers ({', '.join(spec.headers)})."

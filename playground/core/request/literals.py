@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from playground.core.request.attachments import FileRef
+from playground.core.request.codegen_files import py_file
+
 KEY_ENV = "BASETEN_API_KEY"
 
 
@@ -19,6 +22,8 @@ def _is_scalar(value: Any) -> bool:
 def py_literal(value: Any, level: int = 0) -> str:
     """`value` as Python source, black-style, for a line indented by `level` * 4 spaces."""
     pad = "    " * (level + 1)
+    if isinstance(value, FileRef):  # read when the code runs, not pasted in
+        return py_file(value)
     if isinstance(value, dict) and value:
         items = [
             f"{pad}{py_literal(str(k))}: {py_literal(v, level + 1)}," for k, v in value.items()

@@ -1,9 +1,11 @@
-"""The request-body editor: JSON with colours, live validation, an error marker and Ctrl+Enter to send."""
+"""The request-body editor: JSON with colours, live validation, an error marker and Ctrl+Enter to send;
+files inserted (menu, drop, paste) show as short tokens and are core `FileRef`s in its value."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QTimer, Signal
@@ -16,7 +18,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from playground.core.errors import PlaygroundError
 from playground.core.jsontext import InvalidJson, parse_json
+from playground.core.request.attachments import Encoding, FileRef, bind, expand, file_refs
 from playground.ui import theme
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
@@ -54,12 +58,16 @@ class JsonEditor(SendingTextEdit):
 
     validity_changed = Signal(bool)
     problem_changed = Signal(str)
+    file_inserted = Signal(object)  # the FileRef now in the text
+    file_failed = Signal(str)  # a file that could not be inserted, in words
 
     def __init__(self, parent: QWidget | None = None, *, highlight: bool = True) -> None:
         """`highlight=False` starts without colours (`enable_colours` turns them on): the
         window's first paint need not wait for the ~30 ms that Qt's first brush costs."""
         super().__init__(parent)
         self._problem: JsonProblem | None = None
+        self._files: dict[str, FileRef] = {}  # token -> file, for every token ever shown
+        self.file_encoding: Encoding = "base64"  # how dropped and pasted files are inserted
         self._wants_colours = highlight
         self._highlighter = JsonHighlighter(self.document() if highlight else None)
         self._validate_timer = QTimer(self)
@@ -105,7 +113,13 @@ class JsonEditor(SendingTextEdit):
         if self._problem is not None:
             raise ValueError(self._problem.sentence)
         text = self.toPlainText()
-        return parse_json(text) if text.strip() else None
+        return bind(parse_json(text), self._files) if text.strip() else None
+
+    def payload_text(self) -> str:
+        """The body as it is sent, files and all, pretty-printed ("" for no body); raises
+        ValueError if invalid and core's MissingFile if a file is gone."""
+        value = expand(self.value())
+        return "" if value is None else json.dumps(value, indent=2, ensure_ascii=False)
 
     # --- editing ---------------------------------------------------------------------------------
 
@@ -114,8 +128,37 @@ class JsonEditor(SendingTextEdit):
 
         The replacement is one undo step, so Ctrl+Z brings the previous text back.
         """
+        self._files.update((str(ref), ref) for ref in file_refs(value))  # a preset's files
         text = "" if value is None else json.dumps(value, indent=2, ensure_ascii=False)
         self._replace_text(text)
+
+    # --- files -----------------------------------------------------------------------------------
+
+    def insert_file(self, path: str | Path, encoding: Encoding | None = None) -> FileRef | None:
+        """Put the file at the cursor (over the selection) as its token, sent as base64 or a
+        data URL; None, with `file_failed` said, if it cannot be read."""
+        try:
+            ref = FileRef.from_path(path, encoding or self.file_encoding, taken=self._files)
+        except PlaygroundError as exc:
+            self.file_failed.emit(str(exc))
+            return None
+        return self._insert_ref(ref)
+
+    def insert_bytes(self, data: bytes, name: str, encoding: Encoding | None = None) -> FileRef:
+        """Bytes with no file behind them (a pasted image), at the cursor as their token."""
+        ref = FileRef.from_bytes(data, name, encoding or self.file_encoding, taken=self._files)
+        return self._insert_ref(ref)
+
+    def _insert_ref(self, ref: FileRef) -> FileRef:
+        self._files[str(ref)] = ref
+        self.insertPlainText(json.dumps(ref, ensure_ascii=False))
+        self.file_inserted.emit(ref)
+        return ref
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return (
+            bool(_local_files(source)) or source.hasImage() or super().canInsertFromMimeData(source)
+        )
 
     def format_json(self) -> bool:
         """Pretty-print the body in place (one undo step); False, changing nothing, if invalid."""
@@ -163,6 +206,17 @@ class JsonEditor(SendingTextEdit):
         return self._highlighter.document() is not None
 
     def insertFromMimeData(self, source: QMimeData) -> None:
+        # Files dropped or pasted (a file manager's copy carries their URLs) and pasted images
+        # go in as tokens: the text never holds their bytes.
+        if files := _local_files(source):
+            for number, path in enumerate(files):
+                if number:
+                    self.insertPlainText(", ")
+                self.insert_file(path)
+            return
+        if source.hasImage() and not source.hasText() and (png := _png_of(source.imageData())):
+            self.insert_bytes(png, "pasted-image.png")
+            return
         # A paste or drop is highlighted before any slot of ours runs, so decide beforehand.
         if self.document().characterCount() + len(source.text()) > MAX_HIGHLIGHT_CHARS:
             self._set_highlighting(False)
@@ -239,3 +293,28 @@ class JsonEditor(SendingTextEdit):
         underline.setUnderlineColor(QColor(theme.colour(_ERROR_UNDERLINE)))
         mark.format = underline
         self.setExtraSelections([line, mark])
+
+
+def _local_files(source: QMimeData) -> list[Path]:
+    """The files (not folders) a drop or paste carries, if it carries only local files."""
+    if not source.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in source.urls() if url.isLocalFile()]
+    if len(paths) != len(source.urls()) or not all(path.is_file() for path in paths):
+        return []
+    return paths
+
+
+def _png_of(image: object) -> bytes:
+    """A pasted image as PNG bytes (b"" for none)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QImage, QPixmap
+
+    if isinstance(image, QPixmap):
+        image = image.toImage()
+    if not isinstance(image, QImage) or image.isNull():
+        return b""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 wants str
+    return bytes(buffer.data().data())
