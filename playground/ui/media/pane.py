@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from playground.core.media import sniff
 from playground.core.media_scan import MediaItem, elided_text, find_in_raw
@@ -201,3 +201,15 @@ def _image_of(item: MediaItem) -> LoadedImage | None:
     if item.media.kind != "image" or item.is_cut or not item.data:
         return None
     return load_image(item.data)
+
+
+def with_previews(text_view: QPlainTextEdit) -> tuple[QWidget, MediaPane]:
+    """A page of previews over a body's text view, the text elided when the pane says so."""
+    page = QWidget()
+    pane = MediaPane(page)
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(pane, 3)
+    layout.addWidget(text_view, 1)
+    pane.text_ready.connect(lambda text, _is_pretty: text_view.setPlainText(text))
+    return page, pane
