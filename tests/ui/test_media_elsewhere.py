@@ -56,7 +56,8 @@ def test_the_history_previews_a_kept_image_and_says_when_one_was_cut(
     panel.table.selectRow(1)  # the older one, the generator's, kept whole
     until(loop, lambda: bool(panel.media.items))
     info = panel.media.viewer.info_label.text()
-    assert info.startswith("PNG image, 40×32 · ") and info.endswith(" · $.data")
+    assert info.startswith("PNG image, 40×32 · ")
+    assert info.endswith(" · $.data")
     assert panel.media.viewer.canvas.image is not None
     assert '"⟨PNG image, 40×32 · ' in panel.response_text.toPlainText()
 
