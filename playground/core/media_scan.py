@@ -111,6 +111,8 @@ def find_in_raw(raw: bytes, *, limit: int = 100) -> list[Found]:
         is_cut = end < 0
         end = size if is_cut else end
         pos = end + 1
+        if raw[pos : pos + 16].lstrip()[:1] == b":":  # a key, not a value
+            continue
         hit = _sniff(raw[start + 1 : end], is_cut)
         if hit is not None:
             media, offset, is_urlsafe, text = hit
