@@ -18,7 +18,15 @@ from playground.core.jsontext import parse_json
 from playground.core.media import MIN_BASE64_CHARS, Media, sniff_string
 from playground.core.text import human_size
 
-__all__ = ["Found", "MediaItem", "elided_text", "find_in_raw", "label_of", "token_for"]
+__all__ = [
+    "Found",
+    "MediaItem",
+    "elided_text",
+    "find_in_raw",
+    "label_of",
+    "might_hold_media",
+    "token_for",
+]
 
 CHUNK = 1024 * 1024  # bytes searched, or base64 characters decoded, per GIL hold
 # A string that may be base64 media: a quote, perhaps a data URL's head, then 64 base64 chars.
@@ -92,6 +100,11 @@ class MediaItem:
         if self.is_cut:
             line += f" · cut at {human_size(self.cut_at)}"
         return line
+
+
+def might_hold_media(head: bytes) -> bool:
+    """Whether a body's head has a string that may be base64 media (a cheap look, no decoding)."""
+    return _START.search(head) is not None
 
 
 def find_in_raw(raw: bytes, *, limit: int = 100) -> list[Found]:

@@ -18,11 +18,11 @@ import binascii
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from playground.core.media import sniff
-from playground.core.media_scan import MediaItem, elided_text, find_in_raw
+from playground.core.media_scan import MediaItem, elided_text, find_in_raw, might_hold_media
 from playground.ui.media.cards import media_card
 from playground.ui.media.image_view import ImageViewer, LoadedImage, load_image
 from playground.ui.media.worker import run_off_thread
@@ -31,6 +31,7 @@ from playground.ui.widgets.response_body import PREVIEW_BYTES
 __all__ = ["MediaPane"]
 
 HEAD_BYTES = 64 * 1024  # of decoded media, read again for what the base64's head could not say
+START_DELAY_MS = 40
 SNIFF_BYTES = 2048  # a binary body's head, kept to know it by (two MP3 frames fit)
 
 
@@ -108,9 +109,15 @@ class MediaPane(QWidget):
 
         run_off_thread(self, work, lambda result: self._on_binary_loaded(generation, *result))
 
-    def show_json(self, raw: bytes, *, cut_at: int = 0) -> None:
-        """A JSON body's raw bytes (`cut_at`: kept only so far, as the history keeps it)."""
+    def show_json(
+        self, raw: bytes, text: str | None = None, is_pretty: bool = False, *, cut_at: int = 0
+    ) -> bool:
+        """A JSON body's raw bytes (`cut_at`: kept only so far, as the history keeps it). True
+        when its head looks like media: then `text_ready` comes with the text to show, elided,
+        or `text` as given when it held no media after all (laying out a wall of base64 only to
+        replace it held the window ~60 ms)."""
         generation, preview = self._generation, self.preview
+        is_deferred = might_hold_media(raw[:preview])
 
         def work() -> tuple[str, bool, list[MediaItem], list[LoadedImage | None]] | None:
             items, found = [], []
@@ -124,12 +131,21 @@ class MediaPane(QWidget):
                 found.append(hit)
                 items.append(MediaItem(hit.media, "", data, hit.encoding, hit.is_cut, cut_at))
             if not found:
-                return None
-            text, is_pretty, labels = elided_text(raw, found, preview)
+                return (text, is_pretty, [], []) if is_deferred and text is not None else None
+            elided, pretty, labels = elided_text(raw, found, preview)
             items = [replace(item, label=label) for item, label in zip(items, labels, strict=True)]
-            return text, is_pretty, items, [_image_of(item) for item in items]
+            return elided, pretty, items, [_image_of(item) for item in items]
 
-        run_off_thread(self, work, lambda result: self._on_json_scanned(generation, result))
+        # Started after the events at hand (the body's arrival): a worker holding the GIL meanwhile
+        # makes each of the GUI thread's Qt calls wait for it (benchmarks/media_response.py).
+        QTimer.singleShot(
+            0,
+            self,
+            lambda: run_off_thread(
+                self, work, lambda found: self._on_json_scanned(generation, found)
+            ),
+        )
+        return is_deferred
 
     def show_body(self, data: bytes, content_type: str, *, size: int) -> None:
         """A body kept whole, or cut at `len(data)` of `size` bytes (the history's copy)."""
@@ -179,8 +195,10 @@ class MediaPane(QWidget):
         if generation != self._generation or result is None:
             return
         text, is_pretty, items, images = result
-        self.items = items
         self.text_ready.emit(text, is_pretty)
+        if not items:
+            return
+        self.items = items
         pictures = [(item, image) for item, image in zip(items, images, strict=True)]
         shown = [(item, image) for item, image in pictures if item.media.kind == "image"]
         if shown:

@@ -279,15 +279,14 @@ class ResponseView(QWidget):
 
     def _show_json(self, event: JsonBody) -> None:
         text, is_pretty = self._body.add_json(event)
-        self.media.show_json(event.raw)  # searched on a worker: the raw bytes, never parsed here
         if not is_pretty and not self._body.is_capped:
             self._notices.append("Shown unformatted: pretty-printed it would pass the cap")
             self._notice_count += 1
         # Notices first: showing one after the text resizes the view and lays it all out again.
         self._refresh()
-        self.body_text.setPlainText(text)  # once per call, not per chunk
-        if is_pretty and len(text) <= HIGHLIGHT_CHARS:
-            self._highlighter = JsonHighlighter(self.body_text.document())
+        # Searched for media on a worker (never parsed here); if it may hold some, its text waits.
+        if not self.media.show_json(event.raw, text, is_pretty):
+            self._on_media_text_ready(text, is_pretty)
 
     def _stream(self, shown: str, kept: bytes) -> None:
         self._body.add_text(shown, kept)
@@ -384,6 +383,8 @@ class ResponseView(QWidget):
 
     def _on_media_text_ready(self, text: str, is_pretty: bool) -> None:
         self.body_text.setPlainText(text)  # media strings elided; Copy and Save keep the bytes
+        if is_pretty and len(text) <= HIGHLIGHT_CHARS and self._highlighter is None:
+            self._highlighter = JsonHighlighter(self.body_text.document())
         self.preview_notice.setVisible(self.preview_notice.isVisible() and not is_pretty)
 
     def _on_copy_id_clicked(self) -> None:
