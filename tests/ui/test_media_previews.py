@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from playground.core.api.client import BasetenClient
 from playground.core.remote.remotes import Remote, Target
+from playground.core.text import human_size
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CUSTOM, IMAGE, IMAGE_GEN, SPEECH
 from playground.ui.response.view import ResponseView
@@ -55,13 +56,14 @@ def call(
     loop: asyncio.AbstractEventLoop,
     base_url: str,
     key: str,
-    target: str,
+    target: str | Target,
     body: object,
 ) -> None:
     client = BasetenClient(Remote.local(base_url), key)
+    target = target if isinstance(target, Target) else Target(target)
 
     async def run() -> None:
-        async for event in client.predict(Target(target), body):
+        async for event in client.predict(target, body):
             view.feed(event)
         await client.aclose()
 
@@ -205,24 +207,41 @@ def test_a_long_base64_looking_string_stays_text(
     assert token in body_text(view)
 
 
-def test_audio_gets_a_card_with_save_as_its_format(
-    view: ResponseView, loop: asyncio.AbstractEventLoop, emulator: EmulatorServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("environment", "described", "name"),
+    [
+        ("production", "WAV audio, 24000 Hz, mono, 16-bit", "audio.wav"),  # a streamed WAV
+        ("staging", "PCM audio, 24000 Hz, mono, 16-bit", "audio.pcm"),  # audio/L16 declared
+    ],
+)
+def test_streamed_audio_gets_a_card_with_save_as_its_format(
+    view: ResponseView,
+    loop: asyncio.AbstractEventLoop,
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    environment: str,
+    described: str,
+    name: str,
 ) -> None:
-    call(view, loop, emulator.base_url, emulator.api_key, SPEECH, {"text": "hi there"})
+    target = Target(SPEECH, "environment", environment)
+    call(view, loop, emulator.base_url, emulator.api_key, target, {"text": "hi there, how are you"})
     until(loop, lambda: view.media.items != [])
     card = view.media.cards[0]
     info = card.findChild(QLabel, "audioInfo")
     assert info is not None
-    assert info.text().startswith("WAV audio, 24000 Hz, mono, 16-bit")
+    body = view.body_bytes()
+    assert info.text().startswith(described)
+    assert f" · {human_size(len(body))}" in info.text()  # every piece it followed, the first too
+    assert shown(view, "binarySummary") == "<hidden>"
     button = card.findChild(QPushButton, "saveAudioButton")
     assert button is not None
     button.click()
     dialog = card.findChild(QFileDialog, "saveMediaDialog")
     assert dialog is not None
-    assert Path(dialog.selectedFiles()[0]).name == "audio.wav"
-    dialog.selectFile(str(tmp_path / "speech.wav"))
+    assert Path(dialog.selectedFiles()[0]).name == name
+    dialog.selectFile(str(tmp_path / name))
     dialog.accept()
     action = card.findChild(QLabel, "audioAction")
     assert action is not None
     until(loop, lambda: action.text().startswith("Saved"))
-    assert (tmp_path / "speech.wav").read_bytes() == view.body_bytes()
+    assert (tmp_path / name).read_bytes() == body

@@ -17,13 +17,14 @@ from __future__ import annotations
 import binascii
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from playground.core.media import sniff
 from playground.core.media_scan import MediaItem, elided_text, find_in_raw, might_hold_media
-from playground.ui.media.cards import media_card
+from playground.ui.media.cards import MediaCard, media_card
 from playground.ui.media.image_view import ImageViewer, LoadedImage, load_image
 from playground.ui.media.worker import run_off_thread
 from playground.ui.widgets.response_body import PREVIEW_BYTES
@@ -67,11 +68,12 @@ class MediaPane(QWidget):
     def clear(self) -> None:
         self._generation += 1  # whatever a worker is doing for the last answer is dropped
         self.items: list[MediaItem] = []
-        self._head = bytearray()
+        self._early: list[bytes] = []  # a binary body's pieces until it is known by its head
+        self._early_size = 0
         self._content_type = ""
         self._is_sniffed = False
         self._binary: MediaItem | None = None
-        self._streamed: QWidget | None = None
+        self._streamed: MediaCard | None = None
         for card in self._cards:
             card.deleteLater()
         self._cards = []
@@ -82,18 +84,19 @@ class MediaPane(QWidget):
     def add_binary(self, data: bytes, content_type: str) -> None:
         """A piece of a binary body. Audio gets its card at once and follows the stream."""
         if self._streamed is not None:
-            self._streamed.add_data(data)  # type: ignore[attr-defined]
+            self._streamed.add_data(data)
         if self._is_sniffed:
             return
         self._content_type = content_type
-        self._head += data[: SNIFF_BYTES - len(self._head)]
-        if len(self._head) >= SNIFF_BYTES:
+        self._early.append(data)
+        self._early_size += len(data)
+        if self._early_size >= SNIFF_BYTES:
             self._sniff_binary()
 
     def finish_binary(self, whole: Callable[[], bytes], *, is_cut: bool = False) -> None:
         """The binary body has ended (`is_cut`: broken off); `whole()` is called off the GUI
         thread for its bytes."""
-        if not self._head:
+        if not self._early_size:
             return
         if not self._is_sniffed:
             self._sniff_binary()
@@ -159,20 +162,22 @@ class MediaPane(QWidget):
 
     def _sniff_binary(self) -> None:
         self._is_sniffed = True
-        media = sniff(bytes(self._head), self._content_type, size=None)
+        early = b"".join(self._early)
+        self._early = []
+        media = sniff(early, self._content_type, size=None)
         if media is None:
             return
         self._binary = MediaItem(media, "body")
         if media.kind == "audio":
             self._streamed = self._add_card(self._binary)
-            self._streamed.add_data(bytes(self._head))  # type: ignore[attr-defined]
+            self._streamed.add_data(early)  # the card follows the stream from its first byte
             self.show()
 
-    def _add_card(self, item: MediaItem) -> QWidget:
+    def _add_card(self, item: MediaItem) -> MediaCard:
         card = media_card(MediaItem(item.media, item.label, b"", item.encoding), self)
         self._layout.addWidget(card)
         self._cards.append(card)
-        return card
+        return cast(MediaCard, card)
 
     def _on_binary_loaded(
         self, generation: int, item: MediaItem, image: LoadedImage | None
@@ -181,7 +186,7 @@ class MediaPane(QWidget):
             return
         self.items = [item]
         if self._streamed is not None:
-            self._streamed.finish(item)  # type: ignore[attr-defined]
+            self._streamed.finish(item)
         else:
             self._show_images([item], [image])
         self.show()
@@ -205,7 +210,7 @@ class MediaPane(QWidget):
             self._show_images([item for item, _ in shown], [image for _, image in shown])
         for item in items:
             if item.media.kind == "audio":
-                self._add_card(item).finish(item)  # type: ignore[attr-defined]
+                self._add_card(item).finish(item)
         self.show()
         self.media_ready.emit()
 
