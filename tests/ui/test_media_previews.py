@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QListWidget, QPushButton
 from pytestqt.qtbot import QtBot
 
 from playground.core.api.client import BasetenClient
+from playground.core.events import Finished
 from playground.core.remote.remotes import Remote, Target
 from playground.core.text import human_size
 from playground.emulator import EmulatorServer
@@ -224,14 +225,25 @@ def test_streamed_audio_gets_a_card_with_save_as_its_format(
     name: str,
 ) -> None:
     target = Target(SPEECH, "environment", environment)
-    call(view, loop, emulator.base_url, emulator.api_key, target, {"text": "hi there, how are you"})
+    client = BasetenClient(Remote.local(emulator.base_url), emulator.api_key)
+    followed: list[int] = []
+
+    async def run() -> None:
+        async for event in client.predict(target, {"text": "hi there, how are you"}):
+            if isinstance(event, Finished):  # before the end: what the card followed as it came
+                followed.append(view.media.cards[0].received)
+            view.feed(event)
+        await client.aclose()
+
+    loop.run_until_complete(run())
     until(loop, lambda: view.media.items != [])
+    assert followed == [len(view.body_bytes())]
     card = view.media.cards[0]
     info = card.findChild(QLabel, "audioInfo")
     assert info is not None
     body = view.body_bytes()
     assert info.text().startswith(described)
-    assert f" · {human_size(len(body))}" in info.text()  # every piece it followed, the first too
+    assert f" · {human_size(len(body))}" in info.text()
     assert shown(view, "binarySummary") == "<hidden>"
     button = card.findChild(QPushButton, "saveAudioButton")
     assert button is not None

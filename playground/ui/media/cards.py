@@ -52,6 +52,11 @@ class AudioCard(QFrame):
         self.save_button.clicked.connect(self._on_save_clicked)
         self._update(done=bool(item.data) and not item.is_cut)
 
+    @property
+    def received(self) -> int:
+        """The bytes it has followed (the whole item's once finished)."""
+        return self._received
+
     def add_data(self, data: bytes) -> None:
         self._received += len(data)
         self._update(done=False)
