@@ -26,7 +26,15 @@ from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.core.secrets import mask
 from playground.emulator import EmulatorServer, EmulatorSettings
-from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, REASONER, SLEEPY, STREAMER
+from playground.emulator.demo import (
+    CHAT,
+    CLASSIFIER,
+    CUSTOM,
+    IMAGE_GEN,
+    REASONER,
+    SLEEPY,
+    STREAMER,
+)
 from playground.ui.collector import MainThreadCollector
 from playground.ui.compare.menu import open_compare
 from playground.ui import theme
@@ -132,6 +140,19 @@ async def shoot_compare(server: EmulatorServer) -> None:
         view.close()
 
 
+async def shoot_image(server: EmulatorServer) -> None:
+    """A generated image: its preview, and the JSON with the base64 elided."""
+    body = {"prompt": "a lighthouse at dusk, oil painting", "width": 480, "height": 320}
+
+    async with window_on(server, IMAGE_GEN) as win:
+        win.request.editor.body.set_json(body)
+        ready = asyncio.ensure_future(first_signal(win.response.media.media_ready))
+        win.send()
+        await ready
+        await asyncio.sleep(0.3)
+        save(win, "image-answer")
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -167,6 +188,7 @@ async def main() -> None:
         await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
         await shoot_chat(server)
         await shoot_compare(server)
+        await shoot_image(server)
 
 
 if __name__ == "__main__":

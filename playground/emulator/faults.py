@@ -103,6 +103,7 @@ class Faults:
     trickle: float = 0.0  # seconds between body pieces
     chunk_bytes: int = 0  # re-chunk the body into pieces of this many bytes (splits UTF-8)
     huge: int = 0  # answer predict with a JSON body of about this many bytes
+    huge_image: int = 0  # answer predict with {"data": "<base64 PNG>"} of about this many bytes
     tokens: int = 0  # chat: generate exactly this many content deltas
     delay: float = -1.0  # chat and streams: seconds per delta (overrides the deployment's speed)
     job_fail: str = ""  # async: fail the job with this error code

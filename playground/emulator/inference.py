@@ -27,6 +27,7 @@ from playground.emulator.faults import (
     error_response,
     fault_response,
 )
+from playground.emulator.huge_media import huge_image_json
 from playground.emulator.state import EmulatorState
 from playground.emulator.streams import RequestRecord, body_response
 
@@ -200,6 +201,8 @@ class InferenceAPI:
         deployment.last_request_at = time.monotonic()
         if faults.huge > 0:
             return body_response(huge_json(faults.huge), faults, record)
+        if faults.huge_image > 0:
+            return body_response(huge_image_json(faults.huge_image), faults, record)
         call = Call(request, body, record.request_id, deployment, faults, record)
         started = time.monotonic()
         response = await owner.behaviour.predict(call)

@@ -15,10 +15,14 @@ import json
 import re
 import socket
 import socketserver
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
+
+from playground.emulator.media_models import png
 
 PAUSE = 0.05  # between the pieces of an answer: each arrives in a read of its own
 
@@ -153,8 +157,19 @@ def chat_error(key: str) -> list[bytes]:
     return _chunked("text/event-stream", key, [_delta("Working"), failure, "data: [DONE]\n\n"])
 
 
+def image_json(key: str) -> list[bytes]:
+    """A generated image, base64 in JSON, whose PNG quotes the key in a text chunk."""
+    image = png(4, 4, bytes(range(32)))
+    text = b"tEXt" + b"Comment\0the key is " + key.encode()
+    chunk = struct.pack(">I", len(text) - 4) + text + struct.pack(">I", zlib.crc32(text))
+    image = image[:33] + chunk + image[33:]  # after the signature and IHDR
+    body = json.dumps({"data": base64.b64encode(image).decode()})
+    return _whole("200 OK", "application/json", key, body)
+
+
 ANSWERS: dict[str, Callable[[str], list[bytes]]] = {
     "json": json_body,
+    "image-json": image_json,
     "text-stream": text_stream,
     "sse": sse,
     "ndjson": ndjson,

@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -35,7 +36,7 @@ from playground.core.remote.keys import KEYRING_SERVICE
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import mask
 from playground.emulator import EmulatorServer
-from playground.emulator.demo import CHAT, CLASSIFIER
+from playground.emulator.demo import CHAT, CLASSIFIER, IMAGE_GEN
 from playground.ui.history.panel import HistoryPanel
 from playground.ui.main_window import MainWindow
 from playground.ui.remotes.key_dialog import KeyDialog
@@ -268,6 +269,27 @@ def keeps_history(s: Session) -> None:
 @writes(f"{CONFIG}/window.ini")
 def saves_the_window_state(s: Session) -> None:
     s.win.save_state()
+
+
+@writes(f"{EXPORTS}/image.png")
+def saves_an_image_from_an_answer(s: Session) -> None:
+    """A base64 PNG in JSON whose bytes quote the key: the key's base64 is masked in it, so it is
+    text, never an image to save; a generated image's preview is saved (Save as…, decoded)."""
+    load(s.win, s.loop, CLASSIFIER)
+    assert echoes(s, "image-json")
+    until(s.loop, lambda: mask(KEY) in s.win.response.body_text.toPlainText())
+    load(s.win, s.loop, IMAGE_GEN)
+    s.win.request.editor.body.setPlainText('{"prompt": "a key-free lighthouse"}')
+    s.win.request.editor.body.document().setModified(True)
+    s.send()
+    viewer = s.win.response.media.viewer
+    until(s.loop, lambda: viewer.info_label.text().startswith("PNG image, 256×256"))
+    viewer.save_button.click()
+    dialog = viewer.findChild(QFileDialog, "saveMediaDialog")
+    assert dialog is not None
+    dialog.selectFile(str(s.exports / "image.png"))
+    dialog.accept()
+    until(s.loop, lambda: viewer.action_label.text().startswith("Saved"))
 
 
 @writes(f"{EXPORTS}/window.png")
@@ -546,6 +568,8 @@ ECHOED = [
     ("predict", "failed"),  # NDJSON, its in-band error
     ("predict", "failed"),  # SSE, its in-band error
     ("predict", "finished"),  # the text stream
+    ("predict", "finished"),  # the generated image, saved
+    ("predict", "finished"),  # the image whose PNG quotes the key
     ("predict", "finished"),  # the JSON body
 ]
 
@@ -566,6 +590,7 @@ STEPS: list[Callable[..., None]] = [
     compares_and_saves_a_report,
     adds_a_remote,
     reads_a_body_that_quotes_the_key,
+    saves_an_image_from_an_answer,
     streams_the_key_cut_in_two,
     fails_with_an_error_that_quotes_the_key_encoded,
     submits_an_async_job_whose_id_is_the_key,

@@ -36,6 +36,7 @@ from playground.ui import theme
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
 from playground.ui.look import set_state
+from playground.ui.media.pane import MediaPane
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.response_body import ResponseBody
 from playground.ui.widgets.streaming_text import StreamingText, StreamingTextArea
@@ -149,6 +150,8 @@ class CompareColumnView(QFrame):
         self.output_area = StreamingTextArea(self.output)
         self.output_area.setObjectName("columnOutputArea")
         self._mono = monospace_font()
+        self.media = MediaPane()  # the response view's previews, the same widget
+        self._content_type = ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -159,11 +162,13 @@ class CompareColumnView(QFrame):
         layout.addWidget(self.request_id_label)
         layout.addWidget(self.deployment_label)
         layout.addWidget(self.banner)
+        layout.addWidget(self.media, 2)
         layout.addWidget(self.output_area, 1)
 
     def _connect(self) -> None:
         self.stop_button.clicked.connect(self.stop_requested)
         self.remove_button.clicked.connect(self.remove_requested)
+        self.media.text_ready.connect(lambda text, _is_pretty: self.output.setText(text))
 
     # --- what the view reads -------------------------------------------------------------------
 
@@ -199,6 +204,7 @@ class CompareColumnView(QFrame):
     def begin(self, *, is_chat: bool = False, clear_only: bool = False) -> None:
         self._is_chat = is_chat
         self._body = ResponseBody()
+        self.media.clear()
         self._pending = []
         self._text = []
         self.result = None
@@ -233,10 +239,13 @@ class CompareColumnView(QFrame):
                     self._set_state("streaming", "reasoning…")
             case BinaryChunk(data=data):
                 self._body.add_binary(data)
+                self.media.add_binary(data, self._content_type)
             case JsonBody():
                 text, _ = self._body.add_json(event)
                 self.output.setText(text)
+                self.media.show_json(event.raw)  # searched on a worker, elided text to come
             case ResponseStarted():
+                self._content_type = event.content_type
                 self._on_started(event)
 
     def flush(self) -> None:
@@ -258,7 +267,8 @@ class CompareColumnView(QFrame):
         self.show_metrics(result.metrics)
         self.set_tag(result.cold)
         shown = self.output.text()
-        if self._body.has_binary and not shown:
+        self.media.finish_binary(self._body.data, is_cut=not result.is_ok)
+        if self._body.has_binary and not shown and not self.media.is_media:
             self.output.setText(f"(binary body, {human_size(self._body.size)})")
         calls = result.details.get("tool_calls") or []
         if calls:  # a tool-calling answer: the calls are the answer, a paragraph of their own

@@ -41,6 +41,7 @@ from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
 from playground.ui import theme
 from playground.ui.history.recorder import HistoryRecorder
+from playground.ui.media.pane import with_previews
 from playground.ui.widgets.flow_layout import fit_width
 from playground.ui.widgets.fonts import monospace_font
 
@@ -229,7 +230,8 @@ class HistoryPanel(QDockWidget):
             view.setFont(mono)
             view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.response_text, "Response")
+        response_page, self.media = with_previews(self.response_text)  # images and audio kept
+        self.tabs.addTab(response_page, "Response")
         self.tabs.addTab(self.request_text, "Request")
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
@@ -362,6 +364,7 @@ class HistoryPanel(QDockWidget):
     # --- views ---------------------------------------------------------------------------------
 
     def _show(self, exchange: Exchange | None) -> None:
+        self.media.clear()
         if exchange is None:
             self.summary_label.setText("Pick an entry to see its response.")
             self.response_text.clear()
@@ -382,6 +385,8 @@ class HistoryPanel(QDockWidget):
             summary += f"\n⚠ {exchange.note}"
         self.summary_label.setText(summary)
         self.response_text.setPlainText(detail_text(exchange))
+        if exchange.response:  # media up to the history's cap; a cut one says where it was cut
+            self.media.show_body(exchange.response, exchange.content_type, size=exchange.size)
         request = {"url": exchange.url, **exchange.request} if exchange.url else exchange.request
         self.request_text.setPlainText(json.dumps(request, indent=2, ensure_ascii=False))
 

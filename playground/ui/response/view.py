@@ -9,13 +9,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QByteArray, QMimeData, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import (
@@ -43,6 +37,7 @@ from playground.core.text import (
     timings_text,
 )
 from playground.ui.look import set_state
+from playground.ui.media.pane import MediaPane
 from playground.ui.response.parts import (
     hrow,
     insert_at_end,
@@ -107,6 +102,7 @@ class ResponseView(QWidget):
         self.raw_text = make_text_view("rawText", mono)
         self.headers_text = make_text_view("headersText", mono)
         self.target_note = TargetNote()  # whose answer this is, once the target has changed
+        self.media = MediaPane()  # images and audio, found by content
 
         header = hrow(self.status_label, self.request_id_label, self.copy_id_button)
         header.addSpacing(12)
@@ -120,6 +116,7 @@ class ResponseView(QWidget):
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.addWidget(self.binary_panel)
+        body_layout.addWidget(self.media, 3)
         body_layout.addWidget(self.body_text, 1)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("responseTabs")
@@ -141,6 +138,7 @@ class ResponseView(QWidget):
         self.save_button.clicked.connect(self._on_save_clicked)
         self.binary_save_button.clicked.connect(self._on_save_clicked)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.media.text_ready.connect(self._on_media_text_ready)
 
     # --- public surface ----------------------------------------------------------------------
 
@@ -153,6 +151,7 @@ class ResponseView(QWidget):
             self._highlighter = None
         self._body.close()
         self._body = ResponseBody()
+        self.media.clear()
         self._metrics: Metrics | None = None
         self._content_type = ""
         self._is_streaming = False
@@ -189,6 +188,7 @@ class ResponseView(QWidget):
         match event:
             case BinaryChunk(data=data):
                 self._body.add_binary(data)
+                self.media.add_binary(data, self._content_type)
                 self._is_streaming = True
                 self._schedule()
             case JsonBody():
@@ -222,13 +222,13 @@ class ResponseView(QWidget):
             self._metrics = partial  # the predict path's partial: the figures up to the break
         elif error.metrics is not None:
             self._metrics = error.metrics  # an error status: how many attempts it took
-        self._end_stream()
+        self._end_stream(is_cut=not isinstance(error, ApiError))
         kept = 0 if isinstance(error, ApiError) else self._body.size
         self._show_banner(Failure.of(error).banner(kept), "error")
 
     def cancelled(self) -> None:
         self._set_ended("cancelled")
-        self._end_stream()
+        self._end_stream(is_cut=True)
         self._show_banner("Cancelled — what arrived is kept", "cancel")
 
     @property
@@ -284,9 +284,9 @@ class ResponseView(QWidget):
             self._notice_count += 1
         # Notices first: showing one after the text resizes the view and lays it all out again.
         self._refresh()
-        self.body_text.setPlainText(text)  # once per call, not per chunk
-        if is_pretty and len(text) <= HIGHLIGHT_CHARS:
-            self._highlighter = JsonHighlighter(self.body_text.document())
+        # Searched for media on a worker (never parsed here); if it may hold some, its text waits.
+        if not self.media.show_json(event.raw, text, is_pretty):
+            self._on_media_text_ready(text, is_pretty)
 
     def _stream(self, shown: str, kept: bytes) -> None:
         self._body.add_text(shown, kept)
@@ -301,8 +301,9 @@ class ResponseView(QWidget):
         insert_at_end(self.body_text, self._body.take_shown())
         self._refresh()
 
-    def _end_stream(self) -> None:
+    def _end_stream(self, *, is_cut: bool = False) -> None:
         self._is_streaming = False
+        self.media.finish_binary(self._body.data, is_cut=is_cut)
         self._batcher.flush_now()
 
     # --- views -------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ class ResponseView(QWidget):
             self.binary_label.setText(
                 f"Binary body: {human_size(body.size)} ({kind}). Save… writes it byte for byte."
             )
-            self.binary_panel.show()
+            self.binary_panel.setVisible(not self.media.is_media)  # the preview says it all
             self.body_text.setVisible(body.has_text)
         self._update_actions()
 
@@ -379,6 +380,12 @@ class ResponseView(QWidget):
     def _on_tabs_current_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.raw_text:
             self._sync_raw()
+
+    def _on_media_text_ready(self, text: str, is_pretty: bool) -> None:
+        self.body_text.setPlainText(text)  # media strings elided; Copy and Save keep the bytes
+        if is_pretty and len(text) <= HIGHLIGHT_CHARS and self._highlighter is None:
+            self._highlighter = JsonHighlighter(self.body_text.document())
+        self.preview_notice.setVisible(self.preview_notice.isVisible() and not is_pretty)
 
     def _on_copy_id_clicked(self) -> None:
         request_id = self.request_id_label.text()
