@@ -18,6 +18,7 @@ from playground.cli.flags import (
     target_from,
 )
 from playground.cli.output import Printer
+from playground.core.errors import PlaygroundError
 from playground.core.ws import Closed, Frame, WsSession
 
 
@@ -123,16 +124,20 @@ async def run_ws(args: argparse.Namespace, out: Printer) -> None:
                 raise AssertionError("a session's events end with Closed")
 
             reader = asyncio.create_task(read())
-            for data in frames:
-                if reader.done():
-                    break
-                sent = await (
-                    session.send_text(data) if isinstance(data, str) else session.send_bytes(data)
-                )
-                out(frame_record(sent))
-            while args.stdin and not reader.done() and (line := await _stdin_line()) is not None:
-                if line:
-                    out(frame_record(await session.send_text(line)))
+            try:
+                for data in frames:
+                    sent = await (
+                        session.send_text(data)
+                        if isinstance(data, str)
+                        else session.send_bytes(data)
+                    )
+                    out(frame_record(sent))
+                while args.stdin and (line := await _stdin_line()) is not None:
+                    if line:
+                        out(frame_record(await session.send_text(line)))
+            except PlaygroundError:
+                if session.closed is None:
+                    raise  # the server's close is said below, after the frames that came
             # Replies are read until the server closes, or until --idle seconds pass without one.
             while not reader.done():
                 left = last[0] + args.idle - loop.time()

@@ -28,6 +28,8 @@ _HOST = re.compile(r"(model|chain)-([a-z0-9]+)(?:-([a-z0-9][a-z0-9-]*))?")
 
 # Truss's close codes (baseten-api.md §0): normal end, no websocket method, a model error.
 CLOSE_NORMAL, CLOSE_UNSUPPORTED, CLOSE_MODEL_ERROR = 1000, 1003, 1011
+# How a failed upgrade shows on Baseten (§0): 408 or 504.
+UPGRADE_TIMEOUTS = {408: "Request Timeout", 504: "Request timed out"}
 
 
 @dataclass
@@ -241,7 +243,8 @@ class WebSocketAPI:
         headers["x-baseten-model-version-id"] = deployment.id
         if faults.status:
             # A failed upgrade shows as 408 or 504 on Baseten; any status can be asked for.
-            return error_response(faults.status, faults.message, shape=faults.shape or "gateway")
+            message = faults.message or UPGRADE_TIMEOUTS.get(faults.status, "")
+            return error_response(faults.status, message, shape=faults.shape or "gateway")
         # The upgrade waits, as a request does, while a scaled-to-zero deployment wakes.
         await self.state.wait_until_active(deployment)
         return owner, deployment, faults

@@ -204,6 +204,8 @@ class WsSession:
         return self._ws
 
     async def send_text(self, text: str) -> Frame:
+        """Send a text frame; the frame as kept (key masked). Once the server has closed, the
+        close's error (`Closed.error()`), or InvalidRequest after a normal close."""
         return await self._send(text)
 
     async def send_bytes(self, data: bytes) -> Frame:
@@ -214,8 +216,11 @@ class WsSession:
         try:
             await ws.send(data)
         except ConnectionClosed:
+            # Closed under us: the close's own error (1003, 1011, a drop …), as reading says.
             closed = self._closed_now()
-            raise InvalidRequest(f"The WebSocket is closed: {closed.words}") from None
+            raise closed.error() or InvalidRequest(
+                f"The WebSocket is closed: {closed.words}"
+            ) from None
         shown: str | bytes = REDACTOR.text(data) if isinstance(data, str) else REDACTOR.data(data)
         frame = Frame("sent", shown, self.since_open())
         self.frames.append(frame)
@@ -227,8 +232,11 @@ class WsSession:
         return self.events()
 
     async def events(self) -> AsyncGenerator[Frame | Closed, None]:
-        """Received frames as they arrive, then one `Closed`; then the iteration ends."""
-        ws = self._live()
+        """Received frames as they arrive (those that came before a close too), then one
+        `Closed`; then the iteration ends."""
+        ws = self._ws
+        if ws is None:
+            raise InvalidRequest("The WebSocket is not open yet")
         metrics = self.metrics
         while True:
             try:
