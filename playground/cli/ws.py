@@ -19,7 +19,8 @@ from playground.cli.flags import (
 )
 from playground.cli.output import Printer
 from playground.core.errors import PlaygroundError
-from playground.core.ws import Closed, Frame, WsSession
+from playground.core.ws.frames import Closed, Frame
+from playground.core.ws.session import WsSession
 
 
 def frame_record(frame: Frame, save: BinaryIO | None = None) -> dict[str, Any]:

@@ -12,7 +12,8 @@ import pytest
 
 from playground.core import ApiError, NetworkError, Remote, StreamCut, Target, Timeouts
 from playground.core.secrets import remember
-from playground.core.ws import Closed, Frame, WebSocketClosed, WsSession, close_words, ws_url
+from playground.core.ws.frames import Closed, Frame, WebSocketClosed, close_words
+from playground.core.ws.session import WsSession, ws_url
 from playground.emulator import EmulatorServer
 from playground.emulator.demo.websockets import WS_CHAIN, WS_ECHO, WS_FAIL, WS_NONE, WS_SLEEPY
 from tests.conftest import fast_settings
@@ -54,12 +55,14 @@ def test_echo_keeps_frames_times_sizes_and_figures(emulator: EmulatorServer) -> 
     assert session.closed == Closed(1000, "", "client", session.closed.at_s)  # type: ignore[union-attr]
     assert (m.frames_sent, m.frames_received, m.bytes_sent, m.bytes_received) == (2, 2, 8, 8)
     assert m.deployment_id == "we0prd"
-    assert m.connect_s is not None and m.first_frame_s is not None
+    assert m.connect_s is not None
+    assert m.first_frame_s is not None
     times = [f.at_s for f in session.frames]
     assert times == sorted(times)
     assert [f.size for f in session.frames] == [6, 2, 6, 2]
     assert m.first_frame_s == session.frames[2].at_s
-    assert m.frames_per_s is not None and m.frames_per_s > 0
+    assert m.frames_per_s is not None
+    assert m.frames_per_s > 0
     assert m.bytes_per_s == pytest.approx(m.frames_per_s * 4)
     record = server_session(emulator, m.request_id)
     assert (record["closed_by"], record["close_code"], record["frames_in"]) == ("client", 1000, 2)
@@ -85,10 +88,12 @@ def test_the_url_comes_from_the_remotes_inference_template() -> None:
 
 def test_a_chains_entrypoint_takes_a_session(emulator: EmulatorServer) -> None:
     async def go() -> list[Frame | Closed]:
-        async with open_client(emulator) as client:
-            async with WsSession(client, Target(WS_CHAIN, is_chain=True)) as session:
-                await session.send_text("to the chain")
-                return await received(session, 1)
+        async with (
+            open_client(emulator) as client,
+            WsSession(client, Target(WS_CHAIN, is_chain=True)) as session,
+        ):
+            await session.send_text("to the chain")
+            return await received(session, 1)
 
     assert [e.data for e in run(go()) if isinstance(e, Frame)] == ["to the chain"]
 
@@ -115,7 +120,8 @@ def test_a_failed_upgrade_is_an_api_error_with_basetens_words(
     error = run(go())
     assert error.status == status
     assert words in error.message
-    assert error.request_id and server_session(emulator, error.request_id)["status"] == status
+    assert error.request_id
+    assert server_session(emulator, error.request_id)["status"] == status
     expected = {401: "key", 404: "model id", 504: "timed out", 408: "timed out"}[status]
     assert expected in error.hint
 
@@ -203,10 +209,12 @@ def test_a_message_over_the_servers_limit_closes_1009() -> None:
 
 def test_a_received_message_over_our_limit_closes_1009(emulator: EmulatorServer) -> None:
     async def go() -> Closed:
-        async with open_client(emulator) as client:
-            async with WsSession(client, Target(WS_ECHO), max_size=16) as session:
-                await session.send_text("x" * 32)
-                events = await received(session, 5)
+        async with (
+            open_client(emulator) as client,
+            WsSession(client, Target(WS_ECHO), max_size=16) as session,
+        ):
+            await session.send_text("x" * 32)
+            events = await received(session, 5)
         closed = events[-1]
         assert isinstance(closed, Closed)
         return closed
@@ -245,10 +253,12 @@ def test_cancelling_the_reader_closes_the_socket_and_the_server_sees_it(
 
 def test_the_upgrade_waits_for_a_scaled_to_zero_model(fresh_emulator: EmulatorServer) -> None:
     async def go() -> list[Frame | Closed]:
-        async with open_client(fresh_emulator) as client:
-            async with WsSession(client, Target(WS_SLEEPY)) as session:
-                await session.send_text("wake")
-                return await received(session, 1)
+        async with (
+            open_client(fresh_emulator) as client,
+            WsSession(client, Target(WS_SLEEPY)) as session,
+        ):
+            await session.send_text("wake")
+            return await received(session, 1)
 
     assert [e.data for e in run(go()) if isinstance(e, Frame)] == ["wake"]
 
