@@ -10,7 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from playground.core import ApiError, NetworkError, Remote, StreamCut, Target, Timeouts
+from playground.core import (
+    ApiError,
+    InvalidRequest,
+    NetworkError,
+    Remote,
+    StreamCut,
+    Target,
+    Timeouts,
+)
+from playground.core.api.wake import deployment_status
 from playground.core.secrets import remember
 from playground.core.ws.frames import Closed, Frame, WebSocketClosed, close_words
 from playground.core.ws.session import WsSession, ws_url
@@ -253,12 +262,21 @@ def test_cancelling_the_reader_closes_the_socket_and_the_server_sees_it(
 
 def test_the_upgrade_waits_for_a_scaled_to_zero_model(fresh_emulator: EmulatorServer) -> None:
     async def go() -> list[Frame | Closed]:
-        async with (
-            open_client(fresh_emulator) as client,
-            WsSession(client, Target(WS_SLEEPY)) as session,
-        ):
-            await session.send_text("wake")
-            return await received(session, 1)
+        async with open_client(fresh_emulator) as client:
+            session = WsSession(client, Target(WS_SLEEPY))
+            assert session.state == "new"
+            opening = asyncio.create_task(session.open())
+            await eventually(lambda: session.state == "connecting")
+            status = await deployment_status(client, Target(WS_SLEEPY))
+            assert status in ("WAKING_UP", "LOADING_MODEL")  # parked while it wakes
+            async with await opening:
+                assert session.state == "open"
+                with pytest.raises(InvalidRequest, match="opened already"):
+                    await session.open()  # one socket per session, never a second behind it
+                await session.send_text("wake")
+                events = await received(session, 1)
+            assert session.state == "closed"
+            return events
 
     assert [e.data for e in run(go()) if isinstance(e, Frame)] == ["wake"]
 
