@@ -87,6 +87,7 @@ class WsSession:
         self._ws: ClientConnection | None = None
         self._clock = Clock()
         self._opened_at = 0.0
+        self._connecting = False
 
     def __repr__(self) -> str:  # never the key
         return f"WsSession(url={self.url!r}, closed={self.closed!r})"
@@ -99,6 +100,16 @@ class WsSession:
     def is_open(self) -> bool:
         return self._ws is not None and self.closed is None
 
+    @property
+    def state(self) -> str:
+        """ "new", "connecting" (the upgrade is out; a scaled-to-zero model parks it while it
+        wakes: `core.api.wake.deployment_status` says which), "open" or "closed"."""
+        if self.closed is not None:
+            return "closed"
+        if self._ws is not None:
+            return "open"
+        return "connecting" if self._connecting else "new"
+
     def since_open(self) -> float:
         return self._clock.now() - self._opened_at
 
@@ -106,8 +117,11 @@ class WsSession:
 
     async def open(self) -> WsSession:
         """The upgrade: a refusal is an ApiError (Baseten's status, message, request id)."""
+        if self._ws is not None or self._connecting:
+            raise InvalidRequest("This WebSocket session was opened already; start a new one")
         headers = self.client._headers(self._extra)
         self._clock = Clock()
+        self._connecting = True
         try:
             self._ws = await connect(
                 self.url,
@@ -134,6 +148,8 @@ class WsSession:
             ) from None
         except (OSError, socket.gaierror) as exc:
             raise self._unreachable(exc) from None
+        finally:
+            self._connecting = False
         self._opened_at = self._clock.now()
         response = self._ws.response
         assert response is not None
@@ -183,7 +199,8 @@ class WsSession:
         )
 
     async def __aenter__(self) -> WsSession:
-        return await self.open()
+        """Open the session, unless `open()` already has (the block still closes it)."""
+        return self if self._ws is not None else await self.open()
 
     async def __aexit__(
         self,
