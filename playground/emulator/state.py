@@ -25,6 +25,7 @@ from playground.emulator.faults import (
 from playground.emulator.streams import RequestRecord
 
 MAX_SYNC_BODY = 100 * 1024 * 1024
+MAX_WS_MESSAGE = 100 * 1024 * 1024  # per WebSocket message, each way (close 1009 past it)
 UNAUTHORIZED = "please check the api-key you provided"
 
 
@@ -43,6 +44,7 @@ class EmulatorSettings:
     # Multiplies async queue time limits and webhook back-off, so tests need not wait minutes.
     time_scale: float = 1.0
     max_sync_body: int = MAX_SYNC_BODY
+    max_ws_message: int = MAX_WS_MESSAGE
     rate_limits: dict[str, int] = field(
         default_factory=lambda: {
             "async_predict": 200,

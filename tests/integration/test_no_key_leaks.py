@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 import logging
 import re
@@ -558,6 +559,66 @@ def uses_the_responses_and_messages_apis(s: Session) -> None:
         (s.exports / f"code_{key}.txt").write_text(code, encoding="utf-8")
 
 
+@writes(
+    f"{EXPORTS}/ws_binary.bin",
+    f"{DATA}/ws-history.sqlite3",
+    f"{EXPORTS}/ws_code_python.txt",
+    f"{EXPORTS}/ws_code_websocat.txt",
+)
+def talks_over_a_websocket(s: Session) -> None:
+    """`playground ws` and core's session with the echo model, frames quoting the key in every
+    spelling (text, stdin and binary); the session kept in a history and exported as code."""
+    from playground.cli.main import main
+    from playground.core.ws.codegen import python_websockets, websocat
+    from playground.core.ws.plan import OutFrame, WsPlan
+    from playground.core.ws.record import session_exchange
+    from playground.core.ws.session import WsSession
+    from playground.emulator.demo.websockets import WS_ECHO
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    spellings = list(spelt(KEY).values())
+    frame_file = s.exports.parent / "ws-frame.bin"  # the person's own file, outside our folders
+    frame_file.write_bytes(("binary " + KEY).encode())
+    s.monkeypatch.setattr("sys.stdin", io.StringIO(f"typed {KEY}\n"))
+    sends = [f"--send={text}" for text in spellings]  # one starts with "-"
+    where = ["--base-url", s.server.base_url, "--model", WS_ECHO, "--idle", "0.3"]
+    assert main(["ws", *where, *sends, "--stdin", "--send-file", str(frame_file), "--binary",
+                 "--save-binary", str(s.exports / "ws_binary.bin")]) == 0  # fmt: skip
+    assert main(["ws", *where, "--send-file", str(frame_file), "--binary"]) == 0
+
+    client = BasetenClient(Remote.local(s.server.base_url, "local"), KEY)
+    plan = WsPlan(Target(WS_ECHO), tuple(OutFrame.of_text(t) for t in spellings))
+
+    async def talk() -> WsSession:
+        async with WsSession(client, plan.target) as session:
+            for frame in plan.frames:
+                await session.send_text(str(frame.payload()))
+            async for _ in session:
+                if session.metrics.frames_received == len(plan.frames):
+                    break
+        await client.aclose()
+        return session
+
+    session = s.loop.run_until_complete(talk())
+    assert all(KEY not in str(frame.data) for frame in session.frames)
+    history = History(s.data / "ws-history.sqlite3")
+    try:
+        history.record(
+            session_exchange(
+                plan,
+                session.frames,
+                session.metrics,
+                session.closed,
+                remote="local",
+                url=session.url,
+            )
+        )
+    finally:
+        history.close()
+    (s.exports / "ws_code_python.txt").write_text(python_websockets(plan, client.remote))
+    (s.exports / "ws_code_websocat.txt").write_text(websocat(plan, client.remote))
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("chat", "failed"),  # the echo server's in-band error
@@ -598,6 +659,7 @@ STEPS: list[Callable[..., None]] = [
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
     uses_the_responses_and_messages_apis,
+    talks_over_a_websocket,
     saves_the_window_state,
     takes_a_screenshot,
 ]

@@ -6,7 +6,16 @@ import time
 from collections.abc import Callable
 
 from playground.emulator.catalogue import Catalogue
-from playground.emulator.demo import chains, chat, custom, media, predict, scale, streams
+from playground.emulator.demo import (
+    chains,
+    chat,
+    custom,
+    media,
+    predict,
+    scale,
+    streams,
+    websockets,
+)
 from playground.emulator.demo.builder import DemoBuilder
 
 # The ids, as callers have always imported them. They look like Baseten's: 8 lowercase
@@ -30,6 +39,7 @@ FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
     custom.add,
     media.add,
     chains.add,
+    websockets.add,
 )
 
 __all__ = [
