@@ -9,6 +9,7 @@ a playback device takes. Opus is named as not decodable here (miniaudio has no O
 from __future__ import annotations
 
 import array
+import struct
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -187,7 +188,7 @@ def peaks(
         return []
     out: list[tuple[int, int]] = []
     per = span / columns
-    stride = max(1, int(per) // 2048)
+    stride = max(1, int(per) // 512)
     for column in range(columns):
         lo, hi = start + int(column * per), start + int((column + 1) * per)
         piece = samples[lo : max(hi, lo + 1) : stride]
@@ -350,3 +351,19 @@ class AudioMeter:
         self._header, self._format = layout
         self._head.clear()
         return True
+
+
+def wav_bytes(pcm: Pcm) -> bytes:
+    """`pcm` as a 16-bit WAV file (what raw PCM is saved as, for players that want a header)."""
+    data = pcm.samples.tobytes() if sys.byteorder == "little" else _swapped(pcm.samples)
+    header = struct.pack(
+        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(data), b"WAVE", b"fmt ", 16, 1, pcm.channels,
+        pcm.rate, pcm.rate * pcm.channels * 2, pcm.channels * 2, 16, b"data", len(data),
+    )  # fmt: skip
+    return header + data
+
+
+def _swapped(samples: array.array[int]) -> bytes:
+    copy = array.array("h", samples)
+    copy.byteswap()
+    return copy.tobytes()
