@@ -148,3 +148,16 @@ def test_figures_against_a_server_whose_every_send_is_timed() -> None:
     factor = metrics.realtime_factor
     assert factor is not None
     assert after / (seen[-1] - sent[1]) <= factor <= after / (sent[-1] - seen[1])
+
+
+def test_the_timings_line_says_the_audio_figures_as_they_stream_and_at_the_end() -> None:
+    metrics = Metrics(200, headers_s=0.05, first_byte_s=0.06, first_audio_s=0.182, bytes=144_044)
+    metrics.audio_s, metrics.realtime_factor = 3.0, 3.42
+    assert timings_text(metrics, 0, is_streaming=True) == (
+        "Headers 50 ms · TTFB 60 ms · first audio 182 ms · 3.4× real time · "
+        "streaming… 144,044 bytes"
+    )
+    metrics.total_s = 1.0
+    assert timings_text(metrics, 0, is_streaming=False) == (
+        "Headers 50 ms · TTFB 60 ms · first audio 182 ms · 3.4× real time · Total 1.00 s · 141 KB"
+    )
