@@ -42,7 +42,9 @@ def wav(seconds: float) -> bytes:
 
 
 @pytest.fixture
-def views(qtbot: QtBot) -> Iterator[list[AudioView]]:
+def views(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> Iterator[list[AudioView]]:
+    # The loop fixture collects cycles on this thread when the test ends: a view's timers must
+    # never be destroyed by a collection that happens to run on a server's thread.
     made: list[AudioView] = []
     yield made
     for view in made:

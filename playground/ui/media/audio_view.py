@@ -283,6 +283,9 @@ class AudioView(QWidget):
             filters = ["Raw PCM (*.pcm)", "WAV, with a header (*.wav)"]
         dialog.setNameFilters(filters)
         dialog.selectFile("audio" + self.media.extension)
-        dialog.fileSelected.connect(lambda name: self.save_to(Path(name)))
+        dialog.fileSelected.connect(self._on_save_dialog_file_selected)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
+
+    def _on_save_dialog_file_selected(self, name: str) -> None:
+        self.save_to(Path(name))
