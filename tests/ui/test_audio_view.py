@@ -48,7 +48,9 @@ def views(qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> Iterator[list[AudioV
     made: list[AudioView] = []
     yield made
     for view in made:
-        view.release()
+        closing = view.release()
+        if closing is not None:  # no device thread outlives its test
+            closing.result(timeout=10)
 
 
 def make(qtbot: QtBot, views: list[AudioView], view: AudioView) -> AudioView:

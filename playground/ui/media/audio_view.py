@@ -6,6 +6,7 @@ from __future__ import annotations
 import array
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 
@@ -200,13 +201,13 @@ class AudioView(QWidget):
         write_atomically(path, data)
         self.status_label.setText(f"Saved {human_size(len(data))} to {path.name}")
 
-    def release(self) -> None:
-        """Let the audio device go (it is let go too when the view is destroyed)."""
+    def release(self) -> Future[None] | None:
+        """Let the audio device go (it is let go too when the view is destroyed); the future is
+        done once it has gone (None: there was none)."""
         if shiboken6.isValid(self):
             self._tick.stop()
-        if self._player is not None:
-            self._player.close()
-            self._player = None
+        player, self._player = self._player, None
+        return player.close() if player is not None else None
 
     # --- inside -----------------------------------------------------------------------------
 

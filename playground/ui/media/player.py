@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import threading
 from collections.abc import Generator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Literal
 
 import miniaudio
@@ -96,15 +96,17 @@ class Player:
     def state(self) -> State:
         return self._state
 
-    def close(self) -> None:
-        """Let the device go (on the worker); the player can be dropped at once."""
+    def close(self) -> Future[None] | None:
+        """Let the device go (on the worker); the player can be dropped at once. The future is
+        done when the device is closed (None: it was closing already)."""
         with self._lock:
             self._is_playing = False
             if self._is_closing:
-                return
+                return None
             self._is_closing = True
-        self._worker.submit(self._close)
+        closing = self._worker.submit(self._close)
         self._worker.shutdown(wait=False)
+        return closing
 
     # --- the worker's and the device's ------------------------------------------------------
 
