@@ -30,6 +30,7 @@ from playground.core.api.transport import (
     network_error,
 )
 from playground.core.api.wires import WIRES
+from playground.core.audio import AudioMeter
 from playground.core.chat.protocol import prepare_chat_body
 from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
 from playground.core.events import (
@@ -140,8 +141,9 @@ class BasetenClient:
                     body = self.transport.capped(step)
                     scrub = EventScrubber(whole=kind in ("text", "binary"))
                     end = StreamEnd()  # an in-band error, or an end promised and not sent
+                    meter = AudioMeter(step.headers.get("content-type", ""), metrics, clock)
                     try:
-                        async for event in read_body(body.response, kind):
+                        async for event in read_body(body.response, kind, meter.feed):
                             for clean in scrub.feed(event):
                                 yield clean
                                 end.see(clean)
