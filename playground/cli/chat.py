@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from playground.cli.chat_flags import add_header_flag, headers_from
 from playground.cli.flags import (
+    UsageError,
     add_chat_flags,
     add_remote_flags,
     add_target_flags,
@@ -20,7 +22,12 @@ async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args)
         body = chat_body(args)
-        await print_chat(client.chat(client.openai_base(target), body), out)
+        try:
+            headers = headers_from(args.header)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        base = client.openai_base(target)
+        await print_chat(client.chat(base, body, headers=headers), out)
     finally:
         await client.aclose()
 
@@ -34,4 +41,5 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_target_flags(chat, model_api=True)
     add_remote_flags(chat)
     add_chat_flags(chat)
+    add_header_flag(chat)
     chat.set_defaults(runner=run_chat)
