@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from playground.core.remote.remotes import Remote
+from playground.core.request.codegen_llm import (
+    DATA_URL_HELPER,
+    Code,
+    logprob_lines,
+    with_image_files,
+)
 from playground.core.request.spec import RequestSpec
 from playground.core.secrets import REDACTOR
 
@@ -96,6 +102,8 @@ def _is_scalar(value: Any) -> bool:
 def py_literal(value: Any, level: int = 0) -> str:
     """`value` as Python source, black-style, for a line indented by `level` * 4 spaces."""
     pad = "    " * (level + 1)
+    if isinstance(value, Code):
+        return str(value)
     if isinstance(value, dict) and value:
         items = [
             f"{pad}{py_literal(str(k))}: {py_literal(v, level + 1)}," for k, v in value.items()
@@ -266,13 +274,23 @@ def openai_base(spec: RequestSpec, remote: Remote) -> str:
     return spec.target.openai_base(remote) if spec.target else remote.model_apis_url()
 
 
-def to_openai(spec: RequestSpec, remote: Remote) -> str:
-    """The OpenAI Python SDK pointed at the deployment (or Model APIs), streaming when asked."""
+def to_openai(
+    spec: RequestSpec, remote: Remote, image_files: Mapping[str, str] | None = None
+) -> str:
+    """The OpenAI Python SDK pointed at the deployment (or Model APIs), streaming when asked.
+
+    `image_files` maps an image's data URL to the file it came from: the script reads the file
+    when it runs rather than carrying its base64."""
     reason = _openai_reason(spec)
     if reason:
         raise ValueError(reason)
-    body: dict[str, Any] = spec.wire_body()
-    lines = ["import os", "", "from openai import OpenAI", "", "client = OpenAI("]
+    body, reads_files = with_image_files(spec.wire_body(), image_files or {})
+    if reads_files:
+        lines = ["import base64", "import os", "from pathlib import Path", ""]
+        lines += ["from openai import OpenAI", "", "", *DATA_URL_HELPER, "", ""]
+    else:
+        lines = ["import os", "", "from openai import OpenAI", ""]
+    lines.append("client = OpenAI(")
     lines += [
         f'    api_key=os.environ["{KEY_ENV}"],',
         f"    base_url={py_literal(openai_base(spec, remote))},",
@@ -306,6 +324,8 @@ def to_openai(spec: RequestSpec, remote: Remote) -> str:
         ]
     else:
         lines.append("print(response.choices[0].message.content)")
+    if body.get("logprobs"):
+        lines += logprob_lines(streaming)
     return "\n".join(lines) + "\n"
 
 
@@ -381,7 +401,7 @@ def _openai_reason(spec: RequestSpec) -> str:
     return ""
 
 
-EXPORTERS: dict[str, Callable[[RequestSpec, Remote], str]] = {
+EXPORTERS: dict[str, Callable[..., str]] = {
     "curl": to_curl,
     "requests": to_requests,
     "httpx": to_httpx,
@@ -396,8 +416,12 @@ def languages(spec: RequestSpec, remote: Remote | None = None) -> tuple[Language
     return tuple(Language(key, label, reasons.get(key, "")) for key, label in LABELS.items())
 
 
-def export(key: str, spec: RequestSpec, remote: Remote) -> str:
-    """The code for `key` (one of `LABELS`); ValueError with the reason when it does not apply."""
+def export(
+    key: str, spec: RequestSpec, remote: Remote, image_files: Mapping[str, str] | None = None
+) -> str:
+    """The code for `key` (one of `LABELS`); ValueError with the reason when it does not apply.
+    `image_files`: data URL → the file it came from (the OpenAI SDK export reads it at run time)."""
     if key not in EXPORTERS:
         raise ValueError(f"unknown language {key!r}; one of {', '.join(LABELS)}")
-    return REDACTOR.text(EXPORTERS[key](spec, remote))  # a body typed with the key in it
+    code = to_openai(spec, remote, image_files) if key == "openai" else EXPORTERS[key](spec, remote)
+    return REDACTOR.text(code)  # a body typed with the key in it
