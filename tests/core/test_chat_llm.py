@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from pathlib import Path
@@ -10,13 +11,22 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from playground.core import ChatDelta, ChatFinished, InvalidRequest, Target
+from playground.core import BasetenClient, ChatDelta, ChatFinished, InvalidRequest, Remote, Target
 from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_data_url, image_part
 from playground.core.events import TokenLogprob
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
-from tests.core.helpers import collect, fault, only, open_client, run
+from tests.core.helpers import (
+    collect,
+    fault,
+    only,
+    open_client,
+    raw_server,
+    read_request,
+    response_head,
+    run,
+)
 
 FAST = fault("delay=0")
 SCHEMA = {
@@ -142,3 +152,57 @@ def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
         image_data_url(path)
     with pytest.raises(InvalidRequest, match="Cannot read the image"):
         image_data_url(tmp_path / "missing.png")
+
+
+KEY = "Zq8vLogprobKey0123456789abcdefXYZ"
+
+
+def logprob_echo(stream: bool) -> bytes:
+    """An answer whose logprobs spell the key token by token and name it whole as an alternative."""
+    half = len(KEY) // 2
+    tokens = ["The key is ", KEY[:half], KEY[half:], "."]
+
+    def entry(token: str) -> dict[str, Any]:
+        alternative = {"token": KEY, "logprob": -3.0, "bytes": None}
+        return {"token": token, "logprob": -0.5, "bytes": None, "top_logprobs": [alternative]}
+
+    if not stream:
+        message = {"role": "assistant", "content": "".join(tokens)}
+        choice = {"message": message, "logprobs": {"content": [entry(t) for t in tokens]}}
+        return json.dumps({"choices": [{**choice, "finish_reason": "stop"}]}).encode()
+    events = [
+        {"choices": [{"delta": {"content": t}, "logprobs": {"content": [entry(t)]}}]}
+        for t in tokens
+    ]
+    events.append({"choices": [{"delta": {}, "finish_reason": "stop"}]})
+    return b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_logprobs_never_spell_the_key(stream: bool) -> None:
+    body = logprob_echo(stream)
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        kind = "text/event-stream" if stream else "application/json"
+        headers = {"Content-Type": kind, "Content-Length": str(len(body))}
+        writer.write(response_head(200, headers) + body)
+        await writer.drain()
+
+    async def main() -> list[Any]:
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), KEY)
+            try:
+                request = {"messages": [{"role": "user", "content": "hi"}], "stream": stream}
+                return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
+            finally:
+                await client.aclose()
+
+    events = run(main())
+    done = events[-1]
+    assert isinstance(done, ChatFinished)
+    assert KEY not in done.result.content
+    shown = [t for d in only(events, ChatDelta) for t in d.logprobs]
+    for tokens in (done.result.logprobs, shown):
+        assert KEY not in "".join(t.token for t in tokens)
+        assert all(KEY not in alt for t in tokens for alt, _ in t.top)

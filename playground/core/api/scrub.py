@@ -115,7 +115,9 @@ class DeltaScrubber:
         if isinstance(event, Notice):
             return Notice(REDACTOR.text(event.message))
         content = self._content.feed(event.content) if event.content else ""
-        if content is event.content and not (event.reasoning or event.tool_calls or self._tokens):
+        if content is event.content and not (
+            event.reasoning or event.tool_calls or event.logprobs or self._tokens
+        ):
             return event  # the usual token: nothing masked, nothing held back
         reasoning = self._reasoning.feed(event.reasoning) if event.reasoning else ""
         tool_calls = REDACTOR.value(event.tool_calls) if event.tool_calls else ()
@@ -132,7 +134,7 @@ class DeltaScrubber:
         while self._tokens and self._unmatched.startswith(self._tokens[0].token):
             token = self._tokens.popleft()
             self._unmatched = self._unmatched[len(token.token) :]
-            out.append(token)
+            out.append(_masked_alternatives(token))
         if self._unmatched and not (
             self._tokens and self._tokens[0].token.startswith(self._unmatched)
         ):
@@ -144,6 +146,14 @@ class DeltaScrubber:
         content, reasoning = self._content.end(), self._reasoning.end()
         logprobs = self._released(content) if self._tokens else ()
         return ChatDelta(content, reasoning, (), logprobs) if content or reasoning else None
+
+
+def _masked_alternatives(token: TokenLogprob) -> TokenLogprob:
+    """A token whose alternatives are each redacted (one may be a whole key)."""
+    if not any(REDACTOR.finds(alt) for alt, _ in token.top):
+        return token
+    top = tuple((REDACTOR.text(alt), logprob) for alt, logprob in token.top)
+    return TokenLogprob(token.token, token.logprob, top)
 
 
 def scrub_result(result: ChatResult) -> ChatResult:
@@ -160,6 +170,7 @@ def scrub_result(result: ChatResult) -> ChatResult:
         joined = "".join(t.token for t in result.logprobs)
         if REDACTOR.text(joined) != joined:  # a key spelled out token by token: drop them all
             result.logprobs = []
+        result.logprobs = [_masked_alternatives(t) for t in result.logprobs]
     result.usage = REDACTOR.value(result.usage)
     result.model = REDACTOR.value(result.model)
     result.id = REDACTOR.value(result.id)
