@@ -142,6 +142,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "required": ["price", "count", "when", "id", "code"],
     },
+    "required_beyond_properties": {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "required": ["a", "b"],
+        "additionalProperties": {"type": "integer", "maximum": -1},
+        "minProperties": 4,
+    },
     "all_of": {
         "allOf": [
             {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
