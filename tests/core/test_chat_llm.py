@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from playground.core import BasetenClient, ChatDelta, ChatFinished, InvalidRequest, Remote, Target
 from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_data_url, image_part
+from playground.core.chat.protocol import merge_deltas
 from playground.core.events import TokenLogprob
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
@@ -206,3 +207,15 @@ def test_logprobs_never_spell_the_key(stream: bool) -> None:
     for tokens in (done.result.logprobs, shown):
         assert KEY not in "".join(t.token for t in tokens)
         assert all(KEY not in alt for t in tokens for alt, _ in t.top)
+
+
+def test_merged_deltas_keep_their_tokens_in_order() -> None:
+    a, b = (
+        TokenLogprob("Hi", -0.1),
+        TokenLogprob(" there", -0.2, ((" there", -0.2), (" you", -2.0))),
+    )
+    merged = merge_deltas(
+        [ChatDelta("Hi", "", (), (a,)), ChatDelta("", "hmm"), ChatDelta(" there", "", (), (b,))]
+    )
+    assert merged == ChatDelta("Hi there", "hmm", (), (a, b))
+    assert merge_deltas([ChatDelta("Hi"), ChatDelta(" there")]).logprobs == ()

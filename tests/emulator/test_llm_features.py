@@ -247,3 +247,14 @@ def test_legacy_completions_refuse_a_missing_prompt(http: httpx.Client) -> None:
     response = http.post(COMPLETIONS, json={"max_tokens": 3})
     assert response.status_code == 400
     assert json.loads(response.text)["error"]["message"].startswith("`prompt` must be")
+
+
+def test_streamed_legacy_completions_carry_each_tokens_logprobs(http: httpx.Client) -> None:
+    body = {"prompt": "Once", "logprobs": 1, "max_tokens": 6}
+    whole = http.post(COMPLETIONS, json=body, headers=FAST).json()["choices"][0]["logprobs"]
+    streamed = http.post(COMPLETIONS, json={**body, "stream": True}, headers=FAST)
+    chunks = [c for c in chunks_of(sse_data(streamed.text.splitlines())) if c["choices"]]
+    parts = [c["choices"][0]["logprobs"] for c in chunks if c["choices"][0]["logprobs"]]
+    assert [t for p in parts for t in p["tokens"]] == whole["tokens"]
+    assert [v for p in parts for v in p["token_logprobs"]] == whole["token_logprobs"]
+    assert [o for p in parts for o in p["text_offset"]] == whole["text_offset"]

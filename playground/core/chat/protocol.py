@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -64,6 +65,9 @@ def _index_for(calls: dict[int, dict[str, Any]], call_id: Any, name: Any) -> int
     return max(calls, default=-1) + 1
 
 
+_LOGPROBS = attrgetter("logprobs")
+
+
 def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
     """Several deltas as one (a batch for the screen): texts joined, tool-call fragments in order."""
     if len(deltas) == 1:
@@ -72,7 +76,8 @@ def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
         "".join(d.content for d in deltas),
         "".join(d.reasoning for d in deltas),
         tuple(fragment for d in deltas for fragment in d.tool_calls),
-        tuple(token for d in deltas for token in d.logprobs),
+        # C-speed check first: with logprobs off (the usual case) no per-delta Python runs.
+        tuple(token for d in deltas for token in d.logprobs) if any(map(_LOGPROBS, deltas)) else (),
     )
 
 
