@@ -519,7 +519,12 @@ def calls_from_a_terminal(s: Session) -> None:
     assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:error"}']) == 1
     assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-split"]) == 0
     assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-error"]) == 4
-    assert s.echo.answered[-5:] == ["json", "sse", "error", "chat-split", "chat-error"]
+    # logprobs (--logprobs) that spell the key token by token, and hold it whole as an alternative
+    assert (
+        main(["chat", *where, CHAT, "--stream", "--logprobs", "1", "-m", "echo:chat-logprobs"]) == 0
+    )
+    answered = ["json", "sse", "error", "chat-split", "chat-error", "chat-logprobs"]
+    assert s.echo.answered[-6:] == answered
 
 
 def calls_a_truss_server_from_a_terminal(s: Session) -> None:

@@ -341,9 +341,11 @@ class BasetenClient:
                         metrics.total_s = clock.now()
                         if capped.is_cut:
                             raise capped.error(metrics.bytes, metrics)
-                        result = wire.result_from_json(raw, metrics)
+                        result = scrub_result(wire.result_from_json(raw, metrics))
                         if result.content or result.reasoning:
-                            yield ChatDelta(result.content, result.reasoning)
+                            yield ChatDelta(
+                                result.content, result.reasoning, (), tuple(result.logprobs)
+                            )
                         parser.result = result
         except PlaygroundError as exc:  # it may quote, or keep, what the server sent
             scrub_error(exc)

@@ -10,6 +10,7 @@ from playground.emulator.demo import (
     chains,
     chat,
     custom,
+    llm,
     media,
     predict,
     scale,
@@ -23,6 +24,7 @@ from playground.emulator.demo.builder import DemoBuilder
 from playground.emulator.demo.chains import CHAIN
 from playground.emulator.demo.chat import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.emulator.demo.custom import CUSTOM
+from playground.emulator.demo.llm import VISION, VLLM_MODEL
 from playground.emulator.demo.media import IMAGE, IMAGE_GEN, SPEECH, TRANSCRIBER
 from playground.emulator.demo.predict import CLASSIFIER
 from playground.emulator.demo.scale import SLEEPY
@@ -34,6 +36,7 @@ from playground.emulator.demo.streams import NDJSON, STREAMER
 FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
     predict.add,
     chat.add,
+    llm.add,
     streams.add,
     scale.add,
     custom.add,
@@ -57,6 +60,8 @@ __all__ = [
     "STREAMER",
     "TOOLS",
     "TRANSCRIBER",
+    "VISION",
+    "VLLM_MODEL",
     "WEATHER_TOOL",
     "demo_catalogue",
 ]
