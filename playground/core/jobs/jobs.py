@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,11 @@ class Jobs:
         return pending
 
     async def submit(
-        self, target: Target, model_input: Any, options: AsyncOptions | None = None
+        self,
+        target: Target,
+        model_input: Any,
+        options: AsyncOptions | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Job:
         """Send an async request and keep it as a job. Options out of Baseten's ranges raise
         InvalidRequest and nothing is kept; a send that fails is kept as `NOT_SENT` with the
@@ -66,7 +71,7 @@ class Jobs:
         self.store.save(job)
         try:
             job.request_id = await self.client.jobs.submit(
-                target, model_input, None if target.is_chain else options
+                target, model_input, None if target.is_chain else options, headers
             )
         except PlaygroundError as exc:
             job.set_status(NOT_SENT, time.time())

@@ -1,5 +1,5 @@
-"""Jobs and webhook payloads in the history's database, written with a full fsync per commit:
-an inbox answers 2xx only once the payload is on disk (Baseten keeps no copy)."""
+"""Jobs and webhook payloads in the history's database. A payload's commit is fsync'd before it
+returns: an inbox answers 2xx only once the payload is on disk (Baseten keeps no copy)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ class JobStore:
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 5000")
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # each COMMIT is fsync'd before it returns
+        # A job's status can be asked again after a crash: NORMAL (WAL: safe from a crash of the
+        # app, not of the machine). A webhook payload cannot: FULL for it (`keep_delivery`).
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -68,9 +70,10 @@ class JobStore:
             self._db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, fsync: bool = False) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
+                self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
@@ -116,8 +119,13 @@ class JobStore:
             job.created_at = time.time()
         with self._write() as db:
             if job.id:
-                sets = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(","))
-                db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*self._values(job), job.id))
+                columns = [c.strip() for c in _COLUMNS.split(",")]
+                values = list(self._values(job))
+                if not job.has_result:
+                    # A payload the inbox attached meanwhile is not undone by a status poll.
+                    columns, values = columns[:-2], values[:-2]
+                sets = ", ".join(f"{c} = ?" for c in columns)
+                db.execute(f"UPDATE jobs SET {sets} WHERE id = ?", (*values, job.id))
             else:
                 marks = ", ".join("?" * len(_COLUMNS.split(",")))
                 cursor = db.execute(
@@ -188,7 +196,7 @@ class JobStore:
             parsed = parse_json(payload)
         except ValueError:
             parsed = None
-        with self._write() as db:
+        with self._write(fsync=True) as db:  # on disk before the inbox answers 2xx
             db.execute(
                 "INSERT INTO webhooks (received_at, request_id, payload, verified_by)"
                 " VALUES (?, ?, ?, ?)",

@@ -24,7 +24,7 @@ from playground.core.events import Retrying
 from playground.core.jobs.model import Job, target_to_json
 from playground.core.jobs.store import JobStore
 
-STATUS_RATE = 90.0  # of the 100 a second Baseten allows: room for a window's own calls
+STATUS_RATE = 80.0  # of the 100 a second Baseten allows: room for a window's own calls
 QUEUE_RATE = 20.0
 
 
@@ -121,7 +121,10 @@ class JobWatcher:
         if not job.request_id or self._done(job):
             return
         group = job.remote + " " + target_to_json(job.target)
-        self._tracks[job.request_id] = _Track(job, time.monotonic(), self.fast, group)
+        track = _Track(job, time.monotonic(), self.fast, group)
+        self._tracks[job.request_id] = track
+        if job.status == "QUEUED":  # just sent: polled when it could have moved, not at once
+            track.due += self._interval(track)
         self._wake.set()
 
     def forget(self, request_id: str) -> None:
@@ -188,7 +191,6 @@ class JobWatcher:
                     continue
                 track.due = time.monotonic() + 3600  # not picked again while in flight
                 await self._slots.acquire()
-                await self.budget.take()
                 task = asyncio.get_running_loop().create_task(self._poll(track))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
@@ -208,6 +210,9 @@ class JobWatcher:
     async def _poll(self, track: _Track) -> None:
         job = track.job
         try:
+            # Taken right before the call goes out: a budget spent early could let calls held
+            # up on a busy loop reach the server together, over its limit.
+            await self.budget.take()
             self.stats.polls.append(time.monotonic())
             try:
                 status = await self._jobs.status(job.target, job.request_id)
@@ -257,9 +262,9 @@ class JobWatcher:
         job = track.job
         if self.inbox_endpoint and job.options.webhook_endpoint == self.inbox_endpoint:
             return self.slow  # the inbox hears first; this is the fallback
-        if job.status != "QUEUED" or self._rank(track) < self.head:
-            return self.fast
-        return min(self.slow, max(self.fast, track.wait * 1.5))
+        rank = self._rank(track) if job.status == "QUEUED" else 0
+        # The further back in its queue, the later it can move: the head often, the rest seldom.
+        return self.fast if rank < self.head else min(self.slow, self.fast * (rank + 1))
 
     def _queue_of(self, group: str) -> list[_Track]:
         tracks = [t for t in self._tracks.values() if t.group == group]
