@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playground.core.history.store import FILE_NAME, History, HistoryError
+from playground.core.history.store import FILE_NAME, SCHEMA_VERSION, History, HistoryError
 from playground.core.jobs.model import (
     Job,
     options_from_json,
@@ -25,6 +25,7 @@ from playground.core.jobs.model import (
 from playground.core.jsontext import parse_json
 from playground.core.paths import data_dir
 from playground.core.request.asyncopts import TERMINAL
+from playground.core.secrets import REDACTOR
 
 _COLUMNS = (
     "remote, target, body, options, request_id, status, webhook_status, deployment_id,"
@@ -56,9 +57,11 @@ class JobStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
-        History(self.path).close()  # creates the file or brings its schema up to date
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 5000")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            History(self.path).close()  # creates the file or brings its schema up to date
         self._db.execute("PRAGMA journal_mode=WAL")
         # A job's status can be asked again after a crash: NORMAL (WAL: safe from a crash of the
         # app, not of the machine). A webhook payload cannot: FULL for it (`keep_delivery`).
@@ -98,7 +101,7 @@ class JobStore:
         return (
             job.remote,
             target_to_json(job.target),
-            json.dumps(job.body),
+            REDACTOR.text(json.dumps(job.body)),  # a key typed into a body is not kept
             options_to_json(job.options),
             job.request_id,
             job.status,
@@ -107,9 +110,9 @@ class JobStore:
             job.created_at,
             job.status_at,
             json.dumps(job.timeline),
-            json.dumps(job.errors),
-            job.error,
-            None if job.result_at is None else json.dumps(job.result),
+            REDACTOR.text(json.dumps(job.errors)),
+            REDACTOR.text(job.error),
+            None if job.result_at is None else REDACTOR.text(json.dumps(job.result)),
             job.result_at,
         )
 
@@ -192,6 +195,7 @@ class JobStore:
         """Keep a payload durably (fsync'd when this returns) and attach its `data` to the job
         with that request id; returns that job, or None when no job has it (still kept)."""
         now = time.time()
+        payload = REDACTOR.data(payload)  # a model that echoed a key in use: kept masked
         try:
             parsed = parse_json(payload)
         except ValueError:
