@@ -4,6 +4,10 @@ server, in-process, reading their JSON lines."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -146,3 +150,33 @@ def test_inbox_keeps_a_secret_from_stdin_only(
     code, _, err = run(capsys, "inbox", "--port", "0")
     assert code == 2
     assert "no webhook secret is kept" in err
+
+
+def test_a_new_process_picks_up_a_pending_job(
+    capsys: pytest.CaptureFixture[str], local: list[str], fresh_emulator: EmulatorServer
+) -> None:
+    hold(fresh_emulator, 0.8)
+    submit(capsys, local)
+    pending = submit(capsys, local)  # queued behind the slow one when this "session" ends
+    code, lines, _ = run(capsys, "jobs", "list")
+    assert code == 0
+    assert {job["status"] for job in lines} == {"QUEUED"}
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "jobs", "watch", pending["request_id"], *local],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    statuses = [json.loads(line)["status"] for line in done.stdout.splitlines()]
+    assert statuses[0] == "QUEUED"
+    assert statuses[-1] == "SUCCEEDED"
+    assert run(capsys, "jobs", "list")[0] == 0
+    _, lines, _ = run(capsys, "jobs", "list")
+    kept = next(job for job in lines if job["request_id"] == pending["request_id"])
+    assert kept["status"] == "SUCCEEDED"
+    timeline = [s for s, _ in kept["timeline"]]
+    # A 0.1 s run may pass between two polls: IN_PROGRESS is seen or not, nothing else differs.
+    assert [s for s in timeline if s != "IN_PROGRESS"] == ["SENDING", "QUEUED", "SUCCEEDED"]

@@ -249,3 +249,23 @@ def test_a_429_pauses_polling_for_its_retry_after(tmp_path: Path) -> None:
     # After a 429 the watcher waits out its Retry-After (1 s) before polling again.
     gaps = [b - a for a, b in itertools.pairwise(polls)]
     assert max(gaps) >= 0.9
+
+
+def test_changes_come_as_an_async_iterator(fresh_emulator: EmulatorServer, tmp_path: Path) -> None:
+    async def main() -> list[str]:
+        async with open_jobs(fresh_emulator, store_path(tmp_path)) as jobs:
+            changes = jobs.watcher.changes()
+            job = await jobs.submit(CLASSIFIER, {"text": "x"})
+            watching = asyncio.get_running_loop().create_task(jobs.watcher.run())
+            seen: list[str] = []
+            async for changed in changes:
+                assert changed.request_id == job.request_id
+                seen.append(changed.status)
+                if changed.is_terminal:
+                    break
+            watching.cancel()
+            return seen
+
+    seen = asyncio.run(main())
+    assert seen[0] == "QUEUED"
+    assert seen[-1] == "SUCCEEDED"
