@@ -48,8 +48,10 @@ class EmulatorSettings:
     rate_limits: dict[str, int] = field(
         default_factory=lambda: {
             "async_predict": 200,
-            "async_request": 20,
-            "async_queue_status": 20,
+            # baseten-api.md §0: status polling and cancel 100 rps (§4.6's 20 is outdated).
+            "async_request": 100,
+            "async_cancel": 100,
+            "async_queue_status": 100,
             "management": 100,
         }
     )

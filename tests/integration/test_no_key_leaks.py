@@ -49,6 +49,7 @@ from tests.ui.helpers import choose, load, until
 
 KEY = "pgLEAK-5nX8qZ2vR7wK4mT9bY3cH6jD"  # the right key: the server accepts only this one
 WRONG_KEY = "pgWRONG-3fG7hJ2kL9qW4eR8tY6uI1oP"  # what the session starts with
+WEBHOOK_SECRET = "whsec_LEAK-8uY2nM5bV1cX7zQ4wE6r"  # kept in the keyring only, never printed
 
 
 def forms(secret: str) -> dict[str, bytes]:
@@ -84,7 +85,11 @@ def leaks(blob: bytes) -> list[str]:
     blob += b"\n" + unescaped(blob)
     return [
         f"{label} ({form})"
-        for label, secret in (("key", KEY), ("wrong key", WRONG_KEY))
+        for label, secret in (
+            ("key", KEY),
+            ("wrong key", WRONG_KEY),
+            ("webhook secret", WEBHOOK_SECRET),
+        )
         for form, pattern in forms(secret).items()
         if pattern in blob
     ]
@@ -624,6 +629,43 @@ def talks_over_a_websocket(s: Session) -> None:
     (s.exports / "ws_code_websocat.txt").write_text(websocat(plan, client.remote))
 
 
+@writes(f"{CONFIG}/inbox.json")  # and jobs and the payload into the history (its WAL)
+def keeps_jobs_and_webhooks(s: Session) -> None:
+    """A webhook secret given on stdin; an async job whose body quotes the key, its signed
+    webhook received by the inbox and kept; `playground jobs` lists it."""
+    from playground.cli.main import main
+    from playground.core.jobs.inbox import InboxServer, InboxSettings, create_app
+    from playground.core.jobs.jobs import Jobs
+    from playground.core.jobs.store import JobStore
+    from playground.core.request.asyncopts import AsyncOptions
+
+    s.monkeypatch.setattr("sys.stdin", io.StringIO(WEBHOOK_SECRET + "\n"))
+    assert main(["inbox", "--add-secret", "leaky"]) == 0
+    InboxSettings(public_url="https://tunnel.example.dev").save()
+    s.server.settings.webhook_secrets.append(WEBHOOK_SECRET)  # the server signs with it too
+    store = JobStore()
+
+    async def job() -> None:
+        client = BasetenClient(Remote.local(s.server.base_url), KEY)
+        inbox = await InboxServer(create_app(store)).start()
+        try:
+            jobs = Jobs(client, store)
+            hook = AsyncOptions(webhook_endpoint=inbox.url)
+            await jobs.submit(Target(CLASSIFIER), {"text": f"my key is {KEY}"}, hook)
+            await jobs.watcher.run(until_idle=True)
+        finally:
+            await inbox.stop()
+            await client.aclose()
+
+    try:
+        s.loop.run_until_complete(job())
+        (delivery,) = store.deliveries()
+        assert delivery.verified_by == "leaky"
+    finally:
+        store.close()
+    assert main(["jobs", "list"]) == 0
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("chat", "failed"),  # the echo server's in-band error
@@ -665,6 +707,7 @@ STEPS: list[Callable[..., None]] = [
     calls_a_truss_server_from_a_terminal,
     uses_the_responses_and_messages_apis,
     talks_over_a_websocket,
+    keeps_jobs_and_webhooks,
     saves_the_window_state,
     takes_a_screenshot,
 ]
