@@ -245,15 +245,15 @@ def test_streamed_audio_gets_a_card_with_save_as_its_format(
     assert info.text().startswith(described)
     assert f" · {human_size(len(body))}" in info.text()
     assert shown(view, "binarySummary") == "<hidden>"
-    button = card.findChild(QPushButton, "saveAudioButton")
+    button = card.findChild(QPushButton, "audioSaveButton")
     assert button is not None
     button.click()
-    dialog = card.findChild(QFileDialog, "saveMediaDialog")
+    dialog = card.findChild(QFileDialog, "saveAudioDialog")
     assert dialog is not None
     assert Path(dialog.selectedFiles()[0]).name == name
     dialog.selectFile(str(tmp_path / name))
     dialog.accept()
-    action = card.findChild(QLabel, "audioAction")
+    action = card.findChild(QLabel, "audioStatus")
     assert action is not None
     until(loop, lambda: action.text().startswith("Saved"))
     assert (tmp_path / name).read_bytes() == body
