@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.core.media_scan import MediaItem
 from playground.core.text import human_size
@@ -34,6 +34,7 @@ class AudioCard(QFrame):
         super().__init__(parent)
         self.setObjectName("audioCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.item = item
         self._received = 0
         self.view = AudioView.streaming(item.media, self)

@@ -104,7 +104,11 @@ class Player:
             if self._is_closing:
                 return None
             self._is_closing = True
-        closing = self._worker.submit(self._close)
+        try:
+            closing = self._worker.submit(self._close)
+        except RuntimeError:  # the interpreter is shutting down: no new threads, close here
+            self._close()
+            return None
         self._worker.shutdown(wait=False)
         return closing
 
