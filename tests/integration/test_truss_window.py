@@ -193,15 +193,6 @@ def test_three_columns_on_three_remotes_each_with_its_own_key(
     store_key("truss-local", "pg-keyring-never-sent-to-truss")
     client = BasetenClient(Remote.local(fresh_emulator.base_url, "local"), "")
     win, life = running(client, loop, qtbot)
-    views: list[CompareView] = []
-    step(loop, lambda: views.append(compare(win)), lambda: views[0].models)
-    view = views[0]
-    step(loop, view.add_column)
-    a, b, c = view.columns
-    assert [p.picker.remote_combo.itemText(0) for p in (a, b, c)] == ["local"] * 3
-    assert "truss-local (Truss server)" in [
-        a.picker.remote_combo.itemText(i) for i in range(a.picker.remote_combo.count())
-    ]
     columns = [
         Column(Target("model"), remote="truss-local"),
         Column(Target(CLASSIFIER, "development")),
@@ -209,15 +200,33 @@ def test_three_columns_on_three_remotes_each_with_its_own_key(
     ]
     # column C's production, once its remote's targets are in, is the environment's choice
     picked = [*columns[:2], Column(Target(CLASSIFIER, "environment", "production"), remote="other")]
+    views: list[CompareView] = []
+
+    def open_on_three_remotes() -> None:  # before the view's own models are in, as a preset does
+        views.append(compare(win))
+        views[0].set_columns(columns)
+
     step(
         loop,
-        lambda: view.set_columns(columns),
+        open_on_three_remotes,
         lambda: (
-            a.target_bar.status_label.text() == "active"
-            and [col.column() for col in view.columns] == picked
-            and c.target_bar.status_label.text() == "active"
+            views[0].models
+            and [col.column() for col in views[0].columns] == picked
+            and [col.target_bar.status_label.text() for col in views[0].columns] == ["active"] * 3
         ),
     )
+    view = views[0]
+    a, b, c = view.columns
+    assert [p.picker.remote_combo.currentText() for p in (a, b, c)] == [
+        "truss-local (Truss server)",
+        "local",
+        "other",
+    ]
+    assert b.picker.remote_combo.itemText(0) == "local"  # the window's remote first
+    # each column lists its own remote's models: the Truss server's one, named so
+    assert a.target_bar.model_combo.currentText() == "Truss server  (model)"
+    assert a.target_bar.target_combo.currentText() == "this Truss server"
+    assert not a.target_bar.production_label.isVisible()
     titles = [col.title.text().split("</b>")[1] for col in view.columns]
     assert titles == [" · truss-local", " · local", " · other"]
     view.request_editor.editor.set_json({"text": "great work"})

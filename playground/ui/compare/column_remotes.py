@@ -112,6 +112,11 @@ class RemoteColumns(TaskOwner):
         column.picker.remote_chosen.connect(lambda _name: self._on_picker_remote_chosen(column))
         self.retitle()
 
+    def on_own_remote(self) -> list[CompareColumnView]:
+        """The columns on the window's remote (fed from the view's own list of models)."""
+        own = self.view.client.remote.name
+        return [c for c in self.view.columns if c.picker.remote_name() == own]
+
     def retitle(self) -> None:
         """Each header: its letter, then the remote it is on."""
         for column in self.view.columns:
@@ -150,7 +155,10 @@ class RemoteColumns(TaskOwner):
         catalogue.models_failed.connect(
             lambda m: column.picker.say(f"Column {column.letter}: no models from {name}: {m}")
         )
-        catalogue.readiness_said.connect(column.picker.say_status)
+        # A Truss server's readiness under its remote while it is not ready (then the badge says)
+        catalogue.readiness_said.connect(
+            lambda words, ready: column.picker.say_status("" if ready else words)
+        )
         if client is self.view.client:
             fill(bar, self.view.models, target)
         else:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
+from playground.ui.look import set_state
 from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.headers_edit import HeadersEdit
 
@@ -138,14 +139,15 @@ class ColumnPicker(QWidget):
 
     def say(self, text: str) -> None:
         """A problem with the column's remote (no key, no models), until it changes."""
-        self.note_label.setProperty("tone", "error")
+        set_state(self.note_label, "tone", "error")
         self.note_label.setText(text)
         self.note_label.show()
 
     def say_status(self, text: str) -> None:
-        self.note_label.setProperty("tone", "muted")
+        """How the column's remote is (a Truss server loading, say); "" says nothing."""
+        set_state(self.note_label, "tone", "muted")
         self.note_label.setText(text)
-        self.note_label.show()
+        self.note_label.setVisible(bool(text))
 
     def _on_remote_changed(self, _index: int) -> None:
         self.note_label.hide()

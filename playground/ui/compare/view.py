@@ -363,7 +363,7 @@ class CompareView(QWidget):
     def _on_catalogue_models_loaded(self, models: list[dict[str, Any]]) -> None:
         self.models = models
         self.toolbar.set_models(models)
-        for view in self.columns:
+        for view in self.remote_columns.on_own_remote():  # the others list their remote's
             view.target_bar.set_models(models)
 
     def _on_toolbar_model_activated(self, index: int) -> None:

@@ -41,7 +41,7 @@ class CatalogueController(TaskOwner):
     example_loaded = Signal(str, object)  # model id, example input
     status_changed = Signal(str, str, str)  # model id, deployment id, status
     wake_failed = Signal(str)
-    readiness_said = Signal(str)  # a Truss server's readiness, in its words ("loading: …")
+    readiness_said = Signal(str, bool)  # a Truss server's readiness in its words, is it ready
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,7 +110,8 @@ class CatalogueController(TaskOwner):
             choice = truss_choice(readiness)
             self._choices[model_id] = [choice]
             self.targets_loaded.emit(model_id, [choice])
-            self.readiness_said.emit(f"{self.client.remote.name}: {readiness.text}")
+            words = f"{self.client.remote.name}: {readiness.text}"
+            self.readiness_said.emit(words, readiness.is_ready)
 
         await follow_readiness(self.client, said, poll_s=self.wake_poll_seconds)
 
@@ -225,4 +226,4 @@ class CatalogueController(TaskOwner):
         )
         self.status_changed.connect(lambda model, dep, s: status(f"{model} deployment {dep}: {s}"))
         self.wake_failed.connect(lambda message: status(f"Wake failed: {message}"))
-        self.readiness_said.connect(status)
+        self.readiness_said.connect(lambda words, _ready: status(words))
