@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from playground.emulator.demo import CLASSIFIER
 from playground.ui import session
 from playground.ui.compare.view import CompareView
 from playground.ui.main_window import MainWindow
+from playground.ui.presets.panel import PresetPanel
 from playground.ui.remotes.menu import RemotesMenu
 from tests.conftest import fast_settings
 from tests.integration.truss_helpers import TrussServer, loading_truss, truss_server
@@ -96,6 +98,7 @@ def close(win: MainWindow, life: asyncio.Task[None], loop: asyncio.AbstractEvent
 
 def test_a_truss_server_added_in_the_window_loads_then_answers_with_no_key(
     loading_truss: TrussServer,
+    tmp_path: Path,
     loop: asyncio.AbstractEventLoop,
     qtbot: QtBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -172,6 +175,19 @@ def test_a_truss_server_added_in_the_window_loads_then_answers_with_no_key(
         signal.connect(lambda *args: answered.append(args))
     step(loop, win.send, lambda: answered)
     assert win.chat.conversation.turns[-1].content.strip() == "echo: hi there"
+
+    # A Truss folder's examples, imported in this window, are sent to this Truss server.
+    folder = tmp_path / "my-truss"
+    folder.mkdir()
+    (folder / "config.yaml").write_text("model_name: my-truss\n")
+    (folder / "examples.yaml").write_text("- name: shout\n  input: {text: quiet please}\n")
+    panel = win.findChild(PresetPanel)
+    assert panel is not None
+    panel.import_truss_from(folder)
+    [stored] = [p for p in panel.store.presets() if p.preset.name.startswith("my-truss")]
+    assert stored.preset.remote == "truss-local"
+    assert stored.preset.request.target == Target("model")
+    assert stored.preset.request.body == {"text": "quiet please"}
     close(win, life, loop)
 
 
