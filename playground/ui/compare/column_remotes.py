@@ -85,15 +85,30 @@ class RemoteColumns(TaskOwner):
     def __init__(self, view: CompareView, store: RemoteStore | None = None) -> None:
         super().__init__(view)
         self.view = view
-        own = view.client.remote
+        self._store = store
+        self.remotes: dict[str, Remote] = {}
+        self.clients = RemoteClients(view.client, self.remotes, self)
+        self.clients.client_ready.connect(self._on_clients_client_ready)
+        self._read()
+
+    def _read(self) -> None:
+        """The remotes as the file says now (one added since is offered too)."""
+        own = self.view.client.remote
         try:
-            remotes = (store or RemoteStore.default()).all()
+            remotes = (self._store or RemoteStore.default()).all()
         except (RemoteConfigError, OSError):
             remotes = {}
         remotes[own.name] = own  # the window's remote, whatever the file says
-        self.remotes = remotes
-        self.clients = RemoteClients(view.client, remotes, self)
-        self.clients.client_ready.connect(self._on_clients_client_ready)
+        self.remotes.clear()
+        self.remotes.update(remotes)  # the clients' dict too
+
+    def refresh(self) -> None:
+        """Read the remotes again and offer them in every column, each keeping its choice."""
+        self._read()
+        for column in self.view.columns:
+            current = column.picker.remote_name()
+            self._offer(column)
+            column.picker.set_remote(current)
 
     def cancel_all(self) -> None:
         super().cancel_all()
@@ -106,11 +121,14 @@ class RemoteColumns(TaskOwner):
 
     def attach(self, column: CompareColumnView) -> None:
         """A new column: offer every remote (the window's first), on the window's to begin."""
+        self._offer(column)
+        column.picker.remote_chosen.connect(lambda _name: self._on_picker_remote_chosen(column))
+        self.retitle()
+
+    def _offer(self, column: CompareColumnView) -> None:
         own = self.view.client.remote.name
         names = [own, *(n for n in self.remotes if n != own)]
         column.picker.set_remotes(names, own, {n: r.kind for n, r in self.remotes.items()})
-        column.picker.remote_chosen.connect(lambda _name: self._on_picker_remote_chosen(column))
-        self.retitle()
 
     def on_own_remote(self) -> list[CompareColumnView]:
         """The columns on the window's remote (fed from the view's own list of models)."""
@@ -126,6 +144,8 @@ class RemoteColumns(TaskOwner):
     def _on_picker_remote_chosen(self, column: CompareColumnView) -> None:
         self.retitle()
         name = column.picker.remote_name()
+        if name not in self.remotes:
+            self._read()  # added since the view opened?
         if name not in self.remotes:
             column.picker.say(f"Column {column.letter}: no remote named {name!r}.")
             return
