@@ -551,6 +551,49 @@ def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
 
 
+@writes(f"{EXPORTS}/compare-remotes.json")
+def compares_across_remotes_in_the_window(s: Session) -> None:
+    """A compare column on that Truss server beside one on the window's remote: the Truss column
+    is sent no key (its client is its remote's own); the report names the remotes, no key."""
+    from playground.core.request.spec import Column
+    from playground.ui.compare.menu import open_compare
+    from playground.ui.compare.view import CompareView
+
+    columns = [Column(Target("model"), remote="truss-echo"), Column(Target(CLASSIFIER))]
+    sent = len(s.echo.heads)
+
+    async def compare() -> CompareView:  # all with the loop running, until every task is done
+        view = open_compare(s.win)  # reopened: the Truss server added since is offered
+        view.request_editor.editor.set_json({"text": "echo:json"})
+        view.set_columns(columns)
+        await settled(lambda: view.remote_columns.clients.get("truss-echo"))
+        ctl = view.controller
+        await s.wait_for(ctl.run_finished, ctl.run_failed, ctl.run_cancelled, then=view.send_all)
+        await settled(lambda: True)
+        return view
+
+    view = s.loop.run_until_complete(compare())
+    assert view.comparison is not None
+    assert [r.outcome for r in view.comparison.rounds[0]] == ["ok", "ok"]
+    heads = s.echo.heads[sent:]
+    to_truss = [h for h in heads if b" /v1/models/model:predict " in h.split(b"\r\n")[0]]
+    assert len(to_truss) == 1
+    assert b"authorization" not in to_truss[0].lower()
+    s.seen += widget_texts(view)
+    view.save_report(s.exports / "compare-remotes.json")
+    view.close()
+
+
+async def settled(condition: Callable[[], object]) -> None:
+    """Until `condition` holds and every other task is done (none left between two loop runs)."""
+    me = asyncio.current_task()
+    for _ in range(2000):
+        if condition() and all(t is me or t.done() for t in asyncio.all_tasks()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never settled")
+
+
 @writes(f"{EXPORTS}/code_responses.txt", f"{EXPORTS}/code_anthropic.txt")
 def uses_the_responses_and_messages_apis(s: Session) -> None:
     """`chat --api` with the key in the question (the answer quotes it), and both exports."""
@@ -668,6 +711,8 @@ def keeps_jobs_and_webhooks(s: Session) -> None:
 
 # What the history holds of the echo steps, newest first.
 ECHOED = [
+    ("predict", "finished"),  # the comparison across remotes: the window's remote's column
+    ("predict", "finished"),  # and the Truss server's
     ("chat", "failed"),  # the echo server's in-band error
     ("chat", "finished"),
     ("chat", "failed"),  # the local server's
@@ -705,6 +750,7 @@ STEPS: list[Callable[..., None]] = [
     chats_with_a_server_that_quotes_the_key,
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
+    compares_across_remotes_in_the_window,
     uses_the_responses_and_messages_apis,
     talks_over_a_websocket,
     keeps_jobs_and_webhooks,
