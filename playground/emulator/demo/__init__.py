@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from playground.emulator.catalogue import Catalogue
-from playground.emulator.demo import chains, chat, custom, media, predict, scale, streams
+from playground.emulator.demo import chains, chat, custom, media, predict, scale, streams, suites
 from playground.emulator.demo.builder import DemoBuilder
 
 # The ids, as callers have always imported them. They look like Baseten's: 8 lowercase
@@ -18,6 +18,7 @@ from playground.emulator.demo.media import IMAGE, IMAGE_GEN, SPEECH, TRANSCRIBER
 from playground.emulator.demo.predict import CLASSIFIER
 from playground.emulator.demo.scale import SLEEPY
 from playground.emulator.demo.streams import NDJSON, STREAMER
+from playground.emulator.demo.suites import REVIEWS
 
 # Each feature adds its models in a module of its own (`def add(demo: DemoBuilder) -> None`),
 # listed here once, in the order the management API lists their models. A new demo model is a new
@@ -30,6 +31,7 @@ FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
     custom.add,
     media.add,
     chains.add,
+    suites.add,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "IMAGE_GEN",
     "NDJSON",
     "REASONER",
+    "REVIEWS",
     "SLEEPY",
     "SPEECH",
     "STREAMER",
