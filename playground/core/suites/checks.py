@@ -103,7 +103,9 @@ def parse_checks(items: Any) -> list[Check]:
             try:
                 jmespath.compile(str(spec["path"]))
             except jmespath.exceptions.JMESPathError as exc:
-                raise ValueError(f"check {i}: the path {spec['path']!r} is not JMESPath: {exc}") from None
+                raise ValueError(
+                    f"check {i}: the path {spec['path']!r} is not JMESPath: {exc}"
+                ) from None
             if tests[0] == "type" and spec["type"] not in _TYPES:
                 raise ValueError(f"check {i}: type is one of {', '.join(_TYPES)}")
         if kind == "schema" and isinstance(spec["schema"], Mapping):

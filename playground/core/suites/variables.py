@@ -86,12 +86,16 @@ def fill(value: Any, row: Mapping[str, Any], folder: Path = Path()) -> Any:
 
 
 def fill_headers(headers: Mapping[str, str], row: Mapping[str, Any]) -> dict[str, str]:
-    """Header values filled (always as text; a newline in one is refused, as HTTP would)."""
+    """Header values filled (always as text; a line break or non-ASCII is refused, as HTTP would)."""
     out = {}
     for name, value in headers.items():
         text = _text(fill_string(value, row))
         if "\n" in text or "\r" in text:
             raise MissingVariable(f"the header {name} would hold a line break")
+        if not text.isascii():
+            raise MissingVariable(
+                f"the header {name} would hold non-ASCII text, which HTTP refuses"
+            )
         out[name] = text
     return out
 
