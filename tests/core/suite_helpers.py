@@ -37,15 +37,17 @@ async def run_suite(
 ) -> tuple[list[RowResult], SuiteSummary]:
     """Every row (in the order they ended) and the summary."""
     if isinstance(server, str):
-        client = BasetenClient(Remote.local(server), "")
+        client = BasetenClient(Remote.local(server), "raw-server-key-0123")
     else:
         client = BasetenClient(Remote.local(server.base_url), server.api_key)
     out = options.pop("out", folder / "run.jsonl")
+    keep = options.pop("keep", "on_row" not in options)  # a big run keeps none in memory
     seen: list[RowResult] = []
     try:
         runner = SuiteRunner(suite_from_dict(data, folder), client, out, **options)
         async for row in runner.results():
-            seen.append(row)
+            if keep:
+                seen.append(row)
     finally:
         await client.aclose()
     return seen, runner.summary
