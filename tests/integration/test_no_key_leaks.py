@@ -485,6 +485,32 @@ def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
 
 
+@writes(*(f"{EXPORTS}/suite{end}" for end in (".jsonl", ".json", ".md", ".html", ".xml", ".py")))
+def runs_a_suite_from_a_terminal(s: Session) -> None:
+    """`playground suite` on answers that quote the key: its lines, run file and every report
+    (JSON, Markdown, HTML, JUnit XML) masked; its Locust export reads the key from the
+    environment when it runs, never holds it."""
+    from playground.cli.main import main
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    suite = s.exports / "suite.yaml"
+    suite.write_text(
+        "schema_version: 1\nname: leaks\nrequest: {mode: predict, body: {text: '{{text}}'}}\n"
+        f"targets: [{{model: {CLASSIFIER}}}]\ncases: [{{text: 'echo:json'}}]\n"
+        "checks: [{status: 200}, {path: echo, equals: nothing}]\n",
+        encoding="utf-8",
+    )
+    where = ["--base-url", s.echo.base_url, "--out", str(s.exports / "suite.jsonl")]
+    reports = [
+        a
+        for end in ("json", "md", "html", "xml")
+        for a in ("--report", str(s.exports / f"suite.{end}"))
+    ]
+    assert main(["suite", str(suite), *where, "--body", *reports]) == 5  # its check failed
+    assert main(["suite", str(suite), *where, "--locust", str(s.exports / "suite.py")]) == 0
+    assert s.echo.answered[-1] == "json"
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("chat", "failed"),  # the echo server's in-band error
@@ -520,6 +546,7 @@ STEPS: list[Callable[..., None]] = [
     chats_with_a_server_that_quotes_the_key,
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
+    runs_a_suite_from_a_terminal,
     saves_the_window_state,
     takes_a_screenshot,
 ]

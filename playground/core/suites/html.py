@@ -36,7 +36,7 @@ def _bars(summary: Mapping[str, Any]) -> str:
     rows = len(figures) * len(targets)
     height = rows * (2 * bar + gap) + len(figures) * 16 + 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 240}" height="{height}" role="img" aria-label="p50 and p95 per target">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 330}" height="{height}" role="img" aria-label="p50 and p95 per target">'
     ]
     y = 4
     for figure in figures:
