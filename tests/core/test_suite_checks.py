@@ -31,7 +31,9 @@ def test_status(emulator: EmulatorServer, tmp_path: Path) -> None:
     ]
     missing = {"target": {"model": "q8mz3kvd", "environment": "nowhere"}}
     [why] = failures(emulator, tmp_path, [{"status": 200}], targets=[missing])
-    assert len(why) == 1 and why[0].startswith("status 404: ") and why[0].endswith("not 200")
+    assert len(why) == 1
+    assert why[0].startswith("status 404: ")
+    assert why[0].endswith("not 200")
 
 
 @pytest.mark.parametrize(
@@ -98,7 +100,8 @@ def test_limits_on_ttfb_ttft_total_and_tokens_per_second(
 ) -> None:
     assert failures(emulator, tmp_path, [{"max_ttfb_s": 30, "max_total_s": 30}]) == [()]
     [why] = failures(emulator, tmp_path, [{"max_total_s": 0.000001}, {"max_ttft_s": 5}])
-    assert why[0].startswith("total ") and why[0].endswith(" s is over 1e-06 s")
+    assert why[0].startswith("total ")
+    assert why[0].endswith(" s is over 1e-06 s")
     assert why[1] == "no TTFT was measured (limit 5)"  # predict streams no tokens
     request = {
         "mode": "chat",
@@ -111,7 +114,9 @@ def test_limits_on_ttfb_ttft_total_and_tokens_per_second(
         request=request,
         targets=[CHAT_API],
     )
-    assert len(why) == 1 and why[0].startswith("tokens/s ") and why[0].endswith(" is under 1e+09")
+    assert len(why) == 1
+    assert why[0].startswith("tokens/s ")
+    assert why[0].endswith(" is under 1e+09")
 
 
 def test_targets_agree_json_equal_ignoring_paths_or_by_words(

@@ -81,16 +81,19 @@ def test_a_stopped_run_resumes_without_sending_the_rows_it_has(
     data = suite_dict(
         cases=CASES, targets=[{"target": {"model": CLASSIFIER}}, STAGING], concurrency=1
     )
-    first, seen = run(start(emulator, data, out, stop_after=3))
-    assert first.summary.stopped and not first.summary.passed
+    first, _seen = run(start(emulator, data, out, stop_after=3))
+    assert first.summary.stopped
+    assert not first.summary.passed
     done = [row.id for row in read_rows(out)]
     assert done == ["c00", "c01", "c02"]
     with out.open("a", encoding="utf-8") as cut:  # killed mid-write: half a line
         cut.write('{"row": 4, "id": "c03", "cel')
     second, more = run(start(emulator, data, out, resume=True))
     assert [row.id for row in more] == [c["id"] for c in CASES[3:]]
-    assert second.progress.skipped == 3 and second.progress.done == 10 == second.progress.total
-    assert second.summary.rows == 10 and not second.summary.stopped
+    assert second.progress.skipped == 3
+    assert second.progress.done == 10 == second.progress.total
+    assert second.summary.rows == 10
+    assert not second.summary.stopped
     assert sorted(row.id for row in read_rows(out)) == [c["id"] for c in CASES]
     assert json.loads(out.read_text().splitlines()[0])["kind"] == "playground-suite-run"
 
@@ -112,7 +115,8 @@ def test_repeats_timeouts_and_progress(emulator: EmulatorServer, tmp_path: Path)
     assert {cell.failures for row in seen for cell in row.cells} == {
         ("status 0: no answer within 1e-06 s, not 200",)
     }
-    assert runner.progress.done == 6 == runner.progress.total and runner.progress.fraction == 1.0
+    assert runner.progress.done == 6 == runner.progress.total
+    assert runner.progress.fraction == 1.0
 
 
 def test_a_cold_target_is_woken_first_and_its_first_call_kept_apart(

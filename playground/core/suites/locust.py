@@ -74,7 +74,7 @@ def problems(checks, status, body, total_s):
                 continue
             value = jmespath.search(check["path"], body)
             if "equals" in check and value != check["equals"]:
-                out.append(f"{{check['path']}} is {{value!r}}, not {{check['equals']!r}}")
+                out.append(f"{{check['path']}} is {{json.dumps(value)}}, not {{json.dumps(check['equals'])}}")
             if "contains" in check and not (isinstance(value, (str, list, dict)) and check["contains"] in value):
                 out.append(f"{{check['path']}} does not contain {{check['contains']!r}}")
             if "matches" in check and not (isinstance(value, str) and re.search(check["matches"], value)):
