@@ -5,6 +5,7 @@ row, then a summary); exit code 5 when a check failed, so that CI stops a promot
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,48 @@ def clients_for(
 
 
 def run_file(args: argparse.Namespace, suite: Suite) -> Path:
+    """--out, or a new file in the data folder (with --resume: that suite's newest one)."""
     if args.out:
         return Path(args.out)
-    return paths.data_dir() / "suite-runs" / f"{slug(suite.name)}.jsonl"
+    folder = paths.data_dir() / "suite-runs"
+    if args.resume:
+        earlier = sorted(folder.glob(f"{slug(suite.name)}-*.jsonl"))
+        if earlier:
+            return earlier[-1]
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return folder / f"{slug(suite.name)}-{stamp}.jsonl"
+
+
+def remember(path: Path, suite: Suite, summary: dict[str, Any], out: Printer) -> None:
+    """Keep the run in the history and say what got worse since the suite's last run."""
+    from playground.core.history.store import FILE_NAME, HistoryError, open_history
+    from playground.core.history.suite_runs import record_suite_run, suite_runs
+    from playground.core.suites.changes import what_got_worse
+
+    try:
+        history = open_history(paths.data_dir() / FILE_NAME)
+    except (HistoryError, OSError) as exc:
+        out({"event": "notice", "message": f"the run is not kept in the history: {exc}"})
+        return
+    try:
+        before = [r for r in suite_runs(history, suite.name, 5) if r.run_file != path]
+        if before and before[0].run_file.exists():
+            worse = what_got_worse(
+                before[0].run_file, path, suite.labels(), before[0].summary, summary
+            )
+            out(
+                {
+                    "event": "worse",
+                    "since": datetime.fromtimestamp(before[0].at, UTC).isoformat(
+                        timespec="seconds"
+                    ),
+                    "earlier_run": str(before[0].run_file),
+                    "items": [w.describe() for w in worse],
+                }
+            )
+        record_suite_run(history, suite.name, path, summary)
+    finally:
+        history.close()
 
 
 async def run_suite(args: argparse.Namespace, out: Printer) -> None:
@@ -169,6 +209,8 @@ async def run_suite(args: argparse.Namespace, out: Printer) -> None:
     finally:
         for each in {id(c): c for c in [client, *clients.values()]}.values():
             await each.aclose()
+    if not levels:
+        remember(path, suite, summary.to_dict(), out)
     out({"event": "summary", "run": str(path), **summary.to_dict()})
     for report in args.report or []:
         try:

@@ -189,3 +189,19 @@ def test_the_html_report_and_its_sweep_chart_in_headless_chromium(
     assert (37, 99, 235) in seen
     assert (220, 38, 38) in seen
     assert (185, 28, 28) in seen  # the verdict "failed" in red
+
+
+def test_each_run_is_kept_and_the_next_says_what_got_worse(
+    capsys: pytest.CaptureFixture[str], base: list[str]
+) -> None:
+    code, lines, _ = run(capsys, "suite", str(PROMOTE), *base, "--target", "production")
+    assert code == 0
+    assert not [line for line in lines if line["event"] == "worse"]  # nothing to compare with
+    code, lines, _ = run(capsys, "suite", str(PROMOTE), *base, "--target", "staging")
+    assert code == 5
+    [worse] = [line for line in lines if line["event"] == "worse"]
+    assert worse["items"][:2] == [
+        'row r03 · 1. r4vw8nq2 · environment staging: label is "negative", not "positive"',
+        'row r06 · 1. r4vw8nq2 · environment staging: label is "positive", not "negative"',
+    ]
+    assert lines[-1]["event"] == "summary"
