@@ -52,9 +52,6 @@ class RunWriter:
         if header is not None:
             self._write(json.dumps(header, ensure_ascii=False))
 
-    def _truncate_partial(self) -> None:
-        pass
-
     def _write(self, line: str) -> None:
         self._file.write(REDACTOR.text(line) + "\n")
         self._file.flush()

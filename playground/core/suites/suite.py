@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +94,10 @@ class Suite:
         return [f"{i + 1}. {column.label}" for i, column in enumerate(self.targets)]
 
     def with_targets(self, indices: list[int]) -> Suite:
-        from dataclasses import replace
-
+        """The suite with only the targets at `indices`, in that order."""
         return replace(self, targets=tuple(self.targets[i] for i in indices))
 
     def with_concurrency(self, concurrency: int) -> Suite:
-        from dataclasses import replace
-
         return replace(self, concurrency=concurrency)
 
 
