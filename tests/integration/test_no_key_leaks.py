@@ -485,12 +485,19 @@ def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
 
 
-@writes(*(f"{EXPORTS}/suite{end}" for end in (".jsonl", ".json", ".md", ".html", ".xml", ".py")))
+@writes(
+    *(f"{EXPORTS}/suite{end}" for end in (".jsonl", ".json", ".md", ".html", ".xml", ".py")),
+    f"{EXPORTS}/terminal/playground/history.sqlite3",
+)
 def runs_a_suite_from_a_terminal(s: Session) -> None:
-    """`playground suite` on answers that quote the key: its lines, run file and every report
-    (JSON, Markdown, HTML, JUnit XML) masked; its Locust export reads the key from the
-    environment when it runs, never holds it."""
-    from playground.cli.main import main
+    """`playground suite` on answers that quote the key: its lines, run file, the run kept in the
+    history and every report (JSON, Markdown, HTML, JUnit XML) masked; its Locust export reads
+    the key from the environment when it runs, never holds it. In a process of its own, as a
+    terminal runs it, with a data folder of its own (scanned too): the window's loop and its
+    open history stay as they are."""
+    import os
+    import subprocess
+    import sys
 
     s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
     suite = s.exports / "suite.yaml"
@@ -500,16 +507,28 @@ def runs_a_suite_from_a_terminal(s: Session) -> None:
         "checks: [{status: 200}, {path: echo, equals: nothing}]\n",
         encoding="utf-8",
     )
-    where = ["--base-url", s.echo.base_url, "--out", str(s.exports / "suite.jsonl")]
+    command = [
+        sys.executable,
+        "-m",
+        "playground",
+        "suite",
+        str(suite),
+        "--base-url",
+        s.echo.base_url,
+    ]
+    command += ["--out", str(s.exports / "suite.jsonl")]
     reports = [
         a
         for end in ("json", "md", "html", "xml")
         for a in ("--report", str(s.exports / f"suite.{end}"))
     ]
-    assert main(["suite", str(suite), *where, "--body", *reports]) == 5  # its check failed
-    assert main(["suite", str(suite), *where, "--locust", str(s.exports / "suite.py")]) == 0
+    env = {**os.environ, "XDG_DATA_HOME": str(s.exports / "terminal")}
+    done = subprocess.run([*command, "--body", *reports], env=env, timeout=60, check=False)
+    assert done.returncode == 5  # its check failed
+    locust = [*command, "--locust", str(s.exports / "suite.py")]
+    done = subprocess.run(locust, env=env, timeout=60, check=False)
+    assert done.returncode == 0
     assert s.echo.answered[-1] == "json"
-    asyncio.set_event_loop(s.loop)  # asyncio.run, in the command, left none for the window
 
 
 # What the history holds of the echo steps, newest first.
