@@ -16,7 +16,8 @@ from tests.core.suite_helpers import run_suite, suite_dict
 pytestmark = pytest.mark.slow
 
 ROWS = 20_000
-BODY = b'{"label": "positive", "score": 0.99}'
+# 4 KB answers: a run that kept its rows would hold some 80 MB of them by the end.
+BODY = b'{"label": "positive", "score": 0.99, "text": "' + b"w" * 4096 + b'"}'
 ANSWER = (
     head(content_type="application/json", content_length=str(len(BODY)), connection="keep-alive")
     + BODY
