@@ -709,6 +709,52 @@ def keeps_jobs_and_webhooks(s: Session) -> None:
     assert main(["jobs", "list"]) == 0
 
 
+@writes(
+    *(f"{EXPORTS}/suite{end}" for end in (".jsonl", ".json", ".md", ".html", ".xml", ".py")),
+    f"{EXPORTS}/terminal/playground/history.sqlite3",
+)
+def runs_a_suite_from_a_terminal(s: Session) -> None:
+    """`playground suite` on answers that quote the key: its lines, run file, the run kept in the
+    history and every report (JSON, Markdown, HTML, JUnit XML) masked; its Locust export reads
+    the key from the environment when it runs, never holds it. In a process of its own, as a
+    terminal runs it, with a data folder of its own (scanned too): the window's loop and its
+    open history stay as they are."""
+    import os
+    import subprocess
+    import sys
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    suite = s.exports / "suite.yaml"
+    suite.write_text(
+        "schema_version: 1\nname: leaks\nrequest: {mode: predict, body: {text: '{{text}}'}}\n"
+        f"targets: [{{model: {CLASSIFIER}}}]\ncases: [{{text: 'echo:json'}}]\n"
+        "checks: [{status: 200}, {path: echo, equals: nothing}]\n",
+        encoding="utf-8",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "playground",
+        "suite",
+        str(suite),
+        "--base-url",
+        s.echo.base_url,
+    ]
+    command += ["--out", str(s.exports / "suite.jsonl")]
+    reports = [
+        a
+        for end in ("json", "md", "html", "xml")
+        for a in ("--report", str(s.exports / f"suite.{end}"))
+    ]
+    env = {**os.environ, "XDG_DATA_HOME": str(s.exports / "terminal")}
+    done = subprocess.run([*command, "--body", *reports], env=env, timeout=60, check=False)
+    assert done.returncode == 5  # its check failed
+    locust = [*command, "--locust", str(s.exports / "suite.py")]
+    done = subprocess.run(locust, env=env, timeout=60, check=False)
+    assert done.returncode == 0
+    assert s.echo.answered[-1] == "json"
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("predict", "finished"),  # the comparison across remotes: the window's remote's column
@@ -742,6 +788,9 @@ STEPS: list[Callable[..., None]] = [
     imports_a_curl_that_carries_the_key,
     compares_and_saves_a_report,
     adds_a_remote,
+    # before steps that keep more history: its run, kept there through a connection of its own,
+    # checkpoints the write-ahead log that the end of the session scans
+    runs_a_suite_from_a_terminal,
     reads_a_body_that_quotes_the_key,
     saves_an_image_from_an_answer,
     streams_the_key_cut_in_two,
