@@ -98,12 +98,18 @@ def test_a_file_column_is_sent_as_base64_or_a_data_url(
     emulator: EmulatorServer, tmp_path: Path
 ) -> None:
     (tmp_path / "pixel.png").write_bytes(PNG)
-    body = {"image": "{{image|base64}}", "url": "{{image|data_url}}", "name": "{{image}}"}
+    body = {
+        "image": "{{image|base64}}",
+        "url": "{{image|data_url}}",
+        "name": "{{image}}",
+        "inline": "b64:{{image|base64}}",
+    }
     [answer] = echoed(emulator, tmp_path, body, [{"image": "pixel.png"}])
     sent = answer["body"]
     assert base64.b64decode(sent["image"]) == PNG
     assert sent["url"] == "data:image/png;base64," + sent["image"]
     assert sent["name"] == "pixel.png"
+    assert sent["inline"] == "b64:" + sent["image"]
 
 
 def test_fill_leaves_the_template_untouched_and_refuses_an_unknown_name() -> None:

@@ -11,21 +11,19 @@ walk below does exactly that in a few lines, with nothing to sandbox: no express
   else as compact JSON); the result is a string whatever it holds, so quotes, newlines and
   non-ASCII never break the body (it is serialised once, by the client).
 - `{{name|base64}}` and `{{name|data_url}}` read the file the row's value names (relative to the
-  dataset's folder) and put it in as base64 or as a data URL (its type sniffed by core.media).
+  dataset's folder) and put it in as base64 or as a data URL (a FileRef: read and encoded when sent).
 - Object keys are filled too; a missing variable is a `MissingVariable`, in words.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import mimetypes
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from playground.core.media import sniff
+from playground.core.request.attachments import FileRef, MissingFile
 
 PLACEHOLDER = re.compile(r"\{\{\s*([\w.-]+)\s*(?:\|\s*(base64|data_url)\s*)?\}\}")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -35,21 +33,16 @@ class MissingVariable(ValueError):
     """A placeholder the row has no value for, or a file it names that cannot be read."""
 
 
-def _file(value: Any, how: str, folder: Path) -> str:
-    path = folder / str(value)
+def _file(value: Any, how: str, folder: Path) -> FileRef:
+    """The file the row names, as the one file mechanism keeps it (core.request.attachments): a
+    FileRef the client reads and encodes when it sends, so a row holds a token, not megabytes."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise MissingVariable(f"{path.name} is over {MAX_FILE_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MissingVariable(f"cannot read {value}: {exc.strerror}") from None
-    encoded = base64.b64encode(data).decode()
-    if how == "base64":
-        return encoded
-    media = sniff(data)
-    mime = media.mime if media else mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64,{encoded}"
+        ref = FileRef.from_path(folder / str(value), "base64" if how == "base64" else "data-url")
+    except MissingFile:
+        raise MissingVariable(f"cannot read {value}: no such file in {folder}") from None
+    if ref.size > MAX_FILE_BYTES:
+        raise MissingVariable(f"{ref.name} is over {MAX_FILE_BYTES // 2**20} MB")
+    return ref
 
 
 def _value(match: re.Match[str], row: Mapping[str, Any], folder: Path) -> Any:
@@ -61,6 +54,8 @@ def _value(match: re.Match[str], row: Mapping[str, Any], folder: Path) -> Any:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, FileRef):  # inside a longer string: the data itself, now
+        return value.encoded()
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
