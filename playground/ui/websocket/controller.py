@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 WAKE_AFTER_S = 0.3  # an upgrade still waiting this long: ask whether the model is waking
 WAKE_POLL_S = 1.0
 COLD = ("SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "DEPLOYING", "BUILDING")
+TURN_S = 0.004  # at most this long on the GUI thread before letting it paint and take input
 _CLOSE = object()  # in the outbox: close the session normally, after what was queued before
 
 
@@ -138,18 +140,20 @@ class WsController(TaskOwner):
         self.session_finished.emit(closed)
 
     async def _read_all(self, session: WsSession) -> Closed:
-        log = self.log
+        log, turn = self.log, _Turns()
         async for event in session:
             if isinstance(event, Frame):
                 log.add(event)
+                await turn.take()
             else:
                 return event
         raise InvalidRequest("the session ended without a close")  # never: events end in one
 
     async def _send_all(self, outbox: asyncio.Queue[OutFrame | object]) -> None:
-        session, log = self.session, self.log
+        session, log, turn = self.session, self.log, _Turns()
         assert session is not None
         while True:
+            await turn.take()
             frame = await outbox.get()
             if frame is _CLOSE:
                 await session.close()
@@ -189,3 +193,16 @@ class WsController(TaskOwner):
             url=session.url,
         )
         self.session_ended.emit(exchange)
+
+
+class _Turns:
+    """Gives the GUI its turn: frames already buffered are read (and small ones sent) without
+    the loop ever waiting, so a fast stream would hold the GUI thread for as long as it lasts."""
+
+    def __init__(self) -> None:
+        self._since = time.perf_counter()
+
+    async def take(self) -> None:
+        if time.perf_counter() - self._since > TURN_S:
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()
