@@ -66,7 +66,7 @@ def test_the_history_record_reads_back_as_the_windows_request() -> None:
     assert spec.body == [{"text": "hi"}, {"json": {"type": "end"}}, {"base64": "AAE="}]
     assert spec.to_dict() == PLAN.to_dict()
     assert spec.url(Remote.baseten()) == (
-        "https://model-ws3ch0aa.api.baseten.co/environments/staging/websocket"
+        "wss://model-ws3ch0aa.api.baseten.co/environments/staging/websocket"
     )
 
 

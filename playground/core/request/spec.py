@@ -162,8 +162,9 @@ class RequestSpec:
             return self.target.url(remote, "async_predict")
         if self.mode == "route":
             return self.target.url(remote, "sync/" + self.route.lstrip("/"))
-        if self.mode == "websocket":
-            return self.target.url(remote, "websocket")
+        if self.mode == "websocket":  # ws:// or wss://, as a WebSocket client connects
+            url = self.target.url(remote, "websocket")
+            return "ws" + url[4:] if url.startswith("http") else url
         return self.target.predict_url(remote)
 
     def wire_body(self) -> Any:

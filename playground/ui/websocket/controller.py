@@ -113,7 +113,7 @@ class WsController(TaskOwner):
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
             request_id = session.request_id or "no request id"
-            self._set_state("open", f"open · {request_id}")
+            self._set_state("open", f"open · request id {request_id}")
             try:
                 async with session:
                     sender = asyncio.get_running_loop().create_task(self._send_all(outbox))

@@ -125,7 +125,7 @@ class WsPage(QWidget):
         log_split.addWidget(self.table)
         log_split.addWidget(self.details)
         log_split.setStretchFactor(0, 3)
-        log_split.setStretchFactor(1, 1)
+        log_split.setStretchFactor(1, 2)
         self.metrics_label = QLabel("")
         self.metrics_label.setObjectName("wsMetrics")
         self.metrics_label.setWordWrap(True)
