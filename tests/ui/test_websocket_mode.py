@@ -107,7 +107,7 @@ def test_text_and_binary_frames_go_out_and_their_echoes_are_logged(
     shown = page.details.toPlainText()
     assert shown.startswith("↓ received · +")
     assert "00000000  00 01 02 03" in shown
-    assert "2 sent (51 B) · 2 received (51 B)" in page.metrics_label.text()
+    until(loop, lambda: "2 sent (51 B) · 2 received (51 B)" in page.metrics_label.text())
 
     page.filter_edit.setText("HELLO")
     assert [r[0] for r in log_rows(page)] == ["↑ sent", "↓ received"]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 WAKE_AFTER_S = 0.3  # an upgrade still waiting this long: ask whether the model is waking
 WAKE_POLL_S = 1.0
 COLD = ("SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "DEPLOYING", "BUILDING")
+READ_SIZE = 16 * 1024  # bytes per socket read: a few hundred small frames parsed at a time
 TURN_S = 0.004  # at most this long on the GUI thread before letting it paint and take input
 _CLOSE = object()  # in the outbox: close the session normally, after what was queued before
 
@@ -101,7 +102,9 @@ class WsController(TaskOwner):
         self.state_changed.emit(state, words)
 
     async def _run(self, plan: WsPlan, outbox: asyncio.Queue[OutFrame | object]) -> None:
-        session = self.session = WsSession(self.client, plan.target, headers=dict(plan.headers))
+        session = self.session = WsSession(
+            self.client, plan.target, headers=dict(plan.headers), read_size=READ_SIZE
+        )
         self.session_started.emit(plan)
         self._set_state("connecting", f"connecting to {session.url}…")
         watcher = asyncio.get_running_loop().create_task(self._watch_wake(plan.target))

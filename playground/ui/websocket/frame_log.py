@@ -14,6 +14,9 @@ from playground.ui import theme
 from playground.ui.widgets.batching import FrameBatcher
 
 _Index = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole)
+)
 HEADERS = ("", "Time", "Size", "Frame")
 ARROWS = {"sent": "↑ sent", "received": "↓ received"}
 SHOWN_CHARS = 300  # of a row's text; the details pane shows the whole frame
@@ -155,6 +158,8 @@ class FrameLogModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ROLES:  # asked for every role of every cell painted: answered first
+            return None
         frame = self.frame_at(index.row())
         if frame is None:
             return None

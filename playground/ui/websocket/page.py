@@ -3,10 +3,11 @@ the composer, the live frame log with its filter and details, and the session's 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +48,7 @@ STATE_COLOURS = {
     "closing": "info",
     "failed": "error",
 }
+FIGURES_S = 0.25  # the figures and buttons follow a fast stream four times a second
 DIRECTIONS = (("Both ways", ""), ("Sent", "sent"), ("Received", "received"))
 
 
@@ -59,6 +61,11 @@ class WsPage(QWidget):
         self.controller = controller
         self.script: tuple[OutFrame, ...] = ()  # sent on Connect: a preset's or the history's
         self._follow = True
+        self._figures_at = 0.0
+        self._figures_timer = QTimer(self)
+        self._figures_timer.setSingleShot(True)
+        self._figures_timer.setInterval(int(FIGURES_S * 1000))
+        self._figures_timer.timeout.connect(self._update_figures)
         self._build_ui()
         self._connect()
         self._update_buttons()
@@ -338,6 +345,14 @@ class WsPage(QWidget):
     def _on_log_rows_inserted(self, *_: object) -> None:
         if self._follow:  # unless scrolled up to read
             self.table.scrollToBottom()
+        # At most FIGURES_S apart (a wrapped label lays the page out again), the last one late.
+        if time.monotonic() - self._figures_at >= FIGURES_S:
+            self._update_figures()
+        elif not self._figures_timer.isActive():
+            self._figures_timer.start()
+
+    def _update_figures(self) -> None:
+        self._figures_at = time.monotonic()
         self._update_buttons()
         self._update_metrics()
 
