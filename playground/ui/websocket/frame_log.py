@@ -96,7 +96,8 @@ class FrameLogModel(QAbstractTableModel):
 
     def add(self, frame: Frame) -> None:
         self._pending.append(frame)
-        self.batcher.schedule()
+        if len(self._pending) == 1:  # the first since the last flush starts the tick
+            self.batcher.schedule()
 
     def flush(self) -> None:
         """Put the queued frames in (the batcher's tick; `flush_now()` at the session's end)."""
