@@ -35,6 +35,7 @@ from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.core.secrets import mask
 from playground.emulator import EmulatorServer, EmulatorSettings
+from playground.emulator.demo.websockets import WS_TTS
 from playground.emulator.demo import (
     CHAT,
     CLASSIFIER,
@@ -53,6 +54,7 @@ from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
+from playground.ui.websocket.page import WsPage
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -272,15 +274,50 @@ async def shoot_compare_remotes(server: EmulatorServer) -> None:
         process.wait(timeout=10)
 
 
+async def shoot_websocket(
+    server: EmulatorServer, name: str = "websocket", size: tuple[int, int] = SIZE
+) -> None:
+    """A live session with the text-to-speech model: a text frame out, PCM frames and the end
+    marker back, the marker's JSON in the details pane."""
+    async with window_on(server, WS_TTS) as win:
+        win.resize(*size)
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("websocket"))
+        page = win.findChild(WsPage)
+        assert page is not None
+        page.connect_session()
+        while page.controller.state != "open":
+            await asyncio.sleep(0.02)
+        page.composer.text_edit.setPlainText("Hello from the playground!")
+        page.send_frame()
+        log = page.controller.log
+        while not any(isinstance(f.data, str) and '"end"' in f.data for f in log.frames):
+            await asyncio.sleep(0.02)
+        log.flush_now()
+        marker = next(
+            row for row in range(log.rowCount()) if '"type":"end"' in str(log.index(row, 3).data())
+        )
+        page.table.selectRow(marker)
+        await asyncio.sleep(0.3)
+        save(win, name)
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
+    """Every shot, or (`make.py websocket`) only the ones named."""
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        if only:
+            theme.apply_theme(app, "light")
+            if "websocket" in only:
+                await shoot_websocket(server)
+            if "websocket-small" in only:  # to look at, not for the README
+                await shoot_websocket(server, "websocket-small", (1024, 700))
+            return
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
         if wanted("main-window-dark"):
@@ -324,6 +361,8 @@ async def main() -> None:
             await shoot_audio(server, "tts-stream", "production")
         if wanted("audio-answer"):
             await shoot_audio(server, "audio-answer", "development")
+        if wanted("websocket"):
+            await shoot_websocket(server)
 
 
 if __name__ == "__main__":
@@ -333,6 +372,6 @@ if __name__ == "__main__":
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(main())
+        runner.run(main(sys.argv[1:]))
     collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from playground.core.errors import PlaygroundError
     from playground.core.events import PredictEvent
     from playground.core.remote.remotes import Remote, Target
-    from playground.core.request.spec import RequestSpec
+    from playground.core.request.spec import Mode, RequestSpec
     from playground.ui.widgets.json_editor import JsonEditor
 
 
@@ -58,6 +58,16 @@ class ChatReports(Protocol):
     def answer_cancelled(self) -> SignalInstance: ...
 
 
+class ModePage(Protocol):
+    """A mode with a page of its own in the window's stack (the chat pane, the WebSocket
+    page): what the window's Send, Cancel, presets, history and code export ask of it."""
+
+    def request_spec(self) -> RequestSpec | str: ...
+    def load_spec(self, spec: RequestSpec) -> None: ...
+    def send(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 class WindowHost(Protocol):
     """A main window, as its features see it."""
 
@@ -83,6 +93,10 @@ class WindowHost(Protocol):
         self, menu_title: str, text: str, keys: str, slot: Callable[[], object]
     ) -> QAction: ...
     def add_menu(self, menu_title: str, text: str) -> QMenu: ...
+    def add_page(self, mode: Mode, page: ModePage) -> None:
+        """`page` (a QWidget) is shown, in the window's stack, while `mode` is chosen."""
+        ...
+
     def show_status(self, text: str, timeout_ms: int = 0) -> None: ...
     def target(self) -> Target | None: ...
     def request_spec(self) -> RequestSpec | str: ...

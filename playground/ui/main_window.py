@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
     from playground.ui.chat.controller import ChatController
     from playground.ui.chat.pane import ChatPane
+    from playground.ui.host import ModePage
     from playground.ui.request.controller import RequestController
     from playground.ui.response.view import ResponseView
     from playground.ui.target.controller import CatalogueController
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(call_row)
         layout.addWidget(self.request.url_line)
         self._chat: ChatPane | None = None  # made when first asked for (~50 ms of imports)
+        self.pages: dict[str, ModePage] = {}  # a mode's own page, else None: the request panel
         self.stack = QStackedWidget()
         self.stack.addWidget(self.request)
         layout.addWidget(self.stack, 1)
@@ -97,8 +99,7 @@ class MainWindow(QMainWindow):
         self.send_action = add("&Request", "&Send", "Ctrl+Return | Ctrl+Enter", self.send)
         add("&Request", "&Cancel", "Esc", self.cancel)
         add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
-        add("&Request", "&Reload models", "F5", self.reload_models)
-        add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
+        add("&Request", "Copy request &id", "Ctrl+Shift+C", self.request.copy_request_id)
         self.menus.reserve("&Presets", "&History")  # features fill them after the first paint
         install_theme_menu(self.menus.add_menu("&View", "&Theme"), self.settings)  # before Help
         self.menus.add_help()
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         if self._chat is not None:
             self._chat.attach(chat, self.target)
         catalogue.link(self.target_bar, self.show_status)
+        self.add_action("&Request", "&Reload models", "F5", catalogue.load_models)
         catalogue.watch(requests)  # a request that wakes a deployment changes its status
         catalogue.watch_chat(chat)
         self.response.target_note.follow(
@@ -196,10 +198,19 @@ class MainWindow(QMainWindow):
         mode: Mode = self.mode_combo.currentData()
         return mode
 
+    def page(self) -> ModePage | None:
+        return self.chat if self.mode() == "chat" else self.pages.get(self.mode())
+
+    def add_page(self, mode: Mode, page: ModePage) -> None:
+        assert isinstance(page, QWidget)
+        self.pages[mode] = page
+        self.stack.addWidget(page)
+        self._update_mode()
+
     def request_spec(self) -> RequestSpec | str:
         """What Send would send, or why it cannot be sent."""
-        if self.mode() == "chat":
-            return self.chat.request_spec()
+        if (page := self.page()) is not None:
+            return page.request_spec()
         return self.request.editor.form(self.mode()).spec(self.target())
 
     def load_request(self, spec: RequestSpec) -> None:
@@ -207,16 +218,16 @@ class MainWindow(QMainWindow):
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(spec.mode))
         if spec.target is not None:
             self.target_bar.set_target(spec.target)
-        if spec.mode == "chat":
-            self.chat.load_spec(spec)
+        if (page := self.page()) is not None:
+            page.load_spec(spec)
         else:
             self.request.editor.load(spec)
 
     def send(self) -> None:
         if not self.is_attached:
             self.show_status("Still starting…", 2000)
-        elif self.mode() == "chat":
-            self.chat.send()
+        elif (page := self.page()) is not None:
+            page.send()
         elif isinstance(spec := self.request_spec(), str):
             self.show_status(spec)
         else:
@@ -230,30 +241,20 @@ class MainWindow(QMainWindow):
             self.send()
 
     def cancel(self) -> None:
-        if self.mode() == "chat" and self._chat is not None:
-            self._chat.stop()
+        if (page := self.page()) is not None:
+            page.stop()
         elif self.is_attached:
             self.request.cancel()
-
-    def reload_models(self) -> None:
-        if self.is_attached:
-            self.catalogue.load_models()
-
-    def copy_request_id(self) -> None:
-        if request_id := self.request.last_request_id:
-            QGuiApplication.clipboard().setText(request_id)
-            self.show_status(f"Copied request id {request_id}", 3000)
 
     # --- view refreshers and controller events ---------------------------------------------------
 
     def _update_mode(self, *_: object) -> None:
-        mode = self.mode()
-        is_chat = mode == "chat"
-        show_page(self.stack, self.chat if is_chat else self.request)
+        mode, page = self.mode(), self.page()
+        show_page(self.stack, page if isinstance(page, QWidget) else self.request)
         self._update_target_bar()
         for button in (self.request.send_button, self.request.cancel_button):
-            button.setVisible(not is_chat)  # the chat pane has its own Send and Stop
-        if is_chat:
+            button.setVisible(page is None)  # a page of its own has its own buttons
+        if mode == "chat":
             self.chat.offer_models()
         self.request.set_mode(mode)
 

@@ -32,6 +32,7 @@ from playground.ui.request import call_settings, code_export
 from playground.ui.request.controller import RequestController
 from playground.ui.signals import first_signal
 from playground.ui.target.controller import CatalogueController
+from playground.ui.websocket import install as websocket
 
 
 def attach(
@@ -52,6 +53,7 @@ def attach(
     remotes_menu.install(window)
     panel = history_panel.install(window, history or open_default_history(data_dir))
     panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
+    panel.recorder.watch_websockets(websocket.install(window))  # and each WebSocket session
     return window
 
 
@@ -136,6 +138,7 @@ async def run_window(
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
     await compare_menu.shutdown(window)
+    await websocket.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

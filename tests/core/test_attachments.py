@@ -130,7 +130,7 @@ def test_a_preset_keeps_a_file_by_relative_path_and_the_folder_can_move(tmp_path
     spec = RequestSpec("predict", Target("abc"), {"audio": ref, "language": "en"})
     stored = store.save(Preset("Transcribe", spec))
     data = json.loads(stored.path.read_text())
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     assert data["request"]["body"] == {"audio": str(ref), "language": "en"}
     assert data["files"] == {str(ref): {"path": "../samples/clip.wav", "type": "audio/wav"}}
     assert "UklGR" not in stored.path.read_text()  # never the bytes (a WAV's base64 starts so)

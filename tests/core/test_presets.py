@@ -52,7 +52,7 @@ def test_a_known_preset_is_written_exactly_so() -> None:
     )
     assert preset.to_text() == (
         "{\n"
-        '  "schema_version": 2,\n'
+        '  "schema_version": 3,\n'
         '  "name": "Sentiment on staging",\n'
         '  "remote": "local",\n'
         '  "request": {\n'
@@ -73,7 +73,7 @@ def test_a_known_preset_is_written_exactly_so() -> None:
 def test_defaults_are_not_written() -> None:
     data = Preset("p", RequestSpec("predict", Target("m"))).to_dict()
     assert data == {
-        "schema_version": 2,
+        "schema_version": 3,
         "name": "p",
         "request": {"mode": "predict", "target": {"model": "m"}},
     }
@@ -439,7 +439,7 @@ def test_a_newer_file_is_reported_but_left_as_it_is(tmp_path: Path) -> None:
     problems = PresetStore(tmp_path).load()
     assert [p.message for p in problems] == [
         "from-the-future.json was not loaded: it was written by a newer Playground "
-        "(schema_version 7; this one reads up to 2), so it is left as it is."
+        "(schema_version 7; this one reads up to 3), so it is left as it is."
     ]
     assert newer.exists()
     # Saving a preset whose file name would be the same never overwrites it.

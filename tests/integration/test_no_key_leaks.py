@@ -755,6 +755,69 @@ def runs_a_suite_from_a_terminal(s: Session) -> None:
     assert s.echo.answered[-1] == "json"
 
 
+@writes(
+    f"{EXPORTS}/ws_window_audio.pcm",
+    f"{DATA}/ws-window/history.sqlite3",
+    f"{CONFIG}/presets/ws-leak-check.json",
+    f"{EXPORTS}/ws_window_code.txt",
+)
+def talks_over_a_websocket_in_the_window(s: Session) -> None:
+    """The window's WebSocket mode with the echo model: frames quoting the key in every
+    spelling, text and binary, in the log and its details pane; the binary echoes saved as
+    audio; the session in the history, saved as a preset and exported as code."""
+    from playground.emulator.demo.websockets import WS_ECHO
+    from playground.ui.presets.panel import PresetPanel
+    from playground.ui.request.code_export import show_code_export
+    from playground.ui.websocket.page import WsPage
+    from playground.ui.widgets.name_dialog import NameDialog
+
+    asyncio.set_event_loop(s.loop)  # `playground ws` (asyncio.run) in the step before unset it
+    client = BasetenClient(Remote.local(s.server.base_url, "local"), KEY)
+    win = build_window(client, settings=None, key_label="", data_dir=s.data / "ws-window")
+    s.qtbot.addWidget(win)
+    win.show()
+    try:
+        load(win, s.loop, WS_ECHO)
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("websocket"))
+        page = win.findChild(WsPage)
+        assert page is not None
+        page.connect_session()
+        until(s.loop, lambda: page.controller.state == "open", within=10)
+        spellings = list(spelt(KEY).values())
+        for text in spellings:
+            page.composer.text_edit.setPlainText(text)
+            page.send_frame()
+        page.composer.text_edit.clear()  # the person's own typing, not something we show
+        page.composer.data = ("binary " + KEY).encode()
+        page.composer.set_kind("binary")
+        page.send_frame()
+        rows = 2 * (len(spellings) + 1)
+        until(s.loop, lambda: page.controller.log.rowCount() == rows, within=10)
+        for row in range(rows):
+            page.table.selectRow(row)
+            s.seen += widget_texts(page)
+        assert page.save_audio_to(s.exports / "ws_window_audio.pcm")
+        page.disconnect_session()
+        until(s.loop, lambda: not page.controller.is_busy)
+        panel = win.findChild(PresetPanel)
+        assert panel is not None
+        panel.save_current()
+        dialog = win.findChild(NameDialog)
+        assert dialog is not None
+        dialog.name_edit.setText("ws leak check")
+        dialog.buttons.accepted.emit()
+        code = show_code_export(win)
+        assert code is not None
+        s.seen += widget_texts(code)
+        texts = [view.toPlainText() for view in code.views.values()]
+        (s.exports / "ws_window_code.txt").write_text("\n".join(texts))
+        code.close()
+        s.seen += widget_texts(win)
+    finally:
+        s.loop.run_until_complete(shutdown(win))
+        win.close()
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("predict", "finished"),  # the comparison across remotes: the window's remote's column
@@ -803,6 +866,7 @@ STEPS: list[Callable[..., None]] = [
     uses_the_responses_and_messages_apis,
     talks_over_a_websocket,
     keeps_jobs_and_webhooks,
+    talks_over_a_websocket_in_the_window,
     saves_the_window_state,
     takes_a_screenshot,
 ]

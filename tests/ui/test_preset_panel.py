@@ -94,7 +94,7 @@ def test_save_the_current_request_and_find_it_again(
     assert "Saved 'Sentiment on staging'" in win.statusBar().currentMessage()
     data = json.loads((paths.presets_dir() / "sentiment-on-staging.json").read_text())
     assert data == {
-        "schema_version": 2,
+        "schema_version": 3,
         "name": "Sentiment on staging",
         "remote": "local demo",
         "request": {

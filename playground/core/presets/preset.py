@@ -3,10 +3,12 @@
 A file, keys in this order and nothing that equals its default:
 
     {
-      "schema_version": 1,
+      "schema_version": 3,
       "name": "Sentiment on staging",
       "remote": "local",        (omitted for "baseten"; a remote's name, never a key)
-      "request": {…},           (`RequestSpec.to_dict()`, which never holds a secret header)
+      "request": {…},           (`RequestSpec.to_dict()`, which never holds a secret header;
+                                a WebSocket session's is `{"mode": "websocket", "target": …,
+                                "frames": [{"text": …} | {"json": …} | {"base64": …}, …]}`)
       "columns": […],           (only for a comparison: `Column.to_dict()` each)
       "files": {token: {"path": "samples/a.wav", "encoding": "base64"}}
                                 (only when the body holds files: each by its path relative to
@@ -74,6 +76,14 @@ def _request_in_an_object_of_its_own(data: dict[str, Any]) -> dict[str, Any]:
 def _files_by_path(data: dict[str, Any]) -> dict[str, Any]:
     """Version 2 may keep files (`files`); a version 1 file has none, and a Playground that
     reads up to 1 would send a file's token as text, so it is told the file is newer."""
+    return data
+
+
+@MIGRATIONS.step(2)
+def _websocket_sessions(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 may keep a WebSocket session (mode "websocket", its frames to send); a
+    Playground that reads up to 2 would set such a file aside as broken, so it is told the
+    file is newer and leaves it alone."""
     return data
 
 

@@ -395,6 +395,10 @@ EXPORTERS: dict[str, Callable[..., str]] = {
 
 def languages(spec: RequestSpec, remote: Remote | None = None) -> tuple[Language, ...]:
     """Every export in a fixed order; those that do not apply carry the reason."""
+    if spec.mode == "websocket":
+        from playground.core.ws.codegen import LABELS as WS_LABELS
+
+        return tuple(Language(key, label) for key, label in WS_LABELS.items())
     reasons = {"openai": _openai_reason(spec), "truss": _truss_reason(spec, remote)}
     reasons["responses"] = codegen_apis.api_reason(spec, "Responses API")
     reasons["anthropic"] = codegen_apis.api_reason(spec, "Messages API")
@@ -403,6 +407,11 @@ def languages(spec: RequestSpec, remote: Remote | None = None) -> tuple[Language
 
 def export(key: str, spec: RequestSpec, remote: Remote) -> str:
     """The code for `key` (one of `LABELS`); ValueError with the reason when it does not apply."""
+    if spec.mode == "websocket":
+        from playground.core.ws import codegen as ws_codegen
+        from playground.core.ws.plan import WsPlan
+
+        return ws_codegen.export(key, WsPlan.from_spec(spec), remote)
     if key not in EXPORTERS:
         raise ValueError(f"unknown language {key!r}; one of {', '.join(LABELS)}")
     code = EXPORTERS[key](spec, remote)

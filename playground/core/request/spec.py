@@ -13,12 +13,13 @@ from playground.core.secrets import is_secret_header
 if TYPE_CHECKING:
     from playground.core.request.asyncopts import AsyncOptions
 
-Mode = Literal["predict", "async", "route", "chat"]
+Mode = Literal["predict", "async", "route", "chat", "websocket"]
 MODES: tuple[tuple[Mode, str], ...] = (
     ("predict", "Predict"),
     ("async", "Async predict"),
     ("route", "Custom route"),
     ("chat", "OpenAI chat"),
+    ("websocket", "WebSocket"),
 )
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Never stored, exported or recorded: the key travels only in the client's own header.
@@ -119,6 +120,8 @@ class RequestSpec:
     async_options: AsyncOptions | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     model_api: str = ""
+    # A WebSocket session's `body` is its frames to send, as `core.ws.plan.OutFrame.to_dict()`
+    # each; written as "frames" (the form `WsPlan.to_dict()` writes).
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(Mode):
@@ -159,6 +162,9 @@ class RequestSpec:
             return self.target.url(remote, "async_predict")
         if self.mode == "route":
             return self.target.url(remote, "sync/" + self.route.lstrip("/"))
+        if self.mode == "websocket":  # ws:// or wss://, as a WebSocket client connects
+            url = self.target.url(remote, "websocket")
+            return "ws" + url[4:] if url.startswith("http") else url
         return self.target.predict_url(remote)
 
     def wire_body(self) -> Any:
@@ -190,7 +196,7 @@ class RequestSpec:
         if headers := clean_headers(self.headers):  # a key learnt since is dropped too
             out["headers"] = headers
         if self.body is not None:
-            out["body"] = self.body
+            out["frames" if self.mode == "websocket" else "body"] = self.body
         return out
 
     @classmethod
@@ -213,10 +219,13 @@ class RequestSpec:
             async_options = AsyncOptions(**options) if options is not None else None
         except TypeError as exc:
             raise ValueError(f"async_options: {exc}") from None
+        websocket = data.get("mode") == "websocket"
+        if websocket and not isinstance(data.get("frames", []), list):
+            raise ValueError("frames must be a list")
         return cls(
             mode=data.get("mode", "predict"),
             target=target_from_dict(target) if target is not None else None,
-            body=data.get("body"),
+            body=data.get("frames") if websocket else data.get("body"),
             method=str(data.get("method", "POST")).upper(),
             route=str(data.get("route", "")),
             async_options=async_options,

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from playground.core.remote.remotes import Target
-from playground.core.request.spec import clean_headers, target_from_dict, target_to_dict
+from playground.core.request.spec import (
+    RequestSpec,
+    clean_headers,
+    target_from_dict,
+    target_to_dict,
+)
 
 MODE = "websocket"
 FrameKind = Literal["text", "json", "binary"]
@@ -106,3 +111,12 @@ class WsPlan:
             tuple(OutFrame.from_dict(f) for f in frames),
             clean_headers(headers),
         )
+
+    @classmethod
+    def from_spec(cls, spec: RequestSpec) -> WsPlan:
+        """The plan a `RequestSpec` of mode "websocket" holds (its body is the frames)."""
+        return cls.from_dict(spec.to_dict())
+
+    def to_spec(self) -> RequestSpec:
+        """The window's form of the plan: what a preset and the history keep."""
+        return RequestSpec.from_dict(self.to_dict())

@@ -72,6 +72,7 @@ class WsSession:
         open_timeout: float | None = -1.0,
         max_size: int = MAX_MESSAGE,
         keep_frames: int = 10_000,
+        read_size: int | None = None,
     ) -> None:
         self.client = client
         self.target = target
@@ -80,6 +81,7 @@ class WsSession:
         # The upgrade may wait for a scaled-to-zero model to wake: as long as a read may.
         self.open_timeout = client.transport.timeouts.read if open_timeout == -1.0 else open_timeout
         self.max_size = max_size
+        self.read_size = read_size  # bytes per read from the socket (None: asyncio's 256 KiB)
         self.frames: deque[Frame] = deque(maxlen=keep_frames)  # both directions, oldest dropped
         self.metrics = WsMetrics()
         self.closed: Closed | None = None
@@ -151,6 +153,11 @@ class WsSession:
         finally:
             self._connecting = False
         self._opened_at = self._clock.now()
+        if self.read_size is not None and hasattr(self._ws.transport, "max_size"):
+            # asyncio's selector transports read `max_size` bytes per recv, and websockets
+            # parses all of a read at once: 256 KiB of small frames is thousands of them in one
+            # go. A window sets less, so that no single read holds its thread for long.
+            self._ws.transport.max_size = self.read_size
         response = self._ws.response
         assert response is not None
         self.response_headers = {k.lower(): v for k, v in response.headers.raw_items()}

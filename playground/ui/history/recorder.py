@@ -51,6 +51,13 @@ class ComparisonReports(Protocol):
     def column_ended(self) -> SignalInstance: ...
 
 
+class WebSocketReports(Protocol):
+    """A window's WebSocket sessions: `session_ended(Exchange)` once each one that opened ends."""
+
+    @property
+    def session_ended(self) -> SignalInstance: ...
+
+
 class HistoryRecorder(QObject):
     """Listens to a window's RequestController and ChatController; one entry per exchange.
 
@@ -220,6 +227,13 @@ class HistoryRecorder(QObject):
 
     def _on_chat_answer_cancelled(self) -> None:
         self._finish_chat("cancelled", None, "Stopped; what arrived is kept.")
+
+    # --- WebSocket sessions ---------------------------------------------------------------------
+
+    def watch_websockets(self, sessions: WebSocketReports) -> None:
+        """Keep each WebSocket session the window opens (its record is made by core's
+        `ws.record.session_exchange`: the frames both ways, capped like a response body)."""
+        sessions.session_ended.connect(self._save)
 
     # --- comparisons -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -144,6 +145,11 @@ class RequestPanel(QWidget):
         requests.async_cancel_answered.connect(lambda a: status(str(a.get("message", "")), 0))
         requests.async_cancel_failed.connect(lambda e: status(_line(e), 0))
         self.async_panel.cancel_button.clicked.connect(requests.cancel_async)
+
+    def copy_request_id(self) -> None:
+        if request_id := self.last_request_id:
+            QGuiApplication.clipboard().setText(request_id)
+            self._status(f"Copied request id {request_id}", 3000)
 
     def cancel(self) -> None:
         if self.requests.is_busy:
