@@ -84,3 +84,19 @@ def test_exported_chain_calls_run(language: str, emulator: EmulatorServer) -> No
     queued = RequestSpec("async", Target(demo.CHAIN, is_chain=True), QUESTION)
     out = _run(export(language, queued, local), language, emulator)
     assert json.loads(out)["request_id"]  # queued: the answer is its request id
+
+
+def test_the_window_form_sends_a_chain_async_call_without_options() -> None:
+    from playground.core.request.form import RequestForm
+
+    chain = Target("c1", is_chain=True)
+    spec = RequestForm("async", QUESTION, priority=1).spec(chain)
+    assert isinstance(spec, RequestSpec)
+    assert spec.async_options is None
+    assert spec.wire_body() == QUESTION
+    refused = RequestForm("async", QUESTION, webhook="https://example.test/hook").spec(chain)
+    assert refused == "A chain's async call takes its arguments only: clear the webhook."
+    model = RequestForm("async", QUESTION, priority=1).spec(Target("m1"))
+    assert isinstance(model, RequestSpec)
+    assert model.async_options is not None
+    assert model.async_options.priority == 1
