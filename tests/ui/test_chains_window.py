@@ -51,9 +51,7 @@ def test_chains_are_listed_beside_models_and_run_with_run_remote(
     assert labels[0] == "production"
     assert "deployment ch7a1pa" in labels
     assert win.target() == Target(CHAIN, "environment", "production", is_chain=True)
-    assert win.request.url_line.url().endswith(
-        f"/chain-{CHAIN}/environments/production/run_remote"
-    )
+    assert win.request.url_line.url().endswith(f"/chain-{CHAIN}/environments/production/run_remote")
     assert send(win, loop, qtbot) == "finished"
     assert "answered in section 2" in win.response.body_text.toPlainText()
 
