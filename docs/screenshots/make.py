@@ -153,6 +153,33 @@ async def shoot_image(server: EmulatorServer) -> None:
         save(win, "image-answer")
 
 
+async def shoot_logs(server: EmulatorServer, size: tuple[int, int] | None = None) -> None:
+    """An async request the model refused, and its lines in the deployment's logs (Request ▸
+    Request logs…): queued, started, its input (DEBUG), the error with its traceback."""
+    from playground.ui.logs.view import LogsDialog
+
+    async with window_on(server, CLASSIFIER) as win:
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
+        win.request.editor.body.set_json({"review": "I love how fast this is"})
+        done = asyncio.ensure_future(
+            first_signal(win.requests.request_finished, win.requests.request_failed, within=30)
+        )
+        win.send()
+        await done
+        next(a for a in win.actions() if a.text() == "Request &logs…").trigger()
+        dialog = win.findChild(LogsDialog)
+        assert dialog is not None
+        if size is not None:
+            dialog.resize(*size)
+        await first_signal(dialog.controller.loaded, dialog.controller.failed, within=10)
+        levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
+        dialog.table.selectRow(levels.index("ERROR"))  # the traceback, whole, below
+        await asyncio.sleep(0.3)
+        name = "logs" if size is None else f"logs-{size[0]}x{size[1]}"
+        dialog.grab().save(str(HERE / f"{name}.png"), "PNG")
+        dialog.close()
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -162,6 +189,10 @@ async def main() -> None:
     with EmulatorServer(settings) as server:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        if sys.argv[1:2] == ["logs"]:  # `make.py logs [W H]`: that shot alone (at W×H)
+            size = (int(sys.argv[2]), int(sys.argv[3])) if sys.argv[2:] else None
+            await shoot_logs(server, size)
+            return
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
         await shoot(server, "main-window-dark", CLASSIFIER, classify)
@@ -189,6 +220,7 @@ async def main() -> None:
         await shoot_chat(server)
         await shoot_compare(server)
         await shoot_image(server)
+        await shoot_logs(server)
 
 
 if __name__ == "__main__":

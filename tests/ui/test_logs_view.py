@@ -5,6 +5,7 @@ and the words when the key cannot read logs or there is no request id."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -75,7 +76,9 @@ def test_logs_from_a_response_are_its_own_lines_with_levels_filtered_and_copied(
     assert any(m.startswith("Completed with status 4") for m in said), said
     levels = {row[1] for row in rows}
     assert levels == {"INFO", "ERROR"}
-    assert all(row[0].endswith("Z") for row in rows)  # times, in UTC
+    # the time of day in UTC, the whole time in its tooltip
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row[0]) for row in rows), rows
+    assert dialog.table.item(0, 0).toolTip().endswith(rows[0][0] + "Z")
     error_row = next(i for i, row in enumerate(rows) if row[1] == "ERROR")
     colour = dialog.table.item(error_row, 1).foreground().color().name()
     assert colour == theme.colour("error")
@@ -173,3 +176,35 @@ def test_no_request_id_and_a_model_api_say_why_there_is_nothing_to_read(
             dialog.close()
     finally:
         loop.run_until_complete(client.aclose())
+
+
+def test_an_async_requests_logs_from_the_request_menu_show_its_run(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CLASSIFIER)
+    win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
+    type_body(win, '{"wrong": "field"}')
+    submitted: list[str] = []
+    win.requests.async_submitted.connect(submitted.append)
+    send(win, loop, qtbot)  # it ends when the job does
+    assert submitted
+    action = next(a for a in win.actions() if a.text() == "Request &logs…")
+    action.trigger()
+    dialog = dialog_of(win)
+    assert submitted[0] in dialog.where_label.text()
+    rows = read(dialog, loop)
+    said = messages(rows)
+    assert "Async request started" in said
+    assert 'Input: {"wrong": "field"}' in said
+    assert {"DEBUG", "INFO", "ERROR"} <= {row[1] for row in rows}
+    traceback = next(m for m in said if m.startswith("MODEL_INVALID_INPUT"))
+    assert " ⏎ " in traceback  # its lines on one row
+    row = said.index(traceback)
+    assert "\n" in dialog.table.item(row, 3).toolTip()  # and whole in the tooltip
+    dialog.table.selectRow(row)  # and whole below the table, with its time and level
+    assert "ERROR   MODEL_INVALID_INPUT" in dialog.detail.toPlainText()
+    assert dialog.detail.toPlainText().count("\n") >= 2
+    dialog.level_combo.setCurrentIndex(dialog.level_combo.findText("Info and above"))
+    assert dialog.table.rowCount() == len(rows) - 1  # the DEBUG input line hidden
+    dialog.close()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -63,7 +64,7 @@ class LogsDialog(QDialog):
         self._is_loaded = False  # lines read (perhaps none): the message counts them
         self._build_ui()
         self._connect()
-        self.resize(900, 420)
+        self.resize(960, 480)
         self.refresh()
 
     def _build_ui(self) -> None:
@@ -101,6 +102,15 @@ class LogsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Message"), QHeaderView.ResizeMode.Stretch)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setStyleSheet("QTableView::item { padding: 0 6px; }")  # columns apart
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        self.detail = QPlainTextEdit()  # the selected line whole: a traceback, a long input
+        self.detail.setObjectName("logsDetail")
+        self.detail.setReadOnly(True)
+        self.detail.setFont(monospace_font())
+        self.detail.setPlaceholderText("Pick a line to read it whole")
+        self.detail.setMaximumHeight(self.detail.fontMetrics().height() * 6)
 
         row = QHBoxLayout()
         row.addWidget(QLabel("Show"))
@@ -113,6 +123,7 @@ class LogsDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.message_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
 
     def _connect(self) -> None:
         self.controller.loaded.connect(self._on_controller_loaded)
@@ -120,6 +131,7 @@ class LogsDialog(QDialog):
         self.level_combo.currentIndexChanged.connect(self._update_rows)
         self.refresh_button.clicked.connect(self.refresh)
         self.copy_button.clicked.connect(self.copy_lines)
+        self.table.currentCellChanged.connect(self._on_table_current_changed)
 
     # --- actions -------------------------------------------------------------------------------
 
@@ -156,10 +168,14 @@ class LogsDialog(QDialog):
         for row, line in enumerate(lines):
             tone = LEVEL_COLOURS.get(line.level.upper())
             brush = QBrush(QColor(theme.colour(tone))) if tone else None
-            cells = (line.time_text, line.level, line.replica, line.message)
+            # A message of several lines (a traceback) on one row; its tooltip and Copy keep them.
+            # The time of day (the date and zone are in the tooltip and in what Copy takes).
+            clock = line.time_text[11:-1]
+            cells = (clock, line.level, line.replica, line.message.replace("\n", " ⏎ "))
+            tips = (line.time_text, "", "", line.message)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text if column == len(cells) - 1 else "")
+                item.setToolTip(tips[column])
                 if brush is not None and column in (1, 3):
                     item.setForeground(brush)
                 if column == 1:
@@ -178,7 +194,9 @@ class LogsDialog(QDialog):
                 "(Refresh), and logs are kept for a limited time."
             )
         hidden = len(self._lines) - shown
-        return f"{hidden} of {len(self._lines)} lines are below the level shown" if hidden else ""
+        if hidden:
+            return f"{hidden} of {len(self._lines)} lines are below the level shown"
+        return f"{shown} line{'s' if shown != 1 else ''}, oldest first"
 
     # --- slots ---------------------------------------------------------------------------------
 
@@ -194,6 +212,10 @@ class LogsDialog(QDialog):
         self._lines = []
         self._is_loaded = False
         self._update_rows()
+
+    def _on_table_current_changed(self, row: int, *_: int) -> None:
+        lines = self.shown_lines()
+        self.detail.setPlainText(lines[row].text() if 0 <= row < len(lines) else "")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.cancel()
