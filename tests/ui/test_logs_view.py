@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from playground.core import BasetenClient, Remote
+from playground.core.history.store import Exchange
 from playground.core.remote.remotes import Target
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CLASSIFIER
@@ -119,6 +120,15 @@ def test_logs_from_a_history_entry_read_that_entrys_request(
     assert sum("Received POST" in m for m in said) == 1, said
     assert any(m.startswith("Completed with status 200") for m in said), said
     dialog.close()
+
+    # an entry sent to another remote: its logs are there, not on this window's server
+    elsewhere = Exchange(older.request, remote="staging-remote", request_id="abc", status=200)
+    panel.history.record(elsewhere)
+    panel.refresh()
+    panel.table.selectRow(0)
+    qtbot.mouseClick(panel.logs_button, Qt.MouseButton.LeftButton)
+    assert "Sent to staging-remote" in win.statusBar().currentMessage()
+    assert not [d for d in panel.findChildren(LogsDialog) if d.isVisible()]
 
 
 def test_logs_from_a_compare_column_read_that_columns_request(

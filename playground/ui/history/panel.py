@@ -329,8 +329,12 @@ class HistoryPanel(QDockWidget):
         self.host.resend()
 
     def show_logs(self) -> None:
-        if (exchange := self.selected()) is not None:
-            open_logs(self, self.host.client, LogsSubject.of_exchange(exchange))
+        if (exchange := self.selected()) is None:
+            return
+        if exchange.remote and exchange.remote != self.host.remote.name:  # its logs are there
+            self.host.show_status(f"Sent to {exchange.remote}: open its logs in a window on it")
+            return
+        open_logs(self, self.host.client, LogsSubject.of_exchange(exchange))
 
     def delete(self) -> None:
         exchange_id = self.selected_id()
