@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -18,11 +19,8 @@ def test_an_invoke_only_key_calls_models_but_cannot_read_their_logs() -> None:
         assert "  invoke-only key: inv-1" in "".join(lines)
         base = next(line.split()[-1] for line in lines if "base URL:" in line)
         invoke_only = {"Authorization": "Api-Key inv-1"}
-        answer = httpx.post(
-            f"{base}/model-q8mz3kvd/environments/production/predict",
-            headers=invoke_only,
-            json={"text": "great"},
-            timeout=10,
+        answer = _first_answer(
+            f"{base}/model-q8mz3kvd/environments/production/predict", invoke_only
         )
         assert answer.status_code == 200
         request_id = answer.headers["x-baseten-request-id"]
@@ -37,3 +35,15 @@ def test_an_invoke_only_key_calls_models_but_cannot_read_their_logs() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def _first_answer(url: str, headers: dict[str, str]) -> httpx.Response:
+    """The server prints its URL just before it listens: a refused connect is tried again."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return httpx.post(url, headers=headers, json={"text": "great"}, timeout=10)
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
