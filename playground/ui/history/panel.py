@@ -215,8 +215,8 @@ class HistoryPanel(QDockWidget):
         self.clear_button = QPushButton("Clear…")
         self.clear_button.setToolTip("Forget every request and response in the history")
         buttons = QHBoxLayout()
-        self._row = (self.reopen_button, self.resend_button, self.logs_button, self.delete_button)
-        for button in self._row:
+        self._row = (self.reopen_button, self.resend_button, self.delete_button, self.logs_button)
+        for button in self._row[:3]:  # Logs is by the summary: the dock stays as narrow
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
@@ -241,7 +241,10 @@ class HistoryPanel(QDockWidget):
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.summary_label)
+        summary = QHBoxLayout()
+        summary.addWidget(self.summary_label, 1)
+        summary.addWidget(self.logs_button, 0, Qt.AlignmentFlag.AlignTop)
+        detail_layout.addLayout(summary)
         detail_layout.addWidget(self.tabs, 1)
 
         top = QWidget()
