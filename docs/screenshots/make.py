@@ -301,23 +301,45 @@ async def shoot_websocket(
         save(win, name)
 
 
+async def shoot_logs(server: EmulatorServer, size: tuple[int, int] | None = None) -> None:
+    """An async request the model refused, and its lines in the deployment's logs (Request ▸
+    Request logs…): queued, started, its input (DEBUG), the error with its traceback."""
+    from playground.ui.logs.view import LogsDialog
+
+    async with window_on(server, CLASSIFIER) as win:
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
+        win.request.editor.body.set_json({"review": "I love how fast this is"})
+        done = asyncio.ensure_future(
+            first_signal(win.requests.request_finished, win.requests.request_failed, within=30)
+        )
+        win.send()
+        await done
+        next(a for a in win.actions() if a.text() == "Request &logs…").trigger()
+        dialog = win.findChild(LogsDialog)
+        assert dialog is not None
+        if size is not None:
+            dialog.resize(*size)
+        await first_signal(dialog.controller.loaded, dialog.controller.failed, within=10)
+        levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
+        dialog.table.selectRow(levels.index("ERROR"))  # the traceback, whole, below
+        await asyncio.sleep(0.3)
+        name = "logs" if size is None else f"logs-{size[0]}x{size[1]}"
+        dialog.grab().save(str(HERE / f"{name}.png"), "PNG")
+        dialog.close()
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
 
-async def main(only: list[str]) -> None:
-    """Every shot, or (`make.py websocket`) only the ones named."""
+async def main() -> None:
+    """Every shot, or (`make.py websocket logs`) only the ones named."""
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        if only:
-            theme.apply_theme(app, "light")
-            if "websocket" in only:
-                await shoot_websocket(server)
-            if "websocket-small" in only:  # to look at, not for the README
-                await shoot_websocket(server, "websocket-small", (1024, 700))
-            return
+        if "websocket-small" in WANTED:  # to look at, not for the README
+            await shoot_websocket(server, "websocket-small", (1024, 700))
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
         if wanted("main-window-dark"):
@@ -363,6 +385,8 @@ async def main(only: list[str]) -> None:
             await shoot_audio(server, "audio-answer", "development")
         if wanted("websocket"):
             await shoot_websocket(server)
+        if wanted("logs"):
+            await shoot_logs(server)
 
 
 if __name__ == "__main__":
@@ -372,6 +396,6 @@ if __name__ == "__main__":
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(main(sys.argv[1:]))
+        runner.run(main())
     collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

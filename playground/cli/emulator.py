@@ -16,6 +16,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     emu.add_argument("--port", type=int, default=8765, help="port to bind; 0 picks a free one")
     emu.add_argument("--key", help="API key the server accepts (default: a new random key)")
     emu.add_argument(
+        "--invoke-only-key",
+        action="append",
+        default=[],
+        metavar="K",
+        help="also accept K, to call models and chains only: the management API (model lists, "
+        "logs) answers it 403, as Baseten answers a key that may only invoke",
+    )
+    emu.add_argument(
         "--webhook-secret",
         action="append",
         default=[],
@@ -38,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         webhook_secrets=list(args.webhook_secret),
         wake_seconds=args.wake_seconds,
         load_seconds=args.wake_seconds,
+        invoke_only_keys=list(args.invoke_only_key),
     )
     if args.key:
         settings.api_keys = [args.key]
@@ -56,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  management: {ends.management}")
     print(f"  model APIs: {ends.model_apis}")
     print(f"  API key:    {server.api_key}")
+    for key in settings.invoke_only_keys:
+        print(f"  invoke-only key: {key}   (calls models and chains; no management API, no logs)")
     print("Press Ctrl+C to stop.", flush=True)
     server.serve_forever()
     return 0

@@ -73,6 +73,11 @@ def routes(state: EmulatorState) -> list[Route]:
         Route(chain, api.chain, methods=["GET"]),
         Route(chain + "/deployments", api.chain_deployments, methods=["GET"]),
         Route(chain + "/environments", api.chain_environments, methods=["GET"]),
+        Route(
+            chain + "/deployments/{deployment}/chainlets/{chainlet}/logs",
+            api.chainlet_logs,
+            methods=["GET"],
+        ),
         Route(base + "/model_apis", api.model_apis, methods=["GET"]),
         Route(base + "/users/me", api.me, methods=["GET"]),
     ]
@@ -370,6 +375,17 @@ class ManagementAPI:
         return JSONResponse(
             {"environments": [self.environment_json(chain, name) for name in chain.environments]}
         )
+
+    async def chainlet_logs(self, request: Request) -> Response:
+        """The demo chains have one chainlet, the entrypoint: its logs are its deployment's."""
+        chain = self._model(request, chain=True)
+        if isinstance(chain, Response):
+            return chain
+        params = request.path_params
+        dep = next((d for d in chain.deployments if d.id == params["deployment"]), None)
+        if dep is None or params["chainlet"] != dep.id + "-entry":
+            return error_response(404, f"Chainlet {params['chainlet']} not found")
+        return self._logs(request, [dep])
 
     async def model_apis(self, request: Request) -> Response:
         auth = self.state.management_auth(request)

@@ -24,6 +24,8 @@ from playground.core.secrets import mask
 from playground.ui.chat.controller import ChatController
 from playground.ui.compare import menu as compare_menu
 from playground.ui.history import panel as history_panel
+from playground.ui.logs import install as logs
+from playground.ui.logs.view import shutdown as close_logs
 from playground.ui.main_window import MainWindow
 from playground.ui.presets.install import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
@@ -54,6 +56,7 @@ def attach(
     panel = history_panel.install(window, history or open_default_history(data_dir))
     panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
     panel.recorder.watch_websockets(websocket.install(window))  # and each WebSocket session
+    logs.install(window, window.response.logs_requested)
     return window
 
 
@@ -139,6 +142,7 @@ async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
     await compare_menu.shutdown(window)
     await websocket.shutdown(window)
+    await close_logs(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

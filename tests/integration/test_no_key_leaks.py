@@ -217,6 +217,29 @@ def saves_the_response(s: Session) -> None:
     s.win.response.save_body(s.exports / "response.json")
 
 
+@writes(f"{EXPORTS}/logs.txt")
+def reads_logs_that_quote_the_key(s: Session) -> None:
+    """A model that logs its request's headers: the logs view and its Copy show the key masked."""
+    from playground.ui.logs.view import LogsDialog
+
+    request_id = s.win.request.last_request_id
+    served = s.win.response.deployment_label.text().removeprefix("Deployment: ")
+    model = s.server.emulator.state.catalogue.model(CLASSIFIER)
+    assert model is not None
+    deployment = next(d for d in model.deployments if d.id == served)
+    deployment.log(f"headers: {{'authorization': 'Api-Key {KEY}'}}", request_id=request_id)
+    s.win.response.logs_button.click()
+    dialog = s.win.findChild(LogsDialog)
+    assert dialog is not None
+    until(s.loop, dialog.refresh_button.isEnabled, within=10)
+    dialog.copy_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert f"'Api-Key {mask(KEY)}'" in copied  # the line is there, its key masked
+    (s.exports / "logs.txt").write_text(copied)
+    s.seen += widget_texts(dialog)
+    dialog.close()
+
+
 def fails_with_a_500_that_quotes_the_key(s: Session) -> None:
     """A server that echoes the key in its error, and a key pasted into the request's headers."""
     fault = f"status=500,message=the key {KEY} broke me"
@@ -841,6 +864,7 @@ STEPS: list[Callable[..., None]] = [
     takes_the_right_key_in_the_dialog,
     predicts,
     saves_the_response,
+    reads_logs_that_quote_the_key,
     fails_with_a_500_that_quotes_the_key,
     chats,
     exports_the_chat,

@@ -74,3 +74,13 @@ class ManagementAPI:
 
     async def chains(self) -> list[dict[str, Any]]:
         return list((await self._get("chains")).get("chains", []))
+
+    async def chain(self, chain_id: str) -> dict[str, Any]:
+        return dict(await self._get(f"chains/{chain_id}"))
+
+    async def chain_deployments(self, chain_id: str) -> list[dict[str, Any]]:
+        return list((await self._get(f"chains/{chain_id}/deployments")).get("deployments", []))
+
+    async def chain_environments(self, chain_id: str) -> list[dict[str, Any]]:
+        payload = await self._get(f"chains/{chain_id}/environments")
+        return list(payload.get("environments", []))

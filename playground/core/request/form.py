@@ -51,7 +51,11 @@ class RequestForm:
         try:
             headers = parse_headers(self.headers)
             options = None
-            if self.mode == "async":
+            if self.mode == "async" and target is not None and target.is_chain:
+                # async_run_remote's body is the entrypoint's arguments: no place for options.
+                if self.webhook.strip():
+                    return "A chain's async call takes its arguments only: clear the webhook."
+            elif self.mode == "async":
                 from playground.core.request.asyncopts import AsyncOptions  # start-up time
 
                 options = AsyncOptions(

@@ -158,8 +158,9 @@ class RequestSpec:
             base = self.target.openai_base(remote) if self.target else remote.model_apis_url()
             return base + "/chat/completions"
         assert self.target is not None  # checked in __post_init__
-        if self.mode == "async":
-            return self.target.url(remote, "async_predict")
+        if self.mode == "async":  # a chain's entrypoint is queued with async_run_remote
+            endpoint = "async_run_remote" if self.target.is_chain else "async_predict"
+            return self.target.url(remote, endpoint)
         if self.mode == "route":
             return self.target.url(remote, "sync/" + self.route.lstrip("/"))
         if self.mode == "websocket":  # ws:// or wss://, as a WebSocket client connects
@@ -169,6 +170,8 @@ class RequestSpec:
 
     def wire_body(self) -> Any:
         """The JSON actually sent: async wraps the input with its options; a GET sends none."""
+        if self.mode == "async" and self.target is not None and self.target.is_chain:
+            return self.body  # async_run_remote takes the entrypoint's arguments, unwrapped
         if self.mode == "async":
             from playground.core.request.asyncopts import (
                 AsyncOptions,  # not at import: start-up time

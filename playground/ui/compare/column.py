@@ -35,6 +35,7 @@ from playground.core.text import (
 from playground.ui import theme
 from playground.ui.compare.chart import COLUMN_COLOURS
 from playground.ui.compare.picker import ColumnPicker
+from playground.ui.logs.controller import LogsSubject
 from playground.ui.look import set_state
 from playground.ui.media.pane import MediaPane
 from playground.ui.widgets.fonts import monospace_font
@@ -76,6 +77,7 @@ class CompareColumnView(QFrame):
 
     remove_requested = Signal()
     stop_requested = Signal()
+    logs_requested = Signal(object)  # LogsSubject: this column's last request
 
     def __init__(self, index: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +104,10 @@ class CompareColumnView(QFrame):
         self.stop_button.setText("Stop")
         self.stop_button.setObjectName("columnStop")
         self.stop_button.setEnabled(False)
+        self.logs_button = QToolButton()
+        self.logs_button.setText("Logs")
+        self.logs_button.setObjectName("columnLogs")
+        self.logs_button.setToolTip("This column's request in its deployment's logs")
         self.remove_button = QToolButton()
         self.remove_button.setText("✕")
         self.remove_button.setToolTip("Remove this column")
@@ -110,6 +116,7 @@ class CompareColumnView(QFrame):
         header.addWidget(self.tag_label)
         header.addStretch(1)
         header.addWidget(self.state_label)
+        header.addWidget(self.logs_button)
         header.addWidget(self.stop_button)
         header.addWidget(self.remove_button)
 
@@ -168,6 +175,7 @@ class CompareColumnView(QFrame):
     def _connect(self) -> None:
         self.stop_button.clicked.connect(self.stop_requested)
         self.remove_button.clicked.connect(self.remove_requested)
+        self.logs_button.clicked.connect(lambda: self.logs_requested.emit(self.logs_subject()))
         self.media.text_ready.connect(lambda text, _is_pretty: self.output.setText(text))
 
     # --- what the view reads -------------------------------------------------------------------
@@ -193,6 +201,10 @@ class CompareColumnView(QFrame):
     def set_model_apis(self, slugs: list[str]) -> None:
         self.picker.set_model_apis(slugs)
 
+    def logs_subject(self) -> LogsSubject:
+        """The request of the last run, on the target it ran on (not the one picked since)."""
+        return LogsSubject(self._ran_on, self._request_id, self._deployment_id)
+
     def text(self) -> str:
         """What the column received: a chat answer's text, or the body as shown."""
         if self._is_chat:
@@ -213,6 +225,10 @@ class CompareColumnView(QFrame):
         self.banner.hide()
         self.request_id_label.clear()
         self.deployment_label.clear()
+        self._request_id = self._deployment_id = ""
+        self.logs_button.hide()  # until an answer names its request
+        column = self.column()
+        self._ran_on = column.target if isinstance(column, Column) and not clear_only else None
         for label in self.figure_labels.values():
             label.setText("—")
             label.setStyleSheet(PLAIN_STYLE)
@@ -308,9 +324,12 @@ class CompareColumnView(QFrame):
             labels["tokens_per_s"].setToolTip(f"{approx}{metrics.tokens} tokens")
         labels["bytes"].setText(human_size(metrics.bytes) if metrics.bytes else "—")
         if metrics.request_id:
+            self._request_id = metrics.request_id
+            self.logs_button.setVisible(self._ran_on is not None)  # a Model API has no logs
             self.request_id_label.setText(f"request {metrics.request_id}")
             self.request_id_label.setToolTip(f"Request id {metrics.request_id}")
         if metrics.deployment_id:
+            self._deployment_id = metrics.deployment_id
             self.deployment_label.setText(f"served by deployment {metrics.deployment_id}")
 
     def show_summary(self, summary: ColumnSummary) -> None:

@@ -41,6 +41,8 @@ from playground.core.request.spec import MODES
 from playground.core.text import human_size, human_time, status_text
 from playground.ui import theme
 from playground.ui.history.recorder import HistoryRecorder
+from playground.ui.logs.controller import LogsSubject
+from playground.ui.logs.view import open_logs
 from playground.ui.media.pane import with_previews
 from playground.ui.widgets.flow_layout import fit_width
 from playground.ui.widgets.fonts import monospace_font
@@ -206,12 +208,15 @@ class HistoryPanel(QDockWidget):
         self.reopen_button.setToolTip("Put this request back in the window (Enter)")
         self.resend_button = QPushButton("Re-send")
         self.resend_button.setToolTip("Put it back in the window and send it again")
+        self.logs_button = QPushButton("Logs")
+        self.logs_button.setToolTip("This request's lines in its deployment's logs")
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Forget this entry (Del)")
         self.clear_button = QPushButton("Clear…")
         self.clear_button.setToolTip("Forget every request and response in the history")
         buttons = QHBoxLayout()
-        for button in (self.reopen_button, self.resend_button, self.delete_button):
+        self._row = (self.reopen_button, self.resend_button, self.delete_button, self.logs_button)
+        for button in self._row[:3]:  # Logs is by the summary: the dock stays as narrow
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
@@ -236,7 +241,10 @@ class HistoryPanel(QDockWidget):
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
-        detail_layout.addWidget(self.summary_label)
+        summary = QHBoxLayout()
+        summary.addWidget(self.summary_label, 1)
+        summary.addWidget(self.logs_button, 0, Qt.AlignmentFlag.AlignTop)
+        detail_layout.addLayout(summary)
         detail_layout.addWidget(self.tabs, 1)
 
         top = QWidget()
@@ -256,7 +264,7 @@ class HistoryPanel(QDockWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
         self.setWidget(body)
-        for button in (self.reopen_button, self.resend_button, self.delete_button):
+        for button in self._row:
             fit_width(button)  # the dock's narrowest is its buttons' row: no wider than they need
         fit_width(self.clear_button)
         self._update_buttons()
@@ -270,6 +278,7 @@ class HistoryPanel(QDockWidget):
         self.reopen_button.clicked.connect(self.reopen)
         self.resend_button.clicked.connect(self.resend)
         self.delete_button.clicked.connect(self.delete)
+        self.logs_button.clicked.connect(self.show_logs)
         self.clear_button.clicked.connect(self.ask_clear)
         # A key filter, not a QShortcut: the presets panel has Del for itself, and two shortcuts
         # on one key in one window are ambiguous (neither fires).
@@ -321,6 +330,14 @@ class HistoryPanel(QDockWidget):
         if not self.reopen():
             return
         self.host.resend()
+
+    def show_logs(self) -> None:
+        if (exchange := self.selected()) is None:
+            return
+        if exchange.remote and exchange.remote != self.host.remote.name:  # its logs are there
+            self.host.show_status(f"Sent to {exchange.remote}: open its logs in a window on it")
+            return
+        open_logs(self, self.host.client, LogsSubject.of_exchange(exchange))
 
     def delete(self) -> None:
         exchange_id = self.selected_id()
@@ -392,7 +409,7 @@ class HistoryPanel(QDockWidget):
 
     def _update_buttons(self) -> None:
         has_selection = self.selected_id() is not None
-        for button in (self.reopen_button, self.resend_button, self.delete_button):
+        for button in self._row:
             button.setEnabled(has_selection)
         self.clear_button.setEnabled(self.model.rowCount() > 0)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtGui import QFont, QTextCursor, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QWidget
+
+from playground.core.media import extension_for
 
 
 def make_label(
@@ -99,3 +103,19 @@ def insert_at_end(view: QPlainTextEdit, text: str) -> None:
     cursor.insertText(text)
     if follow:
         bar.setValue(bar.maximum())
+
+
+def running_loop() -> asyncio.AbstractEventLoop:
+    """The loop to run a callback on: between its runs (as tests drive it) it runs it next."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.get_event_loop_policy().get_event_loop()
+
+
+def suggested_name(content_type: str, is_binary: bool) -> str:
+    """What Save… offers: `response` with the extension of the body's type."""
+    extension = extension_for(content_type)
+    if extension == ".bin" and not is_binary:
+        extension = ".txt"  # text of no stated type
+    return "response" + extension

@@ -23,7 +23,6 @@ from playground.core.events import (
 )
 from playground.core.files import write_atomically
 from playground.core.jsontext import parse_json
-from playground.core.media import extension_for
 from playground.core.metrics import Metrics
 from playground.core.text import (
     Failure,
@@ -44,6 +43,8 @@ from playground.ui.response.parts import (
     make_button,
     make_label,
     make_text_view,
+    running_loop,
+    suggested_name,
 )
 from playground.ui.response.target_note import TargetNote
 from playground.ui.widgets.batching import FrameBatcher
@@ -71,6 +72,7 @@ class ResponseView(QWidget):
     """
 
     request_id_copied = Signal(str)
+    logs_requested = Signal(str, str)  # request id, deployment id ("" when the answer had none)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +90,7 @@ class ResponseView(QWidget):
         self.status_label = make_label("statusLabel", shrinks=False)  # short, and the first to read
         self.request_id_label = make_label("requestIdLabel", selectable=True)
         self.copy_id_button = make_button("copyRequestIdButton", "Copy", "Copy the request id")
+        self.logs_button = make_button("logsButton", "Logs", "This request's lines in the logs")
         self.deployment_label = make_label("deploymentLabel", selectable=True)
         self.timings_label = make_label("timingsLabel", selectable=True, wraps=True)
         self.action_label = make_label("actionStatus")
@@ -105,6 +108,7 @@ class ResponseView(QWidget):
         self.media = MediaPane()  # images and audio, found by content
 
         header = hrow(self.status_label, self.request_id_label, self.copy_id_button)
+        header.addWidget(self.logs_button)
         header.addSpacing(12)
         header.addWidget(self.deployment_label)
         header.addStretch(1)
@@ -134,6 +138,7 @@ class ResponseView(QWidget):
 
     def _connect(self) -> None:
         self.copy_id_button.clicked.connect(self._on_copy_id_clicked)
+        self.logs_button.clicked.connect(self._on_logs_clicked)
         self.copy_body_button.clicked.connect(self._on_copy_body_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.binary_save_button.clicked.connect(self._on_save_clicked)
@@ -166,8 +171,9 @@ class ResponseView(QWidget):
         set_state(self.status_label, "state", "")
         self.timings_label.setText("No response yet")
         self.action_label.clear()
-        self.copy_id_button.setEnabled(False)
-        self.copy_id_button.setVisible(False)  # a Copy with nothing beside it only puzzles
+        for button in (self.copy_id_button, self.logs_button):
+            button.setEnabled(False)
+            button.setVisible(False)  # a Copy with nothing beside it only puzzles
         for widget in (self.banner, self.notice_label, self.preview_notice, self.binary_panel):
             widget.hide()
         self.body_text.show()
@@ -367,8 +373,9 @@ class ResponseView(QWidget):
     def _set_request_id(self, request_id: str) -> None:
         self.request_id_label.setText(request_id)
         self.request_id_label.setToolTip("Request id (x-baseten-request-id)")
-        self.copy_id_button.setEnabled(True)
-        self.copy_id_button.setVisible(True)
+        for button in (self.copy_id_button, self.logs_button):
+            button.setEnabled(True)
+            button.setVisible(True)
 
     def _show_banner(self, text: str, kind: str) -> None:
         self.banner.setText(text)
@@ -393,6 +400,9 @@ class ResponseView(QWidget):
         self.action_label.setText("Request id copied")
         self.request_id_copied.emit(request_id)
 
+    def _on_logs_clicked(self) -> None:  # the deployment as shown: "Deployment: ID"
+        self.logs_requested.emit(self.request_id_label.text(), self.deployment_label.text()[12:])
+
     def _on_copy_body_clicked(self) -> None:
         # The bytes as UTF-8 text, decoded only when something pastes them: decoding 20 MB to a
         # str and converting that to a QString held the GUI thread for ~40 ms (up to 290 ms).
@@ -406,7 +416,7 @@ class ResponseView(QWidget):
         dialog = QFileDialog(self, "Save response body")
         dialog.setObjectName("saveBodyDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.selectFile(self._suggested_name())
+        dialog.selectFile(suggested_name(self._content_type, self._body.has_binary))
         dialog.fileSelected.connect(self._on_save_dialog_file_selected)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -418,7 +428,7 @@ class ResponseView(QWidget):
         self.action_label.setText(f"Saving {human_size(len(data))} to {path.name}…")
         # Writing 20 MB and syncing it held the GUI thread for 30-130 ms; the write releases the
         # GIL. The bytes are taken here: a new call may replace the body while the write runs.
-        writing = _loop().run_in_executor(None, write_atomically, path, data)
+        writing = running_loop().run_in_executor(None, write_atomically, path, data)
         writing.add_done_callback(partial(self._on_save_done, path, len(data)))
 
     def _on_save_done(self, path: Path, size: int, writing: asyncio.Future[None]) -> None:
@@ -433,16 +443,3 @@ class ResponseView(QWidget):
             raise error  # a bug, not a full disk: the loop's exception handler reports it
         else:
             self.action_label.setText(f"Saved {human_size(size)} to {path.name}")
-
-    def _suggested_name(self) -> str:
-        extension = extension_for(self._content_type)
-        if extension == ".bin" and not self._body.has_binary:
-            extension = ".txt"  # text of no stated type
-        return "response" + extension
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:  # between the loop's runs, as tests drive it: it runs the callback next
-        return asyncio.get_event_loop_policy().get_event_loop()

@@ -57,6 +57,7 @@ class TargetBar(QWidget):
         super().__init__(parent)
         self._choices: list[TargetChoice] = []
         self._chosen = ""  # the model id last announced with model_chosen
+        self._chain_ids: set[str] = set()  # ids listed (or set) as chains: called with run_remote
         self._build_ui()
         self._connect()
 
@@ -66,7 +67,7 @@ class TargetBar(QWidget):
         self.model_combo.setEditable(True)
         self.model_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self._size_by_length(self.model_combo, 16)
-        self._line(self.model_combo).setPlaceholderText("Model name or id")
+        self._line(self.model_combo).setPlaceholderText("Model or chain: name or id")
         self.completer = QCompleter(self.model_combo.model(), self.model_combo)
         self.model_combo.setCompleter(self.completer)
 
@@ -220,7 +221,15 @@ class TargetBar(QWidget):
         choice = self.current_choice()
         if choice is not None and choice.target.model_id == model_id:
             return choice.target
-        return parse_target(model_id, self.target_combo.currentText())
+        return self._typed_target(model_id)
+
+    def is_chain(self, model_id: str) -> bool:
+        return model_id in self._chain_ids
+
+    def _typed_target(self, model_id: str) -> Target:
+        """The target combo's text read as a target of `model_id` (a chain's when it is one)."""
+        target = parse_target(model_id, self.target_combo.currentText())
+        return replace(target, is_chain=True) if self.is_chain(model_id) else target
 
     # --- what controllers feed ---------------------------------------------------------------
 
@@ -228,8 +237,10 @@ class TargetBar(QWidget):
         current = self.model_id()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
+        self._chain_ids |= {str(m["id"]) for m in models if m.get("is_chain")}
         for model in models:
-            self.model_combo.addItem(f"{model['name']}  ({model['id']})", model["id"])
+            kind = "chain · " if model.get("is_chain") else ""
+            self.model_combo.addItem(f"{kind}{model['name']}  ({model['id']})", model["id"])
         self.model_combo.blockSignals(False)
         index = self.model_combo.findData(current) if current else (0 if models else -1)
         if index >= 0:
@@ -247,6 +258,8 @@ class TargetBar(QWidget):
 
     def set_target(self, target: Target) -> None:
         """Select `target` (a preset's, say): its model now, the choice once the list is in."""
+        if target.is_chain:
+            self._chain_ids.add(target.model_id)
         self.select_model(target.model_id)
         targets = [same_target_key(c.target) for c in self._choices]
         if same_target_key(target) in targets:
@@ -259,7 +272,7 @@ class TargetBar(QWidget):
     def set_choices(self, model_id: str, choices: list[TargetChoice]) -> None:
         if model_id != self.model_id():
             return  # an answer for a model no longer selected
-        previous = same_target_key(parse_target(model_id, self.target_combo.currentText()))
+        previous = same_target_key(self._typed_target(model_id))
         self._choices = list(choices)
         self.target_combo.blockSignals(True)
         self.target_combo.clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -55,6 +55,7 @@ class CatalogueController(TaskOwner):
         self._start("models", self._load_models())
 
     async def _load_models(self) -> None:
+        """Models, then chains (marked `is_chain`): both are called from the same bar."""
         if self.client.remote.kind == "truss":  # one model, no management API to list it
             from playground.ui.target.truss import truss_models
 
@@ -65,23 +66,32 @@ class CatalogueController(TaskOwner):
         except PlaygroundError as exc:
             self.models_failed.emit(Failure.of(exc).line())
             return
-        self.models_loaded.emit(models)
+        try:
+            chains = await self.client.management.chains()
+        except PlaygroundError:
+            chains = []  # a server without chains still lists its models
+        self.models_loaded.emit(models + [{**chain, "is_chain": True} for chain in chains])
 
-    def load_targets(self, model_id: str) -> None:
-        self._start("targets", self._load_targets(model_id))
+    def load_targets(self, model_id: str, *, is_chain: bool = False) -> None:
+        self._start("targets", self._load_targets(model_id, is_chain))
 
-    async def _load_targets(self, model_id: str) -> None:
+    async def _load_targets(self, model_id: str, is_chain: bool = False) -> None:
         if self.client.remote.kind == "truss":
             await self._follow_truss(model_id)
             return
         mgmt = self.client.management
+        reads = (
+            (mgmt.chain, mgmt.chain_environments, mgmt.chain_deployments)
+            if is_chain
+            else (mgmt.model, mgmt.environments, mgmt.deployments)
+        )
         try:
             # A task group, not gather: when one call fails the others are cancelled and awaited,
             # so nothing is left running on the loop.
             async with asyncio.TaskGroup() as group:
-                model_task = group.create_task(mgmt.model(model_id))
-                envs_task = group.create_task(mgmt.environments(model_id))
-                deps_task = group.create_task(mgmt.deployments(model_id))
+                model_task = group.create_task(reads[0](model_id))
+                envs_task = group.create_task(reads[1](model_id))
+                deps_task = group.create_task(reads[2](model_id))
         except ExceptionGroup as errors:
             first = errors.exceptions[0]
             if not isinstance(first, PlaygroundError):
@@ -90,8 +100,12 @@ class CatalogueController(TaskOwner):
             return
         model, envs, deps = model_task.result(), envs_task.result(), deps_task.result()
         choices = target_choices(model, envs, deps)
+        if is_chain:  # the same choices, called with run_remote on the chain- host
+            choices = [replace(c, target=replace(c.target, is_chain=True)) for c in choices]
         self._choices[model_id] = choices
         self.targets_loaded.emit(model_id, choices)
+        if is_chain:
+            return  # a chain's deployments have no config with an example input
         production = next((c for c in choices if c.is_production and c.deployment_id), None)
         if production is not None:
             try:
@@ -211,13 +225,15 @@ class CatalogueController(TaskOwner):
         """Keep `bar` in step: the targets of the model it picks, their status, its Wake button;
         with `status`, say what happens (models listed, a target's status, a failure) there.
         The models list is the caller's to hand out: one list may serve several bars."""
-        bar.model_chosen.connect(self.load_targets)
+        bar.model_chosen.connect(
+            lambda model: self.load_targets(model, is_chain=bar.is_chain(model))
+        )
         bar.wake_requested.connect(self.wake)
         self.targets_loaded.connect(bar.set_choices)
         self.status_changed.connect(lambda _model, dep, state: bar.set_status(dep, state))
         if status is None:
             return
-        self.models_loaded.connect(lambda models: status(f"{len(models)} models"))
+        self.models_loaded.connect(lambda models: status(listed_text(models)))
         self.models_failed.connect(
             lambda m: status(f"Could not list models ({m}). You can still type a model id.")
         )
@@ -227,3 +243,10 @@ class CatalogueController(TaskOwner):
         self.status_changed.connect(lambda model, dep, s: status(f"{model} deployment {dep}: {s}"))
         self.wake_failed.connect(lambda message: status(f"Wake failed: {message}"))
         self.readiness_said.connect(lambda words, _ready: status(words))
+
+
+def listed_text(models: list[dict[str, Any]]) -> str:
+    """`12 models` or `12 models, 1 chain`, for the status bar."""
+    chains = sum(1 for model in models if model.get("is_chain"))
+    text = f"{len(models) - chains} models"
+    return text + (f", {chains} chain{'s' if chains != 1 else ''}" if chains else "")
