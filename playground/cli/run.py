@@ -11,9 +11,12 @@ from playground import resources
 from playground.cli.call import submit_async
 from playground.cli.flags import UsageError, add_remote_flags, client_for
 from playground.cli.output import Printer, print_chat, print_events
+from playground.cli.ws import talk
 from playground.core import paths
+from playground.core.api.client import BasetenClient
 from playground.core.presets.preset import DEFAULT_REMOTE, Preset, PresetError, read_preset
 from playground.core.presets.store import PresetStore
+from playground.core.ws.plan import WsPlan
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,6 +61,18 @@ def find_preset(wanted: str, presets_dir: Path | None, err: TextIO) -> Preset:
         raise UsageError(str(exc)) from None
 
 
+async def talk_plan(client: BasetenClient, preset: Preset, out: Printer) -> None:
+    """A WebSocket preset's session, as `playground ws` has it: its frames sent in order."""
+    try:
+        plan = WsPlan.from_spec(preset.request)
+    except ValueError as exc:
+        raise UsageError(f"{preset.name!r} cannot be run: {exc}") from None
+    if not plan.frames:
+        raise UsageError(f"{preset.name!r} has no frames to send; add some in the window")
+    frames = [frame.payload() for frame in plan.frames]
+    await talk(client, plan.target, frames, out, headers=plan.headers)
+
+
 async def run_preset(args: argparse.Namespace, out: Printer) -> None:
     preset = find_preset(args.preset, args.presets_dir, sys.stderr)
     if preset.is_comparison:
@@ -86,6 +101,8 @@ async def run_preset(args: argparse.Namespace, out: Printer) -> None:
             assert spec.target is not None  # only chat may go without one
             options = spec.async_options
             await submit_async(client, spec.target, spec.body, options, wait=args.wait, out=out)
+        elif spec.mode == "websocket":
+            await talk_plan(client, preset, out)
         else:
             await print_events(client.send(spec), out)
     finally:

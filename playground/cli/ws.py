@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import base64
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -18,9 +19,13 @@ from playground.cli.flags import (
     target_from,
 )
 from playground.cli.output import Printer
+from playground.core.api.client import BasetenClient
 from playground.core.errors import PlaygroundError
+from playground.core.remote.remotes import Target
 from playground.core.ws.frames import Closed, Frame
 from playground.core.ws.session import WsSession
+
+IDLE_S = 2.0  # once all is sent, close after this long without a frame
 
 
 def frame_record(frame: Frame, save: BinaryIO | None = None) -> dict[str, Any]:
@@ -84,6 +89,71 @@ def _open_save(name: str | None) -> BinaryIO | None:
         raise UsageError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
+async def talk(
+    client: BasetenClient,
+    target: Target,
+    frames: Sequence[str | bytes],
+    out: Printer,
+    *,
+    headers: Mapping[str, str] | None = None,
+    stdin: bool = False,
+    idle: float = IDLE_S,
+    save: BinaryIO | None = None,
+) -> None:
+    """One session as `playground ws` (and `playground run` of a WebSocket preset) prints it:
+    open, each frame both ways, how it closed, the metrics; a close that was not normal raised
+    as its error (for the exit code) after all that."""
+    async with WsSession(client, target, headers=dict(headers or {})) as session:
+        m = session.metrics
+        out(
+            {
+                "event": "open",
+                "url": session.url,
+                "request_id": m.request_id,
+                "model_id": m.model_id,
+                "deployment_id": m.deployment_id,
+                "connect_s": m.connect_s,
+            }
+        )
+        loop = asyncio.get_running_loop()
+        last = [loop.time()]
+
+        async def read() -> Closed:
+            async for event in session:
+                if isinstance(event, Closed):
+                    out(closed_record(event))
+                    return event
+                last[0] = loop.time()
+                out(frame_record(event, save))
+            raise AssertionError("a session's events end with Closed")
+
+        reader = asyncio.create_task(read())
+        try:
+            for data in frames:
+                sent = await (
+                    session.send_text(data) if isinstance(data, str) else session.send_bytes(data)
+                )
+                out(frame_record(sent))
+            while stdin and (line := await _stdin_line()) is not None:
+                if line:
+                    out(frame_record(await session.send_text(line)))
+        except PlaygroundError:
+            if session.closed is None:
+                raise  # the server's close is said below, after the frames that came
+        # Replies are read until the server closes, or until --idle seconds pass without one.
+        while not reader.done():
+            left = last[0] + idle - loop.time()
+            if left <= 0:
+                await session.close()
+                break
+            await asyncio.wait({reader}, timeout=left)
+        closed = await reader
+    out({"event": "metrics", **session.metrics.to_dict()})
+    error = closed.error()
+    if error is not None:
+        raise error
+
+
 async def run_ws(args: argparse.Namespace, out: Printer) -> None:
     frames = _outgoing(args)
     if not frames and not args.stdin:
@@ -100,57 +170,7 @@ async def run_ws(args: argparse.Namespace, out: Printer) -> None:
             save.close()
         raise
     try:
-        async with WsSession(client, target) as session:
-            m = session.metrics
-            out(
-                {
-                    "event": "open",
-                    "url": session.url,
-                    "request_id": m.request_id,
-                    "model_id": m.model_id,
-                    "deployment_id": m.deployment_id,
-                    "connect_s": m.connect_s,
-                }
-            )
-            loop = asyncio.get_running_loop()
-            last = [loop.time()]
-
-            async def read() -> Closed:
-                async for event in session:
-                    if isinstance(event, Closed):
-                        out(closed_record(event))
-                        return event
-                    last[0] = loop.time()
-                    out(frame_record(event, save))
-                raise AssertionError("a session's events end with Closed")
-
-            reader = asyncio.create_task(read())
-            try:
-                for data in frames:
-                    sent = await (
-                        session.send_text(data)
-                        if isinstance(data, str)
-                        else session.send_bytes(data)
-                    )
-                    out(frame_record(sent))
-                while args.stdin and (line := await _stdin_line()) is not None:
-                    if line:
-                        out(frame_record(await session.send_text(line)))
-            except PlaygroundError:
-                if session.closed is None:
-                    raise  # the server's close is said below, after the frames that came
-            # Replies are read until the server closes, or until --idle seconds pass without one.
-            while not reader.done():
-                left = last[0] + args.idle - loop.time()
-                if left <= 0:
-                    await session.close()
-                    break
-                await asyncio.wait({reader}, timeout=left)
-            closed = await reader
-        out({"event": "metrics", **session.metrics.to_dict()})
-        error = closed.error()
-        if error is not None:
-            raise error
+        await talk(client, target, frames, out, stdin=args.stdin, idle=args.idle, save=save)
     finally:
         if save is not None:
             save.close()
@@ -184,7 +204,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ws.add_argument(
         "--idle",
         type=float,
-        default=2.0,
+        default=IDLE_S,
         metavar="S",
         help="once all is sent, close after S seconds without a frame (default 2)",
     )

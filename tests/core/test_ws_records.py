@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 
 from playground.core import Remote, Target
+from playground.core.errors import ApiError
 from playground.core.history.store import History
 from playground.core.ws.codegen import export, python_websockets, websocat
 from playground.core.ws.frames import Closed, Frame, WsMetrics
 from playground.core.ws.plan import OutFrame, WsPlan
-from playground.core.ws.record import session_exchange
+from playground.core.ws.record import EndedSession, session_exchange
+from playground.core.ws.session import WsSession
 from playground.emulator import EmulatorServer
-from playground.emulator.demo.websockets import WS_FAIL
+from playground.emulator.demo.websockets import WS_ECHO, WS_FAIL
+from tests.core.helpers import fault, open_client, run
 
 PLAN = WsPlan(
     Target("abcd1234", "environment", "staging"),
@@ -175,3 +178,31 @@ def test_a_sessions_frames_are_cut_at_the_cap_like_a_body() -> None:
     assert exchange.response_size > 120
     assert [f.payload() for f in WsPlan.from_dict(exchange.request).frames] == ["hello"]
     assert exchange.outcome == "finished"
+
+
+def test_a_refused_upgrade_goes_into_the_history_as_a_failed_exchange(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    plan = WsPlan(Target(WS_ECHO), (OutFrame.of_text("never sent"),), fault("status=504"))
+
+    async def go() -> EndedSession:
+        async with open_client(emulator) as client:
+            session = WsSession(client, plan.target, headers=dict(plan.headers))
+            with pytest.raises(ApiError) as caught:
+                await session.open()
+            return EndedSession.of(plan, session, "local", caught.value)
+
+    ended = run(go())
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        kept = history.get(history.record(ended.exchange(history.body_cap)))
+    finally:
+        history.close()
+    assert kept is not None
+    assert (kept.mode, kept.outcome, kept.status) == ("websocket", "failed", 504)
+    assert "Request timed out" in kept.error
+    assert kept.request_id == ended.error.request_id  # type: ignore[union-attr]
+    assert kept.request_id
+    assert kept.request_id in kept.error
+    assert kept.url == ended.url
+    assert b"Request timed out" in kept.response  # the gateway's own body

@@ -787,7 +787,8 @@ def runs_a_suite_from_a_terminal(s: Session) -> None:
 def talks_over_a_websocket_in_the_window(s: Session) -> None:
     """The window's WebSocket mode with the echo model: frames quoting the key in every
     spelling, text and binary, in the log and its details pane; the binary echoes saved as
-    audio; the session in the history, saved as a preset and exported as code."""
+    audio; the session (and an upgrade refused first) in the history, saved as a preset and
+    exported as code."""
     from playground.emulator.demo.websockets import WS_ECHO
     from playground.ui.presets.panel import PresetPanel
     from playground.ui.request.code_export import show_code_export
@@ -804,6 +805,10 @@ def talks_over_a_websocket_in_the_window(s: Session) -> None:
         win.mode_combo.setCurrentIndex(win.mode_combo.findData("websocket"))
         page = win.findChild(WsPage)
         assert page is not None
+        client.set_api_key(WRONG_KEY)  # a refused upgrade, kept in the history as failed
+        page.connect_session()
+        until(s.loop, lambda: page.controller.state == "failed", within=10)
+        client.set_api_key(KEY)
         page.connect_session()
         until(s.loop, lambda: page.controller.state == "open", within=10)
         spellings = list(spelt(KEY).values())
@@ -839,6 +844,12 @@ def talks_over_a_websocket_in_the_window(s: Session) -> None:
     finally:
         s.loop.run_until_complete(shutdown(win))
         win.close()
+    history = History(s.data / "ws-window" / "history.sqlite3")
+    try:
+        kept = [(row.mode, row.outcome, row.status) for row in history.list()]
+    finally:
+        history.close()
+    assert kept == [("websocket", "finished", 101), ("websocket", "failed", 401)]
 
 
 # What the history holds of the echo steps, newest first.

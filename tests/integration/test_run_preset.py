@@ -13,8 +13,10 @@ from playground.core.presets.store import PresetStore
 from playground.core.remote.remotes import Target
 from playground.core.request.attachments import FileRef
 from playground.core.request.spec import Column, RequestSpec
+from playground.core.ws.plan import OutFrame, WsPlan
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, CUSTOM, STREAMER
+from playground.emulator.demo.websockets import WS_ECHO, WS_FAIL
 from tests.integration.helpers import run
 
 
@@ -189,3 +191,37 @@ def test_a_preset_with_a_file_sends_it_from_its_relative_path(
     code, _, err = run(capsys, "run", "With a file", *flags)
     assert code == 2
     assert f"clip.wav is missing: it was expected at {clip}" in err
+
+
+def test_a_websocket_preset_runs_its_session_as_playground_ws_does(
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    store: PresetStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frames = (OutFrame.of_text("hi"), OutFrame.of_json({"a": 1}), OutFrame.of_bytes(b"\x00\xff"))
+    store.save(Preset("Echo ws", WsPlan(Target(WS_ECHO), frames).to_spec(), remote="local"))
+    code, records, err = run(capsys, "run", "Echo ws", *flags)
+    assert (code, err) == (0, "")
+    assert records[0]["event"] == "open"
+    assert [r["event"] for r in records[-2:]] == ["closed", "metrics"]
+    received = [r for r in records if r.get("direction") == "received"]
+    assert [r.get("text") for r in received[:2]] == ["hi", '{"a": 1}']
+    assert base64.b64decode(received[2]["base64"]) == b"\x00\xff"  # type: ignore[arg-type]
+    assert (records[-1]["frames_sent"], records[-1]["frames_received"]) == (3, 3)
+
+    store.save(Preset("Fails", WsPlan(Target(WS_FAIL), frames).to_spec(), remote="local"))
+    code, records, err = run(capsys, "run", "Fails", *flags)
+    assert code == 4
+    assert (records[-2]["event"], records[-2]["code"]) == ("closed", 1011)
+    assert "hint:" in err
+
+    store.save(Preset("Silent", WsPlan(Target(WS_ECHO)).to_spec(), remote="local"))
+    code, _, err = run(capsys, "run", "Silent", *flags)
+    assert code == 2
+    assert "has no frames to send" in err
+
+    monkeypatch.setenv("BASETEN_API_KEY", "not-the-key-123")
+    code, records, err = run(capsys, "run", "Echo ws", *flags)
+    assert (code, records) == (1, [])
+    assert "401: please check the api-key you provided" in err

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import threading
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,8 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from playground import resources
 from playground.core import paths
+from playground.core.history.store import Exchange
 from playground.core.remote.remotes import Target
-from playground.core.ws import codegen
+from playground.core.ws import codegen, record
 from playground.core.ws.plan import OutFrame, WsPlan
 from playground.emulator import EmulatorServer
 from playground.emulator.demo.websockets import WS_ECHO
@@ -148,3 +151,59 @@ def test_a_session_is_exported_as_python_websockets_and_websocat(
         websocat
     )
     assert emulator.api_key not in websocat
+
+
+def test_a_refused_upgrade_is_kept_as_a_failed_exchange(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    page = open_mode(win, loop, WS_ECHO)
+    win.client.set_api_key("not-the-key-123")  # revoked since the models were listed
+    qtbot.mouseClick(page.connect_button, Qt.MouseButton.LeftButton)
+    until(loop, lambda: page.controller.state == "failed", within=10)
+    assert "401" in page.state_label.text()
+    panel = history_of(win)
+    until(loop, lambda: panel.model.rowCount() == 1)
+    row = panel.model.row_at(0)
+    assert row is not None
+    exchange = panel.history.get(row.id)
+    assert exchange is not None
+    assert (exchange.mode, exchange.outcome, exchange.status) == ("websocket", "failed", 401)
+    assert "please check the api-key you provided" in exchange.error
+    assert exchange.request_id
+    assert exchange.request_id in exchange.error  # Baseten's words with its request id
+    assert exchange.url.endswith(f"/model-{WS_ECHO}/environments/production/websocket")
+    assert exchange.request["frames"] == []
+
+
+def test_a_long_session_is_made_a_record_off_the_windows_thread(
+    make_window: Maker,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built_on: list[str] = []
+    real = record.session_exchange
+
+    def watched(*args: Any, **kwargs: Any) -> Exchange:
+        built_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(record, "session_exchange", watched)
+    win = make_window(emulator)
+    page = open_mode(win, loop, WS_ECHO)
+    page.set_script(tuple(OutFrame.of_text(f"frame {n}") for n in range(500)))
+    connect(page, loop, qtbot)
+    until(loop, lambda: page.controller.log.rowCount() == 1000, within=20)
+    qtbot.mouseClick(page.disconnect_button, Qt.MouseButton.LeftButton)
+    panel = history_of(win)
+    until(loop, lambda: panel.model.rowCount() == 1)
+    assert len(built_on) == 1
+    assert built_on[0] != threading.main_thread().name  # the history's worker built it
+    row = panel.model.row_at(0)
+    assert row is not None
+    exchange = panel.history.get(row.id)
+    assert exchange is not None
+    assert len(exchange.request["frames"]) == 500
+    assert len(exchange.response.splitlines()) == 1000

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import SignalInstance
 
+    from playground.core.ws.record import EndedSession
     from playground.ui.host import WindowHost
 
 
@@ -52,7 +53,8 @@ class ComparisonReports(Protocol):
 
 
 class WebSocketReports(Protocol):
-    """A window's WebSocket sessions: `session_ended(Exchange)` once each one that opened ends."""
+    """A window's WebSocket sessions: `session_ended(EndedSession)` once each one ends (or its
+    upgrade fails)."""
 
     @property
     def session_ended(self) -> SignalInstance: ...
@@ -136,8 +138,12 @@ class HistoryRecorder(QObject):
             raise error
 
     def _save(self, exchange: Exchange) -> None:
+        self._build_and_save(lambda: exchange)
+
+    def _build_and_save(self, build: Callable[[], Exchange]) -> None:
+        """`build()` the exchange on the worker (a big one takes tens of ms), then keep it."""
         redact = self.host.client.redact
-        self._run(lambda: self.history.record(redacted(exchange, redact)), self.recorded.emit)
+        self._run(lambda: self.history.record(redacted(build(), redact)), self.recorded.emit)
 
     def delete(self, exchange_id: int) -> None:
         self._run(lambda: self.history.delete(exchange_id), lambda _gone: self.changed.emit())
@@ -232,8 +238,13 @@ class HistoryRecorder(QObject):
 
     def watch_websockets(self, sessions: WebSocketReports) -> None:
         """Keep each WebSocket session the window opens (its record is made by core's
-        `ws.record.session_exchange`: the frames both ways, capped like a response body)."""
-        sessions.session_ended.connect(self._save)
+        `ws.record.EndedSession.exchange`, on the worker: the frames both ways, capped like a
+        response body; a refused upgrade as a failed exchange)."""
+        sessions.session_ended.connect(self._on_websockets_session_ended)
+
+    def _on_websockets_session_ended(self, ended: EndedSession) -> None:
+        cap = self.history.body_cap
+        self._build_and_save(lambda: ended.exchange(cap))
 
     # --- comparisons -----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.remote.remotes import Target
 from playground.core.ws.frames import Closed, Frame
 from playground.core.ws.plan import OutFrame, WsPlan
-from playground.core.ws.record import session_exchange
+from playground.core.ws.record import EndedSession
 from playground.core.ws.session import WsSession
 from playground.ui.tasks import TaskOwner
 from playground.ui.websocket.frame_log import FrameLogModel
@@ -34,14 +34,15 @@ class WsController(TaskOwner):
     """One session at a time. `connect_to` starts it (a running one is cancelled first), `send`
     queues a frame, `close_session` closes it normally (1000), `cancel` stops the task (the socket
     is closed 1001). Each session ends in exactly one of finished (Closed), failed (error) or
-    cancelled; `session_ended` then carries the history's record of it (when it opened)."""
+    cancelled; `session_ended` then carries what the history keeps of it (an `EndedSession`,
+    built into its record off this thread), a failed upgrade's too."""
 
     state_changed = Signal(str, str)  # new, connecting, waking, open, closing, closed; words
     session_started = Signal(object)  # the WsPlan it was started with
     session_finished = Signal(object)  # Closed
     session_failed = Signal(object)  # PlaygroundError
     session_cancelled = Signal()
-    session_ended = Signal(object)  # the history's Exchange
+    session_ended = Signal(object)  # EndedSession, for the history
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +112,9 @@ class WsController(TaskOwner):
         try:
             try:
                 await session.open()
+            except PlaygroundError as exc:
+                self._record(plan, session, exc)  # refused (401, 404, 408/504…): kept as failed
+                raise
             finally:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -186,16 +190,10 @@ class WsController(TaskOwner):
                     self._set_state("waking", f"waking the model ({words})…")
             await asyncio.sleep(WAKE_POLL_S)
 
-    def _record(self, plan: WsPlan, session: WsSession) -> None:
-        exchange = session_exchange(
-            plan,
-            list(session.frames),
-            session.metrics,
-            session.closed,
-            remote=self.client.remote.name,
-            url=session.url,
-        )
-        self.session_ended.emit(exchange)
+    def _record(
+        self, plan: WsPlan, session: WsSession, error: PlaygroundError | None = None
+    ) -> None:
+        self.session_ended.emit(EndedSession.of(plan, session, self.client.remote.name, error))
 
 
 class _Turns:
