@@ -1,6 +1,7 @@
 """Make the README's screenshots: the real window against the local server, offscreen.
 
-python docs/screenshots/make.py
+python docs/screenshots/make.py            # all of them
+python docs/screenshots/make.py chat-vision chat-logprobs --size 1024x700   # only these
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from playground.emulator.demo import (
     SLEEPY,
     STREAMER,
 )
+from playground.emulator.demo.llm import VISION
 from playground.ui.collector import MainThreadCollector
 from playground.ui.compare.menu import open_compare
 from playground.ui import theme
@@ -45,7 +47,7 @@ from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 
 HERE = Path(__file__).resolve().parent
-SIZE = (1280, 800)
+SIZE = [1280, 800]
 
 
 @asynccontextmanager
@@ -153,15 +155,75 @@ async def shoot_image(server: EmulatorServer) -> None:
         save(win, "image-answer")
 
 
+async def shoot_chat_feature(
+    server: EmulatorServer, name: str, model: str, prepare: Callable[[MainWindow], str]
+) -> None:
+    """A chat with one of its features set by `prepare` (which returns the question), answered."""
+    async with window_on(server, model) as win:
+        listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+        await listed
+        question = prepare(win)
+        done = asyncio.ensure_future(first_signal(win.chat_controller.answer_finished))
+        win.chat.input.setPlainText(question)
+        win.send()
+        await done
+        await asyncio.sleep(0.3)
+        save(win, name)
+
+
+def structured(w: MainWindow) -> str:
+    w.chat.extras.options.schema_button.click()
+    w.chat.extras.schema_editor.use_template("Person (nested object)")
+    return "Who wrote this library, and where do they live?"
+
+
+def vision(w: MainWindow) -> str:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    image = QImage(320, 200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2f81f7"))  # a sky, a sun and a hill
+    painter = QPainter(image)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#ffd33d"))
+    painter.drawEllipse(QPointF(240, 60), 30, 30)
+    painter.setBrush(QColor("#2da44e"))
+    painter.drawEllipse(QPointF(100, 260), 200, 110)
+    painter.end()
+    path = Path(_HOME) / "sky.png"
+    image.save(str(path))
+    w.chat.extras.tray.add_path(str(path))
+    return "What is in this image?"
+
+
+def logprobs(w: MainWindow) -> str:
+    w.chat.extras.options.logprobs_check.setChecked(True)
+    return "What is a cold start, in two sentences?"
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
 
-async def main() -> None:
+CHAT_FEATURES = {
+    "chat-structured": (CHAT, structured),
+    "chat-vision": (VISION, vision),
+    "chat-logprobs": (CHAT, logprobs),
+}
+
+
+async def main(only: list[str]) -> None:
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        theme.apply_theme(app, "light")
+        for name, (model, prepare) in CHAT_FEATURES.items():
+            if not only or name in only:
+                await shoot_chat_feature(server, name, model, prepare)
+        if only:
+            return
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
         await shoot(server, "main-window-dark", CLASSIFIER, classify)
@@ -197,7 +259,11 @@ if __name__ == "__main__":
     apply_look(app)  # the icon and stylesheet the app itself sets
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
+    names = [arg for arg in sys.argv[1:] if not arg.startswith("--size")]
+    if "--size" in sys.argv:  # e.g. --size 1024x700: how a smaller screen shows them
+        names.remove(sys.argv[sys.argv.index("--size") + 1])
+        SIZE[:] = map(int, sys.argv[sys.argv.index("--size") + 1].split("x"))
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(main())
+        runner.run(main(names))
     collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

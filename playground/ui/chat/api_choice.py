@@ -1,13 +1,13 @@
-"""The chat pane's second row of options: which API (Chat Completions, Responses, Messages),
-reasoning effort, logprobs, and the buttons that open the headers and the structured-output
-editors."""
+"""The chat pane's options beside its sampling parameters: which API (Chat Completions,
+Responses, Messages), reasoning effort, logprobs, and the buttons that open the headers and the
+structured-output editors."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolButton, QWidget
 
 from playground.core.request.api_bodies import Api
-from playground.ui.widgets.flow_layout import FlowLayout, group
+from playground.ui.widgets.flow_layout import group
 
 API_LABELS: tuple[tuple[Api, str], ...] = (
     ("chat", "Chat Completions"),
@@ -18,12 +18,12 @@ EFFORTS = ("low", "medium", "high")
 DEFAULT_TOP_LOGPROBS = 3
 
 
-class ChatOptionsRow(QWidget):
+class ChatOptions:
     """Reads and shows the API, reasoning effort and logprobs; `set_model_api(False)` keeps a
-    dedicated deployment on Chat Completions, the only API it serves."""
+    dedicated deployment on Chat Completions, the only API it serves. `groups` are laid out in
+    the parameters' wrapping row (ChatParamsBar.add_to_row)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -59,13 +59,13 @@ class ChatOptionsRow(QWidget):
         self.schema_button.setText("Structured output")
         self.schema_button.setCheckable(True)
         self.schema_button.setToolTip("Answer as JSON valid against a schema (json_schema)")
-        row = FlowLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(group(QLabel("API"), self.api_combo))
-        row.addWidget(group(QLabel("Reasoning"), self.effort_combo))
-        row.addWidget(group(self.logprobs_check, self.top_logprobs))
-        row.addWidget(self.headers_button)
-        row.addWidget(self.schema_button)
+        self.groups: list[QWidget] = [
+            group(QLabel("API"), self.api_combo),
+            group(QLabel("Reasoning"), self.effort_combo),
+            group(self.logprobs_check, self.top_logprobs),
+            self.headers_button,
+            self.schema_button,
+        ]
         self.logprobs_check.toggled.connect(self.top_logprobs.setEnabled)
         self.set_model_api(False)
 

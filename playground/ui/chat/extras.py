@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from playground.core.chat.conversation import ChatParams
 from playground.core.errors import InvalidRequest
 from playground.core.request.spec import RequestSpec
-from playground.ui.chat.api_choice import ChatOptionsRow
+from playground.ui.chat.api_choice import ChatOptions
 from playground.ui.chat.attachments import AttachmentTray, ComposerEdit
 from playground.ui.chat.params import ChatParamsBar
 from playground.ui.chat.schema_editor import TEMPLATES, SchemaEditor
@@ -23,7 +23,8 @@ class ChatExtras:
 
     def __init__(self, params_bar: ChatParamsBar, composer: ComposerEdit) -> None:
         self.params_bar = params_bar
-        self.options = ChatOptionsRow()
+        self.options = ChatOptions()
+        params_bar.add_to_row(self.options.groups)
         self.headers_edit = HeadersEdit(
             "Extra headers, one per line, e.g. x-session-affinity: chat-1 (the key is added "
             "for you)"
@@ -42,8 +43,8 @@ class ChatExtras:
         self._update_api()
 
     def widgets(self) -> list[QWidget]:
-        """Below the parameters, in order."""
-        return [self.options, self.headers_edit, self.schema_editor]
+        """Below the parameters, in order (each shown when its button is on)."""
+        return [self.headers_edit, self.schema_editor]
 
     # --- reading ---------------------------------------------------------------------------------
 

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -115,9 +116,11 @@ class ChatPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.params_bar)
+        beside = QHBoxLayout()  # the system prompt, and the headers and schema when shown
+        beside.addWidget(self.system_edit, 1, Qt.AlignmentFlag.AlignTop)
         for widget in self.extras.widgets():
-            layout.addWidget(widget)
-        layout.addWidget(self.system_edit)
+            beside.addWidget(widget, 1)
+        layout.addLayout(beside)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.extras.tray)
         layout.addWidget(self.input)

@@ -116,18 +116,24 @@ class SchemaEditor(QWidget):
         self.template_combo = QComboBox()
         self.template_combo.setObjectName("schemaTemplate")
         self.template_combo.addItem("Templates…", None)
+        # Its width from a length, not from the longest template's name (the name field keeps room)
+        self.template_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template_combo.setMinimumContentsLength(10)
         for label in TEMPLATES:
             self.template_combo.addItem(label, label)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("schemaName")
         self.name_edit.setPlaceholderText("name")
+        self.name_edit.setMinimumWidth(80)
         self.name_edit.setMaximumWidth(160)
         self.strict_check = QCheckBox("strict")
         self.strict_check.setChecked(True)
         self.editor = JsonEditor()
         self.editor.setObjectName("schemaEditor")
         self.editor.setPlaceholderText('{"type": "object", "properties": {…}}')
-        self.editor.setMaximumHeight(150)
+        self.editor.setMaximumHeight(110)  # the transcript keeps the room
         self.problem = QLabel("")
         self.problem.setObjectName("schemaProblem")
         self.problem.setWordWrap(True)
@@ -144,7 +150,12 @@ class SchemaEditor(QWidget):
         layout.addWidget(self.editor)
         layout.addWidget(self.problem)
         self.template_combo.activated.connect(self._on_template_activated)
-        self.editor.problem_changed.connect(self.problem.setText)
+        self.problem.setVisible(False)
+        self.editor.problem_changed.connect(self._update_problem)
+
+    def _update_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def _on_template_activated(self, index: int) -> None:
         label = self.template_combo.itemData(index)
