@@ -60,6 +60,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("USER_TRUSSRC_PATH", str(home / ".trussrc"))
+    monkeypatch.setenv("PLAYGROUND_AUDIO_BACKEND", "null")  # never the machine's speakers
     monkeypatch.delenv("BASETEN_API_KEY", raising=False)
     return home
 

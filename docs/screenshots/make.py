@@ -34,6 +34,7 @@ from playground.emulator.demo import (
     IMAGE_GEN,
     REASONER,
     SLEEPY,
+    SPEECH,
     STREAMER,
 )
 from playground.emulator.demo.llm import VISION
@@ -202,6 +203,22 @@ def logprobs(w: MainWindow) -> str:
     return "What is a cold start, in two sentences?"
 
 
+async def shoot_audio(server: EmulatorServer, name: str, environment: str) -> None:
+    """Speech from the TTS demo: streamed WAV with time to first audio and × real time
+    (production), or base64 WAV inside JSON (development), each with its waveform."""
+    async with window_on(server, SPEECH) as win:
+        win.target_bar.set_target(Target(SPEECH, "environment", environment))
+        text = "Hello from Playground. This answer is speech, drawn as it arrives."
+        win.request.editor.body.set_json({"text": text, "voice": "tara"})
+        done = asyncio.ensure_future(
+            first_signal(win.requests.request_finished, win.requests.request_failed)
+        )
+        win.send()
+        await done
+        await asyncio.sleep(0.6)
+        save(win, name)
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -251,6 +268,8 @@ async def main(only: list[str]) -> None:
         await shoot_chat(server)
         await shoot_compare(server)
         await shoot_image(server)
+        await shoot_audio(server, "tts-stream", "production")
+        await shoot_audio(server, "audio-answer", "development")
 
 
 if __name__ == "__main__":

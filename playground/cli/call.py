@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from typing import Any
 
 from playground.cli.files import add_file_flags, data_file_from, with_files
@@ -72,12 +73,25 @@ async def submit_async(
     wait: bool,
     out: Printer,
 ) -> None:
-    """Queue an async request; with `wait`, print its status until it is terminal."""
-    request_id = await client.jobs.submit(target, body, options)
-    out({"event": "submitted", "request_id": request_id})
-    if wait:
-        async for status in client.jobs.watch(target, request_id):
-            out({"event": "status", **status.raw})
+    """Queue an async request, kept as a job (`playground jobs`); with `wait`, print its
+    status until it is terminal."""
+    from playground.core.jobs.jobs import Jobs
+    from playground.core.jobs.store import JobStore
+
+    store = JobStore()
+    try:
+        job = await Jobs(client, store).submit(target, body, options)
+        out({"event": "submitted", "request_id": job.request_id, "job": job.id})
+        if wait:
+            async for status in client.jobs.watch(target, job.request_id):
+                out({"event": "status", **status.raw})
+                job.set_status(status.status, time.time())
+                job.webhook_status = status.webhook_status
+                job.deployment_id = status.deployment_id
+                job.errors = list(status.errors)
+                store.save(job)
+    finally:
+        store.close()
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from playground.cli.chat_flags import add_header_flag, headers_from
 from playground.cli.flags import (
+    UsageError,
     add_chat_flags,
     add_remote_flags,
     add_target_flags,
@@ -21,8 +23,12 @@ async def run_chat(args: argparse.Namespace, out: Printer) -> None:
     try:
         target = target_from(args, client.remote)
         body = chat_body(args)
+        try:
+            headers = headers_from(args.header)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         base = client.openai_base(target)
-        await print_chat(client.chat(base, body, api=args.api), out)
+        await print_chat(client.chat(base, body, headers=headers, api=args.api), out)
     finally:
         await client.aclose()
 
@@ -43,4 +49,5 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="the wire: chat completions (default), the Responses API or the Messages API "
         "(Anthropic's format); the answer prints the same whichever is used",
     )
+    add_header_flag(chat)
     chat.set_defaults(runner=run_chat)

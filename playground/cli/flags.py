@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import httpx
 
+from playground.cli.chat_flags import add_llm_flags, apply_llm_flags
 from playground.core.api.client import BasetenClient
 from playground.core.api.policy import CallSettings
 from playground.core.events import Retrying
@@ -111,6 +112,7 @@ def add_chat_flags(group: argparse.ArgumentParser | argparse._ArgumentGroup) -> 
     group.add_argument("--seed", type=int)
     group.add_argument("--stop", action="append", help="a stop sequence (repeatable)")
     group.add_argument("--json-mode", action="store_true", help="response_format json_object")
+    add_llm_flags(group)
     group.add_argument("--extra", help="JSON object merged into the body")
 
 
@@ -320,6 +322,11 @@ def chat_body(args: argparse.Namespace) -> dict[str, Any]:
         body["stop"] = args.stop
     if args.json_mode:
         body["response_format"] = {"type": "json_object"}
+    schema = read_json(None, args.schema, what="JSON Schema") if args.schema else None
+    try:
+        apply_llm_flags(args, body, schema)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.extra:
         extra = read_json(args.extra, None, what="object", flag="--extra")
         if not isinstance(extra, dict):

@@ -10,7 +10,7 @@ from typing import Any
 import playground
 from playground.cli import emulator, remotes
 
-HEADLESS = ("call", "chat", "compare", "run")
+HEADLESS = ("call", "chat", "compare", "run", "ws", "jobs", "inbox", "logs")
 
 
 class VersionAction(argparse.Action):
@@ -54,9 +54,9 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
     emulator.add_parser(sub)
     remotes.add_parser(sub)
     if headless:
-        from playground.cli import call, chat, compare, run
+        from playground.cli import call, chat, compare, inbox, jobs, logs, run, ws
 
-        for command in (call, chat, compare, run):
+        for command in (call, chat, compare, run, ws, jobs, inbox, logs):
             command.add_parser(sub)
     return parser
 

@@ -159,20 +159,24 @@ async def print_chat(events: AsyncGenerator[ChatEvent, None], out: Printer) -> N
 def _print_chat_event(event: object, out: Printer) -> None:
     if isinstance(event, ChatFinished):
         result = event.result
-        out(
-            {
-                "event": "message",
-                **result.to_message(),
-                "reasoning": result.reasoning or None,
-                "finish_reason": result.finish_reason,
-                "usage": result.usage,
-            }
-        )
+        record: dict[str, Any] = {
+            "event": "message",
+            **result.to_message(),
+            "reasoning": result.reasoning or None,
+            "finish_reason": result.finish_reason,
+            "usage": result.usage,
+        }
+        if result.logprobs:  # asked for with --logprobs
+            record["logprobs"] = [
+                {"token": t.token, "logprob": t.logprob, "top": [list(alt) for alt in t.top]}
+                for t in result.logprobs
+            ]
+        out(record)
         out({"event": "metrics", **event.metrics.to_dict()})
         return
-    record = event_record(event)
-    if record is not None:
-        out(record)
+    line = event_record(event)
+    if line is not None:
+        out(line)
 
 
 class Exit(Exception):

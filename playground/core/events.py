@@ -136,6 +136,35 @@ class ToolCall:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """One token of an answer with its log probability, and the likeliest alternatives."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def from_openai(cls, entry: Any) -> TokenLogprob | None:
+        """From an OpenAI `logprobs.content` entry; None for one of another shape."""
+        if not isinstance(entry, dict) or not isinstance(entry.get("logprob"), int | float):
+            return None
+        top = tuple(
+            (str(alt.get("token", "")), float(alt["logprob"]))
+            for alt in entry.get("top_logprobs") or ()
+            if isinstance(alt, dict) and isinstance(alt.get("logprob"), int | float)
+        )
+        return cls(str(entry.get("token", "")), float(entry["logprob"]), top)
+
+
+def token_logprobs(logprobs: Any) -> list[TokenLogprob]:
+    """The tokens of a choice's `logprobs` object (`{"content": [...]}`); [] when absent."""
+    entries = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [t for t in map(TokenLogprob.from_openai, entries) if t is not None]
+
+
 @dataclass
 class ChatResult:
     """An assistant message assembled from deltas (or read whole), with how it ended."""
@@ -149,6 +178,7 @@ class ChatResult:
     id: str | None = None
     saw_done: bool = False
     malformed_events: int = 0
+    logprobs: list[TokenLogprob] = field(default_factory=list)  # when they were asked for
 
     def to_message(self) -> dict[str, Any]:
         """The OpenAI `assistant` message for the conversation history."""
@@ -165,6 +195,7 @@ class ChatDelta:
     content: str = ""
     reasoning: str = ""
     tool_calls: tuple[dict[str, Any], ...] = ()
+    logprobs: tuple[TokenLogprob, ...] = ()  # the content's tokens, when logprobs were asked for
 
 
 @dataclass(frozen=True)

@@ -296,12 +296,13 @@ _URLSAFE = re.compile(r"[A-Za-z0-9_-]*")
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*);base64,", re.IGNORECASE)
 
 
-def sniff_string(text: str) -> tuple[Media, int, bool] | None:
+def sniff_string(text: str, declared: str = "") -> tuple[Media, int, bool] | None:
     """If `text` is base64 (or a base64 data URL) of media: the media, where the base64 starts
-    and whether it is URL-safe. Only the head is decoded."""
+    and whether it is URL-safe. Only the head is decoded. `declared`: a raw PCM Content-Type the
+    answer gives elsewhere (format fields beside the string), for bytes with no magic."""
     if len(text) < MIN_BASE64_CHARS:
         return None
-    offset, declared = 0, ""
+    offset = 0
     if text[:5].lower() == "data:":
         match = _DATA_URL.match(text, 0, 512)
         if match is None:

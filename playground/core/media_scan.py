@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from playground.core.audio import declared_pcm
 from playground.core.jsontext import parse_json
 from playground.core.media import MIN_BASE64_CHARS, Media, sniff_string
 from playground.core.text import human_size
@@ -127,13 +128,34 @@ def find_in_raw(raw: bytes, *, limit: int = 100) -> list[Found]:
         if raw[pos : pos + 16].lstrip()[:1] == b":":  # a key, not a value
             continue
         hit = _sniff(raw[start + 1 : end], is_cut)
+        if hit is None and end - start > DECLARED_MIN:
+            hit = _sniff(raw[start + 1 : end], is_cut, _declared_pcm(raw, start, end))
         if hit is not None:
             media, offset, is_urlsafe, text = hit
             found.append(Found(start, end, media, offset, is_urlsafe, is_cut, text))
     return found
 
 
-def _sniff(segment: bytes, is_cut: bool) -> tuple[Media, int, bool, str] | None:
+DECLARED_MIN = 1024  # a string this long with no magic bytes may be raw PCM its answer declares
+_NEAR = 2048  # how far either side of such a string its format fields are looked for
+_FIELD = re.compile(rb'"([A-Za-z_]+)"\s*:\s*(?:(\d{1,7})\b|"([^"\\]{1,40})")')
+
+
+def _declared_pcm(raw: bytes, start: int, end: int) -> str:
+    """The raw PCM type that format fields beside the string at `start:end` declare, e.g.
+    `"sample_rate": 24000, "encoding": "pcm_s16le"`; "" when they declare none."""
+    fields: dict[str, Any] = {}
+    for near in (raw[max(0, start - _NEAR) : start], raw[end + 1 : end + 1 + _NEAR]):
+        for match in _FIELD.finditer(near):
+            name, number, text = match.groups()
+            fields.setdefault(
+                name.decode().lower(), int(number) if number else text.decode("latin-1")
+            )
+    media = declared_pcm(fields)
+    return media.mime if media is not None else ""
+
+
+def _sniff(segment: bytes, is_cut: bool, declared: str = "") -> tuple[Media, int, bool, str] | None:
     if b"\\" in segment:
         if segment.count(b"\\") != segment.count(b"\\/"):  # escapes base64 never needs
             return None
@@ -146,7 +168,7 @@ def _sniff(segment: bytes, is_cut: bool) -> tuple[Media, int, bool, str] | None:
     if is_cut:  # the padding rules cannot hold for a cut string: sniff a whole head of it
         probe = text[: max(MIN_BASE64_CHARS, 2048)]
         probe = probe[: len(probe) - len(probe) % 4]
-    hit = sniff_string(probe)
+    hit = sniff_string(probe, declared)
     if hit is None:
         return None
     media, offset, is_urlsafe = hit

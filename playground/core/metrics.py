@@ -26,6 +26,11 @@ class Metrics:
     tokens_estimated: bool = False
     prompt_tokens: int | None = None
     streamed: bool = False
+    # An audio body (WAV or raw PCM): when its first sample came, after any container header;
+    # how many seconds of audio arrived; and at what pace (see `core.audio.AudioMeter`).
+    first_audio_s: float | None = None
+    audio_s: float | None = None
+    realtime_factor: float | None = None
 
     @property
     def tokens_per_s(self) -> float | None:

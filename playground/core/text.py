@@ -113,7 +113,8 @@ def shown_headers(headers: Mapping[str, str]) -> str:
 
 
 def timings_text(metrics: Metrics | None, size: int, *, is_streaming: bool) -> str:
-    """Headers · TTFB · TTFT · Total · size · tokens · tokens/s, as far as they are known."""
+    """Headers · TTFB · TTFT · first audio · × real time · Total · size · tokens · tokens/s, as
+    far as they are known (the audio figures while audio streams, too)."""
     if metrics is None:
         return f"streaming… {size:,} bytes" if is_streaming else ""
     parts = [
@@ -125,6 +126,10 @@ def timings_text(metrics: Metrics | None, size: int, *, is_streaming: bool) -> s
         )
         if value is not None
     ]
+    if metrics.first_audio_s is not None:
+        parts.append(f"first audio {human_time(metrics.first_audio_s)}")
+    if metrics.realtime_factor is not None:
+        parts.append(f"{metrics.realtime_factor:.1f}× real time")
     if is_streaming:
         parts.append(f"streaming… {max(size, metrics.bytes):,} bytes")
         return " · ".join(parts)

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from playground.emulator import control, inference, management, model_apis
+from playground.emulator import control, inference, management, model_apis, websocket
 from playground.emulator.catalogue import Catalogue
 from playground.emulator.demo import demo_catalogue
 from playground.emulator.faults import error_response
@@ -36,6 +36,7 @@ class Emulator:
             *management.routes(self.state),
             *model_apis.routes(self.state),
             *control.routes(self.state),
+            *websocket.routes(self.state),
         ]
         app = Starlette(routes=[*known, *inference.routes(self.state, known)])
         # Baseten answers an unknown path with 404; Starlette would redirect `/x` to `/x/`.

@@ -1,4 +1,6 @@
-"""Async inference: a priority queue per deployment, the job lifecycle, and signed webhook delivery."""
+"""Async inference: a priority queue per deployment, the job lifecycle, and signed webhook delivery
+as Baseten documents it (baseten-api.md §0): 2 attempts about 2 s apart, 10 s each, retried only
+on 500/502/503/504, `X-BASETEN-REQUEST-ID` on each, `data: null` when the request failed."""
 
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ from playground.emulator.catalogue import Deployment, ModelCode, iso
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "EXPIRED", "CANCELED", "WEBHOOK_FAILED"})
 MAX_ASYNC_BODY = 256 * 1024
+WEBHOOK_ATTEMPTS = 2
+WEBHOOK_PAUSE_S = 2.0
+WEBHOOK_TIMEOUT_S = 10.0
+WEBHOOK_RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 
 class AsyncValidationError(ValueError):
@@ -146,7 +152,7 @@ class AsyncQueue:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._wait_until_active = wait_until_active
         self._client: httpx.AsyncClient | None = None
-        self.webhook_attempts = 3
+        self.webhook_attempts = WEBHOOK_ATTEMPTS
         self._background: set[asyncio.Task[None]] = set()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -187,6 +193,7 @@ class AsyncQueue:
             }
         job.set_status("CANCELED")
         job.webhook_status = "CANCELED" if job.options.webhook_endpoint else "NO_WEBHOOK_PROVIDED"
+        job.deployment.log("Async request canceled while queued", request_id=request_id)
         # A job the worker has taken while it waits for a replica is QUEUED but off the list.
         queue = self._queues.get(job.deployment.id, [])
         if job in queue:
@@ -203,6 +210,12 @@ class AsyncQueue:
                 job.errors = [
                     {"code": "MODEL_NOT_READY", "message": "Request expired in the queue."}
                 ]
+                job.deployment.log(
+                    f"Async request expired after {job.options.max_time_in_queue_seconds} s "
+                    "in the queue",
+                    level="WARNING",
+                    request_id=job.request_id,
+                )
                 queue = self._queues.get(job.deployment.id, [])
                 if job in queue:
                     queue.remove(job)
@@ -224,17 +237,27 @@ class AsyncQueue:
             if job.status != "QUEUED":
                 continue
             job.set_status("IN_PROGRESS")
-            job.deployment.log("Async request started", request_id=job.request_id)
+            log = job.deployment.log
+            log("Async request started", request_id=job.request_id)
+            log(f"Input: {_excerpt(job.model_input)}", level="DEBUG", request_id=job.request_id)
+            started = time.monotonic()
             await asyncio.sleep(job.run_seconds)
             try:
                 if job.fail_code:
                     raise JobError(job.fail_code, "The model raised an exception while predicting.")
                 job.output = job.behaviour.run_job(job.deployment.variant, job.model_input)
                 job.set_status("SUCCEEDED")
+                log(f"Output: {_excerpt(job.output)}", request_id=job.request_id)
             except JobError as exc:
                 job.errors = [{"code": exc.code, "message": exc.message}]
                 job.set_status("FAILED")
-            job.deployment.log(f"Async request {job.status.lower()}", request_id=job.request_id)
+                log(f"{exc.code}: {exc.message}", level="ERROR", request_id=job.request_id)
+            took = (time.monotonic() - started) * 1000
+            log(
+                f"Async request {job.status.lower()} in {took:.0f} ms",
+                level="INFO" if job.status == "SUCCEEDED" else "ERROR",
+                request_id=job.request_id,
+            )
             await self._finish(job)
 
     def _payload(self, job: AsyncJob) -> bytes:
@@ -266,25 +289,47 @@ class AsyncQueue:
             job.done.set()
             return
         body = self._payload(job)
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", "X-BASETEN-REQUEST-ID": job.request_id}
         if self.webhook_secrets:
             headers["X-BASETEN-SIGNATURE"] = self.sign(body)
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=10.0)
-        delivered = False
-        for attempt in range(self.webhook_attempts):
-            try:
-                response = await self._client.post(url, content=body, headers=headers)
-                delivered = response.is_success
-            except httpx.HTTPError:
-                delivered = False
-            if delivered:
-                break
-            await asyncio.sleep(0.2 * (2**attempt) * self.time_scale)
+            self._client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S)
+        delivered = await self._deliver(job, url, body, headers)
         job.webhook_status = "SUCCEEDED" if delivered else "FAILED"
         if not delivered and job.status == "SUCCEEDED":
             job.set_status("WEBHOOK_FAILED")
         job.done.set()
+
+    async def _deliver(self, job: AsyncJob, url: str, body: bytes, headers: dict[str, str]) -> bool:
+        """Up to `webhook_attempts` POSTs, the next only after a 500/502/503/504."""
+        assert self._client is not None
+        log = job.deployment.log
+        pause = WEBHOOK_PAUSE_S * self.time_scale
+        for attempt in range(1, self.webhook_attempts + 1):
+            try:
+                response = await self._client.post(url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                what = f"could not be delivered ({type(exc).__name__})"
+                log(f"Webhook attempt {attempt} {what}", level="ERROR", request_id=job.request_id)
+                return False
+            if response.is_success:
+                log(
+                    f"Webhook delivered (attempt {attempt}, status {response.status_code})",
+                    request_id=job.request_id,
+                )
+                return True
+            retry = response.status_code in WEBHOOK_RETRY_STATUSES
+            again = retry and attempt < self.webhook_attempts
+            log(
+                f"Webhook attempt {attempt} answered {response.status_code}"
+                + (f"; trying again in {pause:g} s" if again else "; not retried"),
+                level="WARNING" if again else "ERROR",
+                request_id=job.request_id,
+            )
+            if not again:
+                return False
+            await asyncio.sleep(pause)
+        return False
 
     async def close(self) -> None:
         tasks = [*self._workers.values(), *self._background]
@@ -297,3 +342,8 @@ class AsyncQueue:
 
 def new_async_request_id() -> str:
     return uuid.uuid4().hex
+
+
+def _excerpt(value: Any, limit: int = 200) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

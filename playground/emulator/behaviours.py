@@ -124,6 +124,14 @@ class ChatBehaviour(Behaviour):
         engine = self.engine(call.variant)
         if route == "v1/chat/completions" and method == "POST":
             return await self.predict(call)
+        if route == "v1/completions" and method == "POST":
+            from playground.emulator import completions
+
+            try:
+                body = call.json()
+            except InvalidInput as exc:
+                return error_response(400, str(exc), shape="openai")
+            return await completions.respond(engine, body, call.faults, call.record)
         if route == "v1/models" and method == "GET":
             return json_response(engine.models_payload(), call.faults, call.record)
         if route == "health" and method == "GET":
@@ -137,7 +145,7 @@ class ChatBehaviour(Behaviour):
         from playground.emulator.chat import ChatRequestError, plan_answer, validate_request
 
         try:
-            request = validate_request(payload)
+            request = validate_request(payload, variant)
         except ChatRequestError as exc:
             raise JobError("MODEL_INVALID_INPUT", exc.message) from exc
         if request.get("stream"):

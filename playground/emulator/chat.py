@@ -13,7 +13,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from playground.emulator.chat_features import REASONING, FeatureError, Features, read_features
+from playground.emulator.chat_features import answer_text as featured_text
+from playground.emulator.engines import model_not_found
 from playground.emulator.faults import Faults, error_response
+from playground.emulator.logprobs import chat_logprobs, entry
 from playground.emulator.streams import SSE_DONE, RequestRecord, json_response, sse, streaming
 
 _TOKEN = re.compile(r"\s*\S+")
@@ -36,11 +40,6 @@ STYLES: dict[str, str] = {
         "result — each of which is addressed in turn below. Ω"
     ),
 }
-
-REASONING = (
-    "The user asks about “{topic}”. Let me think about what they need: a direct answer, then "
-    "one reason. Checking: is there any ambiguity? Not much. So I will answer briefly."
-)
 
 
 def tokens_of(text: str) -> list[str]:
@@ -69,11 +68,17 @@ def _topic(messages: list[dict[str, Any]]) -> str:
     return "nothing in particular"
 
 
+def _prompt(messages: list[dict[str, Any]]) -> str:
+    users = [m for m in messages if m.get("role") == "user"]
+    return _text_of(users[-1].get("content")) if users else ""
+
+
 class ChatRequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, shape: str = "openai") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.shape = shape
 
 
 @dataclass
@@ -92,6 +97,7 @@ class Plan:
     tool_calls: list[ToolCall] = field(default_factory=list)
     finish_reason: str = "stop"
     prompt_tokens: int = 0
+    top_logprobs: int | None = None  # None: logprobs were not asked for
 
     @property
     def completion_tokens(self) -> int:
@@ -116,7 +122,17 @@ def _example_value(schema: dict[str, Any], name: str, topic: str) -> Any:
     return topic
 
 
-def validate_request(body: Any) -> dict[str, Any]:
+def validate_request(body: Any, variant: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The body, checked as the engine checks it (raises ChatRequestError)."""
+    checked = _validate_basics(body)
+    try:
+        read_features(checked, variant or {})
+    except FeatureError as exc:
+        raise ChatRequestError(400, exc.message, exc.shape) from None
+    return checked
+
+
+def _validate_basics(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ChatRequestError(400, "The request body must be a JSON object.")
     messages = body.get("messages")
@@ -149,7 +165,12 @@ def validate_request(body: Any) -> dict[str, Any]:
 def plan_answer(body: dict[str, Any], variant: dict[str, Any], faults: Faults) -> Plan:
     messages: list[dict[str, Any]] = body["messages"]
     topic = _topic(messages)
+    try:
+        features = read_features(body, variant)
+    except FeatureError:
+        features = Features()  # validate_request refused it already
     plan = Plan(prompt_tokens=sum(count_words(_text_of(m.get("content"))) + 3 for m in messages))
+    plan.top_logprobs = features.top_logprobs
     last = messages[-1]
     tools = body.get("tools") or []
     if (
@@ -189,11 +210,8 @@ def plan_answer(body: dict[str, Any], variant: dict[str, Any], faults: Faults) -
             topic=topic
         )
     if variant.get("reasoning"):
-        plan.reasoning = tokens_of(REASONING.format(topic=topic))
-    fmt = (body.get("response_format") or {}).get("type")
-    if fmt in ("json_object", "json_schema"):
-        text = json.dumps({"answer": text}, ensure_ascii=False)
-    content = tokens_of(text)
+        plan.reasoning = tokens_of(REASONING[features.effort].format(topic=topic))
+    content = tokens_of(featured_text(features, _prompt(messages), text))
     if faults.tokens > 0:
         base = content or ["token"]
         content = [base[i % len(base)] for i in range(faults.tokens)]
@@ -266,12 +284,12 @@ class ChatEngine:
 
     async def respond(self, body: Any, faults: Faults, record: RequestRecord) -> Response:
         try:
-            request = validate_request(body)
-            model = request.get("model")
-            if model is not None and model != self.served_model_name:
-                raise ChatRequestError(404, f"The model `{model}` does not exist.")
+            request = validate_request(body, self.variant)
         except ChatRequestError as exc:
-            return error_response(exc.status, exc.message, shape="openai")
+            return error_response(exc.status, exc.message, shape=exc.shape)
+        refused = model_not_found(self.variant, self.served_model_name, request.get("model"))
+        if refused is not None:
+            return refused
         plan = plan_answer(request, self.variant, faults)
         created = int(time.time())
         cid = f"chatcmpl-{uuid.uuid4().hex}"
@@ -305,7 +323,9 @@ class ChatEngine:
                 {
                     "index": 0,
                     "message": message,
-                    "logprobs": None,
+                    "logprobs": None
+                    if plan.top_logprobs is None
+                    else chat_logprobs(plan.content, plan.top_logprobs),
                     "finish_reason": plan.finish_reason,
                 }
             ],
@@ -325,14 +345,14 @@ class ChatEngine:
     ) -> AsyncIterator[bytes]:
         produced = 0
 
-        def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        def chunk(delta: dict[str, Any], finish: str | None = None, logprobs: Any = None) -> bytes:
             payload: dict[str, Any] = {
                 "id": cid,
                 "object": "chat.completion.chunk",
                 "created": created,
                 "model": self.served_model_name,
                 "choices": [
-                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+                    {"index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish}
                 ],
             }
             if continuous:
@@ -350,10 +370,15 @@ class ChatEngine:
             await pace()
             produced += 1
             yield chunk({_reasoning_key(dialect): token})
-        for token in plan.content:
+        top = plan.top_logprobs
+        for position, token in enumerate(plan.content):
             await pace()
             produced += 1
-            yield chunk({"content": token})
+            if top is None:
+                yield chunk({"content": token})
+            else:
+                lp = {"content": [entry(token, position, top)], "refusal": None}
+                yield chunk({"content": token}, logprobs=lp)
         for index, call in enumerate(plan.tool_calls):
             await pace()
             yield chunk(

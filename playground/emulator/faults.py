@@ -108,6 +108,7 @@ class Faults:
     delay: float = -1.0  # chat and streams: seconds per delta (overrides the deployment's speed)
     job_fail: str = ""  # async: fail the job with this error code
     dialect: str = ""  # chat: stream deltas in one of the DIALECTS, not the usual OpenAI shape
+    read_delay: float = 0.0  # websockets: seconds before reading each client frame (slow reader)
     count: int = -1  # per-model faults only: apply to the next N requests, then clear
 
     @property

@@ -15,7 +15,6 @@ from playground.emulator.asyncq import (
     MAX_ASYNC_BODY,
     AsyncJob,
     AsyncValidationError,
-    new_async_request_id,
     validate_async_request,
 )
 from playground.emulator.behaviours import huge_json
@@ -228,8 +227,10 @@ class InferenceAPI:
             return error_response(400, f"Invalid JSON payload: {exc}", shape="spec")
         except AsyncValidationError as exc:
             return error_response(400, str(exc), shape="spec")
+        record: RequestRecord = request.state.record
         job = AsyncJob(
-            request_id=new_async_request_id(),
+            # The response's X-Baseten-Request-Id is the job's request id (baseten-api.md §0).
+            request_id=record.request_id,
             owner_id=owner.id,
             is_chain=owner.is_chain,
             deployment=deployment,
@@ -240,7 +241,12 @@ class InferenceAPI:
             fail_code=faults.job_fail,
         )
         self.state.queue.submit(job)
-        deployment.log("Async request queued", request_id=job.request_id)
+        deployment.log(
+            f"Async request queued (priority {options.priority}, at most "
+            f"{options.max_time_in_queue_seconds} s in the queue, "
+            f"{options.max_attempts} attempt(s))",
+            request_id=job.request_id,
+        )
         return JSONResponse({"request_id": job.request_id}, status_code=201)
 
     async def _async_request(
@@ -248,7 +254,8 @@ class InferenceAPI:
     ) -> Response:
         if faults.status:
             return fault_response(faults)
-        limited = self.state.limited(key, "async_request")
+        kind = "async_cancel" if request.method == "DELETE" else "async_request"
+        limited = self.state.limited(key, kind)
         if limited:
             return limited
         job = self.state.queue.get(request_id)

@@ -52,7 +52,10 @@ def _config(emulator: Emulator, log_level: str) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=1,
-        ws="none",
+        # The sans-I/O implementation on the `websockets` package: it reads a frame's length from
+        # its header and closes 1009 past the limit without buffering the frame.
+        ws="websockets-sansio",
+        ws_max_size=emulator.state.settings.max_ws_message,
     )
 
 

@@ -25,6 +25,7 @@ from playground.emulator.faults import (
 from playground.emulator.streams import RequestRecord
 
 MAX_SYNC_BODY = 100 * 1024 * 1024
+MAX_WS_MESSAGE = 100 * 1024 * 1024  # per WebSocket message, each way (close 1009 past it)
 UNAUTHORIZED = "please check the api-key you provided"
 
 
@@ -43,11 +44,14 @@ class EmulatorSettings:
     # Multiplies async queue time limits and webhook back-off, so tests need not wait minutes.
     time_scale: float = 1.0
     max_sync_body: int = MAX_SYNC_BODY
+    max_ws_message: int = MAX_WS_MESSAGE
     rate_limits: dict[str, int] = field(
         default_factory=lambda: {
             "async_predict": 200,
-            "async_request": 20,
-            "async_queue_status": 20,
+            # baseten-api.md §0: status polling and cancel 100 rps (§4.6's 20 is outdated).
+            "async_request": 100,
+            "async_cancel": 100,
+            "async_queue_status": 100,
             "management": 100,
         }
     )

@@ -315,7 +315,7 @@ def test_model_api_by_slug(emulator: EmulatorServer) -> None:
 def test_a_wrong_served_model_name_is_an_api_error(emulator: EmulatorServer) -> None:
     async def main() -> Exception:
         async with open_client(emulator, retry=NO_RETRY) as client:
-            base = client.openai_base(Target(demo.CHAT))
+            base = client.openai_base(Target(demo.VLLM_MODEL))
             _, error = await collect_until_error(
                 client.chat(base, chat_body("gpt-4o", stream=True))
             )

@@ -93,7 +93,8 @@ def test_chains_are_listed_apart(emulator: EmulatorServer) -> None:
         async with open_client(emulator) as client:
             return await client.management.chains()
 
-    assert [c["id"] for c in run(main())] == [demo.CHAIN]
+    # the RAG chain, and the chain whose entrypoint takes a websocket (demo/websockets.py)
+    assert [c["id"] for c in run(main())] == [demo.CHAIN, "ws6cha1n"]
 
 
 def test_logs_of_one_request(emulator: EmulatorServer) -> None:

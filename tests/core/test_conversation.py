@@ -427,8 +427,21 @@ def test_valid_params_pass() -> None:
         (ChatParams(stop=["x"] * 33), "At most 32 stop strings are allowed, not 33."),
         (ChatParams(stop=["ok", ""]), "A stop string must not be empty."),
         (
+            ChatParams(response_format="grammar"),
+            "The response format must be text, json_object or json_schema, not 'grammar'.",
+        ),
+        (
             ChatParams(response_format="json_schema"),
-            "The response format must be text or json_object, not 'json_schema'.",
+            "A json_schema response format needs a schema (an object).",
+        ),
+        (
+            ChatParams(response_format="json_schema", json_schema={"schema": {}}),
+            "A json_schema response format needs a name.",
+        ),
+        (ChatParams(logprobs=21), "Top logprobs must be between 0 and 20, not 21."),
+        (
+            ChatParams(reasoning_effort="max"),
+            "Reasoning effort must be low, medium or high, not 'max'.",
         ),
     ],
 )
@@ -466,7 +479,8 @@ def test_a_chat_body_comes_back_as_a_conversation() -> None:
     conversation = Conversation.from_body(body)
     assert conversation.system_prompt == "Be brief."
     assert conversation.params.stop == ["END"]
-    assert conversation.params.extra == {"logprobs": True}
+    assert conversation.params.extra == {}
+    assert conversation.params.logprobs == 0
     again = conversation.request_body()
     assert again["messages"] == body["messages"]
     assert {k: again[k] for k in ("model", "temperature", "response_format", "logprobs")} == {

@@ -42,7 +42,7 @@ STATUS_FIELDS = {
     "errors",
 }
 ASYNC = model_path(demo.CLASSIFIER) + "/async_predict"
-# Polling at ~14 requests per second stays under the 20 rps limit on status calls.
+# Polling at ~14 requests per second stays well under the 100 rps limit on status calls.
 POLL = 0.07
 
 
@@ -420,6 +420,7 @@ def test_webhook_delivers_a_signed_payload(
     headers = {k.lower(): v for k, v in delivery.headers.items()}
     assert headers["content-type"] == "application/json"
     assert headers["x-baseten-signature"] == signature(secret, delivery.body)
+    assert headers["x-baseten-request-id"] == job
     # A receiver that re-serialises the parsed payload compactly gets the same bytes.
     assert json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode() == delivery.body
 
@@ -446,14 +447,48 @@ def test_webhook_of_a_failed_job_carries_the_errors(
     assert final["webhook_status"] == "SUCCEEDED"
 
 
-def test_webhook_delivery_is_retried(fresh_http: httpx.Client, receiver: Receiver) -> None:
-    receiver.answers = [500]
+@pytest.mark.parametrize("code", [500, 502, 503, 504])
+def test_webhook_delivery_is_tried_twice_after_a_5xx(
+    fresh_http: httpx.Client, receiver: Receiver, code: int
+) -> None:
+    receiver.answers = [code, code, code]
     job = submit(fresh_http, {"model_input": {"text": "x"}, "webhook_endpoint": receiver.url})
     first, second = receiver.next(), receiver.next()
     assert first.body == second.body
     final = until(fresh_http, job, lambda s: s["webhook_status"] != "PENDING")[-1]
+    # Two attempts, no third (baseten-api.md §0): the output is lost.
+    assert final["webhook_status"] == "FAILED"
+    assert final["status"] == "WEBHOOK_FAILED"
+    with pytest.raises(queue.Empty):
+        receiver.next(timeout=0.3)
+
+
+def test_webhook_second_attempt_can_succeed(fresh_http: httpx.Client, receiver: Receiver) -> None:
+    receiver.answers = [503]
+    job = submit(fresh_http, {"model_input": {"text": "x"}, "webhook_endpoint": receiver.url})
+    receiver.next(), receiver.next()
+    final = until(fresh_http, job, lambda s: s["webhook_status"] != "PENDING")[-1]
     assert final["webhook_status"] == "SUCCEEDED"
     assert final["status"] == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("code", [400, 404, 501])
+def test_webhook_is_not_retried_after_other_errors(
+    fresh_http: httpx.Client, receiver: Receiver, code: int
+) -> None:
+    receiver.answers = [code]
+    job = submit(fresh_http, {"model_input": {"text": "x"}, "webhook_endpoint": receiver.url})
+    receiver.next()
+    final = until(fresh_http, job, lambda s: s["webhook_status"] != "PENDING")[-1]
+    assert final["webhook_status"] == "FAILED"
+    with pytest.raises(queue.Empty):
+        receiver.next(timeout=0.3)
+
+
+def test_async_predict_request_id_header_is_the_body_request_id(fresh_http: httpx.Client) -> None:
+    response = fresh_http.post(ASYNC, json={"model_input": {"text": "x"}})
+    assert response.status_code == 201
+    assert response.headers["x-baseten-request-id"] == response.json()["request_id"]
 
 
 def test_webhook_to_a_closed_port_fails(fresh_http: httpx.Client) -> None:
@@ -490,23 +525,26 @@ def test_chain_async_job_names_the_chain(fresh_http: httpx.Client) -> None:
 # --- rate limits ---------------------------------------------------------------------------------
 
 
-def test_status_polling_over_20_per_second_is_429(fresh_http: httpx.Client) -> None:
+def test_status_polling_over_100_per_second_is_429(fresh_http: httpx.Client) -> None:
+    # baseten-api.md §0: status polling 100 rps, cancel 100 rps (no longer §4.6's 20).
     job = submit(fresh_http, {"model_input": {"text": "x"}})
-    responses = [fresh_http.get(status_url(job)) for _ in range(25)]
+    responses = [fresh_http.get(status_url(job)) for _ in range(110)]
     codes = [r.status_code for r in responses]
-    assert codes[:20] == [200] * 20
-    assert 429 in codes[20:]
+    assert codes[:100] == [200] * 100
+    assert 429 in codes[100:]
     limited = next(r for r in responses if r.status_code == 429)
     assert limited.headers["retry-after"] == "1"
     assert limited.headers["x-baseten-request-id"]
     assert limited.json()["error"]
 
-    cancels = [fresh_http.delete(status_url(job)).status_code for _ in range(25)]
-    assert 429 in cancels  # GET and DELETE share the 20 rps budget of /async_request
+    # Cancel has a budget of its own: the status calls above did not spend it.
+    cancels = [fresh_http.delete(status_url(job)).status_code for _ in range(105)]
+    assert cancels[:100] == [200] * 100
+    assert 429 in cancels[100:]
 
     queue_url = model_path(demo.CLASSIFIER) + "/async_queue_status"
-    queue_codes = [fresh_http.get(queue_url).status_code for _ in range(25)]
-    assert queue_codes[:20] == [200] * 20
+    queue_codes = [fresh_http.get(queue_url).status_code for _ in range(105)]
+    assert queue_codes[:100] == [200] * 100
     assert 429 in queue_codes
 
     time.sleep(1.05)  # the window slides: polling works again

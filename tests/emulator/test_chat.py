@@ -150,15 +150,32 @@ def test_sync_v1_models_lists_the_served_model(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-def test_wrong_model_name_is_404_in_the_openai_shape(http: httpx.Client, streamed: bool) -> None:
-    response = http.post(CHAT, json=chat_body(model="gpt-4o", stream=streamed))
+def test_a_vllm_server_answers_404_in_its_own_words_for_another_name(
+    http: httpx.Client, streamed: bool
+) -> None:
+    vllm = model_path(demo.VLLM_MODEL) + "/sync/v1/chat/completions"
+    response = http.post(vllm, json=chat_body(model="baseten", stream=streamed))
     assert response.status_code == 404
     # Errors before the stream starts are plain JSON, even for stream=true.
     assert response.headers["content-type"] == "application/json"
-    error = response.json()["error"]
-    assert "gpt-4o" in error["message"]
-    assert error["code"] == 404
-    assert error["type"]
+    assert response.json() == {
+        "object": "error",
+        "message": "The model `baseten` does not exist.",
+        "type": "NotFoundError",
+        "param": None,
+        "code": 404,
+    }
+    served = http.post(vllm, json=chat_body(model="Qwen/Qwen3-8B", stream=streamed))
+    assert served.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["baseten", "gpt-4o", "demo-llm", None])
+def test_an_engine_builder_deployment_takes_any_model_name(
+    http: httpx.Client, name: str | None
+) -> None:
+    response = http.post(CHAT, json=chat_body(model=name), headers=FAST)
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["message"]["content"]
 
 
 @pytest.mark.parametrize(

@@ -340,7 +340,8 @@ def test_logs_reject_invalid_parameters(http: httpx.Client, params: dict[str, st
 
 def test_chains(http: httpx.Client) -> None:
     chains = http.get(f"{API}/chains").json()["chains"]
-    assert [c["id"] for c in chains] == [demo.CHAIN]
+    # the RAG chain, and the chain whose entrypoint takes a websocket (demo/websockets.py)
+    assert [c["id"] for c in chains] == [demo.CHAIN, "ws6cha1n"]
     assert {"id", "created_at", "name", "deployments_count", "team_name"} <= chains[0].keys()
 
     chain = http.get(f"{API}/chains/{demo.CHAIN}").json()

@@ -205,7 +205,7 @@ def test_openai_sdk_against_the_model_apis_base(emulator: EmulatorServer) -> Non
 
 
 def test_openai_sdk_errors(emulator: EmulatorServer) -> None:
-    base = f"{emulator.base_url}/model-{demo.CHAT}/environments/production/sync/v1"
+    base = f"{emulator.base_url}/model-{demo.VLLM_MODEL}/environments/production/sync/v1"
     with openai_client(base) as client, pytest.raises(openai.NotFoundError) as not_found:
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
     assert not_found.value.status_code == 404

@@ -150,6 +150,19 @@ def chat_split(key: str) -> list[bytes]:
     return _chunked("text/event-stream", key, [*pieces, _sse(done), "data: [DONE]\n\n"])
 
 
+def chat_logprobs(key: str) -> list[bytes]:
+    """Logprobs that spell the key token by token, and name it whole as an alternative."""
+    half = len(key) // 2
+    pieces = []
+    for token in ("The key is ", key[:half], key[half:], "."):
+        alternative = {"token": key, "logprob": -3.0, "bytes": None}
+        entry = {"token": token, "logprob": -0.5, "bytes": None, "top_logprobs": [alternative]}
+        choice = {"delta": {"content": token}, "logprobs": {"content": [entry]}}
+        pieces.append(_sse({"id": "chatcmpl-echo", "model": "echo", "choices": [choice]}))
+    done = {"id": "chatcmpl-echo", "choices": [{"delta": {}, "finish_reason": "stop"}]}
+    return _chunked("text/event-stream", key, [*pieces, _sse(done), "data: [DONE]\n\n"])
+
+
 def chat_error(key: str) -> list[bytes]:
     """A chat that breaks off with an in-band error quoting the key, JSON-escaped."""
     escaped = spelt(key)["JSON-escaped"]
@@ -177,6 +190,7 @@ ANSWERS: dict[str, Callable[[str], list[bytes]]] = {
     "async": async_job,
     "chat-split": chat_split,
     "chat-error": chat_error,
+    "chat-logprobs": chat_logprobs,
 }
 _ASKED = re.compile(rb"echo:([a-z-]+)")
 

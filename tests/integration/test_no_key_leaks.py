@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 import logging
 import re
@@ -48,6 +49,7 @@ from tests.ui.helpers import choose, load, until
 
 KEY = "pgLEAK-5nX8qZ2vR7wK4mT9bY3cH6jD"  # the right key: the server accepts only this one
 WRONG_KEY = "pgWRONG-3fG7hJ2kL9qW4eR8tY6uI1oP"  # what the session starts with
+WEBHOOK_SECRET = "whsec_LEAK-8uY2nM5bV1cX7zQ4wE6r"  # kept in the keyring only, never printed
 
 
 def forms(secret: str) -> dict[str, bytes]:
@@ -83,7 +85,11 @@ def leaks(blob: bytes) -> list[str]:
     blob += b"\n" + unescaped(blob)
     return [
         f"{label} ({form})"
-        for label, secret in (("key", KEY), ("wrong key", WRONG_KEY))
+        for label, secret in (
+            ("key", KEY),
+            ("wrong key", WRONG_KEY),
+            ("webhook secret", WEBHOOK_SECRET),
+        )
         for form, pattern in forms(secret).items()
         if pattern in blob
     ]
@@ -518,7 +524,12 @@ def calls_from_a_terminal(s: Session) -> None:
     assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:error"}']) == 1
     assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-split"]) == 0
     assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-error"]) == 4
-    assert s.echo.answered[-5:] == ["json", "sse", "error", "chat-split", "chat-error"]
+    # logprobs (--logprobs) that spell the key token by token, and hold it whole as an alternative
+    assert (
+        main(["chat", *where, CHAT, "--stream", "--logprobs", "1", "-m", "echo:chat-logprobs"]) == 0
+    )
+    answered = ["json", "sse", "error", "chat-split", "chat-error", "chat-logprobs"]
+    assert s.echo.answered[-6:] == answered
 
 
 def calls_a_truss_server_from_a_terminal(s: Session) -> None:
@@ -556,6 +567,103 @@ def uses_the_responses_and_messages_apis(s: Session) -> None:
     for key in ("responses", "anthropic"):
         code = export(key, spec, Remote.local(s.server.base_url))
         (s.exports / f"code_{key}.txt").write_text(code, encoding="utf-8")
+
+
+@writes(
+    f"{EXPORTS}/ws_binary.bin",
+    f"{DATA}/ws-history.sqlite3",
+    f"{EXPORTS}/ws_code_python.txt",
+    f"{EXPORTS}/ws_code_websocat.txt",
+)
+def talks_over_a_websocket(s: Session) -> None:
+    """`playground ws` and core's session with the echo model, frames quoting the key in every
+    spelling (text, stdin and binary); the session kept in a history and exported as code."""
+    from playground.cli.main import main
+    from playground.core.ws.codegen import python_websockets, websocat
+    from playground.core.ws.plan import OutFrame, WsPlan
+    from playground.core.ws.record import session_exchange
+    from playground.core.ws.session import WsSession
+    from playground.emulator.demo.websockets import WS_ECHO
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    spellings = list(spelt(KEY).values())
+    frame_file = s.exports.parent / "ws-frame.bin"  # the person's own file, outside our folders
+    frame_file.write_bytes(("binary " + KEY).encode())
+    s.monkeypatch.setattr("sys.stdin", io.StringIO(f"typed {KEY}\n"))
+    sends = [f"--send={text}" for text in spellings]  # one starts with "-"
+    where = ["--base-url", s.server.base_url, "--model", WS_ECHO, "--idle", "0.3"]
+    assert main(["ws", *where, *sends, "--stdin", "--send-file", str(frame_file), "--binary",
+                 "--save-binary", str(s.exports / "ws_binary.bin")]) == 0  # fmt: skip
+    assert main(["ws", *where, "--send-file", str(frame_file), "--binary"]) == 0
+
+    client = BasetenClient(Remote.local(s.server.base_url, "local"), KEY)
+    plan = WsPlan(Target(WS_ECHO), tuple(OutFrame.of_text(t) for t in spellings))
+
+    async def talk() -> WsSession:
+        async with WsSession(client, plan.target) as session:
+            for frame in plan.frames:
+                await session.send_text(str(frame.payload()))
+            async for _ in session:
+                if session.metrics.frames_received == len(plan.frames):
+                    break
+        await client.aclose()
+        return session
+
+    session = s.loop.run_until_complete(talk())
+    assert all(KEY not in str(frame.data) for frame in session.frames)
+    history = History(s.data / "ws-history.sqlite3")
+    try:
+        history.record(
+            session_exchange(
+                plan,
+                session.frames,
+                session.metrics,
+                session.closed,
+                remote="local",
+                url=session.url,
+            )
+        )
+    finally:
+        history.close()
+    (s.exports / "ws_code_python.txt").write_text(python_websockets(plan, client.remote))
+    (s.exports / "ws_code_websocat.txt").write_text(websocat(plan, client.remote))
+
+
+@writes(f"{CONFIG}/inbox.json")  # and jobs and the payload into the history (its WAL)
+def keeps_jobs_and_webhooks(s: Session) -> None:
+    """A webhook secret given on stdin; an async job whose body quotes the key, its signed
+    webhook received by the inbox and kept; `playground jobs` lists it."""
+    from playground.cli.main import main
+    from playground.core.jobs.inbox import InboxServer, InboxSettings, create_app
+    from playground.core.jobs.jobs import Jobs
+    from playground.core.jobs.store import JobStore
+    from playground.core.request.asyncopts import AsyncOptions
+
+    s.monkeypatch.setattr("sys.stdin", io.StringIO(WEBHOOK_SECRET + "\n"))
+    assert main(["inbox", "--add-secret", "leaky"]) == 0
+    InboxSettings(public_url="https://tunnel.example.dev").save()
+    s.server.settings.webhook_secrets.append(WEBHOOK_SECRET)  # the server signs with it too
+    store = JobStore()
+
+    async def job() -> None:
+        client = BasetenClient(Remote.local(s.server.base_url), KEY)
+        inbox = await InboxServer(create_app(store)).start()
+        try:
+            jobs = Jobs(client, store)
+            hook = AsyncOptions(webhook_endpoint=inbox.url)
+            await jobs.submit(Target(CLASSIFIER), {"text": f"my key is {KEY}"}, hook)
+            await jobs.watcher.run(until_idle=True)
+        finally:
+            await inbox.stop()
+            await client.aclose()
+
+    try:
+        s.loop.run_until_complete(job())
+        (delivery,) = store.deliveries()
+        assert delivery.verified_by == "leaky"
+    finally:
+        store.close()
+    assert main(["jobs", "list"]) == 0
 
 
 # What the history holds of the echo steps, newest first.
@@ -598,6 +706,8 @@ STEPS: list[Callable[..., None]] = [
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
     uses_the_responses_and_messages_apis,
+    talks_over_a_websocket,
+    keeps_jobs_and_webhooks,
     saves_the_window_state,
     takes_a_screenshot,
 ]

@@ -14,7 +14,7 @@ from playground.core.compare.results import Comparison
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.emulator import EmulatorServer
-from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY
+from playground.emulator.demo import CHAT, CLASSIFIER, SLEEPY, VLLM_MODEL
 from playground.emulator.faults import FAULT_HEADER
 from playground.ui.compare.view import CompareView
 from playground.ui.main_window import MainWindow
@@ -146,7 +146,7 @@ def test_a_failing_column_leaves_the_others_streaming(
         loop,
         [
             Column(Target(CHAT, "production"), headers=slow),
-            Column(Target(CHAT, "environment", "staging"), overrides={"model": "no-such-model"}),
+            Column(Target(VLLM_MODEL), overrides={"model": "no-such-model"}),  # vLLM: name or 404
             Column(None, "playground/demo-chat", headers=slow),
         ],
     )

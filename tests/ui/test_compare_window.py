@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.emulator import EmulatorServer
-from playground.emulator.demo import CHAT, CLASSIFIER
+from playground.emulator.demo import CHAT, CLASSIFIER, VLLM_MODEL
 from playground.ui.compare.column import CompareColumnView
 from playground.ui.compare.view import CompareView
 from playground.ui.history.panel import HistoryPanel
@@ -200,7 +200,7 @@ def test_a_chat_comparison_keeps_each_answer_and_a_failed_column_in_the_history(
         loop,
         [
             Column(Target(CHAT, "production")),
-            Column(Target(CHAT, "environment", "staging"), overrides={"model": "no-such-model"}),
+            Column(Target(VLLM_MODEL), overrides={"model": "no-such-model"}),  # vLLM: name or 404
         ],
     )
     assert send_all(view, loop, qtbot) == "finished"

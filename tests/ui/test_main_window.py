@@ -246,7 +246,8 @@ def test_async_mode_follows_the_status_to_the_end(
     assert win.request.async_panel.isVisible()
     win.request.editor.body.setPlainText('{"text": "later"}')
     assert send(win, loop, qtbot) == "finished"
-    assert len(win.request.async_panel.async_id_label.text()) == 32
+    # The request id Baseten gives (as the X-Baseten-Request-Id of the response, baseten-api.md §0).
+    assert len(win.request.async_panel.async_id_label.text()) >= 32
     assert win.request.async_panel.async_status_label.text() == "SUCCEEDED"
     assert "webhook" in win.statusBar().currentMessage()
 

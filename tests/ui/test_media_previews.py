@@ -245,15 +245,38 @@ def test_streamed_audio_gets_a_card_with_save_as_its_format(
     assert info.text().startswith(described)
     assert f" · {human_size(len(body))}" in info.text()
     assert shown(view, "binarySummary") == "<hidden>"
-    button = card.findChild(QPushButton, "saveAudioButton")
+    button = card.findChild(QPushButton, "audioSaveButton")
     assert button is not None
     button.click()
-    dialog = card.findChild(QFileDialog, "saveMediaDialog")
+    dialog = card.findChild(QFileDialog, "saveAudioDialog")
     assert dialog is not None
     assert Path(dialog.selectedFiles()[0]).name == name
     dialog.selectFile(str(tmp_path / name))
     dialog.accept()
-    action = card.findChild(QLabel, "audioAction")
+    action = card.findChild(QLabel, "audioStatus")
     assert action is not None
     until(loop, lambda: action.text().startswith("Saved"))
     assert (tmp_path / name).read_bytes() == body
+
+
+def test_raw_pcm_in_json_is_heard_when_its_format_fields_declare_it(
+    view: ResponseView, loop: asyncio.AbstractEventLoop, emulator: EmulatorServer
+) -> None:
+    """No magic bytes in raw PCM: `sample_rate` and `encoding` beside it say what it is; the
+    same string without them stays text."""
+    pcm = b"".join(
+        (i * 300 % 20000 - 10000).to_bytes(2, "little", signed=True) for i in range(24000)
+    )
+    body = {"audio": b64(pcm), "sample_rate": 24000, "encoding": "pcm_s16le"}
+    call(view, loop, emulator.base_url, emulator.api_key, CUSTOM, body)
+    until(loop, lambda: view.media.cards != [])
+    card = view.media.cards[0]
+    info = card.findChild(QLabel, "audioInfo")
+    assert info is not None
+    until(loop, lambda: info.text().startswith("PCM audio, 24000 Hz, mono, 16-bit, 1.00 s"))
+    assert [item.data for item in view.media.items] == [pcm]
+    view.clear()
+    call(view, loop, emulator.base_url, emulator.api_key, CUSTOM, {"audio": b64(pcm)})
+    loop.run_until_complete(asyncio.sleep(0.3))  # the search has had its time
+    assert view.media.items == []
+    assert b64(pcm)[:100] in body_text(view)

@@ -30,6 +30,7 @@ from playground.core.api.transport import (
     network_error,
 )
 from playground.core.api.wires import WIRES
+from playground.core.audio import AudioMeter
 from playground.core.chat.protocol import prepare_chat_body
 from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
 from playground.core.events import (
@@ -140,8 +141,9 @@ class BasetenClient:
                     body = self.transport.capped(step)
                     scrub = EventScrubber(whole=kind in ("text", "binary"))
                     end = StreamEnd()  # an in-band error, or an end promised and not sent
+                    meter = AudioMeter(step.headers.get("content-type", ""), metrics, clock)
                     try:
-                        async for event in read_body(body.response, kind):
+                        async for event in read_body(body.response, kind, meter.feed):
                             for clean in scrub.feed(event):
                                 yield clean
                                 end.see(clean)
@@ -339,9 +341,11 @@ class BasetenClient:
                         metrics.total_s = clock.now()
                         if capped.is_cut:
                             raise capped.error(metrics.bytes, metrics)
-                        result = wire.result_from_json(raw, metrics)
+                        result = scrub_result(wire.result_from_json(raw, metrics))
                         if result.content or result.reasoning:
-                            yield ChatDelta(result.content, result.reasoning)
+                            yield ChatDelta(
+                                result.content, result.reasoning, (), tuple(result.logprobs)
+                            )
                         parser.result = result
         except PlaygroundError as exc:  # it may quote, or keep, what the server sent
             scrub_error(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 
 import httpx
 from httpx_sse import EventSource
@@ -41,6 +41,8 @@ def body_kind(response: httpx.Response) -> str:
         return "sse"  # even when a proxy buffered it and sent a Content-Length
     if content_type in NDJSON_TYPES:
         return "ndjson"
+    if content_type.startswith("audio/"):
+        return "binary"  # never text, even streamed: a PCM sample may read as UTF-8
     if content_type == "application/json" or content_type.endswith("+json"):
         return "json"
     if chunked and response.status_code != 204:
@@ -65,7 +67,11 @@ def started(response: httpx.Response, metrics: Metrics) -> ResponseStarted:
     )
 
 
-async def read_body(response: httpx.Response, kind: str) -> AsyncGenerator[PredictEvent, None]:
+async def read_body(
+    response: httpx.Response, kind: str, on_bytes: Callable[[bytes], None] | None = None
+) -> AsyncGenerator[PredictEvent, None]:
+    """`response`'s body as events; `on_bytes` sees a streamed or binary body's chunks as they
+    arrive (an audio meter times them)."""
     if kind == "sse":
         async for sse in EventSource(response).aiter_sse():
             yield SseEvent(sse.data, sse.event, sse.id)
@@ -92,6 +98,8 @@ async def read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Predi
         decoder = codecs.getincrementaldecoder("utf-8")()
         binary = False
         async for chunk in response.aiter_bytes():
+            if on_bytes is not None:
+                on_bytes(chunk)
             if binary:
                 yield BinaryChunk(chunk)
                 continue
@@ -115,11 +123,15 @@ async def read_body(response: httpx.Response, kind: str) -> AsyncGenerator[Predi
     elif kind == "text":
         yield TextChunk((await response.aread()).decode(response.encoding or "utf-8", "replace"))
     else:
-        # In pieces as they come: a big body is kept whole once, by whoever keeps it.
+        # In pieces as they come: a big body is kept whole once, by whoever keeps it. A streamed
+        # one (no Content-Length: speech, say) is passed on as it arrives, to be played so.
         piece = bytearray()
+        streamed = "content-length" not in response.headers
         async for chunk in response.aiter_bytes():
+            if on_bytes is not None:
+                on_bytes(chunk)
             piece += chunk
-            if len(piece) >= BINARY_PIECE:
+            if streamed or len(piece) >= BINARY_PIECE:
                 yield BinaryChunk(bytes(piece))
                 piece.clear()
         if piece:

@@ -5,6 +5,7 @@ the window, the command line and the history all get the same, already redacted,
 from __future__ import annotations
 
 import json
+from collections import deque
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from playground.core.events import (
     PredictEvent,
     SseEvent,
     TextChunk,
+    TokenLogprob,
     ToolCall,
 )
 from playground.core.secrets import REDACTOR
@@ -105,23 +107,53 @@ class DeltaScrubber:
     def __init__(self) -> None:
         self._content = REDACTOR.stream()
         self._reasoning = REDACTOR.stream()
+        self._tokens: deque[TokenLogprob] = deque()  # logprobs of content held back
+        self._unmatched = ""  # released content not yet matched to a held token
 
     def feed(self, event: ChatDelta | Notice) -> ChatDelta | Notice | None:
         """`event` redacted; None when all of it is held back for now."""
         if isinstance(event, Notice):
             return Notice(REDACTOR.text(event.message))
         content = self._content.feed(event.content) if event.content else ""
-        if content is event.content and not (event.reasoning or event.tool_calls):
+        if content is event.content and not (
+            event.reasoning or event.tool_calls or event.logprobs or self._tokens
+        ):
             return event  # the usual token: nothing masked, nothing held back
         reasoning = self._reasoning.feed(event.reasoning) if event.reasoning else ""
         tool_calls = REDACTOR.value(event.tool_calls) if event.tool_calls else ()
+        self._tokens.extend(event.logprobs)
+        logprobs = self._released(content) if self._tokens else ()
         if content or reasoning or tool_calls:
-            return ChatDelta(content, reasoning, tool_calls)
+            return ChatDelta(content, reasoning, tool_calls, logprobs)
         return None
+
+    def _released(self, content: str) -> tuple[TokenLogprob, ...]:
+        """The held tokens whose text `content` releases; all dropped when it was masked."""
+        self._unmatched += content
+        out = []
+        while self._tokens and self._unmatched.startswith(self._tokens[0].token):
+            token = self._tokens.popleft()
+            self._unmatched = self._unmatched[len(token.token) :]
+            out.append(_masked_alternatives(token))
+        if self._unmatched and not (
+            self._tokens and self._tokens[0].token.startswith(self._unmatched)
+        ):
+            self._tokens.clear()  # the text was masked: its tokens never leave
+            self._unmatched = ""
+        return tuple(out)
 
     def end(self) -> ChatDelta | None:
         content, reasoning = self._content.end(), self._reasoning.end()
-        return ChatDelta(content, reasoning) if content or reasoning else None
+        logprobs = self._released(content) if self._tokens else ()
+        return ChatDelta(content, reasoning, (), logprobs) if content or reasoning else None
+
+
+def _masked_alternatives(token: TokenLogprob) -> TokenLogprob:
+    """A token whose alternatives are each redacted (one may be a whole key)."""
+    if not any(REDACTOR.finds(alt) for alt, _ in token.top):
+        return token
+    top = tuple((REDACTOR.text(alt), logprob) for alt, logprob in token.top)
+    return TokenLogprob(token.token, token.logprob, top)
 
 
 def scrub_result(result: ChatResult) -> ChatResult:
@@ -134,6 +166,11 @@ def scrub_result(result: ChatResult) -> ChatResult:
         )
         for c in result.tool_calls
     ]
+    if result.logprobs:
+        joined = "".join(t.token for t in result.logprobs)
+        if REDACTOR.text(joined) != joined:  # a key spelled out token by token: drop them all
+            result.logprobs = []
+        result.logprobs = [_masked_alternatives(t) for t in result.logprobs]
     result.usage = REDACTOR.value(result.usage)
     result.model = REDACTOR.value(result.model)
     result.id = REDACTOR.value(result.id)

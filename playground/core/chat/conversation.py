@@ -8,15 +8,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from playground.core.chat.parts import join_content, split_content
 from playground.core.chat.protocol import merge_tool_call, tool_calls_from
 from playground.core.errors import InvalidRequest
-from playground.core.events import ChatDelta, ChatResult, ToolCall
+from playground.core.events import ChatDelta, ChatResult, TokenLogprob, ToolCall
 from playground.core.metrics import Metrics
 
 Role = Literal["user", "assistant", "tool"]
 
-RESPONSE_FORMATS = ("text", "json_object")
+RESPONSE_FORMATS = ("text", "json_object", "json_schema")
+REASONING_EFFORTS = ("low", "medium", "high")
 MAX_STOP_STRINGS = 32  # Baseten's limit; OpenAI's is 4
+MAX_TOP_LOGPROBS = 20
 
 # Endings that are not failures, but still leave the answer short of what was asked.
 FINISH_NOTES = {
@@ -35,7 +38,11 @@ class ChatParams:
     max_tokens: int | None = None
     stop: list[str] = field(default_factory=list)
     seed: int | None = None
-    response_format: str | None = None  # "text" or "json_object"
+    response_format: str | None = None  # "text", "json_object" or "json_schema"
+    # With json_schema: OpenAI's `{"name", "schema", "strict"?}` object.
+    json_schema: dict[str, Any] | None = None
+    logprobs: int | None = None  # None: off; N: logprobs with N alternatives per token
+    reasoning_effort: str | None = None  # low, medium or high
     extra: dict[str, Any] = field(default_factory=dict)  # merged into the body last
 
     def validate(self) -> None:
@@ -54,7 +61,22 @@ class ChatParams:
             raise InvalidRequest("A stop string must not be empty.")
         if self.response_format is not None and self.response_format not in RESPONSE_FORMATS:
             raise InvalidRequest(
-                f"The response format must be text or json_object, not {self.response_format!r}."
+                "The response format must be text, json_object or json_schema, "
+                f"not {self.response_format!r}."
+            )
+        if self.response_format == "json_schema":
+            spec = self.json_schema
+            if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
+                raise InvalidRequest("A json_schema response format needs a schema (an object).")
+            if not spec.get("name"):
+                raise InvalidRequest("A json_schema response format needs a name.")
+        if self.logprobs is not None and not 0 <= self.logprobs <= MAX_TOP_LOGPROBS:
+            raise InvalidRequest(
+                f"Top logprobs must be between 0 and {MAX_TOP_LOGPROBS}, not {self.logprobs}."
+            )
+        if self.reasoning_effort is not None and self.reasoning_effort not in REASONING_EFFORTS:
+            raise InvalidRequest(
+                f"Reasoning effort must be low, medium or high, not {self.reasoning_effort!r}."
             )
 
     def to_body(self) -> dict[str, Any]:
@@ -69,8 +91,19 @@ class ChatParams:
             body["stop"] = list(self.stop)
         if self.seed is not None:
             body["seed"] = self.seed
-        if self.response_format is not None:
+        if self.response_format == "json_schema":
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": copy.deepcopy(self.json_schema),
+            }
+        elif self.response_format is not None:
             body["response_format"] = {"type": self.response_format}
+        if self.logprobs is not None:
+            body["logprobs"] = True
+            if self.logprobs:
+                body["top_logprobs"] = self.logprobs
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
         return body
 
     @classmethod
@@ -78,8 +111,16 @@ class ChatParams:
         """The parameters of a chat body; what has no field of its own goes to `extra`."""
         known = {"messages", "stream", "stream_options", "model", "temperature", "top_p"}
         known |= {"max_tokens", "stop", "seed", "response_format"}
+        known |= {"logprobs", "top_logprobs", "reasoning_effort"}
         stop = body.get("stop") or []
         response_format = body.get("response_format")
+        logprobs = None
+        if body.get("logprobs"):
+            top = body.get("top_logprobs")
+            logprobs = top if isinstance(top, int) and not isinstance(top, bool) else 0
+        elif body.get("top_logprobs") is not None:  # not asked for: send it on as it was
+            known -= {"top_logprobs"}
+        schema = response_format.get("json_schema") if isinstance(response_format, dict) else None
         params = cls(
             model=str(body.get("model") or ""),
             temperature=body.get("temperature"),
@@ -90,6 +131,9 @@ class ChatParams:
             response_format=response_format.get("type")
             if isinstance(response_format, dict)
             else None,
+            json_schema=copy.deepcopy(schema) if isinstance(schema, dict) else None,
+            logprobs=logprobs,
+            reasoning_effort=body.get("reasoning_effort"),
             extra={k: copy.deepcopy(v) for k, v in body.items() if k not in known},
         )
         params.validate()
@@ -105,6 +149,7 @@ class Turn:
 
     role: Role
     content: str
+    parts: list[dict[str, Any]] = field(default_factory=list)  # a user's images, after the text
     reasoning: str = ""
     tool_calls: list[ToolCall] = field(default_factory=list)
     tool_call_id: str = ""
@@ -113,6 +158,7 @@ class Turn:
     request_id: str | None = None
     error: str = ""
     is_partial: bool = False
+    logprobs: list[TokenLogprob] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -123,7 +169,7 @@ class Turn:
         if self.role == "tool":
             return {"role": "tool", "tool_call_id": self.tool_call_id, "content": self.content}
         if self.role == "user":
-            return {"role": "user", "content": self.content}
+            return {"role": "user", "content": join_content(self.content, self.parts)}
         unfinished = self.error or self.is_partial or self.metrics is None
         if not (self.content or self.tool_calls) and unfinished:
             return None  # failed, or still streaming: nothing the model said
@@ -161,7 +207,7 @@ class Conversation:
             if role == "system" and not conversation.turns:
                 conversation.system_prompt = text
             elif role == "user":
-                conversation.add_user(text)
+                conversation.add_user(*split_content(content))  # images stay parts
             elif role == "tool":
                 conversation.add_tool(str(message.get("tool_call_id", "")), text)
             elif role == "assistant":
@@ -184,8 +230,9 @@ class Conversation:
 
     # --- building ------------------------------------------------------------------------------
 
-    def add_user(self, text: str) -> Turn:
-        return self._add(Turn("user", text))
+    def add_user(self, text: str, parts: list[dict[str, Any]] | None = None) -> Turn:
+        """A user message; `parts` are its images (`image_url` parts), sent after the text."""
+        return self._add(Turn("user", text, parts=list(parts or [])))
 
     def add_tool(self, tool_call_id: str, content: str) -> Turn:
         """The result of a tool call, to send back to the model."""
@@ -218,6 +265,7 @@ class Conversation:
         turn.content = result.content
         turn.reasoning = result.reasoning
         turn.tool_calls = list(result.tool_calls)
+        turn.logprobs = list(result.logprobs)
         turn.finish_reason = result.finish_reason
         turn.metrics = metrics
         turn.request_id = request_id or metrics.request_id
@@ -316,9 +364,20 @@ def _fence(text: str, language: str = "") -> str:
     return f"{fence}{language}\n{text}\n{fence}"
 
 
+def _part_note(part: dict[str, Any]) -> str:
+    """An image part in a few words: never its base64."""
+    url = (
+        str((part.get("image_url") or {}).get("url", "")) if part.get("type") == "image_url" else ""
+    )
+    if url.startswith("data:"):
+        kind = url[5:].split(";", 1)[0] or "image"
+        return f"*[{kind}, {len(url.partition(',')[2]) * 3 // 4:,} bytes]*"
+    return f"*[image: {url}]*" if url else f"*[{part.get('type', 'part')}]*"
+
+
 def _turn_markdown(turn: Turn) -> list[str]:
     if turn.role == "user":
-        return ["### User", turn.content]
+        return ["### User", turn.content, *(_part_note(part) for part in turn.parts)]
     if turn.role == "tool":
         return ["### Tool", f"Result of `{turn.tool_call_id}`:", _fence(turn.content)]
     blocks = ["### Assistant"]

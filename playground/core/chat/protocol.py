@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from playground.core.errors import StreamError, TruncatedStream
-from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall
+from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall, token_logprobs
 from playground.core.jsontext import parse_json
 from playground.core.metrics import Clock, Metrics
 
@@ -64,6 +65,9 @@ def _index_for(calls: dict[int, dict[str, Any]], call_id: Any, name: Any) -> int
     return max(calls, default=-1) + 1
 
 
+_LOGPROBS = attrgetter("logprobs")
+
+
 def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
     """Several deltas as one (a batch for the screen): texts joined, tool-call fragments in order."""
     if len(deltas) == 1:
@@ -72,6 +76,8 @@ def merge_deltas(deltas: list[ChatDelta]) -> ChatDelta:
         "".join(d.content for d in deltas),
         "".join(d.reasoning for d in deltas),
         tuple(fragment for d in deltas for fragment in d.tool_calls),
+        # C-speed check first: with logprobs off (the usual case) no per-delta Python runs.
+        tuple(token for d in deltas for token in d.logprobs) if any(map(_LOGPROBS, deltas)) else (),
     )
 
 
@@ -98,6 +104,7 @@ class ChatStreamParser:
         self._reasoning: list[str] = []
         self._calls: dict[int, dict[str, Any]] = {}
         self._counted = 0
+        self._logprobs: list[Any] = []  # TokenLogprob, only when the server sends them
 
     def feed(self, data: str) -> ChatDelta | Notice | None:
         # This runs once per token: keep the common path (one choice, one content delta) short.
@@ -124,6 +131,7 @@ class ChatStreamParser:
             content = delta.get("content") or ""
             reasoning = delta.get("reasoning_content") or delta.get("reasoning") or ""
             calls = delta.get("tool_calls") or ()
+            logprobs = choice.get("logprobs")
         except (AttributeError, IndexError, KeyError, TypeError):
             self.result.malformed_events += 1
             return Notice(f"Skipped an event of an unexpected shape: {data[:120]}")
@@ -145,6 +153,10 @@ class ChatStreamParser:
             for call in calls:
                 merge_tool_call(self._calls, call)
             calls = tuple(calls)
+        if logprobs:  # off by default: the usual token pays one lookup, nothing more
+            tokens = tuple(token_logprobs(logprobs))
+            self._logprobs.extend(tokens)
+            return ChatDelta(content, reasoning, calls, tokens)
         return ChatDelta(content, reasoning, calls)
 
     def _no_choices(self, chunk: Any) -> Notice | None:
@@ -169,6 +181,8 @@ class ChatStreamParser:
         self.result.content = "".join(self._content)
         self.result.reasoning = "".join(self._reasoning)
         self.result.tool_calls = tool_calls_from(self._calls)
+        if self._logprobs:
+            self.result.logprobs = list(self._logprobs)
         usage = self.result.usage or {}
         completion = usage.get("completion_tokens")
         if isinstance(completion, int) and (self.result.saw_done or self.result.finish_reason):
@@ -223,6 +237,7 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
             if isinstance(c, dict)
         ],
         finish_reason=choice.get("finish_reason"),
+        logprobs=token_logprobs(choice.get("logprobs")),
         usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
         model=payload.get("model"),
         id=payload.get("id"),

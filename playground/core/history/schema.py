@@ -142,6 +142,43 @@ def add_plain_search_texts(db: sqlite3.Connection) -> None:
     _fill_search_texts(db, "exchanges_text")
 
 
+@MIGRATIONS.step(4)
+def add_jobs_and_webhooks(db: sqlite3.Connection) -> None:
+    """Async jobs (core/jobs) and the webhook payloads the inbox received, kept with the history:
+    Baseten keeps no outputs, so a payload lost here is lost."""
+    db.execute(
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            remote TEXT NOT NULL,
+            target TEXT NOT NULL,
+            body TEXT NOT NULL,
+            options TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            webhook_status TEXT NOT NULL,
+            deployment_id TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            status_at REAL NOT NULL,
+            timeline TEXT NOT NULL,
+            errors TEXT NOT NULL,
+            error TEXT NOT NULL,
+            result TEXT,
+            result_at REAL
+        )"""
+    )
+    db.execute("CREATE INDEX jobs_request_id ON jobs(request_id)")
+    db.execute(
+        """CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            received_at REAL NOT NULL,
+            request_id TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            verified_by TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX webhooks_request_id ON webhooks(request_id)")
+
+
 def search_texts(
     target: str,
     url: str,

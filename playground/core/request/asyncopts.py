@@ -115,7 +115,9 @@ class AsyncStatus:
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Status polling: start at 1/s per request (Baseten allows 20/s per key) and back off."""
+    """Status polling of one request: start at 1/s and back off. Baseten allows 100 status
+    calls a second per key (baseten-api.md §0); core/jobs' watcher shares that budget among
+    many requests."""
 
     first: float = 1.0
     factor: float = 1.5

@@ -308,3 +308,17 @@ def files_from_dict(data: Any, folder: Path | None) -> dict[str, FileRef]:
             size=path.stat().st_size if path.is_file() else 0,
         )
     return refs
+
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # what OpenAI-compatible servers commonly take per image
+
+
+def image_ref(path: str | os.PathLike[str], *, taken: Iterable[str] = ()) -> FileRef:
+    """An image file (PNG, JPEG, GIF, WebP) for a chat message's `image_url`: a data-URL FileRef,
+    read when sent. InvalidRequest for a file that is missing, too big or not an image."""
+    ref = FileRef.from_path(path, "data-url", taken=taken)
+    if ref.size > MAX_IMAGE_BYTES:
+        raise InvalidRequest(f"The image {ref.name} is larger than 20 MB.")
+    if not ref.mime.startswith("image/"):
+        raise InvalidRequest(f"{ref.name} is not a PNG, JPEG, GIF or WebP image.")
+    return ref

@@ -12,6 +12,7 @@ from playground.core.remote.remotes import Remote
 from playground.core.request import codegen_apis
 from playground.core.request.attachments import has_files
 from playground.core.request.codegen_files import curl_body, py_helper, py_imports
+from playground.core.request.codegen_llm import logprob_lines
 from playground.core.request.literals import KEY_ENV as KEY_ENV
 from playground.core.request.literals import json_text, py_literal
 from playground.core.request.spec import RequestSpec
@@ -258,7 +259,8 @@ def openai_base(spec: RequestSpec, remote: Remote) -> str:
 
 
 def to_openai(spec: RequestSpec, remote: Remote) -> str:
-    """The OpenAI Python SDK pointed at the deployment (or Model APIs), streaming when asked."""
+    """The OpenAI Python SDK pointed at the deployment (or Model APIs), streaming when asked;
+    an image that came from a file is read when the script runs (attachments' FileRef)."""
     reason = _openai_reason(spec)
     if reason:
         raise ValueError(reason)
@@ -298,6 +300,8 @@ def to_openai(spec: RequestSpec, remote: Remote) -> str:
         ]
     else:
         lines.append("print(response.choices[0].message.content)")
+    if body.get("logprobs"):
+        lines += logprob_lines(streaming)
     return "\n".join(lines) + "\n"
 
 
@@ -378,7 +382,7 @@ def _openai_reason(spec: RequestSpec) -> str:
     return ""
 
 
-EXPORTERS: dict[str, Callable[[RequestSpec, Remote], str]] = {
+EXPORTERS: dict[str, Callable[..., str]] = {
     "curl": to_curl,
     "requests": to_requests,
     "httpx": to_httpx,
@@ -401,4 +405,5 @@ def export(key: str, spec: RequestSpec, remote: Remote) -> str:
     """The code for `key` (one of `LABELS`); ValueError with the reason when it does not apply."""
     if key not in EXPORTERS:
         raise ValueError(f"unknown language {key!r}; one of {', '.join(LABELS)}")
-    return REDACTOR.text(EXPORTERS[key](spec, remote))  # a body typed with the key in it
+    code = EXPORTERS[key](spec, remote)
+    return REDACTOR.text(code)  # a body typed with the key in it

@@ -6,7 +6,17 @@ import time
 from collections.abc import Callable
 
 from playground.emulator.catalogue import Catalogue
-from playground.emulator.demo import chains, chat, custom, media, predict, scale, streams
+from playground.emulator.demo import (
+    chains,
+    chat,
+    custom,
+    llm,
+    media,
+    predict,
+    scale,
+    streams,
+    websockets,
+)
 from playground.emulator.demo.builder import DemoBuilder
 
 # The ids, as callers have always imported them. They look like Baseten's: 8 lowercase
@@ -14,6 +24,7 @@ from playground.emulator.demo.builder import DemoBuilder
 from playground.emulator.demo.chains import CHAIN
 from playground.emulator.demo.chat import CHAT, REASONER, TOOLS, WEATHER_TOOL
 from playground.emulator.demo.custom import CUSTOM
+from playground.emulator.demo.llm import VISION, VLLM_MODEL
 from playground.emulator.demo.media import IMAGE, IMAGE_GEN, SPEECH, TRANSCRIBER
 from playground.emulator.demo.predict import CLASSIFIER
 from playground.emulator.demo.scale import SLEEPY
@@ -25,11 +36,13 @@ from playground.emulator.demo.streams import NDJSON, STREAMER
 FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
     predict.add,
     chat.add,
+    llm.add,
     streams.add,
     scale.add,
     custom.add,
     media.add,
     chains.add,
+    websockets.add,
 )
 
 __all__ = [
@@ -47,6 +60,8 @@ __all__ = [
     "STREAMER",
     "TOOLS",
     "TRANSCRIBER",
+    "VISION",
+    "VLLM_MODEL",
     "WEATHER_TOOL",
     "demo_catalogue",
 ]

@@ -1,0 +1,1 @@
+"""Media in an answer: audio heard (and, beside it, images seen)."""

@@ -2,8 +2,8 @@
 
 A card may follow a binary body as it streams: the pane calls `add_data(piece)` for each piece
 that arrives after the card was made and `finish(item)` once the body has ended (the item then
-holds every byte). The audio player (`AudioView`) plugs in here, in `media_card`; until then a
-card says what the audio is and offers Save as… with its format's extension.
+holds every byte). Audio is played by `AudioView` (waveform, play/pause/seek, Save… with its
+format's extension).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from playground.core.media_scan import MediaItem
 from playground.core.text import human_size
-from playground.ui.media.saving import save_media
+from playground.ui.media.audio_view import AudioView
 
 
 class MediaCard(Protocol):
@@ -27,30 +27,24 @@ class MediaCard(Protocol):
 
 
 class AudioCard(QFrame):
-    """Audio, described in a line (format, rate, channels, duration, size), with Save as…"""
+    """Audio heard: the player (waveform, play/pause/seek, Save…) following the body as it
+    arrives, and where in the answer the audio sits when that is not the whole body."""
 
     def __init__(self, item: MediaItem, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("audioCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.item = item
-        self._received = len(item.data)
-        self.info_label = QLabel()
-        self.info_label.setObjectName("audioInfo")
-        self.info_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.info_label.setWordWrap(True)
-        self.action_label = QLabel()
-        self.action_label.setObjectName("audioAction")
-        self.save_button = QPushButton("Save as…")
-        self.save_button.setObjectName("saveAudioButton")
-        self.save_button.setToolTip(f"Save the audio as {item.media.extension}")
-        row = QHBoxLayout(self)
-        row.addWidget(self.info_label, 1)
-        row.addWidget(self.action_label)
-        row.addWidget(self.save_button)
-        self.save_button.clicked.connect(self._on_save_clicked)
-        self._update(done=bool(item.data) and not item.is_cut)
+        self._received = 0
+        self.view = AudioView.streaming(item.media, self)
+        self.where_label = QLabel()
+        self.where_label.setObjectName("audioWhere")
+        self.where_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where_label)
+        layout.addWidget(self.view)
+        self._update_where()
 
     @property
     def received(self) -> int:
@@ -59,24 +53,22 @@ class AudioCard(QFrame):
 
     def add_data(self, data: bytes) -> None:
         self._received += len(data)
-        self._update(done=False)
+        self.view.feed(data)
 
     def finish(self, item: MediaItem) -> None:
         self.item = item
+        if not self._received and item.data:  # audio found in JSON: all of it at once
+            self.view.feed(item.data)
         self._received = len(item.data)
-        self._update(done=True)
+        self.view.finish()
+        self._update_where()
 
-    def _update(self, *, done: bool) -> None:
-        where = "" if self.item.label == "body" else f" · {self.item.label}"
-        so_far = "" if done else " so far"
-        cut = f" · cut at {human_size(self.item.cut_at)}" if self.item.is_cut else ""
-        self.info_label.setText(
-            f"{self.item.media.describe()} · {human_size(self._received)}{so_far}{cut}{where}"
-        )
-        self.save_button.setEnabled(done and bool(self.item.data))
-
-    def _on_save_clicked(self) -> None:
-        save_media(self, self.item, self.action_label.setText)
+    def _update_where(self) -> None:
+        parts = [] if self.item.label == "body" else [f"At {self.item.label}"]
+        if self.item.is_cut:
+            parts.append(f"cut at {human_size(self.item.cut_at)}")
+        self.where_label.setText(" · ".join(parts))
+        self.where_label.setVisible(bool(parts))
 
 
 def media_card(item: MediaItem, parent: QWidget | None = None) -> QWidget:

@@ -50,6 +50,7 @@ class MediaPane(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self.viewer, 1)
+        self._layout.addStretch(0)
         self._cards: list[QWidget] = []
         self._generation = 0
         self.clear()
@@ -175,7 +176,8 @@ class MediaPane(QWidget):
 
     def _add_card(self, item: MediaItem) -> MediaCard:
         card = media_card(MediaItem(item.media, item.label, b"", item.encoding), self)
-        self._layout.addWidget(card)
+        # Cards keep their height at the top; the viewer (when there are images) takes the rest.
+        self._layout.insertWidget(self._layout.count() - 1, card)
         self._cards.append(card)
         return cast(MediaCard, card)
 
