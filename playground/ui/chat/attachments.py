@@ -20,18 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.errors import PlaygroundError
-from playground.core.request.attachments import FileRef
+from playground.core.request.attachments import FileRef, image_ref
 from playground.core.text import human_size
 from playground.ui.media.image_view import load_image
 from playground.ui.widgets.json_editor import _local_files, _png_of
 from playground.ui.widgets.send_edit import SendingTextEdit
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp)"
-
-
-def image_part(ref: str) -> dict[str, Any]:
-    """An OpenAI `image_url` part whose url is the file's reference (a data URL when sent)."""
-    return {"type": "image_url", "image_url": {"url": ref}}
 
 
 def part_bytes(part: dict[str, Any]) -> bytes | None:
@@ -131,12 +126,9 @@ class AttachmentTray(QWidget):
 
     def add_path(self, path: str) -> FileRef | None:
         try:
-            ref = FileRef.from_path(path, "data-url", taken=self._refs)
+            ref = image_ref(path, taken=self._refs)  # what `playground chat --image` sends too
         except PlaygroundError as exc:
             self.failed.emit(str(exc))
-            return None
-        if not ref.mime.startswith("image/"):
-            self.failed.emit(f"{ref.name} is not an image (PNG, JPEG, GIF or WebP).")
             return None
         return self._add(ref)
 

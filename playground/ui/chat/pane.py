@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.chat.conversation import ChatParams, Conversation, Turn
+from playground.core.chat.parts import image_part
 from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
 from playground.core.files import write_atomically
@@ -28,7 +29,7 @@ from playground.core.remote.remotes import Target
 from playground.core.request.form import RequestForm
 from playground.core.request.spec import RequestSpec
 from playground.core.text import Failure
-from playground.ui.chat.attachments import ComposerEdit, image_part
+from playground.ui.chat.attachments import ComposerEdit
 from playground.ui.chat.body_dialog import body_dialog
 from playground.ui.chat.extras import ChatExtras
 from playground.ui.chat.message_view import MessageView, metrics_line
