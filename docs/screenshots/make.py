@@ -1,15 +1,20 @@
 """Make the README's screenshots: the real window against the local server, offscreen.
 
-python docs/screenshots/make.py            # all of them
-python docs/screenshots/make.py chat-vision chat-logprobs --size 1024x700   # only these
+python docs/screenshots/make.py [NAME …]   (only the shots named, e.g. compare-remotes)
+python docs/screenshots/make.py chat-vision --size 1024x700   (how a smaller screen shows it)
+
+`compare-remotes` also starts the real Truss server (tests/integration/truss_serve.py, from
+`.venv-truss`, which `packaging/bootstrap --test` builds) and a second local server.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,9 +25,13 @@ _HOME = tempfile.mkdtemp(prefix="playground-shots-")
 for _name, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
     os.environ[_name] = os.path.join(_HOME, _sub)
 
+import keyring
+import keyring.backend
 from PySide6.QtWidgets import QApplication
 
 from playground.core import BasetenClient, Remote
+from playground.core.remote.config import RemoteStore
+from playground.core.remote.keys import store_key
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
 from playground.core.secrets import mask
@@ -48,7 +57,40 @@ from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 SIZE = [1280, 800]
+_ARGS = sys.argv[1:]
+if "--size" in _ARGS:  # e.g. --size 1024x700
+    _AT = _ARGS.index("--size")
+    SIZE[:] = map(int, _ARGS[_AT + 1].split("x"))
+    del _ARGS[_AT : _AT + 2]
+WANTED = set(_ARGS)  # no names: every shot
+
+
+def wanted(name: str) -> bool:
+    return not WANTED or name in WANTED
+
+
+class ShotKeyring(keyring.backend.KeyringBackend):
+    """The shots keep keys here, never in the keyring of the person running them."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+keyring.set_keyring(ShotKeyring())
 
 
 @asynccontextmanager
@@ -219,6 +261,71 @@ async def shoot_audio(server: EmulatorServer, name: str, environment: str) -> No
         save(win, name)
 
 
+def truss_server(work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The real Truss server serving the test's Truss (tests/integration/truss_model), as the
+    integration test starts it: its image's build context, served on 127.0.0.1."""
+    venv, tests = ROOT / ".venv-truss", ROOT / "tests" / "integration"
+    context = [
+        venv / "bin" / "truss",
+        "image",
+        "build-context",
+        work / "app",
+        tests / "truss_model",
+    ]
+    subprocess.run(context, check=True, capture_output=True, timeout=60)
+    log = work / "server.log"
+    with log.open("wb") as out:
+        serve = [venv / "bin" / "python", tests / "truss_serve.py", work / "app"]
+        process = subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        said = [line for line in log.read_text().splitlines() if line.startswith("PORT ")]
+        if said:
+            return process, f"http://127.0.0.1:{said[0].split()[1]}"
+        time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError(f"the Truss server did not start: {log.read_text()}")
+
+
+async def shoot_compare_remotes(server: EmulatorServer) -> None:
+    """Local against deployed: the Truss server on this machine, the model's development on the
+    window's remote, and its production on another remote (a second local server standing in
+    for Baseten, with a key of its own), one request to all three."""
+    cloud = EmulatorServer(EmulatorSettings(api_keys=["pg_cloud_key_0123456789"]))
+    process, url = truss_server(Path(tempfile.mkdtemp(prefix="playground-truss-")))
+    try:
+        with cloud:
+            store = RemoteStore.default()
+            for remote in (Remote.truss(url, "my-truss"), Remote.local(cloud.base_url, "cloud")):
+                if not store.is_added(remote.name):
+                    store.add(remote)
+            store_key("cloud", cloud.api_key)
+            async with window_on(server, CLASSIFIER) as win:
+                view = open_compare(win)
+                view.resize(*SIZE)
+                view.request_editor.editor.set_json({"text": "great work"})
+                view.set_columns(
+                    [
+                        Column(Target("model"), remote="my-truss"),
+                        Column(Target(CLASSIFIER, "development")),
+                        Column(Target(CLASSIFIER, "production"), remote="cloud"),
+                    ]
+                )
+                await asyncio.sleep(2.5)  # each remote's models, targets and readiness
+                done = asyncio.ensure_future(first_signal(view.controller.run_finished, within=60))
+                view.send_all()
+                await done
+                await asyncio.sleep(0.3)
+                view.grab().save(str(HERE / "compare-remotes.png"), "PNG")
+                if small := os.environ.get("SHOTS_SMALL"):  # to look at it on a small screen too
+                    view.resize(1024, 700)
+                    await asyncio.sleep(0.3)
+                    view.grab().save(small, "PNG")
+                view.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -230,46 +337,58 @@ CHAT_FEATURES = {
 }
 
 
-async def main(only: list[str]) -> None:
+async def main() -> None:
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
     with EmulatorServer(settings) as server:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         theme.apply_theme(app, "light")
         for name, (model, prepare) in CHAT_FEATURES.items():
-            if not only or name in only:
+            if wanted(name):
                 await shoot_chat_feature(server, name, model, prepare)
-        if only:
-            return
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
-        await shoot(server, "main-window-dark", CLASSIFIER, classify)
-        await shoot_chat(server, "chat-dark")
+        if wanted("main-window-dark"):
+            await shoot(server, "main-window-dark", CLASSIFIER, classify)
+        if wanted("chat-dark"):
+            await shoot_chat(server, "chat-dark")
         theme.apply_theme(app, "light")
-        await shoot(server, "main-window", CLASSIFIER, classify)
+        if wanted("main-window"):
+            await shoot(server, "main-window", CLASSIFIER, classify)
 
         def stream(w: MainWindow) -> None:
             w.request.editor.body.set_json({"prompt": "a lighthouse keeper", "stream": True})
 
-        await shoot(server, "streaming", STREAMER, stream)
+        if wanted("streaming"):
+            await shoot(server, "streaming", STREAMER, stream)
 
         def failing(w: MainWindow) -> None:
             server.emulator.state.set_model_faults(CLASSIFIER, "status=503,shape=spec,count=3")
 
-        await shoot(server, "error", CLASSIFIER, failing)
+        if wanted("error"):
+            await shoot(server, "error", CLASSIFIER, failing)
 
         def route(w: MainWindow) -> None:
             w.mode_combo.setCurrentIndex(w.mode_combo.findData("route"))
             w.request.editor.method_combo.setCurrentText("GET")
             w.request.editor.route_edit.setText("/items/1")
 
-        await shoot(server, "custom-route", CUSTOM, route)
-        await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
-        await shoot_chat(server)
-        await shoot_compare(server)
-        await shoot_image(server)
-        await shoot_audio(server, "tts-stream", "production")
-        await shoot_audio(server, "audio-answer", "development")
+        if wanted("custom-route"):
+            await shoot(server, "custom-route", CUSTOM, route)
+        if wanted("wake"):
+            await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
+        if wanted("chat"):
+            await shoot_chat(server)
+        if wanted("compare"):
+            await shoot_compare(server)
+        if wanted("compare-remotes"):
+            await shoot_compare_remotes(server)
+        if wanted("image-answer"):
+            await shoot_image(server)
+        if wanted("tts-stream"):
+            await shoot_audio(server, "tts-stream", "production")
+        if wanted("audio-answer"):
+            await shoot_audio(server, "audio-answer", "development")
 
 
 if __name__ == "__main__":
@@ -278,11 +397,7 @@ if __name__ == "__main__":
     apply_look(app)  # the icon and stylesheet the app itself sets
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
-    names = [arg for arg in sys.argv[1:] if not arg.startswith("--size")]
-    if "--size" in sys.argv:  # e.g. --size 1024x700: how a smaller screen shows them
-        names.remove(sys.argv[sys.argv.index("--size") + 1])
-        SIZE[:] = map(int, sys.argv[sys.argv.index("--size") + 1].split("x"))
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(main(names))
+        runner.run(main())
     collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

@@ -10,7 +10,7 @@ from typing import Any
 import playground
 from playground.cli import emulator, remotes
 
-HEADLESS = ("call", "chat", "compare", "run", "ws", "jobs", "inbox", "logs")
+HEADLESS = ("call", "chat", "compare", "run", "ws", "jobs", "inbox", "logs", "suite")
 
 
 class VersionAction(argparse.Action):
@@ -54,9 +54,9 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
     emulator.add_parser(sub)
     remotes.add_parser(sub)
     if headless:
-        from playground.cli import call, chat, compare, inbox, jobs, logs, run, ws
+        from playground.cli import call, chat, compare, inbox, jobs, logs, run, suite, ws
 
-        for command in (call, chat, compare, run, ws, jobs, inbox, logs):
+        for command in (call, chat, compare, run, ws, jobs, inbox, logs, suite):
             command.add_parser(sub)
     return parser
 

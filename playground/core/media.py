@@ -377,7 +377,7 @@ def find_media(value: Any, *, limit: int = 100) -> list[MediaString]:
                 encoding: Literal["base64", "data-url"] = "data-url" if offset else "base64"
                 found.append(MediaString(path, media, encoding, len(item), offset, is_urlsafe))
         elif isinstance(item, dict):
-            stack.extend((_child(path, key), child) for key, child in reversed(item.items()))
+            stack.extend((label_of(path, key), child) for key, child in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((f"{path}[{i}]", child) for i, child in reversed(list(enumerate(item))))
     return found
@@ -386,7 +386,8 @@ def find_media(value: Any, *, limit: int = 100) -> list[MediaString]:
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _child(path: str, key: object) -> str:
+def label_of(path: str, key: object) -> str:
+    """A child's JSON path: `$.data`, `$["a key"]`."""
     key = str(key)
     if _IDENTIFIER.fullmatch(key):
         return f"{path}.{key}"

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from playground.core.audio import declared_pcm
 from playground.core.jsontext import parse_json
-from playground.core.media import MIN_BASE64_CHARS, Media, sniff_string
+from playground.core.media import MIN_BASE64_CHARS, Media, label_of, sniff_string
 from playground.core.text import human_size
 
 __all__ = [
@@ -224,15 +224,3 @@ def _paths_of(value: Any, tokens: set[str]) -> dict[str, str]:
         elif isinstance(item, list):
             stack.extend((f"{path}[{i}]", child) for i, child in enumerate(item))
     return paths
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def label_of(path: str, key: object) -> str:
-    """A child's JSON path: `$.data`, `$["a key"]`."""
-    key = str(key)
-    if _IDENTIFIER.fullmatch(key):
-        return f"{path}.{key}"
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-    return f'{path}["{escaped}"]'

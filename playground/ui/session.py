@@ -70,9 +70,16 @@ def build_window(
     return attach(window, client, data_dir=data_dir)
 
 
-def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog:
-    """The first-run flow: offer what was found, or take a key; models load once there is one."""
+NO_KEY = "none needed (a Truss server takes no key)"
+
+
+def ask_for_key(window: MainWindow, client: BasetenClient) -> KeyDialog | None:
+    """The first-run flow: offer what was found, or take a key; models load once there is one.
+    A remote that takes no key (a Truss server) is never asked one: None, and it says so."""
     remote = client.remote
+    if not remote.needs_key:
+        window.show_status(f"{remote.name} is a Truss server: it takes no key, and is sent none.")
+        return None
     found = [r.key for r in trussrc_keys()]
     dialog = KeyDialog(remote.name, found, keyring_usable=keyring_usable(), parent=window)
 
@@ -108,7 +115,9 @@ async def run_window(
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     try:
-        if find_key_first:
+        if not client.remote.needs_key:
+            window.remote_row.set_key_label(NO_KEY)
+        elif find_key_first:
             window.show_status("Looking for the API key…")
             found = await asyncio.to_thread(find_key, window.remote.name)
             if found is not None:

@@ -298,7 +298,7 @@ def test_the_schema_is_versioned_and_an_old_file_is_migrated(
     db.commit()
     db.close()
     history = History(path)
-    assert history.schema_version == SCHEMA_VERSION == 5
+    assert history.schema_version == SCHEMA_VERSION == 6
     assert [r.target for r in history.search("hello")] == ["model old1 · production"]
     got = history.get(1)
     assert got is not None

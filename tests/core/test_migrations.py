@@ -45,4 +45,4 @@ def test_a_step_registered_twice_or_missing_is_refused() -> None:
 
 def test_presets_and_history_register_their_steps() -> None:
     assert PRESETS.latest == 2
-    assert HISTORY.latest == 5
+    assert HISTORY.latest == 6

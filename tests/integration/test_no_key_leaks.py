@@ -579,6 +579,49 @@ def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     assert any(b"authorization" in h.lower() for h in heads if h not in to_truss)
 
 
+@writes(f"{EXPORTS}/compare-remotes.json")
+def compares_across_remotes_in_the_window(s: Session) -> None:
+    """A compare column on that Truss server beside one on the window's remote: the Truss column
+    is sent no key (its client is its remote's own); the report names the remotes, no key."""
+    from playground.core.request.spec import Column
+    from playground.ui.compare.menu import open_compare
+    from playground.ui.compare.view import CompareView
+
+    columns = [Column(Target("model"), remote="truss-echo"), Column(Target(CLASSIFIER))]
+    sent = len(s.echo.heads)
+
+    async def compare() -> CompareView:  # all with the loop running, until every task is done
+        view = open_compare(s.win)  # reopened: the Truss server added since is offered
+        view.request_editor.editor.set_json({"text": "echo:json"})
+        view.set_columns(columns)
+        await settled(lambda: view.remote_columns.clients.get("truss-echo"))
+        ctl = view.controller
+        await s.wait_for(ctl.run_finished, ctl.run_failed, ctl.run_cancelled, then=view.send_all)
+        await settled(lambda: True)
+        return view
+
+    view = s.loop.run_until_complete(compare())
+    assert view.comparison is not None
+    assert [r.outcome for r in view.comparison.rounds[0]] == ["ok", "ok"]
+    heads = s.echo.heads[sent:]
+    to_truss = [h for h in heads if b" /v1/models/model:predict " in h.split(b"\r\n")[0]]
+    assert len(to_truss) == 1
+    assert b"authorization" not in to_truss[0].lower()
+    s.seen += widget_texts(view)
+    view.save_report(s.exports / "compare-remotes.json")
+    view.close()
+
+
+async def settled(condition: Callable[[], object]) -> None:
+    """Until `condition` holds and every other task is done (none left between two loop runs)."""
+    me = asyncio.current_task()
+    for _ in range(2000):
+        if condition() and all(t is me or t.done() for t in asyncio.all_tasks()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never settled")
+
+
 @writes(f"{EXPORTS}/code_responses.txt", f"{EXPORTS}/code_anthropic.txt")
 def uses_the_responses_and_messages_apis(s: Session) -> None:
     """`chat --api` with the key in the question (the answer quotes it), and both exports."""
@@ -694,8 +737,56 @@ def keeps_jobs_and_webhooks(s: Session) -> None:
     assert main(["jobs", "list"]) == 0
 
 
+@writes(
+    *(f"{EXPORTS}/suite{end}" for end in (".jsonl", ".json", ".md", ".html", ".xml", ".py")),
+    f"{EXPORTS}/terminal/playground/history.sqlite3",
+)
+def runs_a_suite_from_a_terminal(s: Session) -> None:
+    """`playground suite` on answers that quote the key: its lines, run file, the run kept in the
+    history and every report (JSON, Markdown, HTML, JUnit XML) masked; its Locust export reads
+    the key from the environment when it runs, never holds it. In a process of its own, as a
+    terminal runs it, with a data folder of its own (scanned too): the window's loop and its
+    open history stay as they are."""
+    import os
+    import subprocess
+    import sys
+
+    s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
+    suite = s.exports / "suite.yaml"
+    suite.write_text(
+        "schema_version: 1\nname: leaks\nrequest: {mode: predict, body: {text: '{{text}}'}}\n"
+        f"targets: [{{model: {CLASSIFIER}}}]\ncases: [{{text: 'echo:json'}}]\n"
+        "checks: [{status: 200}, {path: echo, equals: nothing}]\n",
+        encoding="utf-8",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "playground",
+        "suite",
+        str(suite),
+        "--base-url",
+        s.echo.base_url,
+    ]
+    command += ["--out", str(s.exports / "suite.jsonl")]
+    reports = [
+        a
+        for end in ("json", "md", "html", "xml")
+        for a in ("--report", str(s.exports / f"suite.{end}"))
+    ]
+    env = {**os.environ, "XDG_DATA_HOME": str(s.exports / "terminal")}
+    done = subprocess.run([*command, "--body", *reports], env=env, timeout=60, check=False)
+    assert done.returncode == 5  # its check failed
+    locust = [*command, "--locust", str(s.exports / "suite.py")]
+    done = subprocess.run(locust, env=env, timeout=60, check=False)
+    assert done.returncode == 0
+    assert s.echo.answered[-1] == "json"
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
+    ("predict", "finished"),  # the comparison across remotes: the window's remote's column
+    ("predict", "finished"),  # and the Truss server's
     ("chat", "failed"),  # the echo server's in-band error
     ("chat", "finished"),
     ("chat", "failed"),  # the local server's
@@ -726,6 +817,9 @@ STEPS: list[Callable[..., None]] = [
     imports_a_curl_that_carries_the_key,
     compares_and_saves_a_report,
     adds_a_remote,
+    # before steps that keep more history: its run, kept there through a connection of its own,
+    # checkpoints the write-ahead log that the end of the session scans
+    runs_a_suite_from_a_terminal,
     reads_a_body_that_quotes_the_key,
     saves_an_image_from_an_answer,
     streams_the_key_cut_in_two,
@@ -734,6 +828,7 @@ STEPS: list[Callable[..., None]] = [
     chats_with_a_server_that_quotes_the_key,
     calls_from_a_terminal,
     calls_a_truss_server_from_a_terminal,
+    compares_across_remotes_in_the_window,
     uses_the_responses_and_messages_apis,
     talks_over_a_websocket,
     keeps_jobs_and_webhooks,

@@ -5,17 +5,11 @@ Baseten-compatible server in one comparison across remotes."""
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from playground.cli.main import main
 from playground.core.api.client import BasetenClient
-from playground.core.api.truss_ready import LOADING, READY, Readiness, truss_readiness
+from playground.core.api.truss_ready import LOADING, READY
 from playground.core.compare.run import compare_targets
 from playground.core.errors import ApiError
 from playground.core.events import ChatFinished, JsonBody, TextChunk
@@ -26,79 +20,14 @@ from playground.emulator.demo import CHAT as CHAT_MODEL
 from playground.emulator.demo import CLASSIFIER
 from tests.core.helpers import collect, run
 from tests.integration.helpers import run as run_command
+from tests.integration.truss_helpers import TrussServer, truss_server
+
+__all__ = ["truss_server"]  # the fixture, shared with the window's tests
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV = ROOT / ".venv-truss"
-MODEL_DIR = Path(__file__).parent / "truss_model"
-SERVE = Path(__file__).parent / "truss_serve.py"
 MODEL = Target("model")
 CHAT = {"messages": [{"role": "user", "content": "hi there"}]}
-
-
-class TrussServer:
-    """The package's server, started in `.venv-truss` by truss_serve.py; readiness as it went."""
-
-    def __init__(self, process: subprocess.Popen[bytes], url: str, seen: list[Readiness]) -> None:
-        self.process, self.url, self.seen = process, url, seen
-
-    def remote(self, name: str = "truss-local") -> Remote:
-        return Remote.truss(self.url, name)
-
-
-@pytest.fixture(scope="module")
-def truss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrussServer]:
-    if not (VENV / "bin" / "truss").exists():
-        pytest.skip(f"{VENV} is missing: `packaging/bootstrap --test` builds it")
-    work = tmp_path_factory.mktemp("truss")
-    # What the server's Docker image is built from, without Docker: its code, the model, config.
-    subprocess.run(
-        [VENV / "bin" / "truss", "image", "build-context", work / "app", MODEL_DIR],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    log = work / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [VENV / "bin" / "python", SERVE, work / "app"], stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        port = _port_from(log, process)
-        server = TrussServer(process, f"http://127.0.0.1:{port}", [])
-        run(_until_ready(server))
-        yield server
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _port_from(log: Path, process: subprocess.Popen[bytes]) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        for line in log.read_text(errors="replace").splitlines():
-            if line.startswith("PORT "):
-                return int(line.split()[1])
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    raise AssertionError(f"the Truss server did not start:\n{log.read_text(errors='replace')}")
-
-
-async def _until_ready(server: TrussServer) -> None:
-    client = BasetenClient(server.remote(), "")
-    try:
-        for _ in range(600):
-            readiness = await truss_readiness(client)
-            if not server.seen or server.seen[-1] != readiness:
-                server.seen.append(readiness)
-            if readiness.is_ready:
-                return
-            await asyncio.sleep(0.05)
-    finally:
-        await client.aclose()
-    raise AssertionError(f"never ready: {server.seen}")
 
 
 def _add_truss_remote(server: TrussServer, capsys: pytest.CaptureFixture[str]) -> None:

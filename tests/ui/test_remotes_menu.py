@@ -186,3 +186,37 @@ def test_removing_a_remote_asks_first(make_window: Maker, emulator: EmulatorServ
     assert RemoteStore(remotes_file()).added() == {}
     assert not any(a.text().startswith("staging") for a in menus.menu.actions())
     assert "Removed staging" in win.statusBar().currentMessage()
+
+
+def test_a_truss_server_is_added_with_its_kind_opened_and_edited_as_one(
+    make_window: Maker, emulator: EmulatorServer
+) -> None:
+    win = make_window(emulator)
+    launched: list[tuple[str, list[str]]] = []
+    menus = RemotesMenu(
+        win, RemoteStore(remotes_file()), launch=lambda p, a: launched.append((p, a))
+    )
+    dialog = menus.ask_to_add()
+    assert dialog.url_edit.text() == ""
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("truss"))
+    assert dialog.url_edit.text() == "http://localhost:8080"  # where `truss run` listens
+    dialog.name_edit.setText("my-truss")
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible(), dialog.problem.text()
+    added = RemoteStore(remotes_file()).get("my-truss")
+    assert (added.kind, added.inference, added.needs_key) == (
+        "truss",
+        "http://localhost:8080",
+        False,
+    )
+    assert "no key needed" in win.statusBar().currentMessage()
+    entry = next(a for a in menus.menu.actions() if a.text().startswith("my-truss"))
+    assert entry.text() == "my-truss  (http://localhost:8080 · Truss server)"
+    entry.trigger()  # its window, in a process of its own, as any remote's
+    assert launched == [launch_command("my-truss")]
+    editing = menus.ask_to_edit(added)
+    assert editing.kind_combo.currentData() == "truss"
+    editing.url_edit.setText("http://127.0.0.1:9090")
+    editing.buttons.accepted.emit()
+    assert RemoteStore(remotes_file()).get("my-truss").inference == "http://127.0.0.1:9090"
+    assert RemoteStore(remotes_file()).get("my-truss").kind == "truss"

@@ -250,3 +250,14 @@ def like_query(terms: list[str]) -> tuple[str, list[str]]:
         where.append(clause)
         params += values
     return _select("exchanges_text", where), params
+
+
+@MIGRATIONS.step(5)
+def add_suite_runs(db: sqlite3.Connection) -> None:
+    """Suite runs, one row each: the suite, when, its run file and its summary (JSON), so that a
+    run can be compared with the one before ("what got worse since last time")."""
+    db.execute(
+        "CREATE TABLE suite_runs (id INTEGER PRIMARY KEY, at REAL NOT NULL, suite TEXT NOT NULL,"
+        " run_file TEXT NOT NULL, passed INTEGER NOT NULL, summary TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX suite_runs_by_suite ON suite_runs(suite, at)")

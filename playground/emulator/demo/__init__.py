@@ -15,6 +15,7 @@ from playground.emulator.demo import (
     predict,
     scale,
     streams,
+    suites,
     websockets,
 )
 from playground.emulator.demo.builder import DemoBuilder
@@ -29,6 +30,7 @@ from playground.emulator.demo.media import IMAGE, IMAGE_GEN, SPEECH, TRANSCRIBER
 from playground.emulator.demo.predict import CLASSIFIER
 from playground.emulator.demo.scale import SLEEPY
 from playground.emulator.demo.streams import NDJSON, STREAMER
+from playground.emulator.demo.suites import REVIEWS
 
 # Each feature adds its models in a module of its own (`def add(demo: DemoBuilder) -> None`),
 # listed here once, in the order the management API lists their models. A new demo model is a new
@@ -43,6 +45,7 @@ FEATURES: tuple[Callable[[DemoBuilder], None], ...] = (
     media.add,
     chains.add,
     websockets.add,
+    suites.add,
 )
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "IMAGE_GEN",
     "NDJSON",
     "REASONER",
+    "REVIEWS",
     "SLEEPY",
     "SPEECH",
     "STREAMER",

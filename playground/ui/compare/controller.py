@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.api.wake import WakeReport
+from playground.core.compare.clients import Clients
 from playground.core.compare.results import Comparison
 from playground.core.compare.run import CompareRound, compare_targets
 from playground.core.errors import PlaygroundError
@@ -60,13 +61,20 @@ class CompareController(TaskOwner):
         self.model_apis_loaded.emit([str(item["id"]) for item in catalog if "id" in item])
 
     def run(
-        self, spec: RequestSpec, columns: Sequence[Column], *, rounds: int = 1, wake: bool = False
+        self,
+        spec: RequestSpec,
+        columns: Sequence[Column],
+        *,
+        rounds: int = 1,
+        wake: bool = False,
+        clients: Clients | None = None,
     ) -> None:
         """Send `spec` to every column at once, `rounds` times; wake every target first if asked.
 
         Either way, a target that was scaled to zero has its first run marked cold, kept apart
-        from the warm ones (without waking, the targets' status is looked up first)."""
-        self._start("run", self._run(spec, tuple(columns), max(1, rounds), wake))
+        from the warm ones (without waking, the targets' status is looked up first). A column on
+        another remote is sent with that remote's client in `clients` (by name): its own key."""
+        self._start("run", self._run(spec, tuple(columns), max(1, rounds), wake, clients or {}))
 
     def stop(self, index: int) -> None:
         """Stop one column (its connection closes; the others go on). Idempotent."""
@@ -78,7 +86,12 @@ class CompareController(TaskOwner):
         return self._cancel("run")
 
     async def _run(
-        self, spec: RequestSpec, columns: tuple[Column, ...], rounds: int, wake: bool
+        self,
+        spec: RequestSpec,
+        columns: tuple[Column, ...],
+        rounds: int,
+        wake: bool,
+        clients: Clients,
     ) -> None:
         comparison = Comparison(spec, columns, remote=self.client.remote.label)
         self.run_started.emit(comparison)
@@ -95,6 +108,7 @@ class CompareController(TaskOwner):
                 on_result=self.column_ended.emit,
                 on_round=self._on_round,
                 into=comparison,
+                clients=clients,
             )
         except asyncio.CancelledError:
             self.run_cancelled.emit(comparison)

@@ -22,6 +22,8 @@ def open_compare(host: WindowHost) -> CompareView:
         host.closed.connect(view.close)
         view.load()
         view.take_window_request()
+    else:
+        view.remote_columns.refresh()  # a remote added since it was opened is offered too
     view.show()
     if QGuiApplication.platformName() != "offscreen":  # which warns that it cannot raise
         view.raise_()

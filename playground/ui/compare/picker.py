@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from playground.core.jsontext import InvalidJson, parse_json
 from playground.core.remote.remotes import Target
 from playground.core.request.spec import Column
+from playground.ui.look import set_state
 from playground.ui.target.bar import TargetBar
 from playground.ui.widgets.headers_edit import HeadersEdit
 
@@ -43,11 +45,22 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
 
 
 class ColumnPicker(QWidget):
-    """What one column calls: `column()` reads it (or says why it cannot), `set_column()` shows one."""
+    """What one column calls: `column()` reads it (or says why it cannot), `set_column()` shows one.
+    `remote_chosen(name)` when the remote it is on changes (the window's to begin with)."""
+
+    remote_chosen = Signal(str)
 
     def __init__(self, letter: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.letter = letter
+        self._own_remote = ""  # the window's: a column on it names no remote of its own
+        self.remote_combo = QComboBox()
+        self.remote_combo.setObjectName("columnRemote")
+        self.remote_combo.setToolTip("The remote this column is sent to, with its own key")
+        self.note_label = QLabel("")
+        self.note_label.setObjectName("columnRemoteNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
         self.source_combo = QComboBox()
         self.source_combo.setObjectName("columnSource")
         self.source_combo.addItem("Model", "model")
@@ -86,6 +99,8 @@ class ColumnPicker(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.remote_combo)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.source_combo)
         layout.addWidget(self.picker)
         overrides_row = QHBoxLayout()
@@ -98,6 +113,45 @@ class ColumnPicker(QWidget):
         self.overrides_edit.textChanged.connect(self._on_overrides_changed)
         self.headers_edit.problem_changed.connect(self._on_overrides_changed)
         self.headers_toggle.toggled.connect(self.headers_edit.setVisible)
+        self.remote_combo.currentIndexChanged.connect(self._on_remote_changed)
+
+    def set_remotes(self, names: list[str], own: str, kinds: dict[str, str]) -> None:
+        """Offer `names` (the window's remote `own` first), a Truss server's said so."""
+        self._own_remote = own
+        self.remote_combo.blockSignals(True)
+        self.remote_combo.clear()
+        for name in names:
+            kind = " (Truss server)" if kinds.get(name) == "truss" else ""
+            self.remote_combo.addItem(name + kind, name)
+        self.remote_combo.setCurrentIndex(0)
+        self.remote_combo.blockSignals(False)
+
+    def remote_name(self) -> str:
+        return str(self.remote_combo.currentData() or self._own_remote)
+
+    def set_remote(self, name: str) -> None:
+        """Put the column on `name` ("" the window's remote); `remote_chosen` if it changed."""
+        index = self.remote_combo.findData(name or self._own_remote)
+        if index < 0:  # a saved comparison's remote not known here: said, never dropped
+            self.remote_combo.addItem(f"{name} (unknown)", name)
+            index = self.remote_combo.count() - 1
+        self.remote_combo.setCurrentIndex(index)
+
+    def say(self, text: str) -> None:
+        """A problem with the column's remote (no key, no models), until it changes."""
+        set_state(self.note_label, "tone", "error")
+        self.note_label.setText(text)
+        self.note_label.show()
+
+    def say_status(self, text: str) -> None:
+        """How the column's remote is (a Truss server loading, say); "" says nothing."""
+        set_state(self.note_label, "tone", "muted")
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    def _on_remote_changed(self, _index: int) -> None:
+        self.note_label.hide()
+        self.remote_chosen.emit(self.remote_name())
 
     def uses_model_api(self) -> bool:
         return bool(self.source_combo.currentData() == "model_api")
@@ -119,18 +173,21 @@ class ColumnPicker(QWidget):
             overrides, headers = self.overrides(), self.headers()
         except ValueError as exc:
             return str(exc)
+        name = self.remote_name()
+        remote = "" if name == self._own_remote else name
         if self.uses_model_api():
             slug = self.api_combo.currentText().strip()
             if not slug:
                 return f"Column {self.letter}: pick a Model API."
-            return Column(None, slug, overrides, headers)
+            return Column(None, slug, overrides, headers, remote)
         target = self.target_bar.target()
         if target is None:
             return f"Column {self.letter}: pick a model, or type its id."
-        return Column(target, overrides=overrides, headers=headers)
+        return Column(target, overrides=overrides, headers=headers, remote=remote)
 
     def set_column(self, column: Column) -> None:
         """Show `column` (a saved comparison's, or the window's target)."""
+        self.set_remote(column.remote)
         if column.target is None:
             self.source_combo.setCurrentIndex(1)
             self.api_combo.setEditText(column.model_api)

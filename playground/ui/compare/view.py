@@ -26,6 +26,7 @@ from playground.core.remote.catalogue import parse_target
 from playground.core.request.spec import Column, RequestSpec
 from playground.ui.compare.chart import ChartData, PercentileChartView
 from playground.ui.compare.column import LETTERS, CompareColumnView
+from playground.ui.compare.column_remotes import RemoteColumns
 from playground.ui.compare.controller import CompareController
 from playground.ui.compare.diff_dialog import DiffDialog
 from playground.ui.compare.offers import TargetOffers
@@ -64,12 +65,13 @@ class CompareView(QWidget):
         self.controller = controller or CompareController(client, self)
         self.catalogue = CatalogueController(client, self)
         self.columns: list[CompareColumnView] = []
-        self._catalogues: list[CatalogueController] = []  # one per column: loads never collide
-        self._models: list[dict[str, Any]] = []
+        self.catalogues: list[CatalogueController] = []  # one per column: loads never collide
+        self.models: list[dict[str, Any]] = []
         self._model_apis: list[str] = []
         self.comparison: Comparison | None = None
         self._woken: set[int] = set()  # columns whose target is serving (or cannot be woken)
         self.offers = TargetOffers(self.catalogue, lambda: self.columns, self)
+        self.remote_columns = RemoteColumns(self)  # each column on a remote of its own choice
         self._batcher = FrameBatcher(self._flush, self)  # every column's new text, per frame
         self._build_ui()
         self._connect()
@@ -167,15 +169,16 @@ class CompareView(QWidget):
         catalogue.link(bar)
         view.remove_requested.connect(lambda: self.remove_column(view))
         view.stop_requested.connect(lambda: self.controller.stop(view.index))
-        if self._models:
-            bar.set_models(self._models)
+        if self.models:
+            bar.set_models(self.models)
         model_id = self.columns[-1].target_bar.model_id() if self.columns else ""
         if model_id:
             bar.select_model(model_id)
             self.offers.offer(model_id, [view])  # its next environment, not production again
         view.set_model_apis(self._model_apis)
         self.columns.append(view)
-        self._catalogues.append(catalogue)
+        self.catalogues.append(catalogue)
+        self.remote_columns.attach(view)
         self.splitter.addWidget(view)
         self._update_columns()
         return view
@@ -185,7 +188,7 @@ class CompareView(QWidget):
             return
         index = self.columns.index(view)
         self.columns.pop(index)
-        catalogue = self._catalogues.pop(index)
+        catalogue = self.catalogues.pop(index)
         self.offers.forget(view)
         catalogue.cancel_all()
         catalogue.deleteLater()
@@ -193,6 +196,7 @@ class CompareView(QWidget):
         view.deleteLater()
         for i, column in enumerate(self.columns):
             column.set_index(i)
+        self.remote_columns.retitle()
         self._update_columns()
 
     def set_columns(self, columns: list[Column]) -> None:
@@ -267,7 +271,8 @@ class CompareView(QWidget):
             return
         spec, columns = request
         rounds, wake = self.repeat_spin.value(), self.wake_check.isChecked()
-        self.controller.run(spec, columns, rounds=rounds, wake=wake)
+        clients = self.remote_columns.clients.clients()
+        self.controller.run(spec, columns, rounds=rounds, wake=wake, clients=clients)
 
     def stop_all(self) -> None:
         if not self.controller.stop_all():
@@ -304,11 +309,11 @@ class CompareView(QWidget):
 
     def cancel(self) -> None:
         """Stop everything the view runs (it, or the main window, is closing)."""
-        for owner in (self.controller, self.catalogue, *self._catalogues):
+        for owner in (self.controller, self.catalogue, *self.catalogues, self.remote_columns):
             owner.cancel_all()
 
     async def aclose(self) -> None:
-        for owner in (self.controller, self.catalogue, *self._catalogues):
+        for owner in (self.controller, self.catalogue, *self.catalogues, self.remote_columns):
             await owner.aclose()
 
     # --- view refreshers -----------------------------------------------------------------------
@@ -356,9 +361,9 @@ class CompareView(QWidget):
     # --- controller events ---------------------------------------------------------------------
 
     def _on_catalogue_models_loaded(self, models: list[dict[str, Any]]) -> None:
-        self._models = models
+        self.models = models
         self.toolbar.set_models(models)
-        for view in self.columns:
+        for view in self.remote_columns.on_own_remote():  # the others list their remote's
             view.target_bar.set_models(models)
 
     def _on_toolbar_model_activated(self, index: int) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,9 +26,11 @@ from playground.core.remote.config import (
     RemoteConfigError,
     RemoteStore,
     remote_from_url,
+    truss_remote,
     url_of,
 )
 from playground.core.remote.remotes import Remote
+from playground.core.remote.truss import DEFAULT_URL as TRUSS_URL
 from playground.ui.host import WindowHost
 
 
@@ -38,9 +41,21 @@ def launch_command(remote_name: str) -> tuple[str, list[str]]:
     return sys.executable, ["-m", "playground", "--remote", remote_name]
 
 
+KINDS = {  # what a remote's kind is called, in the menu and in the dialog
+    "baseten": "Baseten, or a Baseten-compatible server",
+    "truss": "A Truss server (its own routes; no key)",
+}
+
+
+def menu_text(remote: Remote) -> str:
+    """A remote as File ▸ Remotes lists it: its name, where it is and, for a Truss server, so."""
+    kind = " · Truss server" if remote.kind == "truss" else ""
+    return f"{remote.name}  ({remote.label}{kind})"
+
+
 class AddRemoteDialog(QDialog):
-    """A name and a URL, to add a remote or change the added one `editing`; stays open to say
-    why it cannot be saved."""
+    """A kind, a name and a URL, to add a remote or change the added one `editing`; stays open
+    to say why it cannot be saved."""
 
     remote_added = Signal(object)  # Remote, added or changed
 
@@ -48,6 +63,10 @@ class AddRemoteDialog(QDialog):
         super().__init__(parent)
         self.store, self.editing = store, editing
         self.setWindowTitle(f"Edit the remote {editing.name}" if editing else "Add a remote")
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("remoteKindCombo")
+        for kind, words in KINDS.items():
+            self.kind_combo.addItem(words, kind)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("remoteNameEdit")
         self.name_edit.setPlaceholderText("staging")
@@ -61,20 +80,36 @@ class AddRemoteDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         form = QFormLayout(self)
+        form.addRow("Kind", self.kind_combo)
         form.addRow("Name", self.name_edit)
         form.addRow("Dashboard or server URL", self.url_edit)
         form.addRow(self.problem)
         form.addRow(self.buttons)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_changed)
         if editing is not None:
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(editing.kind))
             self.name_edit.setText(editing.name)
             self.url_edit.setText(url_of(editing))
         self.resize(480, self.sizeHint().height())
 
+    def kind(self) -> str:
+        return str(self.kind_combo.currentData())
+
+    def _on_kind_changed(self, _index: int) -> None:
+        """A Truss server is most often where `truss run` and its image listen: offer that."""
+        is_truss = self.kind() == "truss"
+        self.url_edit.setPlaceholderText(
+            TRUSS_URL if is_truss else "https://app.staging.baseten.co, or http://127.0.0.1:8765"
+        )
+        if is_truss and not self.url_edit.text().strip():
+            self.url_edit.setText(TRUSS_URL)
+
     def _on_buttons_accepted(self) -> None:
+        make = truss_remote if self.kind() == "truss" else remote_from_url
         try:
-            remote = remote_from_url(self.name_edit.text().strip(), self.url_edit.text().strip())
+            remote = make(self.name_edit.text().strip(), self.url_edit.text().strip())
             if self.editing is not None:
                 self.store.replace(self.editing.name, remote)
             else:
@@ -107,7 +142,7 @@ class RemotesMenu(QObject):
         self.menu.clear()
         remotes = self.store.all()
         for remote in remotes.values():
-            action = self.menu.addAction(f"{remote.name}  ({remote.label})")
+            action = self.menu.addAction(menu_text(remote))
             action.setCheckable(True)
             action.setChecked(remote.name == self.host.remote.name)
             action.triggered.connect(lambda _=False, a=action, r=remote: self._on_chosen(a, r))
@@ -190,8 +225,10 @@ class RemotesMenu(QObject):
 
     def _on_dialog_remote_added(self, remote: Remote) -> None:
         self.refresh()
+        kind = ", a Truss server: no key needed" if remote.kind == "truss" else ""
         self.host.show_status(
-            f"Added {remote.name} ({remote.label}); File ▸ Remotes opens a window on it.", 8000
+            f"Added {remote.name} ({remote.label}{kind}); File ▸ Remotes opens a window on it.",
+            8000,
         )
 
 

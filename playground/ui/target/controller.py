@@ -22,6 +22,7 @@ from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
+    from playground.core.api.truss_ready import Readiness
     from playground.core.remote.remotes import Target
     from playground.core.request.spec import RequestSpec
     from playground.ui.host import ChatReports, RequestReports
@@ -40,6 +41,7 @@ class CatalogueController(TaskOwner):
     example_loaded = Signal(str, object)  # model id, example input
     status_changed = Signal(str, str, str)  # model id, deployment id, status
     wake_failed = Signal(str)
+    readiness_said = Signal(str, bool)  # a Truss server's readiness in its words, is it ready
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +55,11 @@ class CatalogueController(TaskOwner):
         self._start("models", self._load_models())
 
     async def _load_models(self) -> None:
+        if self.client.remote.kind == "truss":  # one model, no management API to list it
+            from playground.ui.target.truss import truss_models
+
+            self.models_loaded.emit(truss_models())
+            return
         try:
             models = await self.client.management.models()
         except PlaygroundError as exc:
@@ -64,6 +71,9 @@ class CatalogueController(TaskOwner):
         self._start("targets", self._load_targets(model_id))
 
     async def _load_targets(self, model_id: str) -> None:
+        if self.client.remote.kind == "truss":
+            await self._follow_truss(model_id)
+            return
         mgmt = self.client.management
         try:
             # A task group, not gather: when one call fails the others are cancelled and awaited,
@@ -90,6 +100,20 @@ class CatalogueController(TaskOwner):
                 return  # no example is fine
             if example is not None:
                 self.example_loaded.emit(model_id, example)
+
+    async def _follow_truss(self, model_id: str) -> None:
+        """A Truss server's one target, its status its readiness, followed until ready or failed."""
+        from playground.ui.target.truss import follow_readiness, truss_choice
+
+        def said(readiness: Readiness) -> None:
+            # The whole choice again, not only its status: the server's message changes too.
+            choice = truss_choice(readiness)
+            self._choices[model_id] = [choice]
+            self.targets_loaded.emit(model_id, [choice])
+            words = f"{self.client.remote.name}: {readiness.text}"
+            self.readiness_said.emit(words, readiness.is_ready)
+
+        await follow_readiness(self.client, said, poll_s=self.wake_poll_seconds)
 
     def wake(self, choice: TargetChoice) -> None:
         self._start("wake", self._wake(choice))
@@ -202,3 +226,4 @@ class CatalogueController(TaskOwner):
         )
         self.status_changed.connect(lambda model, dep, s: status(f"{model} deployment {dep}: {s}"))
         self.wake_failed.connect(lambda message: status(f"Wake failed: {message}"))
+        self.readiness_said.connect(lambda words, _ready: status(words))
