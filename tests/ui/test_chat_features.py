@@ -317,3 +317,31 @@ def test_logprobs_are_off_by_default_and_tint_the_answer_when_on(
     assert len(hover.split("<br>")) >= 2
     QToolTip.hideText()
     assert view.logprobs.token_at(0) == tokens[0]
+
+
+def test_a_stopped_answer_keeps_its_tinted_tokens_and_shows_its_text_once(
+    make_pane: Maker, loop: asyncio.AbstractEventLoop
+) -> None:
+    pane = make_pane(CHAT, "demo-llm")
+    pane.extras.options.logprobs_check.setChecked(True)
+    pane.extras.headers_edit.setPlainText("X-Emulator-Fault: tokens=400,delay=0.01")
+    assert pane.controller is not None
+    c = pane.controller
+
+    async def go() -> None:
+        cancelled = asyncio.ensure_future(first_signal(c.answer_cancelled, within=20))
+        pane.input.setPlainText("long please")
+        pane.send()
+        await first_signal(c.delta_received, within=20)
+        await asyncio.sleep(0.2)
+        pane.stop()
+        await cancelled
+
+    loop.run_until_complete(go())
+    view = pane.messages()[-1]
+    assert view.turn.is_partial
+    assert view.turn.content
+    assert view.logprobs.isVisible()
+    assert view.logprobs.toPlainText() == view.turn.content
+    assert not view.streaming.isVisible()
+    assert not view.content.isVisible()

@@ -234,7 +234,12 @@ class MessageView(QFrame):
         self._forget_pending()
         turn = self.turn
         as_markdown = turn.role == "assistant" and bool(turn.content) and not turn.is_partial
-        if turn.logprobs and turn.role == "assistant":
+        # Stopped or cut short, the tinted tokens that came stay; a finished answer whose result
+        # has none (a key spelled in them drops them all) shows as text.
+        kept_tints = turn.is_partial and self.logprobs.token_count() > 0
+        is_tinted = turn.role == "assistant" and bool(turn.logprobs or kept_tints)
+        self.logprobs.setVisible(is_tinted)
+        if is_tinted:
             self._show_logprobs()
         elif turn.role == "assistant" and (len(turn.content) > MARKDOWN_LIMIT or turn.is_partial):
             # Laying out Markdown takes ~1.5 ms per 10 KB in one go: a long answer stays as it
@@ -274,7 +279,7 @@ class MessageView(QFrame):
 
     def _show_logprobs(self) -> None:
         """The tinted tokens (as streamed, or all at once when shown again) instead of the text."""
-        if self.logprobs.token_count() != len(self.turn.logprobs):
+        if self.turn.logprobs and self.logprobs.token_count() != len(self.turn.logprobs):
             self.logprobs.set_tokens(self.turn.logprobs)
         self.content.setVisible(False)
         self.streaming.setVisible(False)
