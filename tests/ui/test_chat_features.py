@@ -146,6 +146,9 @@ def test_the_api_choice_reaches_a_model_api(
     qtbot.addWidget(dialog)
     code = dialog.current_code()  # the export opens on that API's SDK
     assert ("client.responses.create" if api == "responses" else "anthropic") in code
+    curl = dialog.views["curl"].toPlainText()  # curl too: that API's path and body
+    assert f"/inference/v1{path} " in curl
+    assert ('"input"' if api == "responses" else '"max_tokens"') in curl
     pane.extras.options.set_model_api(False)  # as talking to the deployment again does
     assert pane.extras.options.api() == "chat"
 
