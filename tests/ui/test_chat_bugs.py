@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 
 from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
 
 from playground.core import Target
 from playground.core.request.spec import RequestSpec
@@ -16,6 +17,7 @@ from playground.emulator.demo import CHAT, REASONER
 from playground.emulator.demo.llm import VLLM_MODEL
 from playground.ui import theme
 from playground.ui.main_window import MainWindow
+from playground.ui.request.code_export import show_import_curl
 from tests.ui.helpers import Maker, load, signalled, until
 
 
@@ -139,3 +141,34 @@ def test_reasoning_is_open_while_it_streams_and_looks_unlike_the_answer(
     inside = shot.pixelColor(shot.width() - 3, 2)
     assert inside == QColor(theme.colour("alt_base"))
     assert inside != text_shot.pixelColor(text_shot.width() - 3, 2)
+
+
+def test_an_imported_chat_curl_keeps_its_headers_and_send_answers_it(
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> None:
+    win = make_window(emulator)
+    load(win, loop, CHAT)
+    url = f"{emulator.base_url}/model-{CHAT}/environments/production/sync/v1/chat/completions"
+    body = '{"model": "demo-llm", "messages": [{"role": "user", "content": "hi"}], "stream": true}'
+    command = (
+        f'curl {url} -H "Authorization: Api-Key $BASETEN_API_KEY" '
+        "-H 'x-session-affinity: s-1' -H 'X-Emulator-Fault: status=503' "
+        f"-H 'Content-Type: application/json' -d '{body}'"
+    )
+
+    async def go() -> None:
+        listed = asyncio.ensure_future(signalled(win.chat_controller.models_listed))
+        dialog = show_import_curl(win, command)
+        qtbot.addWidget(dialog)
+        dialog.import_button.click()
+        await listed
+
+    loop.run_until_complete(go())
+    assert win.mode() == "chat"
+    assert win.chat.extras.headers_edit.toPlainText() == (
+        "x-session-affinity: s-1\nX-Emulator-Fault: status=503"
+    )
+    assert win.chat.extras.headers_edit.isVisible()
+    assert answer(win, loop) == "failed"  # the fault the curl injected, on the question it asked
+    record = list(emulator.emulator.state.records.values())[-1]
+    assert record.headers.get("x-session-affinity") == "s-1"
