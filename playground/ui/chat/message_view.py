@@ -234,9 +234,14 @@ class MessageView(QFrame):
         self._forget_pending()
         turn = self.turn
         as_markdown = turn.role == "assistant" and bool(turn.content) and not turn.is_partial
-        # Stopped or cut short, the tinted tokens that came stay; a finished answer whose result
-        # has none (a key spelled in them drops them all) shows as text.
-        kept_tints = turn.is_partial and self.logprobs.token_count() > 0
+        # Stopped or cut short, the tinted tokens that came stay when they spell what was kept
+        # (the text may run a little ahead of them); else, and for a finished answer whose result
+        # has none (a key spelled in them drops them all), the text shows plain.
+        kept_tints = (
+            turn.is_partial
+            and self.logprobs.token_count() > 0
+            and self.logprobs.text() == turn.content
+        )
         is_tinted = turn.role == "assistant" and bool(turn.logprobs or kept_tints)
         self.logprobs.setVisible(is_tinted)
         if is_tinted:
