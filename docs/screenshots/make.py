@@ -1,6 +1,7 @@
 """Make the README's screenshots: the real window against the local server, offscreen.
 
 python docs/screenshots/make.py [NAME …]   (only the shots named, e.g. compare-remotes)
+python docs/screenshots/make.py chat-vision --size 1024x700   (how a smaller screen shows it)
 
 `compare-remotes` also starts the real Truss server (tests/integration/truss_serve.py, from
 `.venv-truss`, which `packaging/bootstrap --test` builds) and a second local server.
@@ -46,6 +47,7 @@ from playground.emulator.demo import (
     SPEECH,
     STREAMER,
 )
+from playground.emulator.demo.llm import VISION
 from playground.ui.collector import MainThreadCollector
 from playground.ui.compare.menu import open_compare
 from playground.ui import theme
@@ -58,8 +60,13 @@ from playground.ui.websocket.page import WsPage
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-SIZE = (1280, 800)
-WANTED = set(sys.argv[1:])  # no names: every shot
+SIZE = [1280, 800]
+_ARGS = sys.argv[1:]
+if "--size" in _ARGS:  # e.g. --size 1024x700
+    _AT = _ARGS.index("--size")
+    SIZE[:] = map(int, _ARGS[_AT + 1].split("x"))
+    del _ARGS[_AT : _AT + 2]
+WANTED = set(_ARGS)  # no names: every shot
 
 
 def wanted(name: str) -> bool:
@@ -191,6 +198,53 @@ async def shoot_image(server: EmulatorServer) -> None:
         await ready
         await asyncio.sleep(0.3)
         save(win, "image-answer")
+
+
+async def shoot_chat_feature(
+    server: EmulatorServer, name: str, model: str, prepare: Callable[[MainWindow], str]
+) -> None:
+    """A chat with one of its features set by `prepare` (which returns the question), answered."""
+    async with window_on(server, model) as win:
+        listed = asyncio.ensure_future(first_signal(win.chat_controller.models_listed))
+        win.mode_combo.setCurrentIndex(win.mode_combo.findData("chat"))
+        await listed
+        question = prepare(win)
+        done = asyncio.ensure_future(first_signal(win.chat_controller.answer_finished))
+        win.chat.input.setPlainText(question)
+        win.send()
+        await done
+        await asyncio.sleep(0.3)
+        save(win, name)
+
+
+def structured(w: MainWindow) -> str:
+    w.chat.extras.options.schema_button.click()
+    w.chat.extras.schema_editor.use_template("Person (nested object)")
+    return "Who wrote this library, and where do they live?"
+
+
+def vision(w: MainWindow) -> str:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    image = QImage(320, 200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2f81f7"))  # a sky, a sun and a hill
+    painter = QPainter(image)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#ffd33d"))
+    painter.drawEllipse(QPointF(240, 60), 30, 30)
+    painter.setBrush(QColor("#2da44e"))
+    painter.drawEllipse(QPointF(100, 260), 200, 110)
+    painter.end()
+    path = Path(_HOME) / "sky.png"
+    image.save(str(path))
+    w.chat.extras.tray.add_path(str(path))
+    return "What is in this image?"
+
+
+def logprobs(w: MainWindow) -> str:
+    w.chat.extras.options.logprobs_check.setChecked(True)
+    return "What is a cold start, in two sentences?"
 
 
 async def shoot_audio(server: EmulatorServer, name: str, environment: str) -> None:
@@ -332,6 +386,13 @@ def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
 
+CHAT_FEATURES = {
+    "chat-structured": (CHAT, structured),
+    "chat-vision": (VISION, vision),
+    "chat-logprobs": (CHAT, logprobs),
+}
+
+
 async def main() -> None:
     """Every shot, or (`make.py websocket logs`) only the ones named."""
     settings = EmulatorSettings(wake_seconds=30, load_seconds=30)
@@ -340,6 +401,10 @@ async def main() -> None:
         assert isinstance(app, QApplication)
         if "websocket-small" in WANTED:  # to look at, not for the README
             await shoot_websocket(server, "websocket-small", (1024, 700))
+        theme.apply_theme(app, "light")
+        for name, (model, prepare) in CHAT_FEATURES.items():
+            if wanted(name):
+                await shoot_chat_feature(server, name, model, prepare)
         # The main shots in the dark theme too (View > Theme > Dark); the rest in the light one.
         theme.apply_theme(app, "dark")
         if wanted("main-window-dark"):

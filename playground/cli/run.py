@@ -92,11 +92,11 @@ async def run_preset(args: argparse.Namespace, out: Printer) -> None:
     client = client_for(args)
     try:
         if spec.mode == "chat":
-            body = spec.wire_body()
+            body = spec.chat_body()
             if not isinstance(body, dict):
                 raise UsageError(f"{preset.name!r} is a chat whose body is not a JSON object")
             base = client.openai_base(spec.target)
-            await print_chat(client.chat(base, body, headers=dict(spec.headers)), out)
+            await print_chat(client.chat(base, body, headers=dict(spec.headers), api=spec.api), out)
         elif spec.mode == "async":
             assert spec.target is not None  # only chat may go without one
             options = spec.async_options

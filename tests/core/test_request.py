@@ -158,3 +158,29 @@ def test_headers_are_typed_one_per_line() -> None:
         parse_headers("X-Ok: 1\nno colon here")
     with pytest.raises(ValueError, match="line 1: Authorization is never typed here"):
         parse_headers("Authorization: Api-Key abc")
+
+
+def test_a_chat_on_a_model_api_keeps_its_api_in_the_url_the_body_and_the_file() -> None:
+    body = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+    spec = RequestSpec("chat", None, body, model_api="demo/chat", api="responses")
+    assert spec.url(BASETEN) == "https://inference.baseten.co/v1/responses"
+    assert spec.wire_body() == {
+        "model": "demo/chat",
+        "input": [{"role": "user", "content": "hi"}],
+        "stream": True,
+    }
+    assert spec.chat_body() == {"model": "demo/chat", **body}  # what client.chat(api=…) takes
+    assert spec.to_dict() == {
+        "mode": "chat",
+        "model_api": "demo/chat",
+        "api": "responses",
+        "body": body,
+    }
+    assert RequestSpec.from_dict(spec.to_dict()) == spec
+    assert "api" not in RequestSpec("chat", None, body, model_api="demo/chat").to_dict()
+    with pytest.raises(ValueError, match="Model APIs only"):
+        RequestSpec("chat", Target("abc"), body, api="messages")  # a deployment: chat only
+    with pytest.raises(ValueError, match="unknown API 'completions'"):
+        RequestSpec.from_dict(
+            {"mode": "chat", "model_api": "x", "api": "completions", "body": body}
+        )

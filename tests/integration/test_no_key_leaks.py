@@ -38,6 +38,7 @@ from playground.core.request.spec import RequestSpec
 from playground.core.secrets import mask
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, CLASSIFIER, IMAGE_GEN
+from playground.ui.chat.logprobs_view import alternatives_html
 from playground.ui.history.panel import HistoryPanel
 from playground.ui.main_window import MainWindow
 from playground.ui.remotes.key_dialog import KeyDialog
@@ -293,6 +294,33 @@ def keeps_history(s: Session) -> None:
     for row in range(panel.model.rowCount()):
         panel.table.selectRow(row)
         s.seen += widget_texts(panel)
+
+
+@writes(f"{EXPORTS}/chat-with-headers.json")
+def chats_with_headers_logprobs_and_a_schema(s: Session) -> None:
+    """Chat's extra headers (a key typed as a value is refused), logprobs (their hover texts are
+    shown too) and a schema; the request, headers and all, kept as a preset keeps it."""
+    pane = s.win.chat
+    pane.extras.headers_edit.setPlainText(f"X-Trace: {KEY}")
+    refused = pane.request_spec()
+    assert isinstance(refused, str)
+    assert "never typed here" in refused
+    pane.extras.headers_edit.setPlainText("x-session-affinity: leak-check")
+    pane.extras.options.logprobs_check.setChecked(True)
+    pane.extras.options.schema_button.click()
+    pane.input.setPlainText("Who are you?")
+    s.wait(s.win.chat_controller.answer_finished, then=s.win.send)
+    answer = pane.messages()[-1]
+    assert answer.turn.logprobs
+    assert answer.check.text() == "Schema: valid"
+    s.seen += [alternatives_html(token) for token in answer.turn.logprobs]
+    spec = pane.request_spec()
+    assert isinstance(spec, RequestSpec)
+    assert dict(spec.headers) == {"x-session-affinity": "leak-check"}
+    (s.exports / "chat-with-headers.json").write_text(json.dumps(spec.to_dict()))
+    pane.extras.options.schema_button.click()
+    pane.extras.options.logprobs_check.setChecked(False)
+    pane.extras.headers_edit.clear()
 
 
 @writes(f"{CONFIG}/window.ini")
@@ -880,6 +908,7 @@ STEPS: list[Callable[..., None]] = [
     chats,
     exports_the_chat,
     keeps_history,
+    chats_with_headers_logprobs_and_a_schema,
     saves_and_exports_a_preset,
     exports_code,
     inserts_a_file_and_keeps_it_in_a_preset_and_an_export,
@@ -1028,12 +1057,13 @@ def test_a_whole_session_never_writes_or_shows_the_key(
     echoed, rows = rows[: len(ECHOED)], rows[len(ECHOED) :]
     assert echoed == ECHOED
     # newest first: the comparison's two columns, the imported curl, the inserted file, the
-    # chat, the 500, the predict, the 401
+    # chat with headers, the chat, the 500, the predict, the 401
     assert rows == [
         ("predict", "finished"),
         ("predict", "finished"),
         ("predict", "finished"),
         ("predict", "finished"),
+        ("chat", "finished"),
         ("chat", "finished"),
         ("predict", "failed"),
         ("predict", "finished"),

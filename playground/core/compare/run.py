@@ -241,11 +241,11 @@ async def run_column(
     try:
         events: Any
         if applied.mode == "chat":
-            body = applied.wire_body()
+            body = applied.chat_body()
             if not isinstance(body, dict):
                 raise InvalidRequest("A chat request's body is an object with messages")
             base = client.openai_base(applied.target)
-            events = client.chat(base, body, headers=dict(applied.headers))
+            events = client.chat(base, body, headers=dict(applied.headers), api=applied.api)
         else:
             events = client.send(applied)
         async with aclosing(events) as stream:

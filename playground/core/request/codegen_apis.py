@@ -79,7 +79,7 @@ def to_openai_responses(spec: RequestSpec, remote: Remote) -> str:
     reason = api_reason(spec, "Responses API")
     if reason:
         raise ValueError(reason)
-    body = to_responses(spec.wire_body())
+    body = to_responses(spec.chat_body())
     streaming = body.pop("stream", False) is True
     lines = ["import os", "", "from openai import OpenAI", "", "client = OpenAI("]
     lines += [
@@ -111,7 +111,7 @@ def to_anthropic_messages(spec: RequestSpec, remote: Remote) -> str:
     reason = api_reason(spec, "Messages API")
     if reason:
         raise ValueError(reason)
-    body = to_messages(spec.wire_body())
+    body = to_messages(spec.chat_body())
     streaming = body.pop("stream", False) is True
     # The SDK adds /v1/messages itself.
     base = remote.model_apis_url().rstrip("/").removesuffix("/v1")

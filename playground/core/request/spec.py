@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from playground.core.remote.remotes import Remote, Target, TargetKind
+from playground.core.request.api_bodies import APIS, PATHS, Api, wire_body
 from playground.core.secrets import is_secret_header
 
 if TYPE_CHECKING:
@@ -120,12 +121,17 @@ class RequestSpec:
     async_options: AsyncOptions | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     model_api: str = ""
+    api: Api = "chat"  # a chat's wire: Chat Completions, or (Model APIs) Responses or Messages
     # A WebSocket session's `body` is its frames to send, as `core.ws.plan.OutFrame.to_dict()`
     # each; written as "frames" (the form `WsPlan.to_dict()` writes).
 
     def __post_init__(self) -> None:
         if self.mode not in get_args(Mode):
             raise ValueError(f"unknown mode {self.mode!r}; one of {', '.join(get_args(Mode))}")
+        if self.api not in APIS:
+            raise ValueError(f"unknown API {self.api!r}; one of {', '.join(APIS)}")
+        if self.api != "chat" and not (self.mode == "chat" and self.model_api):
+            raise ValueError(f"the {self.api} API is a chat API served by Model APIs only")
         if self.target is None and not (self.mode == "chat" and self.model_api):
             raise ValueError("a request needs a target (or, for chat, a Model API slug)")
         if self.method not in METHODS:
@@ -156,7 +162,7 @@ class RequestSpec:
         """The URL this request goes to on `remote`."""
         if self.mode == "chat":
             base = self.target.openai_base(remote) if self.target else remote.model_apis_url()
-            return base + "/chat/completions"
+            return base + "/" + PATHS[self.api]
         assert self.target is not None  # checked in __post_init__
         if self.mode == "async":  # a chain's entrypoint is queued with async_run_remote
             endpoint = "async_run_remote" if self.target.is_chain else "async_predict"
@@ -180,6 +186,14 @@ class RequestSpec:
             return (self.async_options or AsyncOptions()).body(self.body)
         if self.mode == "route" and self.method == "GET":
             return None
+        body = self.chat_body()
+        if self.api != "chat" and isinstance(body, dict):
+            return wire_body(self.api, body)  # what `url()` takes: the Responses/Messages form
+        return body
+
+    def chat_body(self) -> Any:
+        """A chat's body in Chat Completions form (with the Model API's slug as `model`), as the
+        client's `chat(…, api=self.api)` takes it; other modes' body as it is."""
         if self.mode == "chat" and self.model_api and isinstance(self.body, dict):
             return {"model": self.model_api, **{k: v for k, v in self.body.items() if k != "model"}}
         return self.body
@@ -191,6 +205,8 @@ class RequestSpec:
             out["target"] = target_to_dict(self.target)
         if self.model_api:
             out["model_api"] = self.model_api
+        if self.api != "chat":
+            out["api"] = self.api
         if self.mode == "route":
             out["method"] = self.method
             out["route"] = self.route
@@ -234,6 +250,7 @@ class RequestSpec:
             async_options=async_options,
             headers=dict(headers),
             model_api=str(data.get("model_api", "")),
+            api=data.get("api", "chat"),
         )
 
 
@@ -275,6 +292,7 @@ class Column:
             async_options=spec.async_options,
             headers={**spec.headers, **self.headers},
             model_api=self.model_api if self.target is None else "",
+            api=spec.api if self.target is None else "chat",
         )
 
     def to_dict(self) -> dict[str, Any]:

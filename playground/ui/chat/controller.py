@@ -62,9 +62,9 @@ class ChatController(TaskOwner):
 
     async def _send(self, spec: RequestSpec) -> None:
         self.request_sent.emit(spec)
-        body = spec.wire_body()
+        body = spec.chat_body()
         base = self.client.openai_base(spec.target)
-        events = self.client.chat(base, body, headers=dict(spec.headers) or None)
+        events = self.client.chat(base, body, headers=dict(spec.headers) or None, api=spec.api)
         # Deltas that arrive together (one network read holds many) go out as one signal, after
         # the read: per-delta signals cost more than the rest of the work on a fast stream. This
         # is the only place deltas are merged; the pane shows them on its FrameBatcher's tick.

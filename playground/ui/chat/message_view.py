@@ -20,15 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.chat.conversation import Turn
-from playground.core.events import ChatDelta
+from playground.core.events import ChatDelta, TokenLogprob
 from playground.core.metrics import Metrics
 from playground.core.text import human_time
-from playground.ui.look import marker_html
+from playground.ui import theme
+from playground.ui.chat.attachments import thumbnails_row
+from playground.ui.chat.logprobs_view import LogprobsText
+from playground.ui.look import marker_html, set_state
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.send_edit import SendingTextEdit
 from playground.ui.widgets.streaming_text import StreamingText
 
 MARKDOWN_LIMIT = 24_000  # characters rendered as Markdown without being asked
+# Reasoning reads as an aside, not as the answer: muted italic text on a tinted panel with a bar.
+REASONING_STYLE = (
+    "QPlainTextEdit#reasoningText {{ background: {alt_base}; color: {muted}; font-style: italic;"
+    " border: none; border-left: 3px solid {info}; padding-left: 4px; }}"
+)
 
 
 def metrics_line(metrics: Metrics | None, request_id: str | None) -> str:
@@ -83,6 +91,7 @@ class MessageView(QFrame):
         self.reasoning.setReadOnly(True)
         self.reasoning.setVisible(False)
         self.reasoning.setMaximumHeight(110)
+        self.reasoning.setStyleSheet(theme.styled(REASONING_STYLE))
         self.content = QTextBrowser()
         self.content.setObjectName("messageText")
         self.content.setOpenExternalLinks(True)
@@ -91,6 +100,12 @@ class MessageView(QFrame):
         self.streaming = StreamingText()  # while the answer streams; Markdown once it is done
         self.streaming.setObjectName("streamingText")
         self.streaming.setVisible(False)
+        self.logprobs = LogprobsText()  # instead of both when the answer came with logprobs
+        self.logprobs.setVisible(False)
+        self.check = QLabel("")  # a structured answer checked against its schema
+        self.check.setObjectName("schemaCheck")
+        self.check.setWordWrap(True)
+        self.check.setVisible(False)
         self.tools = QLabel("")
         self.tools.setObjectName("toolCalls")
         self.tools.setTextFormat(Qt.TextFormat.RichText)  # each call after a drawn tool icon
@@ -142,15 +157,22 @@ class MessageView(QFrame):
         top.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        if turn.parts:
+            layout.addWidget(thumbnails_row(turn.parts))
         layout.addWidget(self.reasoning)
         layout.addWidget(self.content)
         layout.addWidget(self.edit_row)
         layout.addWidget(self.streaming)
+        layout.addWidget(self.logprobs)
+        layout.addWidget(self.check)
         layout.addWidget(self.tools)
         layout.addWidget(self.footer)
         self.reasoning_toggle.toggled.connect(self.reasoning.setVisible)
+        self.reasoning_toggle.clicked.connect(self._on_reasoning_toggle_clicked)
         self._pending_content: list[str] = []  # what came since the last flush
         self._pending_reasoning: list[str] = []
+        self._pending_tokens: list[TokenLogprob] = []
+        self._is_reasoning_live = False
         self._has_new_tools = False
         self.show_turn()
 
@@ -164,17 +186,31 @@ class MessageView(QFrame):
             self._pending_content.append(delta.content)
         if delta.reasoning:
             self._pending_reasoning.append(delta.reasoning)
+        if delta.logprobs:
+            self._pending_tokens.extend(delta.logprobs)
         self._has_new_tools = self._has_new_tools or bool(delta.tool_calls)
 
     def flush(self) -> None:
         """Show what came since the last flush: one append per part, whatever the deltas."""
-        if self._pending_content:
+        if self._pending_tokens:  # tinted tokens stand for the content
+            if self.logprobs.isHidden():
+                self.content.setVisible(False)
+                self.streaming.setVisible(False)
+                self.logprobs.setVisible(True)
+            self.logprobs.append_tokens(self._pending_tokens)
+        elif self._pending_content and self.logprobs.isHidden():
             if not self.streaming.isVisible():
                 self.content.setVisible(False)
                 self.streaming.setVisible(True)
             self.streaming.append("".join(self._pending_content))
         if self._pending_reasoning:
-            self.reasoning_toggle.setVisible(True)
+            if self.reasoning_toggle.isHidden():
+                # Open while it streams: the person sees the model think, not a closed box; it
+                # folds away when the answer is done (unless the person opened it themselves).
+                self.reasoning_toggle.setVisible(True)
+                self.reasoning_toggle.setChecked(True)
+                self._is_reasoning_live = True
+                self.reasoning_toggle.setText("Reasoning (live…)")
             cursor = self.reasoning.textCursor()
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertText("".join(self._pending_reasoning))
@@ -184,6 +220,7 @@ class MessageView(QFrame):
 
     def _forget_pending(self) -> None:
         self._pending_content, self._pending_reasoning = [], []
+        self._pending_tokens = []
         self._has_new_tools = False
 
     def show_tools(self) -> None:
@@ -197,7 +234,19 @@ class MessageView(QFrame):
         self._forget_pending()
         turn = self.turn
         as_markdown = turn.role == "assistant" and bool(turn.content) and not turn.is_partial
-        if turn.role == "assistant" and (len(turn.content) > MARKDOWN_LIMIT or turn.is_partial):
+        # Stopped or cut short, the tinted tokens that came stay when they spell what was kept
+        # (the text may run a little ahead of them); else, and for a finished answer whose result
+        # has none (a key spelled in them drops them all), the text shows plain.
+        kept_tints = (
+            turn.is_partial
+            and self.logprobs.token_count() > 0
+            and self.logprobs.text() == turn.content
+        )
+        is_tinted = turn.role == "assistant" and bool(turn.logprobs or kept_tints)
+        self.logprobs.setVisible(is_tinted)
+        if is_tinted:
+            self._show_logprobs()
+        elif turn.role == "assistant" and (len(turn.content) > MARKDOWN_LIMIT or turn.is_partial):
             # Laying out Markdown takes ~1.5 ms per 10 KB in one go: a long answer stays as it
             # streamed (plain, wrapped) unless asked for, so the window never stalls for it.
             if self.streaming.text() != turn.content:
@@ -215,6 +264,9 @@ class MessageView(QFrame):
             else:
                 self.content.setPlainText(turn.content)
         self.reasoning.setPlainText(turn.reasoning)
+        if self._is_reasoning_live:
+            self._is_reasoning_live = False
+            self.reasoning_toggle.setChecked(False)
         self.reasoning_toggle.setVisible(bool(turn.reasoning))
         self.reasoning_toggle.setText(f"Reasoning ({len(turn.reasoning):,} chars)")
         if turn.tool_calls:
@@ -226,6 +278,24 @@ class MessageView(QFrame):
             footer = f"⚠ {turn.error}" + (f" · {footer}" if footer else "")
         self.footer.setText(footer)
         self.footer.setVisible(bool(footer))
+
+    def _on_reasoning_toggle_clicked(self) -> None:
+        self._is_reasoning_live = False  # the person's choice stays
+
+    def _show_logprobs(self) -> None:
+        """The tinted tokens (as streamed, or all at once when shown again) instead of the text."""
+        if self.turn.logprobs and self.logprobs.token_count() != len(self.turn.logprobs):
+            self.logprobs.set_tokens(self.turn.logprobs)
+        self.content.setVisible(False)
+        self.streaming.setVisible(False)
+        self.logprobs.setVisible(True)
+        self.markdown_button.setVisible(False)
+
+    def show_check(self, verdict: str) -> None:
+        """How the answer fares against its schema: "valid", or the first failing place."""
+        self.check.setText(f"Schema: {verdict}")
+        set_state(self.check, "tone", "ok" if verdict == "valid" else "error")
+        self.check.setVisible(True)
 
     def render_markdown(self) -> None:
         """Show a long answer as Markdown after all (on request: it takes a moment)."""

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.chat.conversation import ChatParams, Conversation, Turn
+from playground.core.chat.parts import image_part
 from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.events import ChatDelta, ChatResult, ResponseStarted
 from playground.core.files import write_atomically
@@ -30,12 +29,14 @@ from playground.core.remote.remotes import Target
 from playground.core.request.form import RequestForm
 from playground.core.request.spec import RequestSpec
 from playground.core.text import Failure
+from playground.ui.chat.attachments import ComposerEdit
+from playground.ui.chat.body_dialog import body_dialog
+from playground.ui.chat.extras import ChatExtras
 from playground.ui.chat.message_view import MessageView, metrics_line
 from playground.ui.chat.params import ChatParamsBar
+from playground.ui.chat.schema_editor import check_answer
 from playground.ui.widgets.batching import FrameBatcher
 from playground.ui.widgets.flow_layout import FlowLayout
-from playground.ui.widgets.fonts import monospace_font
-from playground.ui.widgets.send_edit import SendingTextEdit
 
 if TYPE_CHECKING:
     from playground.ui.chat.controller import ChatController
@@ -53,6 +54,8 @@ class ChatPane(QWidget):
         self._target: Callable[[], Target | None] = lambda: None
         self._answer: MessageView | None = None
         self._views: list[MessageView] = []
+        self._offered_base: str | None = None  # where the served names were last listed from
+        self._asked_schema: dict[str, Any] | None = None  # the answer is checked against it
         self._batcher = FrameBatcher(self._flush, self)
         self._build_ui()
 
@@ -76,7 +79,7 @@ class ChatPane(QWidget):
         bar.rangeChanged.connect(self._on_bar_range_changed)
         bar.valueChanged.connect(self._on_bar_value_changed)
 
-        self.input = SendingTextEdit()
+        self.input = ComposerEdit()
         self.input.setObjectName("chatInput")
         self.input.setPlaceholderText("Message (Ctrl+Enter sends)")
         self.input.setMaximumHeight(90)
@@ -94,12 +97,14 @@ class ChatPane(QWidget):
         self.export_button.setToolTip(
             "Save the conversation as OpenAI JSON (.json) or Markdown (.md)"
         )
+        self.extras = ChatExtras(self.params_bar, self.input)
         self.status = QLabel("")
         self.status.setObjectName("chatStatus")
         self.status.setWordWrap(True)
         buttons = FlowLayout()  # wraps in a narrow window rather than widening it
         for button in (
             self.send_button,
+            self.extras.tray.attach_button,
             self.stop_button,
             self.regenerate_button,
             self.clear_button,
@@ -112,8 +117,13 @@ class ChatPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.params_bar)
-        layout.addWidget(self.system_edit)
+        beside = QHBoxLayout()  # the system prompt, and the headers and schema when shown
+        beside.addWidget(self.system_edit, 1, Qt.AlignmentFlag.AlignTop)
+        for widget in self.extras.widgets():
+            beside.addWidget(widget, 1)
+        layout.addLayout(beside)
         layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.extras.tray)
         layout.addWidget(self.input)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -126,6 +136,7 @@ class ChatPane(QWidget):
         self.body_button.clicked.connect(self.show_request_body)
         self.export_button.clicked.connect(self.ask_export)
         self.input.send_requested.connect(self.send)
+        self.extras.tray.failed.connect(self.status.setText)
 
     # --- wiring ----------------------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class ChatPane(QWidget):
     # --- actions ---------------------------------------------------------------------------------
 
     def params(self) -> ChatParams:
-        return self.params_bar.params()
+        return self.extras.params(self.params_bar.params())
 
     def load_spec(self, spec: RequestSpec) -> None:
         """Show a saved chat (a preset's, a history entry's): its turns, parameters, and where
@@ -155,6 +166,7 @@ class ChatPane(QWidget):
         if spec.model_api:
             body["model"] = spec.model_api
         self.load_body(body, model_api=bool(spec.model_api))
+        self.extras.show_spec(spec)
 
     def load_body(self, body: dict[str, Any], *, model_api: bool = False) -> None:
         """Show a chat body: its turns and parameters."""
@@ -163,6 +175,7 @@ class ChatPane(QWidget):
         self.conversation = Conversation.from_body(body)
         self.params_bar.set_source("model_apis" if model_api else "deployment")
         self.params_bar.set_params(self.conversation.params)
+        self.extras.show_params(self.conversation.params)
         self.system_edit.setPlainText(self.conversation.system_prompt)
         self._rebuild()
 
@@ -185,14 +198,22 @@ class ChatPane(QWidget):
         return self._spec(self.conversation.request_body(stream=True))
 
     def _spec(self, body: dict[str, Any]) -> RequestSpec | str:
-        form = RequestForm("chat", body)
+        form = RequestForm("chat", body, headers=self.extras.headers_text())
         if self.uses_model_api:
-            return form.spec(None, str(body.get("model") or ""))
-        return form.spec(self._target())
+            spec = form.spec(None, str(body.get("model") or ""))
+        else:
+            spec = form.spec(self._target())
+        return spec if isinstance(spec, str) else self.extras.spec(spec)
 
     def offer_models(self) -> None:
-        """List the served model names (or Model API slugs) of the current base to pick from."""
+        """List the served model names (or Model API slugs) of the current base to pick from.
+        Another base (another model, or Model APIs) serves other names: the one shown goes, and
+        the new base's first name takes its place when they are listed."""
         base = self.base()
+        if base != self._offered_base and self._offered_base is not None:
+            self.params_bar.model_combo.clear()
+            self.params_bar.model_combo.setEditText("")
+        self._offered_base = base
         if self.controller is not None and base is not None:
             self.controller.list_models(base)
 
@@ -216,12 +237,19 @@ class ChatPane(QWidget):
         return self.conversation.request_body(stream=True)
 
     def send(self) -> None:
+        """Send what is typed (and the images attached); with nothing typed, answer a question
+        still waiting for its answer (a preset's, a history entry's last user message)."""
         text = self.input.toPlainText().strip()
+        images = self.extras.tray.refs()
         ready = self._prepare()
-        if not text or not ready or self.controller is None or self.controller.is_answering:
+        if not ready or self.controller is None or self.controller.is_answering:
             return
-        self._add_view(self.conversation.add_user(text))
-        self.input.clear()
+        if text or images:
+            self._add_view(self.conversation.add_user(text, [image_part(r) for r in images]))
+            self.input.clear()
+            self.extras.tray.take()
+        elif not (self.conversation.turns and self.conversation.turns[-1].role == "user"):
+            return
         self._ask(self.conversation.request_body(stream=True))
 
     def _is_busy(self) -> bool:
@@ -250,24 +278,9 @@ class ChatPane(QWidget):
         self._ask(body)
 
     def show_request_body(self) -> QDialog:
-        """The exact JSON the next Send would post, to read and copy (opened, never exec'd)."""
-        text = json.dumps(self.request_body(), indent=2, ensure_ascii=False)
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Request body")
-        view = QPlainTextEdit(text)
-        view.setObjectName("requestBodyText")
-        view.setReadOnly(True)
-        view.setFont(monospace_font())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
-        buttons.rejected.connect(dialog.close)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(view)
-        layout.addWidget(buttons)
-        dialog.resize(640, 480)
-        dialog.open()
-        return dialog
+        """The exact JSON the next Send would post, to read and copy (opened, never exec'd);
+        an attached image shows as its short token, never as its base64."""
+        return body_dialog(self, self.request_body())
 
     def export(self, path: Path) -> None:
         """Markdown for `.md`, OpenAI messages JSON otherwise; written atomically."""
@@ -324,6 +337,7 @@ class ChatPane(QWidget):
             self.status.setText(spec)
             return
         turn = self.conversation.begin_assistant()
+        self._asked_schema = self.extras.schema()
         self._answer = self._add_view(turn)
         self.stop_button.setEnabled(True)
         self.status.setText("Waiting for the first token…")
@@ -401,6 +415,8 @@ class ChatPane(QWidget):
             turn = self._answer.turn
             self.conversation.finish(turn, result, metrics, turn.request_id)
             self.status.setText(metrics_line(metrics, None))
+            if self._asked_schema is not None and not turn.tool_calls:
+                self._answer.show_check(check_answer(self._asked_schema, turn.content))
         self._end()
 
     def _on_controller_answer_failed(

@@ -115,12 +115,18 @@ class ChatParamsBar(QWidget):
         ):
             first.addWidget(group(QLabel(label), widget))
         first.addWidget(self.json_mode)
+        self._row = first
         second = QHBoxLayout()
         second.addWidget(self.stop_edit, 1)
         second.addWidget(self.extra, 2)
         grid.addLayout(first, 0, 0)
         grid.addLayout(second, 1, 0)
         self.source_combo.currentIndexChanged.connect(self.source_changed)
+
+    def add_to_row(self, widgets: list[QWidget]) -> None:
+        """More options after JSON mode, in the same row (which wraps in a narrow window)."""
+        for widget in widgets:
+            self._row.addWidget(widget)
 
     @staticmethod
     def _spin(low: float, high: float, step: float, name: str) -> QDoubleSpinBox:

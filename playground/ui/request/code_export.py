@@ -72,6 +72,10 @@ class CodeExportDialog(QDialog):
             self.tabs.setTabEnabled(index, not reason)
             self.tabs.setTabToolTip(index, reason)
         first = next((i for i in range(self.tabs.count()) if self.tabs.isTabEnabled(i)), -1)
+        # A chat sent over the Responses or Messages API opens on that API's SDK.
+        own = {"responses": "responses", "messages": "anthropic"}.get(spec.api)
+        if own in self.views and self.tabs.isTabEnabled(self.tabs.indexOf(self.views[own])):
+            first = self.tabs.indexOf(self.views[own])
         self.tabs.setCurrentIndex(first)
         self.copy_button = QPushButton("Copy")
         self.copy_button.setObjectName("copyCodeButton")

@@ -1,0 +1,188 @@
+"""An answer's tokens tinted by how likely the model found each, with the likeliest alternatives
+on hover. Tokens are appended once per frame batch; tints are painted only for the lines in view."""
+
+from __future__ import annotations
+
+import html
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QTextLayout, QTextLine
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from playground.core.events import TokenLogprob
+from playground.ui.widgets.streaming_text import MARGIN, StreamingText
+from playground.ui.widgets.text_lines import UNWRAPPED_WIDTH, has_astral, to_units
+
+# Probability floors and their tints, likeliest first: a sure token is left plain, a doubtful one
+# shows warmer. Translucent, so they read on the light and the dark theme alike.
+TINTS: tuple[tuple[float, QColor | None], ...] = (
+    (0.9, None),
+    (0.6, QColor(240, 200, 40, 70)),
+    (0.3, QColor(245, 150, 30, 100)),
+    (0.1, QColor(235, 80, 40, 120)),
+    (0.0, QColor(220, 30, 30, 150)),
+)
+
+
+def probability(logprob: float) -> float:
+    return math.exp(logprob) if logprob > -700 else 0.0
+
+
+_LOG_FLOORS = tuple(math.log(floor) for floor, _ in TINTS[:-1])  # compared without exp()
+
+
+def tint_index(logprob: float) -> int:
+    """Which of TINTS a token's log probability falls in."""
+    for index, floor in enumerate(_LOG_FLOORS):
+        if logprob >= floor:
+            return index
+    return len(_LOG_FLOORS)
+
+
+def alternatives_html(token: TokenLogprob) -> str:
+    """The hover text: the token and its probability, then its alternatives."""
+    rows = [f"<b>{html.escape(repr(token.token))}</b> {probability(token.logprob):.1%}"]
+    for text, logprob in token.top:
+        if text != token.token:
+            rows.append(f"{html.escape(repr(text))} {probability(logprob):.1%}")
+    return "<br>".join(rows)
+
+
+def _x(line: QTextLine, units: int) -> float:
+    found = line.cursorToX(units)  # PySide6: (x, the cursor position) for C++'s in-out int*
+    assert isinstance(found, tuple)
+    return float(found[0])
+
+
+class LogprobsText(StreamingText):
+    """The streamed-text view (linear in the answer's length, whatever its paragraphs) with a
+    tint behind each doubtful token, painted only for the lines in view; `append_tokens` adds a
+    batch, hovering a token names its alternatives."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("logprobsText")
+        self._tokens: list[TokenLogprob] = []
+        self._token_starts: list[int] = []  # each token's first character in the text
+        self._run_starts: list[int] = []  # runs of one tint: where each begins, and its tint
+        self._run_tints: list[int] = []
+        self._token_chars = 0
+        self._tint_rows: dict[int, list[tuple[float, float, QColor]]] = {}  # finished lines'
+        self._tint_width = 0.0  # the wrap width they were measured at
+
+    def clear_tokens(self) -> None:
+        self.clear()
+        self._tokens, self._token_starts, self._token_chars = [], [], 0
+        self._run_starts, self._run_tints = [], []
+        self._tint_rows.clear()
+
+    def token_count(self) -> int:
+        return len(self._tokens)
+
+    def toPlainText(self) -> str:
+        return self.text()
+
+    def append_tokens(self, tokens: Sequence[TokenLogprob]) -> None:
+        """Add tokens at the end (one append of their text; a tint run only where one changes)."""
+        pieces = []
+        starts, run_starts, run_tints = self._token_starts, self._run_starts, self._run_tints
+        at = self._token_chars
+        last = run_tints[-1] if run_tints else -1
+        for token in tokens:
+            tint = tint_index(token.logprob)
+            if tint != last:
+                run_starts.append(at)
+                run_tints.append(tint)
+                last = tint
+            starts.append(at)
+            at += len(token.token)
+            pieces.append(token.token)
+        self._tokens.extend(tokens)
+        self._token_chars = at
+        self.append("".join(pieces))
+
+    def set_tokens(self, tokens: list[TokenLogprob]) -> None:
+        self.clear_tokens()
+        self.append_tokens(tokens)
+
+    def token_at(self, position: int) -> TokenLogprob | None:
+        """The token holding character `position` of the text."""
+        index = bisect_right(self._token_starts, position) - 1
+        if 0 <= index < len(self._tokens) and position < self._token_chars:
+            return self._tokens[index]
+        return None
+
+    def tint_at(self, position: int) -> QColor | None:
+        """The tint behind character `position` (None: untinted)."""
+        run = bisect_right(self._run_starts, position) - 1
+        return TINTS[self._run_tints[run]][1] if run >= 0 and position < self._token_chars else None
+
+    def point_of(self, position: int) -> QPointF:
+        """The middle of character `position` on the widget (where a person would point)."""
+        row = self._line_of(position)
+        line, start = self._line(row), self._start(row)
+        x = (
+            self._probe.x_of(line, position - start) + self._probe.x_of(line, position - start + 1)
+        ) / 2
+        return QPointF(MARGIN + x, MARGIN + (row + 0.5) * self._metrics.lineSpacing())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._run_starts:
+            self._paint_tints(event.rect().top(), event.rect().bottom())
+        super().paintEvent(event)  # the text, over the tints
+
+    def _paint_tints(self, top: int, bottom: int) -> None:
+        spacing = self._metrics.lineSpacing()
+        first = max(0, int((top - MARGIN) // spacing))
+        last = min(self.line_count(), int((bottom - MARGIN) // spacing) + 1)
+        if self._tint_width != self._wrap_width:  # lines wrapped anew: their spans moved
+            self._tint_rows.clear()
+            self._tint_width = self._wrap_width
+        painter = QPainter(self)
+        finished = self.line_count() - 1  # the last line still grows; the others are done
+        for row in range(first, last):
+            spans = self._tint_rows.get(row) if row < finished else None
+            if spans is None:
+                spans = self._row_tints(row)
+                if row < finished:
+                    self._tint_rows[row] = spans
+            y = MARGIN + row * spacing
+            for x1, x2, colour in spans:
+                painter.fillRect(QRectF(MARGIN + x1, y, x2 - x1, spacing), colour)
+        painter.end()
+
+    def _row_tints(self, row: int) -> list[tuple[float, float, QColor]]:
+        """The tinted spans of line `row`: (left, right, colour)."""
+        line, start = self._line(row), self._start(row)
+        end = start + len(line)
+        spans: list[tuple[float, float, QColor]] = []
+        # One layout of the line for all its spans (what LineProbe.x_of would do per call).
+        layout = QTextLayout(line, self.font())
+        layout.beginLayout()
+        laid = layout.createLine()
+        laid.setLineWidth(UNWRAPPED_WIDTH)
+        layout.endLayout()
+        units = (lambda i: to_units(line, i)) if has_astral(line) else (lambda i: i)
+        run = max(0, bisect_right(self._run_starts, start) - 1)
+        while run < len(self._run_starts) and self._run_starts[run] < end:
+            colour = TINTS[self._run_tints[run]][1]
+            run_end = self._run_starts[run + 1] if run + 1 < len(self._run_starts) else end
+            if colour is not None:
+                low, high = max(start, self._run_starts[run]), min(end, run_end)
+                spans.append((_x(laid, units(low - start)), _x(laid, units(high - start)), colour))
+            run += 1
+        return spans
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            position = self._position_at(QPointF(event.pos()), on_character=True)
+            token = self.token_at(position)
+            if token is not None:
+                QToolTip.showText(event.globalPos(), alternatives_html(token), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
