@@ -147,6 +147,14 @@ class TokenLogprob:
     @classmethod
     def from_openai(cls, entry: Any) -> TokenLogprob | None:
         """From an OpenAI `logprobs.content` entry; None for one of another shape."""
+        try:  # the usual entry, once per token: one comprehension, no checks per alternative
+            alternatives = entry.get("top_logprobs") or ()
+            top = tuple([(str(alt["token"]), float(alt["logprob"])) for alt in alternatives])
+            logprob = entry["logprob"]
+            if isinstance(logprob, int | float) and not isinstance(logprob, bool):
+                return cls(str(entry["token"]), float(logprob), top)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            pass  # an odd shape: the careful way below
         if not isinstance(entry, dict) or not isinstance(entry.get("logprob"), int | float):
             return None
         top = tuple(

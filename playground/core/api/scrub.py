@@ -150,8 +150,8 @@ class DeltaScrubber:
 
 def _masked_alternatives(token: TokenLogprob) -> TokenLogprob:
     """A token whose alternatives are each redacted (one may be a whole key)."""
-    if not any(REDACTOR.finds(alt) for alt, _ in token.top):
-        return token
+    if not token.top or not REDACTOR.finds("\n".join([alt for alt, _ in token.top])):
+        return token  # one search over them all (no key spans a line break)
     top = tuple((REDACTOR.text(alt), logprob) for alt, logprob in token.top)
     return TokenLogprob(token.token, token.logprob, top)
 
