@@ -31,6 +31,7 @@ from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.request import call_settings, code_export
 from playground.ui.request.controller import RequestController
 from playground.ui.signals import first_signal
+from playground.ui.suites import menu as suites_menu
 from playground.ui.target.controller import CatalogueController
 
 
@@ -52,6 +53,7 @@ def attach(
     remotes_menu.install(window)
     panel = history_panel.install(window, history or open_default_history(data_dir))
     panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
+    suites_menu.install(window, panel.history.path.parent, panel.history)  # runs kept beside it
     return window
 
 
@@ -136,6 +138,7 @@ async def run_window(
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
     await compare_menu.shutdown(window)
+    await suites_menu.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

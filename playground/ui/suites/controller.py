@@ -1,0 +1,184 @@
+"""Runs suites for the view on the window's loop: one run or one sweep at a time, rows handed to
+`on_row` as they end (the table buffers them), the run kept in the history afterwards and what
+got worse since the suite's last run said in words. Targets on other remotes get a client of
+their own, with that remote's own key (compare's `own_key`), never the window's."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from playground.core.api.client import BasetenClient
+from playground.core.errors import PlaygroundError
+from playground.core.presets.preset import slug
+from playground.core.remote.config import RemoteConfigError, RemoteStore
+from playground.core.suites.engine import RowCallback, SuiteRunner
+from playground.core.suites.suite import Suite, SuiteError
+from playground.ui.compare.column_remotes import own_key
+from playground.ui.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from playground.core.history.store import History
+    from playground.core.suites.results import SuiteSummary
+
+RUN, SWEEP = "run", "sweep"
+
+
+def new_run_file(folder: Path, suite: Suite) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return folder / f"{slug(suite.name)}-{stamp}.jsonl"
+
+
+class SuiteController(TaskOwner):
+    """`run_finished(summary)`, `run_failed(words)` or `run_stopped(summary)` end each run."""
+
+    run_started = Signal()
+    run_finished = Signal(object)  # SuiteSummary
+    run_stopped = Signal(object)  # SuiteSummary (resumable)
+    run_failed = Signal(str)
+    worse_found = Signal(str, list)  # since when (words), what got worse (words each)
+    step_done = Signal(dict)  # a sweep's step (core's step_record)
+    sweep_finished = Signal(list)
+
+    def __init__(
+        self,
+        client: BasetenClient,
+        history: History | None,
+        folder: Path,
+        parent: QObject | None = None,
+        store: RemoteStore | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.history = history
+        self.folder = folder  # where run files go
+        self.store = store
+        self.runner: SuiteRunner | None = None
+        self.run_file: Path | None = None
+        self.steps: list[dict[str, Any]] = []
+        self._clients: dict[str, BasetenClient] = {}
+
+    @property
+    def is_running(self) -> bool:  # type: ignore[override]
+        return super().is_running(RUN) or super().is_running(SWEEP)
+
+    def run(self, suite: Suite, on_row: RowCallback, *, resume: bool = False) -> None:
+        """Run `suite` (resume: the last run file, its finished rows skipped)."""
+        if not resume or self.run_file is None:
+            self.run_file = new_run_file(self.folder, suite)
+        self._start(RUN, self._run(suite, self.run_file, on_row, resume))
+
+    def sweep(self, suite: Suite, levels: list[int], on_row: RowCallback) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+        self._start(SWEEP, self._sweep(suite, levels, self.folder / f"sweep-{stamp}", on_row))
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+
+    async def clients_for(self, suite: Suite) -> dict[str, BasetenClient]:
+        """A client per other remote the targets name, made once, each with its own key."""
+        own = self.client.remote.name
+        names = {c.remote for c in suite.targets if c.remote and c.remote != own}
+        if names - self._clients.keys():
+            try:
+                remotes = (self.store or RemoteStore.default()).all()
+            except (RemoteConfigError, OSError) as exc:
+                raise SuiteError(f"the remotes cannot be read: {exc}") from None
+            for name in names - self._clients.keys():
+                if name not in remotes:
+                    raise SuiteError(f"a target is on the remote {name!r}, which is not known here")
+                found = await asyncio.to_thread(own_key, remotes[name])
+                self._clients[name] = BasetenClient(remotes[name], found.key if found else "")
+        return {name: self._clients[name] for name in names}
+
+    async def _run(self, suite: Suite, out: Path, on_row: RowCallback, resume: bool) -> None:
+        self.run_started.emit()
+        try:
+            clients = await self.clients_for(suite)
+            self.runner = SuiteRunner(
+                suite, self.client, out, clients=clients, resume=resume, wake=True, on_row=on_row
+            )
+            summary = await self.runner.run()
+        except (SuiteError, PlaygroundError, OSError, ValueError) as exc:
+            self.run_failed.emit(str(exc))
+            return
+        if summary.stopped:
+            self.run_stopped.emit(summary)
+            return
+        self.run_finished.emit(summary)
+        await self._remember(suite, out, summary)
+
+    async def _sweep(
+        self, suite: Suite, levels: list[int], folder: Path, on_row: RowCallback
+    ) -> None:
+        from playground.core.suites.sweep import run_sweep
+
+        self.steps = []
+        self.run_started.emit()
+
+        def on_runner(runner: SuiteRunner) -> None:
+            self.runner = runner
+
+        def on_step(step: dict[str, Any]) -> None:
+            self.steps.append(step)
+            self.step_done.emit(step)
+
+        try:
+            clients = await self.clients_for(suite)
+            _steps, summary = await run_sweep(
+                suite,
+                self.client,
+                levels,
+                folder,
+                clients=clients,
+                wake=True,
+                on_row=on_row,
+                on_step=on_step,
+                on_runner=on_runner,
+            )
+        except (SuiteError, PlaygroundError, OSError, ValueError) as exc:
+            self.run_failed.emit(str(exc))
+            return
+        if summary is not None:
+            (self.run_stopped if summary.stopped else self.run_finished).emit(summary)
+        self.sweep_finished.emit(list(self.steps))
+
+    async def _remember(self, suite: Suite, out: Path, summary: SuiteSummary) -> None:
+        """Keep the run; say what got worse since the suite's previous run (if one is kept)."""
+        if self.history is None:
+            return
+        from playground.core.history.store import HistoryError
+        from playground.core.history.suite_runs import record_suite_run, suite_runs
+        from playground.core.suites.changes import what_got_worse
+
+        data = summary.to_dict()
+        history = self.history
+
+        def work() -> tuple[str, list[str]] | None:
+            before = [r for r in suite_runs(history, suite.name, 5) if r.run_file != out]
+            record_suite_run(history, suite.name, out, data)
+            if not before or not before[0].run_file.exists():
+                return None
+            worse = what_got_worse(before[0].run_file, out, suite.labels(), before[0].summary, data)
+            since = datetime.fromtimestamp(before[0].at).strftime("%Y-%m-%d %H:%M:%S")
+            return since, [w.describe() for w in worse]
+
+        try:
+            found = await asyncio.to_thread(work)
+        except (HistoryError, OSError, ValueError) as exc:
+            self.run_failed.emit(f"the run is not kept in the history: {exc}")
+            return
+        if found is not None:
+            self.worse_found.emit(*found)
+
+    async def aclose(self) -> None:
+        self.stop()
+        await super().aclose()
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
