@@ -274,8 +274,10 @@ class SuitesView(QWidget):
         self.resume_button.setEnabled(False)
         if running:
             self._progress_timer.start()
+            self.model.start_ticking()
         else:
             self._progress_timer.stop()
+            self.model.stop_ticking()
 
     def _show_progress(self) -> None:
         runner = self.controller.runner
