@@ -18,7 +18,7 @@ from playground.ui import theme
 
 COLOURS = tuple(f"series_{i}" for i in range(6))  # the same as compare's columns
 FIGURE = "total"
-LEFT, TOP, RIGHT, BOTTOM = 64.0, 26.0, 16.0, 46.0
+LEFT, TOP, RIGHT, BOTTOM = 64.0, 26.0, 40.0, 46.0
 
 
 def series(steps: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[tuple[int, float, float]]]]:

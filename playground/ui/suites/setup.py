@@ -52,6 +52,7 @@ class SuiteSetup(QWidget):
         self.preview = QTableWidget()
         self.preview.setObjectName("datasetPreview")
         self.preview.verticalHeader().setVisible(False)
+        self.preview.horizontalHeader().setStretchLastSection(True)
         self.preview_note = QLabel("")
         for box in (self.targets, self.checks, self.preview):
             box.setMaximumHeight(118)

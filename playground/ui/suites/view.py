@@ -111,8 +111,9 @@ class SuitesView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # the targets share the width
+        header.setMinimumSectionSize(40)
         self.worse_view = QPlainTextEdit()
         self.worse_view.setObjectName("suiteWorse")
         self.worse_view.setReadOnly(True)
@@ -135,23 +136,26 @@ class SuitesView(QWidget):
         actions.addWidget(self.levels_edit)
         actions.addWidget(self.report_button)
         actions.addWidget(self.failures_box)
-        actions.addWidget(self.progress_bar, 1)
-        actions.addWidget(self.eta_label)
+        actions.addStretch(1)
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress_bar, 1)
+        progress.addWidget(self.eta_label, 2)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.worse_view)
         bottom.addWidget(self.chart)
         bottom.setSizes([400, 700])
+        self.bottom = bottom
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(self.table)
         middle.addWidget(bottom)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 1)
+        middle.setSizes([520, 180])
         self.middle = middle
         layout = QVBoxLayout(self)
         layout.addLayout(files)
         layout.addWidget(self.title)
         layout.addWidget(self.setup)
         layout.addLayout(actions)
+        layout.addLayout(progress)
         layout.addWidget(middle, 1)
 
     def _connect(self) -> None:
@@ -168,11 +172,19 @@ class SuitesView(QWidget):
         self.report_button.clicked.connect(self.choose_report_file)
         self.failures_box.toggled.connect(self.model.set_failures_only)
         self.table.clicked.connect(self.show_cell)
+        self.model.modelReset.connect(self._size_columns)
         ctl.run_finished.connect(self._on_controller_run_finished)
         ctl.run_stopped.connect(self._on_controller_run_stopped)
         ctl.run_failed.connect(self._on_controller_run_failed)
         ctl.worse_found.connect(self._on_controller_worse_found)
         ctl.step_done.connect(lambda _step: self.chart.set_steps(ctl.steps))
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for section, width in ((0, 56), (1, 90)):
+            if section < self.model.columnCount():
+                header.setSectionResizeMode(section, QHeaderView.ResizeMode.Fixed)
+                header.resizeSection(section, width)
 
     # -- the suite ---------------------------------------------------------------------------
 
