@@ -777,7 +777,10 @@ def runs_a_suite_in_the_window(s: Session) -> None:
     s.seen += [str(view.model.data(view.model.index(r, 2), 3)) for r in range(2)]  # tooltips
     for end in ("json", "md", "html", "xml"):
         assert view.save_report_to(s.exports / f"window-suite.{end}") == ""
-    s.seen += widget_texts(view)
+    dialog = view.show_cell(view.model.index(0, 2))  # the request, answers and their diff
+    assert dialog is not None
+    s.seen += widget_texts(view) + widget_texts(dialog)
+    dialog.close()
     view.close()
 
 
