@@ -10,6 +10,7 @@ python docs/screenshots/make.py chat-vision --size 1024x700   (how a smaller scr
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,7 @@ from playground.emulator.demo import (
     CUSTOM,
     IMAGE_GEN,
     REASONER,
+    REVIEWS,
     SLEEPY,
     SPEECH,
     STREAMER,
@@ -382,6 +384,67 @@ async def shoot_logs(server: EmulatorServer, size: tuple[int, int] | None = None
         dialog.close()
 
 
+def review_suite(folder: Path, copies: int) -> Path:
+    """The shipped promotion suite over its reviews `copies` times (ids r01-1 …), in `folder`."""
+    shipped = ROOT / "resources" / "suites"
+    reviews = [json.loads(line) for line in (shipped / "reviews.jsonl").read_text().splitlines()]
+    with (folder / "reviews.jsonl").open("w", encoding="utf-8") as out:
+        for n in range(1, copies + 1):
+            for review in reviews:
+                out.write(json.dumps({**review, "id": f"{review['id']}-{n}"}) + "\n")
+    path = folder / "promote-review-sentiment.yaml"
+    path.write_text((shipped / "promote-review-sentiment.yaml").read_text(), encoding="utf-8")
+    return path
+
+
+async def shoot_suites(server: EmulatorServer) -> None:
+    """The promotion suite running (staging failing on negations, in words), then a sweep's
+    latency-under-load chart (staging slowing as requests pile up on it)."""
+    from playground.ui.suites.view import SuitesView
+
+    small = os.environ.get("SHOTS_SMALL")  # a folder: the same shots at 1024×700, to look at
+    async with window_on(server, REVIEWS) as win:
+        next(a for a in win.actions() if a.text() == "S&uites…").trigger()
+        view = win.findChild(SuitesView)
+        assert view is not None
+        view.resize(*SIZE)
+        with tempfile.TemporaryDirectory() as tmp:
+            if wanted("suite-run"):
+                view.open_file(review_suite(Path(tmp), 40))
+                view.setup.concurrency.setValue(2)
+                view.run()
+                while len(view.model.rows) < 140:
+                    await asyncio.sleep(0.05)
+                view.table.scrollToTop()
+                await asyncio.sleep(0.3)
+                view.grab().save(str(HERE / "suite-run.png"), "PNG")
+                if small:
+                    view.resize(1024, 700)
+                    await asyncio.sleep(0.3)
+                    view.grab().save(str(Path(small) / "suite-run-small.png"), "PNG")
+                    view.resize(*SIZE)
+                done = asyncio.ensure_future(first_signal(view.controller.run_stopped, within=30))
+                view.controller.stop()
+                await done
+            if wanted("suite-sweep"):
+                view.open_file(review_suite(Path(tmp), 4))
+                view.levels_edit.setText("1,2,4,8,16,32")
+                done = asyncio.ensure_future(
+                    first_signal(view.controller.sweep_finished, within=120)
+                )
+                view.sweep()
+                await done
+                view.middle.setSizes([220, 460])
+                view.bottom.setSizes([260, 1000])
+                await asyncio.sleep(0.3)
+                view.grab().save(str(HERE / "suite-sweep.png"), "PNG")
+                if small:
+                    view.resize(1024, 700)
+                    await asyncio.sleep(0.3)
+                    view.grab().save(str(Path(small) / "suite-sweep-small.png"), "PNG")
+        view.close()
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -452,6 +515,8 @@ async def main() -> None:
             await shoot_websocket(server)
         if wanted("logs"):
             await shoot_logs(server)
+        if wanted("suite-run") or wanted("suite-sweep"):
+            await shoot_suites(server)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from playground.ui.remotes.key_dialog import KeyDialog
 from playground.ui.request import call_settings, code_export
 from playground.ui.request.controller import RequestController
 from playground.ui.signals import first_signal
+from playground.ui.suites import menu as suites_menu
 from playground.ui.target.controller import CatalogueController
 from playground.ui.websocket import install as websocket
 
@@ -57,6 +58,7 @@ def attach(
     panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
     panel.recorder.watch_websockets(websocket.install(window))  # and each WebSocket session
     logs.install(window, window.response.logs_requested)
+    suites_menu.install(window, panel.history.path.parent, panel.history)  # runs kept beside it
     return window
 
 
@@ -143,6 +145,7 @@ async def shutdown(window: MainWindow) -> None:
     await compare_menu.shutdown(window)
     await websocket.shutdown(window)
     await close_logs(window)
+    await suites_menu.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

@@ -880,6 +880,35 @@ def talks_over_a_websocket_in_the_window(s: Session) -> None:
     assert kept == [("websocket", "finished", 101), ("websocket", "failed", 401)]
 
 
+@writes(*(f"{EXPORTS}/window-suite{end}" for end in (".json", ".md", ".html", ".xml")))
+def runs_a_suite_in_the_window(s: Session) -> None:
+    """The Suites view on answers that quote the key: its table, run file (in the data folder),
+    the run kept in the history and every report it saves, masked; its engine's own clients
+    (on a thread of their own) send the window's key only to the window's remote."""
+    from playground.ui.suites.menu import open_suites
+
+    suite = s.exports / "window-suite.yaml"
+    suite.write_text(
+        "schema_version: 1\nname: window leaks\nrequest: {mode: predict, body: {text: '{{text}}'}}\n"
+        f"targets: [{{model: {CLASSIFIER}}}]\ncases: [{{text: 'echo:json'}}, {{text: fine}}]\n"
+        "checks: [{status: 200}, {path: echo, equals: nothing}]\n",
+        encoding="utf-8",
+    )
+    view = open_suites(s.win, s.data, s.history.history)
+    assert view.open_file(suite)
+    s.wait(view.controller.run_finished, then=view.run)
+    assert view.model.rowCount() == 2
+    s.seen += [str(view.model.data(view.model.index(r, 2))) for r in range(2)]
+    s.seen += [str(view.model.data(view.model.index(r, 2), 3)) for r in range(2)]  # tooltips
+    for end in ("json", "md", "html", "xml"):
+        assert view.save_report_to(s.exports / f"window-suite.{end}") == ""
+    dialog = view.show_cell(view.model.index(0, 2))  # the request, answers and their diff
+    assert dialog is not None
+    s.seen += widget_texts(view) + widget_texts(dialog)
+    dialog.close()
+    view.close()
+
+
 # What the history holds of the echo steps, newest first.
 ECHOED = [
     ("predict", "finished"),  # the comparison across remotes: the window's remote's column
@@ -918,6 +947,7 @@ STEPS: list[Callable[..., None]] = [
     # before steps that keep more history: its run, kept there through a connection of its own,
     # checkpoints the write-ahead log that the end of the session scans
     runs_a_suite_from_a_terminal,
+    runs_a_suite_in_the_window,
     reads_a_body_that_quotes_the_key,
     saves_an_image_from_an_answer,
     streams_the_key_cut_in_two,
