@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from starlette.responses import Response, StreamingResponse
 
 from playground.emulator.faults import Faults
@@ -35,11 +36,9 @@ class RequestRecord:
 
 def sse(payload: Any) -> bytes:
     """One server-sent event exactly as OpenAI frames it: `data: <json>` and a blank line."""
-    return (
-        b"data: "
-        + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        + b"\n\n"
-    )
+    # orjson writes what json.dumps(…, ensure_ascii=False, separators=(",", ":")) writes, several
+    # times faster: with logprobs on, serialising each event was most of the server's time.
+    return b"data: " + orjson.dumps(payload) + b"\n\n"
 
 
 SSE_DONE = b"data: [DONE]\n\n"
