@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -119,6 +120,9 @@ class DeltaScrubber:
             event.reasoning or event.tool_calls or event.logprobs or self._tokens
         ):
             return event  # the usual token: nothing masked, nothing held back
+        if content is event.content and not (event.reasoning or event.tool_calls or self._tokens):
+            # The usual token with logprobs on: its text went through whole, so do its tokens.
+            return ChatDelta(content, "", (), _masked_all(event.logprobs))
         reasoning = self._reasoning.feed(event.reasoning) if event.reasoning else ""
         tool_calls = REDACTOR.value(event.tool_calls) if event.tool_calls else ()
         self._tokens.extend(event.logprobs)
@@ -148,6 +152,15 @@ class DeltaScrubber:
         return ChatDelta(content, reasoning, (), logprobs) if content or reasoning else None
 
 
+def _masked_all(tokens: Sequence[TokenLogprob]) -> tuple[TokenLogprob, ...]:
+    """Tokens whose alternatives are redacted: one search over all of them, then (only when it
+    finds a key) token by token."""
+    alternatives = "\n".join([alt for token in tokens for alt, _ in token.top])
+    if not REDACTOR.finds(alternatives):
+        return tuple(tokens)
+    return tuple(_masked_alternatives(token) for token in tokens)
+
+
 def _masked_alternatives(token: TokenLogprob) -> TokenLogprob:
     """A token whose alternatives are each redacted (one may be a whole key)."""
     if not token.top or not REDACTOR.finds("\n".join([alt for alt, _ in token.top])):
@@ -170,7 +183,7 @@ def scrub_result(result: ChatResult) -> ChatResult:
         joined = "".join(t.token for t in result.logprobs)
         if REDACTOR.text(joined) != joined:  # a key spelled out token by token: drop them all
             result.logprobs = []
-        result.logprobs = [_masked_alternatives(t) for t in result.logprobs]
+        result.logprobs = list(_masked_all(result.logprobs))
     result.usage = REDACTOR.value(result.usage)
     result.model = REDACTOR.value(result.model)
     result.id = REDACTOR.value(result.id)
