@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from junitparser import Failure, JUnitXml
 
 from playground.core.suites.report import load_report, rows_of, save_report
 from tests.integration.helpers import run
@@ -89,18 +89,15 @@ def test_every_report_format(
     assert [r.to_dict() for r in rows_of(report)] == report["rows"]
     assert report["summary"]["rows_failed"] == 2
 
-    junit = ET.parse(reports[3]).getroot()
-    assert junit.tag == "testsuites"
-    suites = junit.findall("testsuite")
-    assert [
-        (s.get("name"), s.get("tests"), s.get("failures"), s.get("errors")) for s in suites
-    ] == [
-        ("1. r4vw8nq2 · production", "10", "0", "0"),
-        ("2. r4vw8nq2 · environment staging", "10", "2", "0"),
+    junit = JUnitXml.fromfile(str(reports[3]))  # read back as a CI system's JUnit reader does
+    suites = list(junit)
+    assert [(s.name, s.tests, s.failures, s.errors) for s in suites] == [
+        ("1. r4vw8nq2 · production", 10, 0, 0),
+        ("2. r4vw8nq2 · environment staging", 10, 2, 0),
     ]
-    failures = {case.get("name"): case.find("failure") for case in suites[1].findall("testcase")}
-    assert {name for name, f in failures.items() if f is not None} == {"row r03", "row r06"}
-    assert failures["row r03"].get("message", "").startswith('label is "negative", not "positive"')  # type: ignore[union-attr]
+    failed = {case.name: [r for r in case.result if isinstance(r, Failure)] for case in suites[1]}
+    assert {name for name, results in failed.items() if results} == {"row r03", "row r06"}
+    assert failed["row r03"][0].message.startswith('label is "negative", not "positive"')
 
     markdown = reports[1].read_text(encoding="utf-8")
     assert markdown.startswith("# Suite: Promote review-sentiment staging — FAILED\n")
