@@ -12,6 +12,7 @@ from playground.core import paths
 from playground.core.api.client import BasetenClient
 from playground.core.history.store import FILE_NAME as HISTORY_FILE
 from playground.core.history.store import History, open_history
+from playground.core.jobs.store import JobStore
 from playground.core.remote.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -24,6 +25,7 @@ from playground.core.secrets import mask
 from playground.ui.chat.controller import ChatController
 from playground.ui.compare import menu as compare_menu
 from playground.ui.history import panel as history_panel
+from playground.ui.jobs import install as jobs_feature
 from playground.ui.main_window import MainWindow
 from playground.ui.presets.install import install as install_presets
 from playground.ui.remotes import menu as remotes_menu
@@ -52,6 +54,7 @@ def attach(
     remotes_menu.install(window)
     panel = history_panel.install(window, history or open_default_history(data_dir))
     panel.recorder.watch_comparisons(comparisons)  # each column of a comparison is kept too
+    jobs_feature.install(window, JobStore(panel.history.path))  # jobs share its database
     return window
 
 
@@ -127,6 +130,7 @@ async def run_window(
 async def shutdown(window: MainWindow) -> None:
     """Cancel the window's tasks and close its connections (before the loop closes)."""
     await compare_menu.shutdown(window)
+    await jobs_feature.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()

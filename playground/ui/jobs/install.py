@@ -1,0 +1,48 @@
+"""The jobs feature in a window: its controller (every async send becomes a job of it), the
+Jobs dock, the Jobs menu, the inbox and verify dialogs; and its end at shutdown."""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt
+
+from playground.ui.jobs.controller import JobsController
+from playground.ui.jobs.panel import JobsPanel
+
+if TYPE_CHECKING:
+    from playground.core.jobs.store import JobStore
+    from playground.ui.host import WindowHost
+
+# Found again at shutdown without asking Qt: by then the window's C++ side may be deleted.
+_features: weakref.WeakKeyDictionary[QObject, tuple[JobsController, JobStore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def install(host: WindowHost, store: JobStore) -> JobsPanel:
+    """Jobs of `store` (the history's database), watched on the window's loop from now on,
+    the pending ones of the last run included."""
+    controller = JobsController(host.client, store, host.widget())
+    host.requests.use_jobs(controller.jobs)
+    panel = JobsPanel(controller, host)
+    host.widget().addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    panel.hide()
+    host.add_action("&Jobs", "Show &jobs", "Ctrl+J", panel.toggle)
+    host.add_action("&Jobs", "Webhook &inbox…", "", panel.open_inbox)
+    host.add_action("&Jobs", "&Use the inbox for async sends", "", panel.fill_webhook)
+    host.add_action("&Jobs", "&Verify a webhook…", "", panel.open_verify)
+    if controller.start():
+        panel.reveal()  # jobs of the last run are still going: show them
+    _features[host.widget()] = (controller, store)
+    return panel
+
+
+async def shutdown(host: WindowHost) -> None:
+    """Stop watching and the inbox, and close the jobs' database."""
+    found = _features.pop(host.widget(), None)
+    if found is not None:
+        controller, store = found
+        await controller.aclose()
+        store.close()
