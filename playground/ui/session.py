@@ -139,6 +139,7 @@ async def shutdown(window: MainWindow) -> None:
 
 
 def _start(window: MainWindow, client: BasetenClient) -> None:
+    jobs_feature.start(window)
     if client.has_key:
         window.catalogue.load_models()
     else:

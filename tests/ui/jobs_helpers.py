@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDockWidget
 
 from playground.emulator import EmulatorServer, demo
+from playground.ui.jobs import install
 from playground.ui.jobs.panel import JobsPanel
 from playground.ui.main_window import MainWindow
 from playground.ui.signals import first_signal
@@ -31,8 +32,14 @@ async def eventually(condition: Callable[[], object], within: float = 5.0) -> No
         await asyncio.sleep(0.02)
 
 
+def start_jobs(win: MainWindow) -> None:
+    """What the app does once its loop runs (session._start): watch the jobs."""
+    install.start(win)
+
+
 async def async_mode(win: MainWindow, body: str = '{"text": "hi"}') -> None:
-    """The classifier picked, Async predict, and `body`."""
+    """The jobs watched, the classifier picked, Async predict, and `body`."""
+    start_jobs(win)
     catalogue = win.catalogue
     targets = asyncio.ensure_future(first_signal(catalogue.targets_loaded))
     catalogue.load_models()

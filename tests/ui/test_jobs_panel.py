@@ -9,7 +9,15 @@ import asyncio
 from playground.emulator import EmulatorServer, demo
 from playground.ui.session import shutdown
 from tests.ui.helpers import Maker
-from tests.ui.jobs_helpers import async_mode, eventually, hold, jobs_panel, send_async, statuses
+from tests.ui.jobs_helpers import (
+    async_mode,
+    eventually,
+    hold,
+    jobs_panel,
+    send_async,
+    start_jobs,
+    statuses,
+)
 
 
 def test_several_sends_are_all_jobs_followed_to_their_ends(
@@ -124,11 +132,12 @@ def test_jobs_pending_at_a_restart_are_picked_up_by_a_new_window(
     first.close()
     second = make_window(fresh_emulator)
     panel = jobs_panel(second)
-    assert panel.isVisible()  # pending jobs of the last run are shown at start
-    assert sorted(row[3] for row in panel.rows()) == sorted(ids)
-    assert all(s in ("QUEUED", "IN_PROGRESS") for s in statuses(panel))
 
     async def after() -> None:
+        start_jobs(second)  # as the app does once its loop runs
+        assert panel.isVisible()  # pending jobs of the last run are shown at start
+        assert sorted(row[3] for row in panel.rows()) == sorted(ids)
+        assert all(s in ("QUEUED", "IN_PROGRESS") for s in statuses(panel))
         await eventually(lambda: statuses(panel) == ["SUCCEEDED"] * 3, 15)
         assert panel.controller.store.pending() == []
 

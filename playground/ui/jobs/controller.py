@@ -60,10 +60,14 @@ class JobsController(TaskOwner):
         self.inbox: InboxServer | None = None
         self._queue_every_s = queue_every_s
         self._queues_moved = False
+        self._job_moved = asyncio.Event()  # wakes the idle measurer (no timer while idle)
         watcher.listeners.append(self._on_watcher_changed)
 
     def start(self) -> list[Job]:
-        """Watch what was pending at the last exit, and every job from now on."""
+        """Watch what was pending at the last exit, and every job from now on: call it with the
+        window's loop running (its tasks must never take a step outside it). Once."""
+        if self.is_running("watch"):
+            return []
         resumed = self.jobs.resume()
         self._start("watch", self.jobs.watcher.run())
         self._start("queues", self._measure_queues())
@@ -74,6 +78,7 @@ class JobsController(TaskOwner):
 
     def _on_watcher_changed(self, job: Job) -> None:
         self._queues_moved = True  # a job sent, started or ended: its queue moved
+        self._job_moved.set()
         self.job_changed.emit(job)
 
     # --- actions ---------------------------------------------------------------------------------
@@ -102,6 +107,10 @@ class JobsController(TaskOwner):
         last: dict[str, Job] = {}
         while True:
             going = {target_to_json(j.target): j for j in self.jobs.watcher.watching}
+            if not going and not last:
+                self._job_moved.clear()
+                await self._job_moved.wait()
+                continue
             for job in {**last, **going}.values():
                 try:
                     depth = await self.jobs.queue_status(job.target)

@@ -33,10 +33,17 @@ def install(host: WindowHost, store: JobStore) -> JobsPanel:
     host.add_action("&Jobs", "Webhook &inbox…", "", panel.open_inbox)
     host.add_action("&Jobs", "&Use the inbox for async sends", "", panel.fill_webhook)
     host.add_action("&Jobs", "&Verify a webhook…", "", panel.open_verify)
-    if controller.start():
-        panel.reveal()  # jobs of the last run are still going: show them
     _features[host.widget()] = (controller, store)
     return panel
+
+
+def start(host: WindowHost) -> None:
+    """Watch the jobs, those left pending by the last run first (with the loop running)."""
+    found = _features.get(host.widget())
+    if found is not None and found[0].start():
+        panel = host.widget().findChild(JobsPanel)
+        if panel is not None:
+            panel.reveal()  # jobs of the last run are still going: show them
 
 
 async def shutdown(host: WindowHost) -> None:

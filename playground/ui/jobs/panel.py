@@ -142,7 +142,6 @@ class JobsPanel(QDockWidget):
         if self._inbox_dialog is None:
             self._inbox_dialog = InboxDialog(self.controller, self.host)
         self._inbox_dialog.show()
-        self._inbox_dialog.raise_()
         return self._inbox_dialog
 
     def open_verify(self) -> VerifyDialog:
@@ -150,7 +149,6 @@ class JobsPanel(QDockWidget):
             self._verify_dialog = VerifyDialog(self.host.widget())
         self._verify_dialog.refresh_secrets()
         self._verify_dialog.show()
-        self._verify_dialog.raise_()
         return self._verify_dialog
 
     def fill_webhook(self) -> None:
