@@ -37,7 +37,8 @@ def test_the_inbox_started_from_the_window_gets_the_result(
         dialog.start_button.click()
         await eventually(lambda: panel.controller.inbox is not None)
         endpoint = dialog.endpoint_edit.text()
-        assert endpoint.startswith("http://127.0.0.1:") and endpoint.endswith("/webhooks/baseten")
+        assert endpoint.startswith("http://127.0.0.1:")
+        assert endpoint.endswith("/webhooks/baseten")
         assert endpoint in panel.inbox_label.text()
         assert not dialog.start_button.isEnabled()
         dialog.use_button.click()  # fills the webhook of the window's async sends
@@ -46,7 +47,8 @@ def test_the_inbox_started_from_the_window_gets_the_result(
         request_id = await send_async(win)
         await eventually(lambda: statuses(panel) == ["SUCCEEDED · result"], 10)
         job = panel.controller.store.find(request_id)
-        assert job is not None and job.result == {"label": "positive", "score": 0.99}
+        assert job is not None
+        assert job.result == {"label": "positive", "score": 0.99}
         (delivery,) = panel.controller.store.deliveries(request_id)
         assert delivery.verified_by == "local"
         # Picked, the job's result is in the response view; its end is said in words.
