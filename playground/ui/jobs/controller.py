@@ -154,9 +154,9 @@ class JobsController(TaskOwner):
         self._start("inbox", self._stop_inbox(tell=True))
 
     async def _stop_inbox(self, *, tell: bool = False) -> None:
-        inbox, self.inbox = self.inbox, None
-        if inbox is not None:
-            await inbox.stop()
+        if self.inbox is not None:
+            await self.inbox.stop()  # `inbox` says it runs until it has stopped
+            self.inbox = None
             self.jobs.watcher.inbox_endpoint = None
         if tell:
             self.inbox_stopped.emit()
