@@ -693,17 +693,16 @@ def uses_the_inbox_and_verify_in_the_window(s: Session) -> None:
     body, clean = (json.dumps(p).encode() for p in (quoting, plain))
 
     async def deliver() -> None:
+        started = asyncio.ensure_future(first_signal(panel.controller.inbox_started))
         dialog.start_button.click()
-        while panel.controller.inbox is None:
-            await asyncio.sleep(0.01)
-        url = panel.controller.inbox.url
+        (url,) = await started
         signed = {"X-BASETEN-SIGNATURE": sign(WEBHOOK_SECRET, body)}
         # From a thread, as a sender elsewhere: its socket is not the window loop's to watch.
         answer = await asyncio.to_thread(httpx.post, url, content=body, headers=signed)
         assert answer.status_code == 200, answer.text
+        stopped = asyncio.ensure_future(first_signal(panel.controller.inbox_stopped))
         dialog.stop_button.click()
-        while panel.controller.inbox is not None:
-            await asyncio.sleep(0.01)
+        await stopped
 
     s.loop.run_until_complete(deliver())
     assert panel.controller.store.deliveries("leak-1")  # kept (masked) in the history's file
