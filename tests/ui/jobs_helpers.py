@@ -65,7 +65,7 @@ async def send_async(win: MainWindow) -> str:
 
 
 def statuses(panel: JobsPanel) -> list[str]:
-    return [row[2] for row in panel.rows()]
+    return [row[1] for row in panel.rows()]
 
 
 def hold(server: EmulatorServer, seconds: float) -> None:

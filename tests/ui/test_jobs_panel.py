@@ -67,13 +67,13 @@ def test_cancel_while_queued_and_send_again(
         running = await send_async(win)
         queued = await send_async(win)
         store = panel.controller.store
-        await eventually(lambda: panel.rows()[1][2] == "IN_PROGRESS")
+        await eventually(lambda: panel.rows()[1][1] == "IN_PROGRESS")
         panel.select(store.find(running).id)  # type: ignore[union-attr]
         assert not panel.cancel_button.isEnabled()  # Baseten cancels only QUEUED jobs
         panel.select(store.find(queued).id)  # type: ignore[union-attr]
         assert panel.cancel_button.isEnabled()
         panel.cancel_button.click()
-        await eventually(lambda: panel.rows()[0][2] == "CANCELED")
+        await eventually(lambda: panel.rows()[0][1] == "CANCELED")
         assert fresh_emulator.emulator.state.queue.jobs[queued].status == "CANCELED"
         assert "Canceled while queued: it never ran" in panel.detail_label.text()
         assert not panel.cancel_button.isEnabled()

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     from playground.ui.host import WindowHost
     from playground.ui.jobs.controller import JobsController
 
-COLUMNS = ("Sent", "Target", "Status", "Request id")
-DOCK_WIDTH = 460
+COLUMNS = ("Sent", "Status", "Target", "Request id")
+DOCK_WIDTH = 420
+ID_CHARS = 10  # of a request id in the list; the detail and the tooltip have all of it
 TONES = {"failed": "error", "stopped": "warn", "result": "ok", "done": "", "pending": "info"}
 COLOURS = {"error": "error", "warn": "warn", "ok": "ok", "info": "info"}
 
@@ -81,7 +82,7 @@ class JobsPanel(QDockWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.detail_label = QLabel("Async requests appear here as jobs.")
         self.detail_label.setObjectName("jobDetail")
@@ -167,10 +168,16 @@ class JobsPanel(QDockWidget):
             self.host.widget().resizeDocks([self], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.raise_()
 
-    def rows(self) -> list[tuple[str, ...]]:
-        """The table as shown, top to bottom (for tests and screen readers alike)."""
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """Each job top to bottom: when it was sent, its status, its target and its whole
+        request id (the list shows its start; its tooltip all of it)."""
         return [
-            tuple(_text(self.table.item(r, c)) for c in range(len(COLUMNS)))
+            (
+                _text(self.table.item(r, 0)),
+                _text(self.table.item(r, 1)),
+                _text(self.table.item(r, 2)),
+                (self.table.item(r, 3) or QTableWidgetItem()).toolTip(),
+            )
             for r in range(self.table.rowCount())
         ]
 
@@ -193,14 +200,17 @@ class JobsPanel(QDockWidget):
         target = f"{job.target.model_id} · {job.target.label}"
         said = outcome(job)
         status = job.status + (" · result" if job.has_result else "")
-        cells = (clock(job.created_at), target, status, job.request_id or "—")
+        short = job.request_id[:ID_CHARS] + "…" if len(job.request_id) > ID_CHARS else job.request_id
+        cells = (clock(job.created_at), status, target, short or "—")
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, job.id)
-            if column == 2:
+            if column == 1:
                 item.setToolTip(said.text)
                 if tone := TONES[said.kind]:
                     item.setForeground(QBrush(QColor(theme.colour(COLOURS[tone]))))
+            if column == 2:
+                item.setToolTip(target)
             if column == 3:
                 item.setToolTip(job.request_id)
             self.table.setItem(row, column, item)

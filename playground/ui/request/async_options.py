@@ -49,6 +49,7 @@ class AsyncOptionsRow(QWidget):
             edit.setPlaceholderText(placeholder)
             edit.setToolTip(tip + " (empty: Baseten's default)")
             edit.setMaximumWidth(80)
+            edit.setMinimumWidth(36)
             self.number_edits[name] = edit
             second.addWidget(QLabel(label))
             second.addWidget(edit)
@@ -86,6 +87,7 @@ class AsyncOptionsRow(QWidget):
         """Show `options` (None: Baseten's defaults)."""
         options = options or AsyncOptions()
         self.webhook_edit.setText(options.webhook_endpoint or "")
+        self.webhook_edit.setCursorPosition(0)  # its host first, not the end of its path
         self.priority_spin.setValue(1 if options.priority is None else options.priority)
         for name, edit in self.number_edits.items():
             value = getattr(options, name)
