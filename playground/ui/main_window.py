@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
         add("&Request", "&Reload models", "F5", self.reload_models)
         add("&Request", "Copy request &id", "Ctrl+Shift+C", self.copy_request_id)
-        self.menus.reserve("&Presets", "&History")  # features fill them after the first paint
+        self.menus.reserve("&Presets", "&History", "&Jobs")  # filled after the first paint
         install_theme_menu(self.menus.add_menu("&View", "&Theme"), self.settings)  # before Help
         self.menus.add_help()
         self.menus.add_editing()

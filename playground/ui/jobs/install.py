@@ -7,6 +7,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget
 
 from playground.ui.jobs.controller import JobsController
 from playground.ui.jobs.panel import JobsPanel
@@ -27,7 +28,11 @@ def install(host: WindowHost, store: JobStore) -> JobsPanel:
     controller = JobsController(host.client, store, host.widget())
     host.requests.use_jobs(controller.jobs)
     panel = JobsPanel(controller, host)
-    host.widget().addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    window = host.widget()
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
+    history = window.findChild(QDockWidget, "historyDock")
+    if history is not None:  # a tab beside the history's: the window must fit 1024 px
+        window.tabifyDockWidget(history, panel)
     panel.hide()
     host.add_action("&Jobs", "Show &jobs", "Ctrl+J", panel.toggle)
     host.add_action("&Jobs", "Webhook &inbox…", "", panel.open_inbox)

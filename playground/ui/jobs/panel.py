@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from playground.ui.jobs.chart import QueueChartView
 from playground.ui.jobs.inbox_dialog import InboxDialog, use_inbox
 from playground.ui.jobs.verify_dialog import VerifyDialog
 from playground.ui.look import set_state
+from playground.ui.widgets.flow_layout import fit_width
 from playground.ui.widgets.job_outcome import show_job
 
 if TYPE_CHECKING:
@@ -73,6 +75,8 @@ class JobsPanel(QDockWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.inbox_button)
+        for button in (self.cancel_button, self.again_button, self.inbox_button):
+            fit_width(button)  # the dock's narrowest is its buttons' row: no wider than they need
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("jobsTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -93,6 +97,10 @@ class JobsPanel(QDockWidget):
         self.inbox_label.setWordWrap(True)
         self.inbox_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = QueueChartView()
+        for label in (self.detail_label, self.inbox_label):
+            label.setMinimumWidth(1)  # wrapped to the dock's width, never widening it
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.table.setMinimumWidth(1)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addLayout(buttons)
@@ -200,7 +208,9 @@ class JobsPanel(QDockWidget):
         target = f"{job.target.model_id} · {job.target.label}"
         said = outcome(job)
         status = job.status + (" · result" if job.has_result else "")
-        short = job.request_id[:ID_CHARS] + "…" if len(job.request_id) > ID_CHARS else job.request_id
+        short = (
+            job.request_id[:ID_CHARS] + "…" if len(job.request_id) > ID_CHARS else job.request_id
+        )
         cells = (clock(job.created_at), status, target, short or "—")
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)

@@ -5,17 +5,29 @@ what is wrong said beside the fields, and a warning while no webhook is given.""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
-from playground.core.request.asyncform import NO_WEBHOOK, ReadOptions, read_options
+from playground.core.request.asyncform import LABELS, NO_WEBHOOK, ReadOptions, read_options
 from playground.core.request.asyncopts import AsyncOptions
 from playground.ui.look import set_state
 
-NUMBERS = (  # field, label, placeholder (Baseten's default), tooltip
-    ("max_time_in_queue_seconds", "Queue ≤", "600 s", "Longest wait in the queue: 10–259200 s"),
-    ("max_attempts", "Attempts", "1", "inference_retry_config.max_attempts: 1–10"),
-    ("initial_delay_ms", "Delay", "1000 ms", "initial_delay_ms between attempts: 0–10000"),
-    ("max_delay_ms", "to", "5000 ms", "max_delay_ms between attempts: 0–60000"),
+NUMBERS = (  # field, placeholder (Baseten's default), tooltip
+    ("max_time_in_queue_seconds", "600", "Longest wait in the queue: 10–259200 s"),
+    ("max_attempts", "1", "inference_retry_config.max_attempts: 1–10"),
+    ("initial_delay_ms", "1000", "initial_delay_ms between attempts: 0–10000"),
+    ("max_delay_ms", "5000", "max_delay_ms between attempts: 0–60000"),
 )
 
 
@@ -41,34 +53,47 @@ class AsyncOptionsRow(QWidget):
         first.addWidget(QLabel("Priority"))
         first.addWidget(self.priority_spin)
         first.addWidget(self.webhook_edit, 1)
-        second = QHBoxLayout()
-        second.setContentsMargins(0, 0, 0, 0)
-        for name, label, placeholder, tip in NUMBERS:
+        # The queue and retry options in a drop-down form: the call row must fit a 1024 px window.
+        form_box = QWidget()
+        form = QFormLayout(form_box)
+        for name, placeholder, tip in NUMBERS:
             edit = QLineEdit()
             edit.setObjectName(f"{name}Edit")
             edit.setPlaceholderText(placeholder)
             edit.setToolTip(tip + " (empty: Baseten's default)")
-            edit.setMaximumWidth(80)
-            edit.setMinimumWidth(36)
             self.number_edits[name] = edit
-            second.addWidget(QLabel(label))
-            second.addWidget(edit)
-        second.addStretch(1)
+            form.addRow(LABELS[name], edit)
+        menu = QMenu(self)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(form_box)
+        menu.addAction(action)
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("asyncMoreButton")
+        self.more_button.setText("Queue and retries")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(menu)
         self.problem_label = QLabel("")
         self.problem_label.setObjectName("asyncOptionsProblem")
-        self.problem_label.setWordWrap(True)
         set_state(self.problem_label, "tone", "error")
         self.webhook_warning = QLabel(NO_WEBHOOK)
         self.webhook_warning.setObjectName("noWebhookWarning")
-        self.webhook_warning.setWordWrap(True)
         set_state(self.webhook_warning, "tone", "warn")
+        for label in (self.problem_label, self.webhook_warning):
+            label.setWordWrap(True)
+            label.setMinimumWidth(1)  # wrapped to the row, never widening the window
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        second.addWidget(self.more_button)
+        words = QVBoxLayout()
+        words.addWidget(self.problem_label)
+        words.addWidget(self.webhook_warning)
+        second.addLayout(words, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(first)
         layout.addLayout(second)
-        layout.addWidget(self.problem_label)
-        layout.addWidget(self.webhook_warning)
         self.webhook_edit.textChanged.connect(self._on_edited)
         self.priority_spin.valueChanged.connect(self._on_edited)
         for edit in self.number_edits.values():
