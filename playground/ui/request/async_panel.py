@@ -26,7 +26,6 @@ class AsyncPanel(QWidget):
         self.async_id_label.setProperty("selectable", True)
         self.async_status_label = QLabel("—")
         self.async_status_label.setObjectName("asyncStatus")
-        self.async_status_label.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel queued request")
         self.cancel_button.setEnabled(False)
         form.addRow("Async request", self.async_id_label)
@@ -47,6 +46,9 @@ class AsyncPanel(QWidget):
 
         said = outcome(job)
         self.async_id_label.setText(job.request_id or "—")
-        self.async_status_label.setText(f"{job.status} — {said.text}")
+        # The status alone (a sentence would overlap the next row in a narrow column): its words
+        # are in the tooltip, the response view and the status bar.
+        self.async_status_label.setText(job.status)
+        self.async_status_label.setToolTip(said.text)
         set_state(self.async_status_label, "tone", TONES[said.kind])
         self.cancel_button.setEnabled(job.can_cancel)
