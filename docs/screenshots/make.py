@@ -445,6 +445,71 @@ async def shoot_suites(server: EmulatorServer) -> None:
         view.close()
 
 
+class _ShotKeyring(keyring.backend.KeyringBackend):
+    """The shots' own keyring: a webhook secret for the inbox, never the person's keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png") -> None:
+    """The Jobs dock: a result the inbox received (shown), one sent without a webhook, one that
+    failed, and the queue chart."""
+    from playground.core.jobs.webhook_secrets import store_secret
+    from playground.ui.jobs import install as jobs_feature
+    from playground.ui.jobs.panel import JobsPanel
+
+    keyring.set_keyring(_ShotKeyring())
+    secret = "whsec_screenshot_only"
+    store_secret("current", secret)
+    settings = EmulatorSettings(webhook_secrets=[secret], async_run_seconds=0.4)
+    with EmulatorServer(settings) as server:
+        async with window_on(server, CLASSIFIER) as win:
+            win.resize(*size)
+            jobs_feature.start(win)
+            panel = win.findChild(JobsPanel)
+            assert panel is not None
+            win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
+            requests = win.requests
+
+            async def send(body: dict[str, str]) -> None:
+                win.request.editor.body.set_json(body)
+                done = asyncio.ensure_future(first_signal(requests.request_finished))
+                win.send()
+                await done
+
+            server.emulator.state.set_model_faults(
+                CLASSIFIER, "job_fail=MODEL_PREDICT_ERROR,count=1"
+            )
+            await send({"text": "this one fails"})
+            await send({"text": "no webhook given"})
+            started = asyncio.ensure_future(first_signal(panel.controller.inbox_started))
+            panel.controller.start_inbox(0)
+            await started
+            panel.fill_webhook()
+            await send({"text": "I love how fast this is, great work!"})
+            delivered = panel.controller.all_jobs()[0]
+            while not panel.rows()[0][1].endswith("result"):
+                await asyncio.sleep(0.1)
+            while any(s in ("QUEUED", "IN_PROGRESS") for s in (r[1] for r in panel.rows())):
+                await asyncio.sleep(0.1)
+            panel.select(delivered.id)
+            await asyncio.sleep(0.5)
+            win.grab().save(str(path), "PNG")
+
+
 def classify(w: MainWindow) -> None:
     w.request.editor.body.set_json({"text": "I love how fast this is, great work!"})
 
@@ -517,6 +582,12 @@ async def main() -> None:
             await shoot_logs(server)
         if wanted("suite-run") or wanted("suite-sweep"):
             await shoot_suites(server)
+        await shoot(server, "custom-route", CUSTOM, route)
+        await shoot(server, "wake", SLEEPY, lambda w: w.target_bar.wake_button.click())
+        await shoot_chat(server)
+        await shoot_compare(server)
+        await shoot_image(server)
+    await shoot_jobs()
 
 
 if __name__ == "__main__":
@@ -526,6 +597,12 @@ if __name__ == "__main__":
     collector = MainThreadCollector()  # Qt objects must die on this thread, not the server's
     collector.start()
     with asyncio.Runner(loop_factory=lambda: new_loop(app)) as runner:
-        runner.run(main())
+        # `make.py jobs`: only the Jobs dock, and at 1024×700 in the temporary folder to look at.
+        if sys.argv[1:] == ["jobs"]:
+            runner.run(shoot_jobs())
+            runner.run(shoot_jobs((1024, 700), Path(_HOME) / "jobs-1024.png"))
+            print(Path(_HOME) / "jobs-1024.png")
+        else:
+            runner.run(main())
     collector.stop()
     print("\n".join(sorted(str(p.relative_to(HERE.parent.parent)) for p in HERE.glob("*.png"))))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
     from playground.core.errors import PlaygroundError
     from playground.core.events import PredictEvent
+    from playground.core.jobs.jobs import Jobs
     from playground.core.remote.remotes import Remote, Target
     from playground.core.request.spec import Mode, RequestSpec
     from playground.ui.widgets.json_editor import JsonEditor
@@ -33,11 +34,17 @@ class RequestReports(Protocol):
     @property
     def async_status_changed(self) -> SignalInstance: ...  # AsyncStatus
     @property
+    def async_job_changed(self) -> SignalInstance: ...  # the last async send's core Job
+    @property
     def request_finished(self) -> SignalInstance: ...
     @property
     def request_failed(self) -> SignalInstance: ...  # PlaygroundError
     @property
     def request_cancelled(self) -> SignalInstance: ...
+
+    def use_jobs(self, jobs: Jobs) -> None:
+        """Send each async request as a job of `jobs`."""
+        ...
 
 
 class ChatReports(Protocol):
@@ -84,6 +91,10 @@ class WindowHost(Protocol):
     def chat_controller(self) -> ChatReports: ...
     @property
     def body_editor(self) -> JsonEditor: ...
+    @property
+    def response(self) -> ResponseSink:
+        """The response view: where a feature shows an answer it holds (a job's result)."""
+        ...
 
     def widget(self) -> QMainWindow:
         """The window itself: the parent of a feature's docks and dialogs."""

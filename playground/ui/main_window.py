@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         add("&Request", "&Cancel", "Esc", self.cancel)
         add("&Request", "&Wake target", "Ctrl+Shift+W", self.target_bar.wake_button.click)
         add("&Request", "Copy request &id", "Ctrl+Shift+C", self.request.copy_request_id)
-        self.menus.reserve("&Presets", "&History")  # features fill them after the first paint
+        self.menus.reserve("&Presets", "&History", "&Jobs")  # filled after the first paint
         install_theme_menu(self.menus.add_menu("&View", "&Theme"), self.settings)  # before Help
         self.menus.add_help()
         self.menus.add_editing()

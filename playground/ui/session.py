@@ -12,6 +12,7 @@ from playground.core import paths
 from playground.core.api.client import BasetenClient
 from playground.core.history.store import FILE_NAME as HISTORY_FILE
 from playground.core.history.store import History, open_history
+from playground.core.jobs.store import JobStore
 from playground.core.remote.keys import (
     FoundKey,
     KeyringUnavailable,
@@ -24,6 +25,7 @@ from playground.core.secrets import mask
 from playground.ui.chat.controller import ChatController
 from playground.ui.compare import menu as compare_menu
 from playground.ui.history import panel as history_panel
+from playground.ui.jobs import install as jobs_feature
 from playground.ui.logs import install as logs
 from playground.ui.logs.view import shutdown as close_logs
 from playground.ui.main_window import MainWindow
@@ -59,6 +61,7 @@ def attach(
     panel.recorder.watch_websockets(websocket.install(window))  # and each WebSocket session
     logs.install(window, window.response.logs_requested)
     suites_menu.install(window, panel.history.path.parent, panel.history)  # runs kept beside it
+    jobs_feature.install(window, JobStore(panel.history.path))  # jobs share its database
     return window
 
 
@@ -146,6 +149,7 @@ async def shutdown(window: MainWindow) -> None:
     await websocket.shutdown(window)
     await close_logs(window)
     await suites_menu.shutdown(window)
+    await jobs_feature.shutdown(window)
     await window.catalogue.aclose()
     await window.requests.aclose()
     await window.chat_controller.aclose()
@@ -154,6 +158,7 @@ async def shutdown(window: MainWindow) -> None:
 
 
 def _start(window: MainWindow, client: BasetenClient) -> None:
+    jobs_feature.start(window)
     if client.has_key:
         window.catalogue.load_models()
     else:

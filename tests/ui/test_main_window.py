@@ -238,18 +238,27 @@ def test_custom_route_mode(
 
 
 def test_async_mode_follows_the_status_to_the_end(
-    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop, qtbot: QtBot
+    make_window: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
 ) -> None:
+    from tests.ui.jobs_helpers import async_mode, eventually, send_async
+
     win = make_window(emulator)
-    load(win, loop, CLASSIFIER)
-    win.mode_combo.setCurrentIndex(win.mode_combo.findData("async"))
-    assert win.request.async_panel.isVisible()
-    win.request.editor.body.setPlainText('{"text": "later"}')
-    assert send(win, loop, qtbot) == "finished"
-    # The request id Baseten gives (as the X-Baseten-Request-Id of the response, baseten-api.md §0).
-    assert len(win.request.async_panel.async_id_label.text()) >= 32
-    assert win.request.async_panel.async_status_label.text() == "SUCCEEDED"
-    assert "webhook" in win.statusBar().currentMessage()
+
+    async def scenario() -> None:
+        await async_mode(win, '{"text": "later"}')  # the jobs watched, as the app does
+        assert win.request.async_panel.isVisible()
+        request_id = await send_async(win)
+        # The request id Baseten gives (the X-Baseten-Request-Id of the response, §0).
+        assert len(request_id) >= 32
+        # The send ends once it is queued; the job goes on, followed to its end.
+        status = win.request.async_panel.async_status_label
+        await eventually(lambda: status.text() == "SUCCEEDED", 10)
+        assert "no webhook was given: Baseten keeps no output" in status.toolTip()
+        assert "no webhook was given" in win.statusBar().currentMessage()
+        await eventually(lambda: "out of reach" in win.response.notice_label.text())
+        assert "No response yet" not in win.response.timings_label.text()
+
+    loop.run_until_complete(scenario())
 
 
 def test_a_20_mb_body_is_never_parsed_on_the_gui_thread(

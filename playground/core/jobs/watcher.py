@@ -198,8 +198,11 @@ class JobWatcher:
                 await asyncio.gather(*self._in_flight)
         finally:
             queue_task.cancel()
+            for task in self._in_flight:  # cancelled: no poll outlives the watch (nor its socket)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await queue_task
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     def on_retry(self, retrying: Retrying) -> None:
         """For the client's `transport.retry_listeners`: a 429 it waits out pauses us too."""

@@ -31,6 +31,7 @@ class RequestForm:
     headers: str = ""  # one `Name: value` per line
     webhook: str = ""
     priority: int | None = None
+    async_options: Any = None  # every async option, read (AsyncOptions); webhook, priority if None
 
     def spec(self, target: Target | None, model_api: str | None = None) -> RequestSpec | str:
         """The request to send to `target`, or (chat only) to the Model API `model_api` when
@@ -58,7 +59,7 @@ class RequestForm:
             elif self.mode == "async":
                 from playground.core.request.asyncopts import AsyncOptions  # start-up time
 
-                options = AsyncOptions(
+                options = self.async_options or AsyncOptions(
                     webhook_endpoint=self.webhook.strip() or None, priority=self.priority
                 )
             return RequestSpec(

@@ -1,5 +1,5 @@
-"""An async request's panel above the response: its request id, live status, and cancelling it
-while it is still queued."""
+"""An async request's panel above the response: its request id, its state in words (each end
+told apart), and cancelling it while it is still queued. Every job is in the Jobs panel too."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
+from playground.ui.look import set_state
 from playground.ui.widgets.labels import make_plain
 
 if TYPE_CHECKING:
-    from playground.core.request.asyncopts import AsyncStatus
+    from playground.core.jobs.model import Job
+
+TONES = {"failed": "error", "stopped": "warn", "result": "ok", "done": "", "pending": ""}
 
 
 class AsyncPanel(QWidget):
@@ -35,9 +38,17 @@ class AsyncPanel(QWidget):
 
     def show_submitted(self, request_id: str) -> None:
         self.async_id_label.setText(request_id)
-        self.async_status_label.setText("submitted")
+        self.async_status_label.setText("QUEUED")
         self.cancel_button.setEnabled(True)
 
-    def show_status(self, status: AsyncStatus) -> None:
-        self.async_status_label.setText(status.describe())
-        self.cancel_button.setEnabled(status.can_cancel)
+    def show_job(self, job: Job) -> None:
+        from playground.core.jobs.outcome import outcome
+
+        said = outcome(job)
+        self.async_id_label.setText(job.request_id or "—")
+        # The status alone (a sentence would overlap the next row in a narrow column): its words
+        # are in the tooltip, the response view and the status bar.
+        self.async_status_label.setText(job.status)
+        self.async_status_label.setToolTip(said.text)
+        set_state(self.async_status_label, "tone", TONES[said.kind])
+        self.cancel_button.setEnabled(job.can_cancel)

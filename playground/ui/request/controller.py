@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from playground.core.errors import PlaygroundError
-from playground.core.remote.remotes import Target
+from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.request.spec import RequestSpec
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
+    from playground.core.jobs.jobs import Jobs
+    from playground.core.jobs.model import Job
 
 
 class RequestController(TaskOwner):
@@ -27,15 +28,27 @@ class RequestController(TaskOwner):
     request_failed = Signal(object)  # PlaygroundError
     request_cancelled = Signal()
     async_submitted = Signal(str)  # request id
-    async_status_changed = Signal(object)  # AsyncStatus
+    async_status_changed = Signal(object)  # AsyncStatus, as the job was queued
+    async_job_changed = Signal(object)  # the last async send's core Job, at each change
     async_cancel_answered = Signal(object)  # the cancel answer (dict)
     async_cancel_failed = Signal(object)  # PlaygroundError: the request itself goes on
 
     def __init__(self, client: BasetenClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
-        self._async_target: Target | None = None
-        self._async_request_id = ""
+        self.jobs: Jobs | None = None
+        self._job: Job | None = None
+
+    def use_jobs(self, jobs: Jobs) -> None:
+        """Send each async request as a job of `jobs` (the jobs feature watches them all); the
+        last one sent is followed here (`async_job_changed`)."""
+        self.jobs = jobs
+        jobs.watcher.listeners.append(self._on_job_changed)
+
+    def _on_job_changed(self, job: Job) -> None:
+        if self._job is not None and job.request_id == self._job.request_id:
+            self._job = job
+            self.async_job_changed.emit(job)
 
     @property
     def is_busy(self) -> bool:
@@ -49,6 +62,7 @@ class RequestController(TaskOwner):
         return self._cancel("send")
 
     async def _send(self, spec: RequestSpec) -> None:
+        self._job = None  # the last async job is followed until anything else is sent
         self.request_started.emit(spec.description)
         self.request_sent.emit(spec)
         try:
@@ -68,25 +82,36 @@ class RequestController(TaskOwner):
         self.request_finished.emit()
 
     async def _send_async(self, spec: RequestSpec) -> None:
-        jobs = self.client.jobs
+        """Queue it as a job and end: the job goes on, watched with the others, and a second
+        send never drops the first."""
+        from playground.core.request.asyncopts import AsyncStatus
+
+        if self.jobs is None:
+            raise InvalidRequest("Async requests are sent as jobs, and this window has none.")
         assert spec.target is not None  # only chat goes to a Model API
-        request_id = await jobs.submit(spec.target, spec.body, spec.async_options, spec.headers)
-        self._async_target, self._async_request_id = spec.target, request_id
-        self.async_submitted.emit(request_id)
-        async for status in jobs.watch(spec.target, request_id):
-            self.async_status_changed.emit(status)
+        job = await self.jobs.submit(spec.target, spec.body, spec.async_options, spec.headers)
+        self._job = job
+        self.async_submitted.emit(job.request_id)
+        self.async_status_changed.emit(
+            AsyncStatus.from_json(
+                {
+                    "request_id": job.request_id,
+                    "status": job.status,
+                    "webhook_status": job.webhook_status,
+                }
+            )
+        )
+        self.async_job_changed.emit(job)
 
     def cancel_async(self) -> None:
-        """Ask Baseten to cancel the queued async request (only QUEUED ones can be)."""
-        if self._async_target is not None and self._async_request_id:
-            self._start(
-                "async-cancel", self._cancel_async(self._async_target, self._async_request_id)
-            )
+        """Ask Baseten to cancel the last async request (only QUEUED ones can be)."""
+        if self.jobs is not None and self._job is not None:
+            self._start("async-cancel", self._cancel_async(self.jobs, self._job))
 
-    async def _cancel_async(self, target: Target, request_id: str) -> None:
+    async def _cancel_async(self, jobs: Jobs, job: Job) -> None:
         try:
-            answer = await self.client.jobs.cancel(target, request_id)
+            answer = await jobs.cancel(job)
         except PlaygroundError as exc:
             self.async_cancel_failed.emit(exc)
             return
-        self.async_cancel_answered.emit(answer)
+        self.async_cancel_answered.emit({"canceled": answer.canceled, "message": answer.message})

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from playground.core.errors import PlaygroundError
 from playground.core.request.attachments import Encoding, file_refs
 from playground.core.request.form import RequestForm
 from playground.core.request.spec import METHODS, Mode, RequestSpec
+from playground.ui.request.async_options import AsyncOptionsRow
 from playground.ui.widgets.headers_edit import HeadersEdit
 from playground.ui.widgets.json_editor import JsonEditor
 
@@ -43,13 +43,12 @@ class RequestEditor(QWidget):
         self.route_edit = QLineEdit()
         self.route_edit.setObjectName("routeEdit")
         self.route_edit.setPlaceholderText("/health, /items/1 … (sent to sync/…)")
-        self.priority_spin = QSpinBox()
-        self.priority_spin.setRange(0, 2)
-        self.priority_spin.setToolTip("0 runs first, 2 last")
-        self.webhook_edit = QLineEdit()
-        self.webhook_edit.setPlaceholderText("https://… webhook for the result (optional)")
+        self.async_row = AsyncOptionsRow()
+        self.priority_spin, self.webhook_edit = (
+            self.async_row.priority_spin,
+            self.async_row.webhook_edit,
+        )
         self.route_row = _row(self.method_combo, self.route_edit)
-        self.async_row = _row(QLabel("Priority"), self.priority_spin, self.webhook_edit)
 
         self.body = JsonEditor(highlight=False)  # coloured once attached
         self.body.setObjectName("bodyEditor")
@@ -120,6 +119,11 @@ class RequestEditor(QWidget):
     def form(self, mode: Mode) -> RequestForm:
         """What is typed, for `mode`: core turns it into the request (or says why not)."""
         body, problem = self.body.body_and_problem()
+        options = None
+        if mode == "async":
+            read = self.async_row.read()
+            problem = problem or (read.problem() and "Async options: " + read.problem())
+            options = read.options
         return RequestForm(
             mode,
             body,
@@ -129,6 +133,7 @@ class RequestEditor(QWidget):
             self.headers_edit.text(),
             self.webhook_edit.text(),
             self.priority_spin.value(),
+            options,
         )
 
     def load(self, spec: RequestSpec) -> None:
@@ -142,10 +147,7 @@ class RequestEditor(QWidget):
             self.method_combo.setCurrentText(spec.method)
             self.route_edit.setText(spec.route)
         if spec.mode == "async":
-            options = spec.async_options
-            self.webhook_edit.setText((options.webhook_endpoint if options else None) or "")
-            priority = options.priority if options else None
-            self.priority_spin.setValue(1 if priority is None else priority)
+            self.async_row.load(spec.async_options)
 
     def offer_example(self, example: object) -> None:
         """A model's example input, unless the person has typed a body of their own."""

@@ -26,8 +26,8 @@ from playground.ui.widgets.url_line import UrlLine
 if TYPE_CHECKING:
     from playground.core.errors import PlaygroundError
     from playground.core.events import PredictEvent
+    from playground.core.jobs.model import Job
     from playground.core.remote.remotes import Remote, Target
-    from playground.core.request.asyncopts import AsyncStatus
     from playground.ui.host import ResponseSink
     from playground.ui.request.controller import RequestController
 
@@ -141,7 +141,7 @@ class RequestPanel(QWidget):
         requests.request_failed.connect(self._on_request_failed)
         requests.request_cancelled.connect(self._on_request_cancelled)
         requests.async_submitted.connect(self.async_panel.show_submitted)
-        requests.async_status_changed.connect(self._on_async_status_changed)
+        requests.async_job_changed.connect(self._on_async_job_changed)
         requests.async_cancel_answered.connect(lambda a: status(str(a.get("message", "")), 0))
         requests.async_cancel_failed.connect(lambda e: status(_line(e), 0))
         self.async_panel.cancel_button.clicked.connect(requests.cancel_async)
@@ -193,10 +193,14 @@ class RequestPanel(QWidget):
         self._ended().cancelled()
         self._status("Cancelled; the connection is closed and what arrived is kept.", 0)
 
-    def _on_async_status_changed(self, status: AsyncStatus) -> None:
-        self.async_panel.show_status(status)
-        if status.is_terminal:
-            self._status(status.outcome(), 0)
+    def _on_async_job_changed(self, job: Job) -> None:
+        from playground.core.jobs.outcome import outcome
+        from playground.ui.widgets.job_outcome import show_job
+
+        self.async_panel.show_job(job)
+        if self._mode == "async":
+            show_job(self._view, job)
+            self._status(f"Async request {job.request_id}: {outcome(job).text}", 0)
 
 
 def _line(error: PlaygroundError) -> str:

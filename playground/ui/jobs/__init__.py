@@ -1,0 +1,1 @@
+"""The window's jobs: the Jobs dock, the webhook inbox and verifying a webhook."""
