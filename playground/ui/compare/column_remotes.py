@@ -13,6 +13,8 @@ from playground.core.api.client import BasetenClient
 from playground.core.remote.config import RemoteConfigError, RemoteStore
 from playground.core.remote.keys import FoundKey, keyring_key, trussrc_keys
 from playground.core.remote.remotes import Remote
+from playground.ui.logs.controller import LogsSubject
+from playground.ui.logs.view import open_logs
 from playground.ui.target.controller import CatalogueController
 from playground.ui.tasks import TaskOwner
 
@@ -140,6 +142,15 @@ class RemoteColumns(TaskOwner):
         for column in self.view.columns:
             letter = column.title.text().split("</b>", 1)[0] + "</b>"
             column.title.setText(f"{letter} · {column.picker.remote_name()}")
+
+    def open_logs(self, column: CompareColumnView, subject: LogsSubject) -> None:
+        """The logs of `column`'s request, read with its own remote's client and key (never the
+        window's key sent to another remote)."""
+        client = self.clients.get(column.picker.remote_name())
+        if client is None:
+            column.picker.say(f"Column {column.letter}: its remote's client is not ready yet.")
+            return
+        open_logs(self.view, client, subject)
 
     def _on_picker_remote_chosen(self, column: CompareColumnView) -> None:
         self.retitle()

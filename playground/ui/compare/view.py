@@ -32,7 +32,6 @@ from playground.ui.compare.diff_dialog import DiffDialog
 from playground.ui.compare.offers import TargetOffers
 from playground.ui.compare.request import CompareRequestEditor
 from playground.ui.compare.toolbar import CompareToolbar
-from playground.ui.logs.view import open_logs
 from playground.ui.target.controller import CatalogueController
 from playground.ui.widgets.batching import FLUSH_MS, FrameBatcher
 
@@ -170,7 +169,7 @@ class CompareView(QWidget):
         catalogue.link(bar)
         view.remove_requested.connect(lambda: self.remove_column(view))
         view.stop_requested.connect(lambda: self.controller.stop(view.index))
-        view.logs_requested.connect(lambda subject: open_logs(self, self.client, subject))
+        view.logs_requested.connect(lambda subject: self.remote_columns.open_logs(view, subject))
         if self.models:
             bar.set_models(self.models)
         model_id = self.columns[-1].target_bar.model_id() if self.columns else ""

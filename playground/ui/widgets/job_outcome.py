@@ -38,6 +38,6 @@ def show_job(sink: Sink, job: Job) -> None:
     )
     headers = {"x-baseten-request-id": job.request_id, "content-type": "application/json"}
     sink.feed(ResponseStarted(200, headers, "application/json", metrics))
-    sink.feed(Notice(said.text))
+    # No notice for a delivered result: it is the answer (the Jobs dock says how it came).
     sink.feed(JsonBody(job.result, raw))
     sink.feed(Finished("json", metrics))
