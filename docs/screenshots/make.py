@@ -445,25 +445,6 @@ async def shoot_suites(server: EmulatorServer) -> None:
         view.close()
 
 
-class _ShotKeyring(keyring.backend.KeyringBackend):
-    """The shots' own keyring: a webhook secret for the inbox, never the person's keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
 async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png") -> None:
     """The Jobs dock: a result the inbox received (shown), one sent without a webhook, one that
     failed, and the queue chart."""
@@ -471,7 +452,7 @@ async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png
     from playground.ui.jobs import install as jobs_feature
     from playground.ui.jobs.panel import JobsPanel
 
-    keyring.set_keyring(_ShotKeyring())
+    keyring.set_keyring(ShotKeyring())  # a fresh one: only this shot's webhook secret
     secret = "whsec_screenshot_only"
     store_secret("current", secret)
     settings = EmulatorSettings(webhook_secrets=[secret], async_run_seconds=0.4)
