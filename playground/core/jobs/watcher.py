@@ -28,6 +28,9 @@ STATUS_RATE = 80.0  # of the 100 a second Baseten allows: room for a window's ow
 QUEUE_RATE = 20.0
 
 
+STOP_GRACE_S = 2.0  # how long `stop` lets requests in flight end before they are cut
+
+
 class RateBudget:
     """At most `rate` calls in any one second (a sliding window, as Baseten counts), none
     while paused after a 429."""
@@ -110,6 +113,7 @@ class JobWatcher:
         self.stats = WatchStats()
         self._tracks: dict[str, _Track] = {}
         self._wake = asyncio.Event()
+        self._stopping = False
         self._subscribers: list[asyncio.Queue[Job]] = []
         self._queue_totals: dict[str, int] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -171,11 +175,18 @@ class JobWatcher:
 
     # --- the loop --------------------------------------------------------------------------------
 
+    def stop(self) -> None:
+        """End `run` at its next step, once the polls in flight have ended (none is cut: a request
+        cancelled mid-flight can leave its socket to the garbage collector)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self, *, until_idle: bool = False) -> None:
-        """Poll until cancelled, or with `until_idle` until no job is left to watch."""
+        """Poll until cancelled or stopped, or with `until_idle` until no job is left to watch."""
+        self._stopping = False
         queue_task = asyncio.get_running_loop().create_task(self._watch_queues())
         try:
-            while True:
+            while not self._stopping:
                 if not self._tracks:
                     if until_idle:
                         break
@@ -197,6 +208,8 @@ class JobWatcher:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight)
         finally:
+            if self._stopping:  # a graceful end: what is in flight ends on its own
+                await asyncio.wait([queue_task, *self._in_flight], timeout=STOP_GRACE_S)
             queue_task.cancel()
             for task in self._in_flight:  # cancelled: no poll outlives the watch (nor its socket)
                 task.cancel()
@@ -284,7 +297,7 @@ class JobWatcher:
 
     async def _watch_queues(self) -> None:
         """Each queue's depth now and then: when it moved, poll its head now."""
-        while True:
+        while not self._stopping:
             groups = {t.group: t.job for t in self._tracks.values()}
             for group, job in groups.items():
                 await self.queue_budget.take()

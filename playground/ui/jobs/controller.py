@@ -15,7 +15,7 @@ from playground.core.errors import PlaygroundError
 from playground.core.jobs.inbox import InboxServer, InboxSettings, Received, create_app
 from playground.core.jobs.jobs import Jobs
 from playground.core.jobs.model import Job, target_to_json
-from playground.core.jobs.watcher import JobWatcher
+from playground.core.jobs.watcher import STOP_GRACE_S, JobWatcher
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ class JobsController(TaskOwner):
         self._queue_every_s = queue_every_s
         self._queues_moved = False
         self._job_moved = asyncio.Event()  # wakes the idle measurer (no timer while idle)
+        self._closing = False
         watcher.listeners.append(self._on_watcher_changed)
 
     def start(self) -> list[Job]:
@@ -105,7 +106,7 @@ class JobsController(TaskOwner):
         """The queue depth of each target with jobs still going, now and then, for the chart
         (and once more after its last job ended, so that the chart comes down to what it is)."""
         last: dict[str, Job] = {}
-        while True:
+        while not self._closing:
             going = {target_to_json(j.target): j for j in self.jobs.watcher.watching}
             if not going and not last:
                 self._job_moved.clear()
@@ -121,7 +122,7 @@ class JobsController(TaskOwner):
             self._queues_moved = False
             # Ticks, not an Event in wait_for: cancelling that at shutdown can hang (3.11).
             until = time.monotonic() + self._queue_every_s
-            while not self._queues_moved and time.monotonic() < until:  # noqa: ASYNC110
+            while not (self._queues_moved or self._closing) and time.monotonic() < until:  # noqa: ASYNC110
                 await asyncio.sleep(TICK_S)
 
     # --- the inbox -------------------------------------------------------------------------------
@@ -174,5 +175,13 @@ class JobsController(TaskOwner):
         self.payload_received.emit(received)
 
     async def aclose(self) -> None:
+        # Requests in flight end on their own first (a request cut mid-flight can leave its
+        # socket to the garbage collector), then whatever is left is cancelled.
+        self._closing = True
+        self._job_moved.set()
+        self.jobs.watcher.stop()
+        standing = [t for name in ("watch", "queues") if (t := self._tasks.get(name)) is not None]
+        if standing:
+            await asyncio.wait(standing, timeout=STOP_GRACE_S)
         await super().aclose()
         await self._stop_inbox()
