@@ -19,6 +19,7 @@ from playground.ui.collector import MainThreadCollector
 from playground.ui.loop import new_loop
 from playground.ui.main_window import MainWindow
 from playground.ui.session import build_window, shutdown
+from tests.ui.chat_helpers import make_pane  # noqa: F401 (a fixture: the chat tests' panes)
 from tests.ui.helpers import Maker
 
 
