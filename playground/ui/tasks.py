@@ -39,6 +39,24 @@ class TaskOwner(QObject):
         for job in list(self._tasks):
             self._cancel(job)
 
+    def retire(self) -> None:
+        """Cancel every task and let this owner go once they have ended, saying nothing more: a
+        task that was about to resume when cancelled would otherwise emit on a deleted object."""
+        self.blockSignals(True)
+        running = {t for t in self._tasks.values() if not t.done()}
+        for task in running:
+            task.cancel()
+
+        def ended(task: asyncio.Task[None]) -> None:
+            running.discard(task)
+            if not running:
+                self.deleteLater()
+
+        for task in list(running):
+            task.add_done_callback(ended)
+        if not running:
+            self.deleteLater()
+
     def is_running(self, job: str) -> bool:
         task = self._tasks.get(job)
         return task is not None and not task.done()

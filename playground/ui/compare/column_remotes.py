@@ -174,8 +174,7 @@ class RemoteColumns(TaskOwner):
         catalogues = self.view.catalogues
         if catalogues[index].client is client:
             return
-        catalogues[index].cancel_all()
-        catalogues[index].deleteLater()
+        catalogues[index].retire()
         catalogue = CatalogueController(client, self.view)
         catalogues[index] = catalogue
         bar, name = column.target_bar, client.remote.name

@@ -191,8 +191,7 @@ class CompareView(QWidget):
         self.columns.pop(index)
         catalogue = self.catalogues.pop(index)
         self.offers.forget(view)
-        catalogue.cancel_all()
-        catalogue.deleteLater()
+        catalogue.retire()
         view.setParent(None)
         view.deleteLater()
         for i, column in enumerate(self.columns):
