@@ -138,6 +138,7 @@ def test_opus_is_named_and_saved_as_opus(
     assert dialog.selectedFiles()[0].endswith("audio.opus")
     dialog.selectFile(str(tmp_path / "speech.opus"))
     dialog.accept()
+    qtbot.waitUntil(lambda: view.status_label.text().startswith("Saved"))  # written on a worker
     assert (tmp_path / "speech.opus").read_bytes() == data
     assert view.status_label.text() == "Saved 244 B to speech.opus"
 

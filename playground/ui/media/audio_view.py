@@ -28,6 +28,7 @@ from playground.core.files import write_atomically
 from playground.core.media import Media
 from playground.core.text import human_size
 from playground.ui.media.player import Player
+from playground.ui.media.saving import save_off_thread
 from playground.ui.media.waveform import WaveformWidget
 
 TICK_MS = 40  # the playhead's pace while playing
@@ -194,12 +195,15 @@ class AudioView(QWidget):
         self._update()
 
     def save_to(self, path: Path) -> None:
-        """The body as it came; as a WAV when raw PCM is saved to a `.wav` name."""
-        data = bytes(self._data)
+        """The body as it came; as a WAV when raw PCM is saved to a `.wav` name (written here:
+        Save… writes on a worker)."""
+        write_atomically(path, self._saved_bytes(path))
+        self.status_label.setText(f"Saved {human_size(path.stat().st_size)} to {path.name}")
+
+    def _saved_bytes(self, path: Path) -> bytes:
         if self.media.format == "pcm" and path.suffix.lower() == ".wav" and self._rate:
-            data = wav_bytes(Pcm(self._samples, self._rate, self._channels))
-        write_atomically(path, data)
-        self.status_label.setText(f"Saved {human_size(len(data))} to {path.name}")
+            return wav_bytes(Pcm(self._samples, self._rate, self._channels))
+        return bytes(self._data)
 
     def release(self) -> Future[None] | None:
         """Let the audio device go (it is let go too when the view is destroyed); the future is
@@ -257,7 +261,7 @@ class AudioView(QWidget):
             self.status_label.setText(self._problem + keeps)
         elif self._decoder is not None:
             self.status_label.setText(f"Receiving… {self.duration_s:.1f} s so far")
-        elif not self.status_label.text().startswith("Saved"):
+        elif not self.status_label.text().startswith(("Saved", "Saving", "Could not save")):
             self.status_label.clear()
 
     def _info(self) -> str:
@@ -289,4 +293,5 @@ class AudioView(QWidget):
         dialog.open()
 
     def _on_save_dialog_file_selected(self, name: str) -> None:
-        self.save_to(Path(name))
+        path = Path(name)
+        save_off_thread(self, path, self._saved_bytes(path), self.status_label.setText)

@@ -21,21 +21,23 @@ def save_media(parent: QWidget, item: MediaItem, said: Callable[[str], None]) ->
     dialog.setObjectName("saveMediaDialog")
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.selectFile(item.suggested_name)
-    data = item.data
+    dialog.fileSelected.connect(lambda name: save_off_thread(parent, Path(name), item.data, said))
 
-    def write(path: Path) -> str:
-        try:
-            write_atomically(path, data)
-        except OSError as error:
-            return f"Could not save {path.name}: {error.strerror or error}"
-        return f"Saved {human_size(len(data))} to {path.name}"
-
-    def on_file_selected(name: str) -> None:
-        path = Path(name)
-        said(f"Saving {human_size(len(data))} to {path.name}…")
-        run_off_thread(parent, lambda: write(path), said)
-
-    dialog.fileSelected.connect(on_file_selected)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
+
+
+def save_off_thread(owner: QWidget, path: Path, data: bytes, said: Callable[[str], None]) -> None:
+    """Write `data` to `path` atomically on a worker; `said` gets "Saving…", then "Saved …" or
+    why not (on the GUI thread)."""
+    said(f"Saving {human_size(len(data))} to {path.name}…")
+    run_off_thread(owner, lambda: _write(path, data), said)
+
+
+def _write(path: Path, data: bytes) -> str:
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        return f"Could not save {path.name}: {error.strerror or error}"
+    return f"Saved {human_size(len(data))} to {path.name}"
