@@ -269,3 +269,25 @@ def test_changes_come_as_an_async_iterator(fresh_emulator: EmulatorServer, tmp_p
     seen = asyncio.run(main())
     assert seen[0] == "QUEUED"
     assert seen[-1] == "SUCCEEDED"
+
+
+def test_a_job_the_server_no_longer_knows_is_said_and_no_longer_watched(
+    fresh_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    """A 404 for a job's status (another server, or long past): said in words, not raised in a
+    task nobody awaits, and the watch ends."""
+    path = store_path(tmp_path)
+
+    async def main() -> Job:
+        async with open_jobs(fresh_emulator, path) as jobs:
+            hold(fresh_emulator, 0.4)
+            job = await jobs.submit(CLASSIFIER, {"text": "gone"})
+            del fresh_emulator.emulator.state.queue.jobs[job.request_id]
+            await run_until_done(jobs)
+            assert jobs.watcher.watching == []
+            return job
+
+    job = asyncio.run(main())
+    kept = JobStore(path).find(job.request_id)
+    assert kept is not None
+    assert kept.error.startswith("The server no longer knows this request: 404")

@@ -238,17 +238,29 @@ class JobWatcher:
                     self.budget.pause(exc.retry_after or 1.0)
                     track.due = time.monotonic() + (exc.retry_after or 1.0)
                     return
-                raise
+                if exc.status == 404:  # gone from the server (another server, or long past)
+                    job.error = f"The server no longer knows this request: {exc}"
+                    if self.store is not None:
+                        self.store.save(job)
+                    self._tell(job)
+                    self.forget(job.request_id)
+                    return
+                self._back_off(track, exc)
+                return
             except PlaygroundError as exc:
-                job.error = str(exc)
-                self._tell(job)
-                track.wait = min(self.slow, track.wait * 2)
-                track.due = time.monotonic() + track.wait
+                self._back_off(track, exc)
                 return
             self._apply(track, status.raw)
         finally:
             self._slots.release()
             self._wake.set()
+
+    def _back_off(self, track: _Track, exc: PlaygroundError) -> None:
+        """A poll that failed (the network, a 5xx, a key refused): said, and asked again later."""
+        track.job.error = str(exc)
+        self._tell(track.job)
+        track.wait = min(self.slow, track.wait * 2)
+        track.due = time.monotonic() + track.wait
 
     def _apply(self, track: _Track, raw: dict[str, Any]) -> None:
         job = track.job
