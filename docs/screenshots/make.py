@@ -377,6 +377,12 @@ async def shoot_logs(server: EmulatorServer, size: tuple[int, int] | None = None
             dialog.resize(*size)
         await first_signal(dialog.controller.loaded, dialog.controller.failed, within=10)
         levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
+        while "ERROR" not in levels:  # the send ends once queued: the failure is logged later
+            await asyncio.sleep(0.2)
+            refreshed = asyncio.ensure_future(first_signal(dialog.controller.loaded, within=10))
+            dialog.refresh()
+            await refreshed
+            levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
         dialog.table.selectRow(levels.index("ERROR"))  # the traceback, whole, below
         await asyncio.sleep(0.3)
         name = "logs" if size is None else f"logs-{size[0]}x{size[1]}"
