@@ -18,28 +18,13 @@ class HookedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]
     GeneratorExit" (qt-async-notes.md, trap 1).
     """
 
-    _finishing = False
-
     def run_forever(self) -> Any:
+        held = asyncio.events._get_running_loop()
         with self._hooks():
             try:
                 return super().run_forever()
             finally:
-                if self._finishing:  # qasync set None: still running for its last processEvents
-                    asyncio.events._set_running_loop(self)
-
-    def run_until_complete(self, future: Any) -> Any:
-        """qasync's, with the loop still this thread's running loop (and its hooks installed)
-        while it handles the Qt events left at the end. Without that, a task resumed there (a
-        test's `run_until_complete` ends many times a test) finds no running loop: an
-        `asyncio.Queue` first waited on then raises, and its task dies unseen."""
-        with self._hooks():
-            self._finishing = True
-            try:
-                return super().run_until_complete(future)
-            finally:
-                self._finishing = False
-                asyncio.events._set_running_loop(None)
+                asyncio.events._set_running_loop(held)  # qasync sets None: keep what was held
 
     @contextmanager
     def _hooks(self) -> Iterator[None]:
@@ -52,6 +37,20 @@ class HookedQEventLoop(qasync.QEventLoop):  # type: ignore[misc]
             yield
         finally:
             sys.set_asyncgen_hooks(*old)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Be this thread's running loop (with its hooks) for the whole block, also between
+        `run_until_complete` calls. The app runs the loop for the window's whole life, so every
+        Qt event (a click, a timer, the last `processEvents` of `run_until_complete`) is handled
+        with it running; a test that runs the loop in slices holds it so, or a task resumed by
+        such an event finds no running loop (an `asyncio.Queue` first waited on then fails)."""
+        with self._hooks():
+            asyncio.events._set_running_loop(self)
+            try:
+                yield
+            finally:
+                asyncio.events._set_running_loop(None)
 
 
 def new_loop(app: Any) -> HookedQEventLoop:

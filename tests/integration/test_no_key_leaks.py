@@ -46,7 +46,7 @@ from playground.ui.session import build_window, shutdown
 from playground.ui.signals import first_signal
 from tests.conftest import MemoryKeyring, fast_settings
 from tests.integration.echo_server import EchoServer, spelt
-from tests.ui.helpers import choose, load, until
+from tests.ui.helpers import choose, load, loop_released, until
 
 KEY = "pgLEAK-5nX8qZ2vR7wK4mT9bY3cH6jD"  # the right key: the server accepts only this one
 WRONG_KEY = "pgWRONG-3fG7hJ2kL9qW4eR8tY6uI1oP"  # what the session starts with
@@ -473,9 +473,8 @@ def compares_and_saves_a_report(s: Session) -> None:
 @writes(f"{CONFIG}/remotes.json")
 def adds_a_remote(s: Session) -> None:
     """`playground remotes add`: the remotes file holds URLs and a name, never a key."""
-    from playground.cli.main import main
 
-    assert main(["remotes", "add", "laptop", s.client.remote.label]) == 0
+    assert cli(["remotes", "add", "laptop", s.client.remote.label]) == 0
 
 
 # --- a server that quotes the key back (echo_server.py answers a body saying `echo:KIND`) --------
@@ -565,19 +564,18 @@ def chats_with_a_server_that_quotes_the_key(s: Session) -> None:
 
 def calls_from_a_terminal(s: Session) -> None:
     """`playground call` and `playground chat` against the same server: JSON lines and errors."""
-    from playground.cli.main import main
 
     s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
     where = ["--base-url", s.echo.base_url, "--model"]
-    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:json"}']) == 0
+    assert cli(["call", *where, CLASSIFIER, "-d", '{"text": "echo:json"}']) == 0
     # its SSE ends in an in-band error that quotes the key: a broken stream, as chat says too
-    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:sse"}']) == 4
-    assert main(["call", *where, CLASSIFIER, "-d", '{"text": "echo:error"}']) == 1
-    assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-split"]) == 0
-    assert main(["chat", *where, CHAT, "--stream", "-m", "echo:chat-error"]) == 4
+    assert cli(["call", *where, CLASSIFIER, "-d", '{"text": "echo:sse"}']) == 4
+    assert cli(["call", *where, CLASSIFIER, "-d", '{"text": "echo:error"}']) == 1
+    assert cli(["chat", *where, CHAT, "--stream", "-m", "echo:chat-split"]) == 0
+    assert cli(["chat", *where, CHAT, "--stream", "-m", "echo:chat-error"]) == 4
     # logprobs (--logprobs) that spell the key token by token, and hold it whole as an alternative
     assert (
-        main(["chat", *where, CHAT, "--stream", "--logprobs", "1", "-m", "echo:chat-logprobs"]) == 0
+        cli(["chat", *where, CHAT, "--stream", "--logprobs", "1", "-m", "echo:chat-logprobs"]) == 0
     )
     answered = ["json", "sse", "error", "chat-split", "chat-error", "chat-logprobs"]
     assert s.echo.answered[-6:] == answered
@@ -586,15 +584,14 @@ def calls_from_a_terminal(s: Session) -> None:
 def calls_a_truss_server_from_a_terminal(s: Session) -> None:
     """A Truss server is sent no key at all (it takes none), alone or as a compare column beside
     a remote that takes one; what it quotes back is masked all the same."""
-    from playground.cli.main import main
 
     s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
-    assert main(["remotes", "add", "truss-echo", "--truss", s.echo.base_url]) == 0
+    assert cli(["remotes", "add", "truss-echo", "--truss", s.echo.base_url]) == 0
     sent = len(s.echo.heads)
-    assert main(["call", "--remote", "truss-echo", "-d", '{"text": "echo:json"}']) == 0
+    assert cli(["call", "--remote", "truss-echo", "-d", '{"text": "echo:json"}']) == 0
     where = ["--base-url", s.echo.base_url, "--model", CLASSIFIER]
     argv = ["compare", "--truss", "truss-echo", *where, "-d", '{"text": "echo:json"}']
-    assert main(argv) == 0
+    assert cli(argv) == 0
     heads = s.echo.heads[sent:]
     to_truss = [h for h in heads if b" /v1/models/model:predict " in h.split(b"\r\n")[0]]
     assert len(to_truss) == 2
@@ -648,14 +645,13 @@ async def settled(condition: Callable[[], object]) -> None:
 @writes(f"{EXPORTS}/code_responses.txt", f"{EXPORTS}/code_anthropic.txt")
 def uses_the_responses_and_messages_apis(s: Session) -> None:
     """`chat --api` with the key in the question (the answer quotes it), and both exports."""
-    from playground.cli.main import main
     from playground.core.request.codegen import export
 
     s.monkeypatch.setenv("BASETEN_API_KEY", KEY)
     where = ["--base-url", s.server.base_url, "--model-api", "playground/demo-reasoner"]
     for api in ("responses", "messages"):
         for stream in (["--stream"], []):
-            assert main(["chat", *where, "--api", api, *stream, "-m", f"is {KEY} a key?"]) == 0
+            assert cli(["chat", *where, "--api", api, *stream, "-m", f"is {KEY} a key?"]) == 0
     body = {"messages": [{"role": "user", "content": f"is {KEY} a key?"}], "stream": True}
     spec = RequestSpec("chat", None, body, model_api="playground/demo-chat")
     for key in ("responses", "anthropic"):
@@ -672,7 +668,6 @@ def uses_the_responses_and_messages_apis(s: Session) -> None:
 def talks_over_a_websocket(s: Session) -> None:
     """`playground ws` and core's session with the echo model, frames quoting the key in every
     spelling (text, stdin and binary); the session kept in a history and exported as code."""
-    from playground.cli.main import main
     from playground.core.ws.codegen import python_websockets, websocat
     from playground.core.ws.plan import OutFrame, WsPlan
     from playground.core.ws.record import session_exchange
@@ -686,9 +681,9 @@ def talks_over_a_websocket(s: Session) -> None:
     s.monkeypatch.setattr("sys.stdin", io.StringIO(f"typed {KEY}\n"))
     sends = [f"--send={text}" for text in spellings]  # one starts with "-"
     where = ["--base-url", s.server.base_url, "--model", WS_ECHO, "--idle", "0.3"]
-    assert main(["ws", *where, *sends, "--stdin", "--send-file", str(frame_file), "--binary",
+    assert cli(["ws", *where, *sends, "--stdin", "--send-file", str(frame_file), "--binary",
                  "--save-binary", str(s.exports / "ws_binary.bin")]) == 0  # fmt: skip
-    assert main(["ws", *where, "--send-file", str(frame_file), "--binary"]) == 0
+    assert cli(["ws", *where, "--send-file", str(frame_file), "--binary"]) == 0
 
     client = BasetenClient(Remote.local(s.server.base_url, "local"), KEY)
     plan = WsPlan(Target(WS_ECHO), tuple(OutFrame.of_text(t) for t in spellings))
@@ -727,14 +722,13 @@ def talks_over_a_websocket(s: Session) -> None:
 def keeps_jobs_and_webhooks(s: Session) -> None:
     """A webhook secret given on stdin; an async job whose body quotes the key, its signed
     webhook received by the inbox and kept; `playground jobs` lists it."""
-    from playground.cli.main import main
     from playground.core.jobs.inbox import InboxServer, InboxSettings, create_app
     from playground.core.jobs.jobs import Jobs
     from playground.core.jobs.store import JobStore
     from playground.core.request.asyncopts import AsyncOptions
 
     s.monkeypatch.setattr("sys.stdin", io.StringIO(WEBHOOK_SECRET + "\n"))
-    assert main(["inbox", "--add-secret", "leaky"]) == 0
+    assert cli(["inbox", "--add-secret", "leaky"]) == 0
     InboxSettings(public_url="https://tunnel.example.dev").save()
     s.server.settings.webhook_secrets.append(WEBHOOK_SECRET)  # the server signs with it too
     store = JobStore()
@@ -757,7 +751,7 @@ def keeps_jobs_and_webhooks(s: Session) -> None:
         assert delivery.verified_by == "leaky"
     finally:
         store.close()
-    assert main(["jobs", "list"]) == 0
+    assert cli(["jobs", "list"]) == 0
 
 
 @writes(
@@ -1039,6 +1033,15 @@ def files_under(*folders: Path, but: tuple[Path, ...] = ()) -> dict[str, bytes]:
         for p in folder.rglob("*")
         if p.is_file() and p not in but
     }
+
+
+def cli(argv: list[str]) -> int:
+    """`playground ARGV` in the window's test: its `asyncio.run` needs this thread's running loop
+    (the window's, held for the whole test as the app holds it) released meanwhile."""
+    from playground.cli.main import main
+
+    with loop_released():
+        return main(argv)
 
 
 def run(step: Callable[..., None], session: Session, test_keyring: MemoryKeyring) -> None:

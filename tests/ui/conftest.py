@@ -33,7 +33,8 @@ def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     collector = MainThreadCollector()
     collector.start()
     try:
-        yield event_loop
+        with event_loop.held():  # running between the test's slices of it too, as in the app
+            yield event_loop
     finally:
         collector.stop()
         # Collect this test's Qt objects here, on the main thread, with the loop still open: left

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,6 +18,18 @@ from playground.ui.signals import first_signal
 
 async def signalled(signal: Any, within: float = 10.0) -> tuple[object, ...]:
     return await first_signal(signal, within=within)
+
+
+@contextmanager
+def loop_released() -> Iterator[None]:
+    """No running loop on this thread for the block: the UI tests' loop is held as running for
+    their whole length (conftest), as in the app, but `asyncio.run` (the CLI's) wants none."""
+    held = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(held)
 
 
 def until(
