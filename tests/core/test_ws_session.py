@@ -310,3 +310,41 @@ def test_a_key_echoed_in_a_frame_never_reaches_a_frame(emulator: EmulatorServer)
         data = frame.data if isinstance(frame.data, bytes) else frame.data.encode()
         assert secret.encode() not in data, frame
     assert "my key is" in str(session.frames[2].data)
+
+
+def test_frames_sent_together_are_written_together_and_echoed_in_order(
+    emulator: EmulatorServer,
+) -> None:
+    texts = [f"frame {n}" for n in range(300)]
+
+    async def go() -> tuple[list[Frame], list[Frame | Closed], int, int]:
+        async with open_client(emulator) as client, WsSession(client, Target(WS_ECHO)) as session:
+            assert session._ws is not None
+            transport = session._ws.transport
+            writes = 0
+            write = transport.write
+
+            def counted(data: bytes) -> None:  # asyncio's transport: each call a socket write
+                nonlocal writes
+                writes += 1
+                write(data)
+
+            transport.write = counted
+            sent = await session.send_many([*texts[:299], texts[299].encode()])
+            got = await received(session, 300)
+            together = writes
+            # A sender that never yields (each send awaited in turn) is written as it goes:
+            # never more than a few hundred frames wait in memory for the end of the turn.
+            writes = 0
+            for text in texts * 4:
+                await session.send_text(text)
+            alone = writes
+            assert len(await received(session, 1200)) == 1200
+            return sent, got, together, alone
+
+    sent, got, together, alone = run(go())
+    assert [f.data for f in sent] == [*texts[:299], texts[299].encode()]
+    assert [f.direction for f in sent] == ["sent"] * 300
+    assert [e.data for e in got if isinstance(e, Frame)] == [*texts[:299], texts[299].encode()]
+    assert together == 1  # 300 frames, one write
+    assert 4 <= alone <= 6  # 1,200 frames sent one by one without a pause: a write per 256

@@ -78,7 +78,10 @@ class Frame:
 
     @property
     def size(self) -> int:
-        return len(self.data.encode()) if isinstance(self.data, str) else len(self.data)
+        data = self.data
+        if isinstance(data, bytes) or data.isascii():
+            return len(data)
+        return len(data.encode())
 
     def json(self) -> Any:
         """The text frame's JSON value; ValueError if it is binary or not JSON."""

@@ -16,7 +16,7 @@ import asyncio
 import socket
 import ssl
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -40,6 +40,7 @@ from playground.core.secrets import REDACTOR
 from playground.core.ws.frames import MAX_MESSAGE, UPGRADE_WORDS, Closed, Frame, WsMetrics
 
 _TLS: ssl.SSLContext | None = None
+FLUSH_FRAMES = 256  # at most this many frames wait for the end of the loop's turn
 
 
 def _tls() -> ssl.SSLContext:
@@ -48,6 +49,55 @@ def _tls() -> ssl.SSLContext:
     if _TLS is None:
         _TLS = httpx.create_ssl_context()
     return _TLS
+
+
+class _CoalescingConnection(ClientConnection):
+    """websockets' connection, writing what one turn of the loop sends in one go.
+
+    `ClientConnection` writes each frame to the socket as it is sent: a system call a frame,
+    which for a script's hundreds of small frames (or a speech model's audio chunks) costs more
+    than the frames themselves. Here `send_data` only marks that there is something to write, and
+    the frames queued during the turn go out together at its end, joined into one write. Flow
+    control is unchanged: the transport's buffer limits still pause the senders (`drain`)."""
+
+    _flush_pending = False
+    _unflushed = 0
+
+    def send_data(self) -> None:
+        self._unflushed += 1
+        if self._unflushed >= FLUSH_FRAMES:  # a sender that never yields: write as it goes
+            self._flush()
+        elif not self._flush_pending:
+            self._flush_pending = True
+            self.loop.call_soon(self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._flush_pending = False
+        self._flush()
+
+    def _flush(self) -> None:
+        self._unflushed = 0
+        transport = self.transport
+        if transport.is_closing():
+            return  # a drop or an abort: the reader reports how it ended
+        try:
+            waiting: list[bytes] = []
+            for data in self.protocol.data_to_send():
+                if data:
+                    waiting.append(data)
+                    continue
+                if waiting:  # b"": the end of what we send, after what came before it
+                    transport.write(b"".join(waiting))
+                    waiting = []
+                if transport.can_write_eof():
+                    transport.write_eof()
+                else:
+                    transport.close()
+            if waiting:
+                transport.write(b"".join(waiting))
+        except Exception as exc:  # as websockets does when a write fails: drop the connection
+            self.set_connection_exc(exc)
+            transport.abort()
 
 
 def ws_url(client: BasetenClient, target: Target) -> str:
@@ -134,6 +184,7 @@ class WsSession:
                 user_agent_header=None,
                 ping_interval=20,
                 ping_timeout=None,  # a slow model is no reason to drop the line
+                create_connection=_CoalescingConnection,
             )
         except InvalidStatus as exc:
             raise self._refused(exc) from None
@@ -230,27 +281,40 @@ class WsSession:
     async def send_text(self, text: str) -> Frame:
         """Send a text frame; the frame as kept (key masked). Once the server has closed, the
         close's error (`Closed.error()`), or InvalidRequest after a normal close."""
-        return await self._send(text)
+        return (await self.send_many((text,)))[0]
 
     async def send_bytes(self, data: bytes) -> Frame:
-        return await self._send(bytes(data))
+        return (await self.send_many((bytes(data),)))[0]
 
-    async def _send(self, data: str | bytes) -> Frame:
+    async def send_many(self, messages: Sequence[str | bytes]) -> list[Frame]:
+        """Send several frames (text for `str`, binary for `bytes`) in order, written together;
+        the frames as kept. Fails as `send_text` does, none of them kept then."""
         ws = self._live()
         try:
-            await ws.send(data)
+            # What `ClientConnection.send` does for each message, the connection checked and
+            # written once for all of them.
+            async with ws.send_context():
+                protocol = ws.protocol
+                for data in messages:
+                    if isinstance(data, str):
+                        protocol.send_text(data.encode())
+                    else:
+                        protocol.send_binary(data)
         except ConnectionClosed:
             # Closed under us: the close's own error (1003, 1011, a drop …), as reading says.
             closed = self._closed_now()
             raise closed.error() or InvalidRequest(
                 f"The WebSocket is closed: {closed.words}"
             ) from None
-        shown: str | bytes = REDACTOR.text(data) if isinstance(data, str) else REDACTOR.data(data)
-        frame = Frame("sent", shown, self.since_open())
-        self.frames.append(frame)
-        self.metrics.frames_sent += 1
-        self.metrics.bytes_sent += frame.size
-        return frame
+        at_s, metrics = self.since_open(), self.metrics
+        sent = [
+            Frame("sent", REDACTOR.text(d) if isinstance(d, str) else REDACTOR.data(d), at_s)
+            for d in messages
+        ]
+        self.frames.extend(sent)
+        metrics.frames_sent += len(sent)
+        metrics.bytes_sent += sum(frame.size for frame in sent)
+        return sent
 
     def __aiter__(self) -> AsyncIterator[Frame | Closed]:
         return self.events()

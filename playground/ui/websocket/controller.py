@@ -27,6 +27,7 @@ WAKE_POLL_S = 1.0
 COLD = ("SCALED_TO_ZERO", "WAKING_UP", "LOADING_MODEL", "DEPLOYING", "BUILDING")
 READ_SIZE = 16 * 1024  # bytes per socket read: a few hundred small frames parsed at a time
 TURN_S = 0.004  # at most this long on the GUI thread before letting it paint and take input
+SEND_BATCH = 256  # frames written together at most, when a script queues many
 _CLOSE = object()  # in the outbox: close the session normally, after what was queued before
 
 
@@ -157,23 +158,24 @@ class WsController(TaskOwner):
         raise InvalidRequest("the session ended without a close")  # never: events end in one
 
     async def _send_all(self, outbox: asyncio.Queue[OutFrame | object]) -> None:
+        """Send what is queued, in order: all that waits (up to SEND_BATCH frames) at a time,
+        written together; a close after what was queued before it."""
         session, log, turn = self.session, self.log, _Turns()
         assert session is not None
         while True:
             await turn.take()
-            frame = await outbox.get()
-            if frame is _CLOSE:
-                await session.close()
-                return
-            assert isinstance(frame, OutFrame)
+            batch = [await outbox.get()]
+            while len(batch) < SEND_BATCH and batch[-1] is not _CLOSE and not outbox.empty():
+                batch.append(outbox.get_nowait())
+            frames = [frame for frame in batch if isinstance(frame, OutFrame)]
             try:
-                payload = frame.payload()
-                if isinstance(payload, str):
-                    log.add(await session.send_text(payload))
-                else:
-                    log.add(await session.send_bytes(payload))
+                if frames:
+                    log.add_many(await session.send_many([frame.payload() for frame in frames]))
             except PlaygroundError:
                 return  # closed under us: the reader reports how
+            if batch[-1] is _CLOSE:
+                await session.close()
+                return
 
     async def _watch_wake(self, target: Target) -> None:
         """While the upgrade waits, say whether the model is waking (scaled to zero)."""

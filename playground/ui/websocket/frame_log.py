@@ -99,6 +99,11 @@ class FrameLogModel(QAbstractTableModel):
         if len(self._pending) == 1:  # the first since the last flush starts the tick
             self.batcher.schedule()
 
+    def add_many(self, frames: list[Frame]) -> None:
+        if frames and not self._pending:
+            self.batcher.schedule()
+        self._pending.extend(frames)
+
     def flush(self) -> None:
         """Put the queued frames in (the batcher's tick; `flush_now()` at the session's end)."""
         pending, self._pending = self._pending, []
