@@ -385,3 +385,46 @@ def test_an_answer_is_selected_while_it_streams_and_copied_after(
     qtbot.keyClick(view.streaming, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert board.text() == first_line
     board.clear()
+
+
+def test_a_long_answer_is_followed_down_with_one_paint_a_frame(
+    make_pane: Maker,
+    emulator: EmulatorServer,
+    loop: asyncio.AbstractEventLoop,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtCore import QEvent, QObject
+
+    from playground.ui.chat.message_view import MessageView
+
+    pane = make_pane(CHAT, "demo-llm")
+    frames = [0]
+    real_flush = MessageView.flush
+
+    def flush(view: MessageView) -> None:  # a frame of the answer: what came since the last
+        frames[0] += 1
+        real_flush(view)
+
+    monkeypatch.setattr(MessageView, "flush", flush)
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    paints = Paints()
+    emulator.emulator.state.set_model_faults(CHAT, "delay=0.0005,tokens=3000,count=1")
+    pane.input.setPlainText("Count for me, please.")
+    pane.send()
+    view = pane.messages()[-1]
+    view.streaming.installEventFilter(paints)
+    until(loop, lambda: not pane.controller.is_answering, within=20)  # type: ignore[union-attr]
+    bar = pane.scroll_area.verticalScrollBar()
+    assert bar.maximum() > 3 * pane.scroll_area.height()  # it ran far below the first screen
+    assert frames[0] >= 10
+    # Each frame laid out and scrolled before it is painted: a paint per frame, not two (the
+    # grown line where it was, then all of it again once the layout had scrolled).
+    assert paints.count <= frames[0] + 3

@@ -122,7 +122,8 @@ class DeltaScrubber:
             return event  # the usual token: nothing masked, nothing held back
         if content is event.content and not (event.reasoning or event.tool_calls or self._tokens):
             # The usual token with logprobs on: its text went through whole, so do its tokens.
-            return ChatDelta(content, "", (), _masked_all(event.logprobs))
+            masked = _masked_all(event.logprobs)
+            return event if masked is event.logprobs else ChatDelta(content, "", (), masked)
         reasoning = self._reasoning.feed(event.reasoning) if event.reasoning else ""
         tool_calls = REDACTOR.value(event.tool_calls) if event.tool_calls else ()
         self._tokens.extend(event.logprobs)
@@ -157,7 +158,7 @@ def _masked_all(tokens: Sequence[TokenLogprob]) -> tuple[TokenLogprob, ...]:
     finds a key) token by token."""
     alternatives = "\n".join([alt for token in tokens for alt, _ in token.top])
     if not REDACTOR.finds(alternatives):
-        return tuple(tokens)
+        return tokens if isinstance(tokens, tuple) else tuple(tokens)
     return tuple(_masked_alternatives(token) for token in tokens)
 
 

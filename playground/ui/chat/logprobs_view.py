@@ -8,7 +8,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QTextLayout, QTextLine
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -31,15 +31,13 @@ def probability(logprob: float) -> float:
     return math.exp(logprob) if logprob > -700 else 0.0
 
 
-_LOG_FLOORS = tuple(math.log(floor) for floor, _ in TINTS[:-1])  # compared without exp()
+# The floors' logs, lowest first: compared without exp(), found by bisection (once per token).
+_LOG_FLOORS = sorted(math.log(floor) for floor, _ in TINTS[:-1])
 
 
 def tint_index(logprob: float) -> int:
     """Which of TINTS a token's log probability falls in."""
-    for index, floor in enumerate(_LOG_FLOORS):
-        if logprob >= floor:
-            return index
-    return len(_LOG_FLOORS)
+    return len(_LOG_FLOORS) - bisect_right(_LOG_FLOORS, logprob)
 
 
 def alternatives_html(token: TokenLogprob) -> str:
@@ -70,7 +68,7 @@ class LogprobsText(StreamingText):
         self._run_starts: list[int] = []  # runs of one tint: where each begins, and its tint
         self._run_tints: list[int] = []
         self._token_chars = 0
-        self._tint_rows: dict[int, list[tuple[float, float, QColor]]] = {}  # finished lines'
+        self._tint_rows: dict[int, list[tuple[int, list[QRectF]]]] = {}  # finished lines'
         self._tint_width = 0.0  # the wrap width they were measured at
 
     def clear_tokens(self) -> None:
@@ -141,24 +139,30 @@ class LogprobsText(StreamingText):
         if self._tint_width != self._wrap_width:  # lines wrapped anew: their spans moved
             self._tint_rows.clear()
             self._tint_width = self._wrap_width
-        painter = QPainter(self)
         finished = self.line_count() - 1  # the last line still grows; the others are done
+        by_tint: list[list[QRectF]] = [[] for _ in TINTS]
         for row in range(first, last):
             spans = self._tint_rows.get(row) if row < finished else None
             if spans is None:
-                spans = self._row_tints(row)
+                spans = self._row_tints(row, MARGIN + row * spacing, spacing)
                 if row < finished:
                     self._tint_rows[row] = spans
-            y = MARGIN + row * spacing
-            for x1, x2, colour in spans:
-                painter.fillRect(QRectF(MARGIN + x1, y, x2 - x1, spacing), colour)
+            for tint, rects in spans:
+                by_tint[tint].extend(rects)
+        # One call per tint for all the spans in view (hundreds of them on a doubtful answer).
+        painter = QPainter(self)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for (_, colour), rects in zip(TINTS, by_tint, strict=True):
+            if rects and colour is not None:
+                painter.setBrush(colour)
+                painter.drawRects(rects)
         painter.end()
 
-    def _row_tints(self, row: int) -> list[tuple[float, float, QColor]]:
-        """The tinted spans of line `row`: (left, right, colour)."""
+    def _row_tints(self, row: int, y: float, height: float) -> list[tuple[int, list[QRectF]]]:
+        """The tinted spans of line `row` where it is painted, grouped by tint: (tint, areas)."""
         line, start = self._line(row), self._start(row)
         end = start + len(line)
-        spans: list[tuple[float, float, QColor]] = []
+        groups: dict[int, list[QRectF]] = {}
         # One layout of the line for all its spans (what LineProbe.x_of would do per call).
         layout = QTextLayout(line, self.font())
         layout.beginLayout()
@@ -166,15 +170,17 @@ class LogprobsText(StreamingText):
         laid.setLineWidth(UNWRAPPED_WIDTH)
         layout.endLayout()
         units = (lambda i: to_units(line, i)) if has_astral(line) else (lambda i: i)
-        run = max(0, bisect_right(self._run_starts, start) - 1)
-        while run < len(self._run_starts) and self._run_starts[run] < end:
-            colour = TINTS[self._run_tints[run]][1]
-            run_end = self._run_starts[run + 1] if run + 1 < len(self._run_starts) else end
-            if colour is not None:
-                low, high = max(start, self._run_starts[run]), min(end, run_end)
-                spans.append((_x(laid, units(low - start)), _x(laid, units(high - start)), colour))
+        run_starts, run_tints = self._run_starts, self._run_tints
+        run = max(0, bisect_right(run_starts, start) - 1)
+        while run < len(run_starts) and run_starts[run] < end:
+            tint = run_tints[run]
+            run_end = run_starts[run + 1] if run + 1 < len(run_starts) else end
+            if TINTS[tint][1] is not None:
+                low, high = max(start, run_starts[run]), min(end, run_end)
+                x1, x2 = _x(laid, units(low - start)), _x(laid, units(high - start))
+                groups.setdefault(tint, []).append(QRectF(MARGIN + x1, y, x2 - x1, height))
             run += 1
-        return spans
+        return list(groups.items())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
