@@ -34,6 +34,9 @@ class Endpoints:
         return self.base_url + "/inference/v1"
 
 
+BACKLOG = 2048  # uvicorn's own
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
@@ -41,6 +44,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listening from here on: a client that connects as soon as the address is printed waits
+    # in the queue until the server accepts, instead of being refused.
+    sock.listen(BACKLOG)
     sock.set_inheritable(True)
     return sock
 
@@ -130,11 +136,11 @@ class EmulatorServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self._thread is None:
-            return
-        self._server.should_exit = True
-        self._thread.join(timeout)
-        self._thread = None
+        """Stop serving (if it was) and close the socket."""
+        if self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout)
+            self._thread = None
         with contextlib.suppress(OSError):
             self._sock.close()
 
