@@ -253,3 +253,16 @@ def test_a_malformed_event_is_skipped_with_a_notice(emulator: EmulatorServer, ap
     assert [n.message[:27] for n in only(events, Notice)] == ["Skipped a malformed event: "]
     whole = finished(ask(emulator, api, body("playground/demo-chat", stream=False)))
     assert done.result.content == whole.result.content
+
+
+def test_only_model_apis_take_the_responses_and_messages_apis() -> None:
+    from playground.core import Target
+    from playground.core.request.api_bodies import served_apis
+    from playground.core.request.spec import RequestSpec
+
+    assert served_apis(model_api=True) == APIS
+    assert served_apis(model_api=False) == ("chat",)
+    body_ = body("demo-llm")
+    assert RequestSpec("chat", None, body_, model_api="some/llm", api="messages").api == "messages"
+    with pytest.raises(ValueError, match="served by Model APIs only"):
+        RequestSpec("chat", Target(demo.CHAT), body_, api="responses")

@@ -14,6 +14,19 @@ PATHS: dict[Api, str] = {
     "responses": "responses",
     "messages": "messages",
 }
+API_LABELS: dict[Api, str] = {
+    "chat": "Chat Completions",
+    "responses": "Responses",
+    "messages": "Messages",
+}
+
+
+def served_apis(*, model_api: bool) -> tuple[Api, ...]:
+    """The chat APIs a target takes: a Model API all three; a dedicated deployment's engine
+    (`…/sync/v1`) Chat Completions only (baseten-api.md §0)."""
+    return APIS if model_api else ("chat",)
+
+
 # Baseten's default max_tokens for chat (baseten-api.md §5.4); the Messages API requires one.
 DEFAULT_MAX_TOKENS = 4096
 

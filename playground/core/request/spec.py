@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from playground.core.remote.remotes import Remote, Target, TargetKind
-from playground.core.request.api_bodies import APIS, PATHS, Api, wire_body
+from playground.core.request.api_bodies import APIS, PATHS, Api, served_apis, wire_body
 from playground.core.secrets import is_secret_header
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class RequestSpec:
             raise ValueError(f"unknown mode {self.mode!r}; one of {', '.join(get_args(Mode))}")
         if self.api not in APIS:
             raise ValueError(f"unknown API {self.api!r}; one of {', '.join(APIS)}")
-        if self.api != "chat" and not (self.mode == "chat" and self.model_api):
+        if self.api not in served_apis(model_api=self.mode == "chat" and bool(self.model_api)):
             raise ValueError(f"the {self.api} API is a chat API served by Model APIs only")
         if self.target is None and not (self.mode == "chat" and self.model_api):
             raise ValueError("a request needs a target (or, for chat, a Model API slug)")

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolButton, QWidget
 
-from playground.core.request.api_bodies import Api
+from playground.core.request.api_bodies import API_LABELS, Api, served_apis
 from playground.ui.widgets.flow_layout import group
 
-API_LABELS: tuple[tuple[Api, str], ...] = (
-    ("chat", "Chat Completions"),
-    ("responses", "Responses"),
-    ("messages", "Messages"),
-)
 EFFORTS = ("low", "medium", "high")
 DEFAULT_TOP_LOGPROBS = 3
 
@@ -29,7 +24,7 @@ class ChatOptions:
     def _build_ui(self) -> None:
         self.api_combo = QComboBox()
         self.api_combo.setObjectName("chatApi")
-        for api, label in API_LABELS:
+        for api, label in API_LABELS.items():
             self.api_combo.addItem(label, api)
         self.effort_combo = QComboBox()
         self.effort_combo.setObjectName("chatReasoningEffort")
@@ -79,15 +74,17 @@ class ChatOptions:
         self.api_combo.setCurrentIndex(max(0, self.api_combo.findData(api)))
 
     def set_model_api(self, is_model_api: bool) -> None:
-        """Model APIs serve all three APIs; a dedicated deployment only Chat Completions."""
-        self.api_combo.setEnabled(is_model_api)
+        """Offer the APIs the target serves (core's `served_apis`): the choice is open only
+        when there is one to make."""
+        served = served_apis(model_api=is_model_api)
+        self.api_combo.setEnabled(len(served) > 1)
         self.api_combo.setToolTip(
             "The API the chat is sent with"
-            if is_model_api
-            else "A dedicated deployment serves Chat Completions only (…/sync/v1)"
+            if len(served) > 1
+            else f"A dedicated deployment serves {API_LABELS[served[0]]} only (…/sync/v1)"
         )
-        if not is_model_api:
-            self.api_combo.setCurrentIndex(0)
+        if self.api_combo.currentData() not in served:
+            self.set_api(served[0])
 
     def reasoning_effort(self) -> str | None:
         effort: str | None = self.effort_combo.currentData()
