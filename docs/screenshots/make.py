@@ -119,6 +119,15 @@ async def window_on(server: EmulatorServer, model: str) -> AsyncIterator[MainWin
         win.close()
 
 
+async def until(condition: Callable[[], object], what: str, within: float = 30.0) -> None:
+    """Wait for `condition`; a shot that never comes is said, instead of waiting forever."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"make.py: {what} did not happen within {within:.0f} s")
+        await asyncio.sleep(0.05)
+
+
 def save(win: MainWindow, name: str) -> None:
     win.grab().save(str(HERE / f"{name}.png"), "PNG")
 
@@ -341,13 +350,14 @@ async def shoot_websocket(
         page = win.findChild(WsPage)
         assert page is not None
         page.connect_session()
-        while page.controller.state != "open":
-            await asyncio.sleep(0.02)
+        await until(lambda: page.controller.state == "open", "the WebSocket opening")
         page.composer.text_edit.setPlainText("Hello from the playground!")
         page.send_frame()
         log = page.controller.log
-        while not any(isinstance(f.data, str) and '"end"' in f.data for f in log.frames):
-            await asyncio.sleep(0.02)
+        await until(
+            lambda: any(isinstance(f.data, str) and '"end"' in f.data for f in log.frames),
+            "the text-to-speech model's end marker",
+        )
         log.flush_now()
         marker = next(
             row for row in range(log.rowCount()) if '"type":"end"' in str(log.index(row, 3).data())
@@ -377,12 +387,16 @@ async def shoot_logs(server: EmulatorServer, size: tuple[int, int] | None = None
             dialog.resize(*size)
         await first_signal(dialog.controller.loaded, dialog.controller.failed, within=10)
         levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
-        while "ERROR" not in levels:  # the send ends once queued: the failure is logged later
+        for _ in range(150):  # the send ends once queued: the failure is logged later
+            if "ERROR" in levels:
+                break
             await asyncio.sleep(0.2)
             refreshed = asyncio.ensure_future(first_signal(dialog.controller.loaded, within=10))
             dialog.refresh()
             await refreshed
             levels = [dialog.table.item(row, 1).text() for row in range(dialog.table.rowCount())]
+        else:
+            raise SystemExit("make.py: the model's failure was not logged within 30 s")
         dialog.table.selectRow(levels.index("ERROR"))  # the traceback, whole, below
         await asyncio.sleep(0.3)
         name = "logs" if size is None else f"logs-{size[0]}x{size[1]}"
@@ -419,8 +433,7 @@ async def shoot_suites(server: EmulatorServer) -> None:
                 view.open_file(review_suite(Path(tmp), 40))
                 view.setup.concurrency.setValue(2)
                 view.run()
-                while len(view.model.rows) < 140:
-                    await asyncio.sleep(0.05)
+                await until(lambda: len(view.model.rows) >= 140, "140 rows of the suite run")
                 view.table.scrollToTop()
                 await asyncio.sleep(0.3)
                 view.grab().save(str(HERE / "suite-run.png"), "PNG")
@@ -488,10 +501,11 @@ async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png
             panel.fill_webhook()
             await send({"text": "I love how fast this is, great work!"})
             delivered = panel.controller.all_jobs()[0]
-            while not panel.rows()[0][1].endswith("result"):
-                await asyncio.sleep(0.1)
-            while any(s in ("QUEUED", "IN_PROGRESS") for s in (r[1] for r in panel.rows())):
-                await asyncio.sleep(0.1)
+            await until(lambda: panel.rows()[0][1].endswith("result"), "the webhook's result")
+            await until(
+                lambda: not any(s in ("QUEUED", "IN_PROGRESS") for _, s, *_ in panel.rows()),
+                "every job ending",
+            )
             panel.select(delivered.id)
             await asyncio.sleep(0.5)
             win.grab().save(str(path), "PNG")
