@@ -275,4 +275,14 @@ def test_three_columns_on_three_remotes_each_with_its_own_key(
     assert view.diff_button.isEnabled()
     dialog = view.show_diff()
     assert dialog is not None
+    # Column C's logs are read from its own remote, with its own client and key (the window's
+    # would ask the wrong server, or send the window's key where it is refused).
+    from playground.ui.logs.view import LogsDialog
+
+    step(loop, c.logs_button.click, lambda: view.findChildren(LogsDialog))
+    [logs] = view.findChildren(LogsDialog)
+    step(loop, lambda: None, lambda: logs._is_loaded or "401" in logs.message_label.text())
+    assert logs._is_loaded, logs.message_label.text()
+    assert logs.controller.client.remote.name == "other"
+    assert results[2].request_id in logs.where_label.text()
     close(win, life, loop)
