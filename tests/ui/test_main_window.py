@@ -41,7 +41,7 @@ def test_pick_model_and_environment_send_and_read(
     win.request.editor.body.setPlainText('{"text": "great, I love it"}')
     assert send(win, loop, qtbot) == "finished"
     assert win.response.status_label.text().startswith("200")
-    assert win.response.request_id_label.text() == win.request.last_request_id != ""
+    assert win.response.request_id_label.full_text() == win.request.last_request_id != ""
     assert '"model_version": "v2"' in win.response.body_text.toPlainText()
     assert "TTFB" in win.response.timings_label.text()
 

@@ -78,7 +78,7 @@ class RequestEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QHBoxLayout()
-        title.addWidget(QLabel("Request body (JSON)"), 1)
+        title.addWidget(QLabel("Body (JSON)"), 1)  # "Request …" is cut beside the buttons at 1024
         title.addWidget(self.insert_button)
         title.addWidget(self.copy_body_button)
         layout.addLayout(title)

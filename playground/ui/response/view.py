@@ -50,7 +50,7 @@ from playground.ui.response.target_note import TargetNote
 from playground.ui.widgets.batching import FrameBatcher
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.json_highlighter import MAX_HIGHLIGHT_CHARS, JsonHighlighter
-from playground.ui.widgets.labels import make_plain
+from playground.ui.widgets.labels import ElidedLabel, make_plain
 from playground.ui.widgets.response_body import PREVIEW_BYTES, ResponseBody
 
 __all__ = ["PREVIEW_BYTES", "ResponseView"]
@@ -88,7 +88,9 @@ class ResponseView(QWidget):
     def _build_ui(self) -> None:
         mono = monospace_font()
         self.status_label = make_label("statusLabel", shrinks=False)  # short, and the first to read
-        self.request_id_label = make_label("requestIdLabel", selectable=True)
+        self.request_id_label = ElidedLabel()  # cut in the middle when narrow; Copy takes it whole
+        self.request_id_label.setObjectName("requestIdLabel")
+        self.request_id_label.setProperty("selectable", True)
         self.copy_id_button = make_button("copyRequestIdButton", "Copy", "Copy the request id")
         self.logs_button = make_button("logsButton", "Logs", "This request's lines in the logs")
         self.deployment_label = make_label("deploymentLabel", selectable=True)
@@ -107,12 +109,13 @@ class ResponseView(QWidget):
         self.target_note = TargetNote()  # whose answer this is, once the target has changed
         self.media = MediaPane()  # images and audio, found by content
 
+        # The request id alone on the first line (what a person quotes); the deployment below.
         header = hrow(self.status_label, self.request_id_label, self.copy_id_button)
         header.addWidget(self.logs_button)
-        header.addSpacing(12)
-        header.addWidget(self.deployment_label)
         header.addStretch(1)
-        strip = hrow(self.timings_label, self.action_label, self.copy_body_button, self.save_button)
+        strip = hrow(self.timings_label, self.deployment_label, self.action_label)
+        for button in (self.copy_body_button, self.save_button):
+            strip.addWidget(button)
         strip.setStretch(0, 1)
         self.binary_panel = QWidget()
         self.binary_panel.setLayout(hrow(self.binary_label, self.binary_save_button))
@@ -165,8 +168,9 @@ class ResponseView(QWidget):
         for view in (self.body_text, self.raw_text, self.headers_text):
             view.clear()
         self.body_text.setPlaceholderText("")
-        for label in (self.status_label, self.request_id_label, self.deployment_label):
+        for label in (self.status_label, self.deployment_label):
             label.clear()
+        self.request_id_label.set_full_text("")
         self._status = 0
         set_state(self.status_label, "state", "")
         self.timings_label.setText("No response yet")
@@ -371,8 +375,8 @@ class ResponseView(QWidget):
         set_state(self.status_label, "state", outcome)
 
     def _set_request_id(self, request_id: str) -> None:
-        self.request_id_label.setText(request_id)
-        self.request_id_label.setToolTip("Request id (x-baseten-request-id)")
+        self.request_id_label.set_full_text(request_id)
+        self.request_id_label.setToolTip(f"Request id (x-baseten-request-id): {request_id}")
         for button in (self.copy_id_button, self.logs_button):
             button.setEnabled(True)
             button.setVisible(True)
@@ -395,13 +399,14 @@ class ResponseView(QWidget):
         self.preview_notice.setVisible(self.preview_notice.isVisible() and not is_pretty)
 
     def _on_copy_id_clicked(self) -> None:
-        request_id = self.request_id_label.text()
+        request_id = self.request_id_label.full_text()
         QGuiApplication.clipboard().setText(request_id)
         self.action_label.setText("Request id copied")
         self.request_id_copied.emit(request_id)
 
     def _on_logs_clicked(self) -> None:  # the deployment as shown: "Deployment: ID"
-        self.logs_requested.emit(self.request_id_label.text(), self.deployment_label.text()[12:])
+        deployment = self.deployment_label.text().removeprefix("Deployment: ")
+        self.logs_requested.emit(self.request_id_label.full_text(), deployment)
 
     def _on_copy_body_clicked(self) -> None:
         # The bytes as UTF-8 text, decoded only when something pastes them: decoding 20 MB to a
