@@ -157,8 +157,10 @@ def test_a_run_sends_its_rows_then_the_summary(
 
 
 def test_stop_mid_run_ends_with_a_stopped_summary_and_a_resumable_run_file(
-    emulator: EmulatorServer, tmp_path: Path, worker: Worker
+    fresh_emulator: EmulatorServer, tmp_path: Path, worker: Worker
 ) -> None:
+    """On a server of its own: its 200 requests would crowd the shared server's logs."""
+    emulator = fresh_emulator
     suite = slow_suite(tmp_path)
     out = tmp_path / "run.jsonl"
     worker.send(job(emulator, suite, out))

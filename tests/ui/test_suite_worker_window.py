@@ -43,8 +43,9 @@ def slow_suite(folder: Path) -> Path:
 
 
 @pytest.fixture
-def view(make_window: Maker, emulator: EmulatorServer, tmp_path: Path) -> SuitesView:
-    view = open_view(make_window(emulator))
+def view(make_window: Maker, fresh_emulator: EmulatorServer, tmp_path: Path) -> SuitesView:
+    """On a server of its own: its requests would crowd the shared server's logs."""
+    view = open_view(make_window(fresh_emulator))
     assert view.open_file(slow_suite(tmp_path))
     return view
 
@@ -63,10 +64,10 @@ def running(view: SuitesView, loop: asyncio.AbstractEventLoop) -> int:
 
 
 def test_rows_arrive_while_it_runs_and_closing_ends_the_worker(
-    view: SuitesView, loop: asyncio.AbstractEventLoop, emulator: EmulatorServer
+    view: SuitesView, loop: asyncio.AbstractEventLoop, fresh_emulator: EmulatorServer
 ) -> None:
     pid = running(view, loop)
-    key = emulator.api_key.encode()
+    key = fresh_emulator.api_key.encode()
     assert key not in Path(f"/proc/{pid}/cmdline").read_bytes()
     assert key not in Path(f"/proc/{pid}/environ").read_bytes()
     assert b"_suite-worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -100,3 +101,23 @@ def test_a_worker_that_dies_is_said_in_words(
     assert words == "the suite's worker process ended (exit code -9) without a summary"
     assert view.eta_label.text() == words
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_worker_that_cannot_start_says_its_last_line(
+    view: SuitesView, loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a worker that died said last on stderr (a broken install's last words, say), in
+    words: its last line, never the traceback before it."""
+    import sys
+
+    import playground.ui.suites.controller as controller
+
+    said = "import sys; sys.stderr.write('Traceback (most recent call last):\\n  File x\\nImportError: no module named yaml\\n'); sys.exit(3)"
+    monkeypatch.setattr(controller, "worker_command", lambda: [sys.executable, "-c", said])
+    failed = asyncio.ensure_future(signalled(view.controller.run_failed, 20), loop=loop)
+    view.run()
+    (words,) = loop.run_until_complete(failed)
+    assert words == (
+        "the suite's worker process ended (exit code 3) without a summary: "
+        "ImportError: no module named yaml"
+    )
