@@ -71,14 +71,14 @@ def test_a_suite_goes_to_a_dict_and_back_equal(tmp_path: Path) -> None:
     assert suite_from_dict(through_json(suite_to_dict(suite)), suite.folder) == suite
 
 
-def test_a_summary_goes_to_a_dict_and_back(emulator: EmulatorServer, tmp_path: Path) -> None:
+def test_a_summary_goes_to_a_dict_and_back(fresh_emulator: EmulatorServer, tmp_path: Path) -> None:
     cases = [{"id": str(n), "text": "great work" if n % 3 else "bad bug"} for n in range(9)]
     data = suite_dict(
         targets=[PRODUCTION, STAGING],
         cases=cases,
         checks=[{"status": 200}, {"path": "label", "equals": "positive"}],
     )
-    _rows, summary = run(run_suite(emulator, data, tmp_path))
+    _rows, summary = run(run_suite(fresh_emulator, data, tmp_path))
     said = summary.to_dict()
     back = SuiteSummary.from_dict(through_json(said))
     assert back.to_dict() == said

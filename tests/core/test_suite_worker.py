@@ -22,6 +22,7 @@ from playground.core.suites.runfile import read_rows
 from playground.core.suites.suite import Suite, suite_from_dict
 from playground.core.suites.worker import worker_command, worker_job
 from playground.emulator import EmulatorServer
+from tests.conftest import fast_settings
 from tests.core.helpers import fault
 from tests.core.suite_helpers import ECHO, ECHO_REQUEST, STAGING, suite_dict
 from tests.core.test_suite_variables import PNG
@@ -104,6 +105,14 @@ class Worker:
         return code
 
 
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    """A server for this module's runs (hundreds of requests), not the session's: they would
+    crowd the first page of its classifier's logs, which another test reads."""
+    with EmulatorServer(fast_settings(api_keys=["test-key-0123456789", "second-key-abcdef"])) as s:
+        yield s
+
+
 @pytest.fixture
 def worker() -> Iterator[Worker]:
     started = Worker()
@@ -157,10 +166,8 @@ def test_a_run_sends_its_rows_then_the_summary(
 
 
 def test_stop_mid_run_ends_with_a_stopped_summary_and_a_resumable_run_file(
-    fresh_emulator: EmulatorServer, tmp_path: Path, worker: Worker
+    emulator: EmulatorServer, tmp_path: Path, worker: Worker
 ) -> None:
-    """On a server of its own: its 200 requests would crowd the shared server's logs."""
-    emulator = fresh_emulator
     suite = slow_suite(tmp_path)
     out = tmp_path / "run.jsonl"
     worker.send(job(emulator, suite, out))
