@@ -6,7 +6,10 @@ The local server runs in its own process; the bare loop in a process of its own 
 asyncio loop, httpx, json: what a careful script does, with no checks and nothing kept), its
 time taken inside it. Rounds alternate bare, view, bare, view …; the times are medians. While
 the view runs, a 5 ms QTimer measures the window loop's lag; RSS is read before the first run
-of the view and at its peak after the last.
+of the view and at its peak after the last. The view runs its engine in a worker process
+(core/suites/worker.py): `rss_growth_mb` is the window's growth plus the worker's whole peak RSS
+(VmHWM, which the worker reads from /proc/self/status and reports in its last line just before
+it exits; the largest of the rounds'), so memory moved out of the window is still counted.
 Targets: ratio (view / bare) <= 1.15, RSS growth <= 100 MB, p99 UI lag <= 16 ms.
 
     python benchmarks/suite_throughput.py [--rows 1000] [--rounds 2]
@@ -127,6 +130,7 @@ async def measure(base_url: str, rows: int, rounds: int) -> dict[str, object]:
     bare_s: list[float] = []
     view_s: list[float] = []
     lags: list[float] = []
+    worker_peaks: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         view = SuitesView(client, folder)
@@ -153,7 +157,10 @@ async def measure(base_url: str, rows: int, rounds: int) -> dict[str, object]:
                 raise RuntimeError(f"the table shows {view.model.rowCount()} rows of {rows}")
             if view.summary.rows_failed:
                 raise RuntimeError(f"{view.summary.rows_failed} rows failed their checks")
-        rss_growth = rss_mb("VmHWM") - rss_before
+            if view.controller.worker_peak_rss_mb is None:
+                raise RuntimeError("the suite's worker did not say its peak RSS")
+            worker_peaks.append(view.controller.worker_peak_rss_mb)
+        window_growth = rss_mb("VmHWM") - rss_before
         await view.aclose()
         view.close()
     await client.aclose()
@@ -167,7 +174,9 @@ async def measure(base_url: str, rows: int, rounds: int) -> dict[str, object]:
         "targets": {"ratio": 1.15, "rss_growth_mb": 100, "p99_lag_ms": 16},
         "ratio": round(ratio, 3),
         "rows_per_s": round(rows / statistics.median(view_s), 1),
-        "rss_growth_mb": round(rss_growth, 1),
+        "window_rss_growth_mb": round(window_growth, 1),
+        "worker_peak_rss_mb": round(max(worker_peaks), 1),
+        "rss_growth_mb": round(window_growth + max(worker_peaks), 1),
         "p99_lag_ms": round(lags[int(len(lags) * 0.99) - 1], 2) if lags else 0.0,
     }
 

@@ -63,6 +63,10 @@ def _parser(*, headless: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_suite-worker"]:  # the window's suite engine (hidden; no parser to build)
+        from playground.core.suites import worker
+
+        return worker.main()
     wants_headless = any(a in HEADLESS or a in ("-h", "--help") for a in argv)
     args = _parser(headless=wants_headless).parse_args(argv)
     if args.command == "emulator":

@@ -874,11 +874,19 @@ def talks_over_a_websocket_in_the_window(s: Session) -> None:
     assert kept == [("websocket", "finished", 101), ("websocket", "failed", 401)]
 
 
-@writes(*(f"{EXPORTS}/window-suite{end}" for end in (".json", ".md", ".html", ".xml")))
+@writes(
+    *(f"{EXPORTS}/window-suite{end}" for end in (".json", ".md", ".html", ".xml")),
+    f"{EXPORTS}/window-suite-worker.out",
+    f"{EXPORTS}/window-suite-worker.jsonl",
+)
 def runs_a_suite_in_the_window(s: Session) -> None:
     """The Suites view on answers that quote the key: its table, run file (in the data folder),
     the run kept in the history and every report it saves, masked; its engine's own clients
-    (on a thread of their own) send the window's key only to the window's remote."""
+    (in a worker process, the key sent down its stdin) send the window's key only to the
+    window's remote. The worker's stdout and stderr, for the job line the window sends it, too."""
+    import subprocess
+
+    from playground.core.suites.worker import worker_command, worker_job
     from playground.ui.suites.menu import open_suites
 
     suite = s.exports / "window-suite.yaml"
@@ -900,6 +908,20 @@ def runs_a_suite_in_the_window(s: Session) -> None:
     assert dialog is not None
     s.seen += widget_texts(view) + widget_texts(dialog)
     dialog.close()
+    assert view.running is not None
+    job = worker_job(view.running, view.controller.client, s.exports / "window-suite-worker.jsonl")
+    pipe = subprocess.PIPE
+    with subprocess.Popen(worker_command(), stdin=pipe, stdout=pipe, stderr=pipe) as worker:
+        assert worker.stdin is not None
+        assert worker.stdout is not None
+        worker.stdin.write(job)
+        worker.stdin.flush()  # and left open until it ends: EOF on its stdin would stop the run
+        said = worker.stdout.read()
+        _, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0
+    lines = [json.loads(line) for line in said.splitlines()]
+    assert [("row" in line, "summary" in line) for line in lines] == [(1, 0), (1, 0), (0, 1)]
+    (s.exports / "window-suite-worker.out").write_bytes(said + err)
     view.close()
 
 

@@ -109,6 +109,8 @@ class TargetTally:
         default_factory=lambda: {f: array("d") for f in FIGURES}
     )
     failures: Counter[str] = field(default_factory=Counter)
+    # Read back from a dict (`from_dict`): the spreads as they were, the values not being there.
+    spreads: dict[str, Spread] | None = None
 
     def add(self, cell: Cell) -> None:
         self.cells += 1
@@ -131,6 +133,8 @@ class TargetTally:
                 self.failures[failure] += 1
 
     def spread(self, figure: Figure) -> Spread:
+        if self.spreads is not None:
+            return self.spreads.get(figure, Spread())
         return Spread.of(list(self.figures[figure]))
 
     @property
@@ -151,6 +155,28 @@ class TargetTally:
             "figures": {f: self.spread(f).to_dict() for f in FIGURES},
             "top_failures": [[text, n] for text, n in self.failures.most_common(10)],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TargetTally:
+        """The inverse of `to_dict`: what it says (the ten commonest failures, the spreads)."""
+        cost = data.get("cost_usd")
+        cells = int(data["cells"])
+        figures = data.get("figures") or {}
+        return cls(
+            label=str(data["label"]),
+            cells=cells,
+            passed=int(data["passed"]),
+            errors=int(data.get("errors", 0)),
+            throttled=int(data.get("throttled", 0)),
+            cold=int(data.get("cold", 0)),
+            cost=float(cost or 0.0),
+            costed=0 if cost is None else max(1, cells),  # how many is not said: it had some
+            failures=Counter({str(text): int(n) for text, n in data.get("top_failures") or ()}),
+            spreads={
+                str(f): Spread(int(s.get("n", 0)), s.get("p50"), s.get("p95"))
+                for f, s in figures.items()
+            },
+        )
 
 
 @dataclass
@@ -200,6 +226,18 @@ class SuiteSummary:
             "cost_usd": self.cost,
             "targets": [t.to_dict() for t in self.targets],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SuiteSummary:
+        """The inverse of `to_dict` (a summary sent by the window's suite worker)."""
+        return cls(
+            name=str(data["name"]),
+            targets=[TargetTally.from_dict(t) for t in data.get("targets") or ()],
+            rows=int(data["rows"]),
+            rows_passed=int(data["rows_passed"]),
+            elapsed_s=float(data.get("elapsed_s") or 0.0),
+            stopped=bool(data.get("stopped", False)),
+        )
 
 
 def run_header(name: str, labels: Sequence[str], started_at: str) -> dict[str, Any]:

@@ -16,10 +16,12 @@ pass; plain YAML or JSON, versioned (`schema_version`, migrations like presets')
     per_target: 4                    (in flight per target; 0: no limit of its own)
     repeats: 1
     timeout_s: 30                    (one request's deadline; 0: the client's own)
+    files: {TOKEN: {path: x.png}}    (files in the request or cases, as a preset's `files`)
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -30,6 +32,7 @@ import yaml
 
 from playground.core.files import FileProblem, read_text
 from playground.core.migrations import Migrations
+from playground.core.request.attachments import FileRef, bind, file_refs, files_from_dict
 from playground.core.request.spec import Column, RequestSpec
 from playground.core.secrets import is_secret_header
 from playground.core.suites.checks import Check, parse_checks
@@ -72,7 +75,9 @@ class Suite:
     repeats: int = 1
     timeout_s: float = 0.0
     folder: Path = field(default_factory=Path.cwd)
-    source: Mapping[str, Any] = field(default_factory=dict)  # the file's content, migrated
+    # The file's content, migrated; stale once the view edits the suite (`replace`), so never
+    # what a suite is compared by, nor what `suite_to_dict` writes.
+    source: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.targets) <= MAX_TARGETS:
@@ -184,6 +189,9 @@ def suite_from_dict(
     cases = migrated.get("cases") or []
     if not isinstance(cases, list) or not all(isinstance(c, Mapping) for c in cases):
         raise SuiteError("`cases` is a list of objects, one per row")
+    if refs := _files(migrated.get("files"), folder):
+        request = replace(request, body=bind(request.body, refs))
+        cases = [bind(dict(case), refs) for case in cases]
     try:
         checks = parse_checks(migrated.get("checks") or [])
         return Suite(
@@ -205,6 +213,62 @@ def suite_from_dict(
         if isinstance(exc, SuiteError):
             raise
         raise SuiteError(str(exc)) from None
+
+
+def _files(data: Any, folder: Path) -> dict[str, FileRef]:
+    """The `files` table: each token's file (by path, or pasted bytes as base64)."""
+    if not data:
+        return {}
+    if not isinstance(data, Mapping):
+        raise SuiteError("`files` is an object of token: {path, encoding}")
+    pasted = {t: e for t, e in data.items() if isinstance(e, Mapping) and "data" in e}
+    try:
+        refs = files_from_dict({t: e for t, e in data.items() if t not in pasted}, folder)
+        for token, entry in pasted.items():
+            refs[token] = FileRef(
+                token,
+                data=base64.b64decode(str(entry["data"]), validate=True),
+                encoding=str(entry.get("encoding", "base64")),
+                mime=str(entry.get("type", "")),
+            )
+    except ValueError as exc:  # binascii.Error is one
+        raise SuiteError(f"files: {exc}") from None
+    return refs
+
+
+def _files_table(*values: Any) -> dict[str, dict[str, str]]:
+    """Every file in `values` by its token: its absolute path, or its bytes when pasted."""
+    table: dict[str, dict[str, str]] = {}
+    for ref in file_refs(list(values)):
+        entry = (
+            {"path": str(ref.path)}
+            if ref.path is not None
+            else {"data": base64.b64encode(ref.data or b"").decode("ascii")}
+        )
+        table[str(ref)] = {**entry, "encoding": ref.encoding, "type": ref.mime}
+    return table
+
+
+def suite_to_dict(suite: Suite) -> dict[str, Any]:
+    """The suite as `suite_from_dict` reads it back (with `suite.folder`) into an equal suite:
+    made from its fields, never from `source` (the view edits suites with `replace`)."""
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "name": suite.name,
+        "request": suite.request.to_dict(),
+        "targets": [column.to_dict() for column in suite.targets],
+        "checks": [{**check.spec, "name": check.name} for check in suite.checks],
+        "dataset": suite.dataset,
+        "cases": [dict(case) for case in suite.cases],
+        "remote": suite.remote,
+        "concurrency": suite.concurrency,
+        "per_target": suite.per_target,
+        "repeats": suite.repeats,
+        "timeout_s": suite.timeout_s,
+    }
+    if files := _files_table(suite.request.body, data["cases"]):
+        data["files"] = files
+    return data
 
 
 def load_suite(path: Path, presets: PresetLookup | None = None) -> Suite:

@@ -3,56 +3,46 @@
 suite's last run said in words. Targets on other remotes get a client of their own, with that
 remote's own key (compare's `own_key`), never the window's.
 
-The engine runs on an asyncio loop in a thread of its own, with clients of its own (the
-window's remote and key): 64 requests in flight, their checks and the run file's writes would
-otherwise take the window's loop in turns long enough to be seen (benchmarks/suite_throughput.py
-measured a p99 lag of 27 ms on the window's loop). Only `stop()` crosses over, thread-safely."""
+The engine runs in a worker process (core/suites/worker.py), not in the window's: run in a
+thread here, it held the GIL that the window's paints wait for (the table calls Python for every
+cell and role), one paint of the view took up to 171 ms and benchmarks/suite_throughput.py
+measured a p99 lag of 60-100 ms, which a shorter switch interval did not cure (0.1 ms: 60 ms).
+The job (the keys with it) goes down the worker's stdin, rows come back up its stdout; `stop()`
+writes `stop`, and a cancelled task stops the worker, waits GRACE_S, then kills it.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import Awaitable, Callable
+import contextlib
+import json
+import subprocess
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.api.client import BasetenClient
-from playground.core.errors import PlaygroundError
 from playground.core.presets.preset import slug
 from playground.core.remote.config import RemoteConfigError, RemoteStore
 from playground.core.remote.remotes import Remote
-from playground.core.suites.engine import RowCallback, SuiteRunner
+from playground.core.suites.engine import Progress, RowCallback
+from playground.core.suites.results import RowResult, SuiteSummary
 from playground.core.suites.suite import Suite, SuiteError
+from playground.core.suites.sweep import step_path
+from playground.core.suites.worker import worker_command, worker_job
 from playground.ui.compare.column_remotes import own_key
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from playground.core.history.store import History
-    from playground.core.suites.results import SuiteSummary
 
 RUN, SWEEP = "run", "sweep"
-# While the engine's thread runs, it hands the GIL over after 0.5 ms rather than Python's 5 ms
-# when the window's thread asks for it: painting the table calls into Python for every cell and
-# role, each call waiting its turn (p99 lag 20-23 ms at 5 ms, under 16 at 0.5 ms).
-SWITCH_S = 0.0005
-T = TypeVar("T")
-Clients = dict[str, BasetenClient]
-
-
-def twin(
-    client: BasetenClient, remote: Remote | None = None, key: str | None = None
-) -> BasetenClient:
-    """A client like `client` (its remote and key, or those given) for another thread's loop."""
-    return BasetenClient(
-        remote or client.remote,
-        client._key if key is None else key,  # the same key, on a pool of its own
-        auth_scheme=client.auth_scheme,
-        timeouts=client.transport.timeouts,
-        limits=client.transport.limits,
-    )
+GRACE_S = 3.0  # a stopped worker's time to write its summary and go, before it is killed
+LINE_LIMIT = 1 << 30  # one row's line: answers up to the client's size limit (100 MB) and more
+NO_WINDOW = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console for the worker
 
 
 def new_run_file(folder: Path, suite: Suite) -> Path:
@@ -84,15 +74,23 @@ class SuiteController(TaskOwner):
         self.history = history
         self.folder = folder  # where run files go
         self.store = store
-        self.runner: SuiteRunner | None = None
         self.run_file: Path | None = None
+        self.rows_file: Path | None = None  # the last run's rows (a sweep: its last step's)
+        self.progress: Progress | None = None  # as the worker last said
+        self.worker_peak_rss_mb: float | None = None  # as the last worker said before it ended
         self.steps: list[dict[str, Any]] = []
         self._keys: dict[str, tuple[Remote, str]] = {}  # other remotes' own keys, looked up once
-        self._loop: asyncio.AbstractEventLoop | None = None  # the engine's, while it runs
+        self._worker: asyncio.subprocess.Process | None = None
+        self._sweep_folder = folder
 
     @property
     def is_running(self) -> bool:  # type: ignore[override]
         return super().is_running(RUN) or super().is_running(SWEEP)
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The running worker process's id (None between runs)."""
+        return self._worker.pid if self._worker is not None else None
 
     def run(self, suite: Suite, on_row: RowCallback, *, resume: bool = False) -> None:
         """Run `suite` (resume: the last run file, its finished rows skipped)."""
@@ -105,9 +103,10 @@ class SuiteController(TaskOwner):
         self._start(SWEEP, self._sweep(suite, levels, self.folder / f"sweep-{stamp}", on_row))
 
     def stop(self) -> None:
-        loop, runner = self._loop, self.runner
-        if runner is not None and loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(runner.stop)
+        """Ask the worker to stop (it ends the run with a resumable summary). Idempotent."""
+        worker = self._worker
+        if worker is not None and worker.stdin is not None and not worker.stdin.is_closing():
+            worker.stdin.write(b"stop\n")
 
     async def remotes_for(self, suite: Suite) -> dict[str, tuple[Remote, str]]:
         """Each other remote the targets name, with its own key (looked up once)."""
@@ -125,49 +124,102 @@ class SuiteController(TaskOwner):
                 self._keys[name] = (remotes[name], found.key if found else "")
         return {name: self._keys[name] for name in names}
 
-    async def _in_thread(
-        self, suite: Suite, work: Callable[[BasetenClient, Clients], Awaitable[T]]
-    ) -> T:
-        """`work(client, clients)` on a loop in a thread of its own, with clients of its own."""
-        remotes = await self.remotes_for(suite)
+    # -- the worker ------------------------------------------------------------------------------
 
-        async def main() -> T:
-            self._loop = asyncio.get_running_loop()
-            own = twin(self.client)
-            others = {name: twin(self.client, r, key) for name, (r, key) in remotes.items()}
-            try:
-                return await work(own, others)
-            finally:
-                for client in (own, *others.values()):
-                    await client.aclose()
-
-        done = asyncio.ensure_future(asyncio.to_thread(asyncio.run, main()))
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, SWITCH_S))
+    async def _in_worker(
+        self, suite: Suite, out: Path, on_row: RowCallback, **job: Any
+    ) -> SuiteSummary | None:
+        """Run the job in a worker process: its rows to `on_row`, its steps to `_on_step`; the
+        summary it ends with. SuiteError in words when it fails or ends without one."""
+        line = worker_job(suite, self.client, out, remotes=await self.remotes_for(suite), **job)
+        self.progress = None
         try:
-            return await asyncio.shield(done)
+            worker = await asyncio.create_subprocess_exec(
+                *worker_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                limit=LINE_LIMIT,
+                creationflags=NO_WINDOW,
+            )
+        except OSError as exc:
+            raise SuiteError(f"the suite's worker process cannot start: {exc}") from None
+        assert worker.stdin is not None
+        assert worker.stdout is not None
+        assert worker.stderr is not None
+        self._worker = worker
+        said: deque[bytes] = deque(maxlen=20)
+        stderr = asyncio.ensure_future(_keep_lines(worker.stderr, said))
+        ended: dict[str, Any] = {}
+        try:
+            worker.stdin.write(line)
+            while not ended and (raw := await worker.stdout.readline()):
+                ended = self._on_worker_line(json.loads(raw), on_row)
+            await worker.wait()
+            await stderr
         except asyncio.CancelledError:
-            self.stop()
-            await asyncio.wait([done])
+            await self._end_worker(worker)
             raise
+        except (ValueError, ConnectionError) as exc:  # a line that is not JSON, a broken pipe
+            await self._end_worker(worker)
+            raise SuiteError(f"the suite's worker process broke off: {exc}") from None
         finally:
-            sys.setswitchinterval(switch)
-            self._loop = None
+            self._worker = None
+            stderr.cancel()
+            worker.stdin.close()  # EOF: a worker still running stops
+            if worker.returncode is None:  # cancelled again while it was being ended
+                worker.kill()
+        if "error" in ended:
+            raise SuiteError(str(ended["error"]))
+        if "summary" not in ended:
+            last = next((t for t in map(_text, reversed(said)) if t), "")
+            raise SuiteError(
+                f"the suite's worker process ended (exit code {worker.returncode}) without a "
+                "summary" + (f": {last}" if last else "")
+            )
+        self.worker_peak_rss_mb = ended.get("peak_rss_mb")
+        data = ended["summary"]
+        return SuiteSummary.from_dict(data) if data is not None else None
+
+    def _on_worker_line(self, message: dict[str, Any], on_row: RowCallback) -> dict[str, Any]:
+        """One line from the worker; the last one (its summary or error) is returned."""
+        if message.get("progress"):
+            self.progress = Progress(**message["progress"])
+        if "row" in message:
+            on_row(RowResult.from_dict(message["row"]))
+        elif "step" in message:
+            self._on_step(message["step"])
+        elif "summary" in message or "error" in message:
+            return message
+        return {}
+
+    async def _end_worker(self, worker: asyncio.subprocess.Process) -> None:
+        """Stop the worker (`stop`, then EOF), give it GRACE_S to go (what it still writes is
+        read and dropped), then kill it; it is always waited for (no zombie)."""
+        assert worker.stdin is not None
+        assert worker.stdout is not None
+        with contextlib.suppress(OSError, RuntimeError):
+            self.stop()
+            worker.stdin.close()
+        try:
+            async with asyncio.timeout(GRACE_S):
+                await asyncio.gather(worker.stdout.read(), worker.wait())
+        except (TimeoutError, ValueError, OSError):
+            if worker.returncode is None:
+                worker.kill()
+            await worker.wait()
+
+    # -- runs ------------------------------------------------------------------------------------
 
     async def _run(self, suite: Suite, out: Path, on_row: RowCallback, resume: bool) -> None:
         self.run_started.emit()
-
-        async def work(client: BasetenClient, clients: Clients) -> SuiteSummary:
-            self.runner = SuiteRunner(
-                suite, client, out, clients=clients, resume=resume, wake=True, on_row=on_row
-            )
-            return await self.runner.run()
-
+        self.rows_file = out
         try:
-            summary = await self._in_thread(suite, work)
-        except (SuiteError, PlaygroundError, OSError, ValueError) as exc:
+            summary = await self._in_worker(suite, out, on_row, resume=resume)
+        except SuiteError as exc:
             self.run_failed.emit(str(exc))
             return
+        assert summary is not None  # a run (not a sweep) always has one
         if summary.stopped:
             self.run_stopped.emit(summary)
             return
@@ -177,36 +229,12 @@ class SuiteController(TaskOwner):
     async def _sweep(
         self, suite: Suite, levels: list[int], folder: Path, on_row: RowCallback
     ) -> None:
-        from playground.core.suites.sweep import run_sweep
-
         self.steps = []
+        self._sweep_folder = folder
         self.run_started.emit()
-
-        def on_runner(runner: SuiteRunner) -> None:
-            self.runner = runner
-
-        main = asyncio.get_running_loop()
-
-        def on_step(step: dict[str, Any]) -> None:  # on the engine's thread
-            main.call_soon_threadsafe(self._on_step, step)
-
-        async def work(client: BasetenClient, clients: Clients) -> SuiteSummary | None:
-            _steps, last = await run_sweep(
-                suite,
-                client,
-                levels,
-                folder,
-                clients=clients,
-                wake=True,
-                on_row=on_row,
-                on_step=on_step,
-                on_runner=on_runner,
-            )
-            return last
-
         try:
-            summary = await self._in_thread(suite, work)
-        except (SuiteError, PlaygroundError, OSError, ValueError) as exc:
+            summary = await self._in_worker(suite, folder, on_row, levels=levels)
+        except SuiteError as exc:
             self.run_failed.emit(str(exc))
             return
         if summary is not None:
@@ -215,6 +243,7 @@ class SuiteController(TaskOwner):
 
     def _on_step(self, step: dict[str, Any]) -> None:
         self.steps.append(step)
+        self.rows_file = step_path(self._sweep_folder, int(step["concurrency"]))
         self.step_done.emit(step)
 
     async def _remember(self, suite: Suite, out: Path, summary: SuiteSummary) -> None:
@@ -248,3 +277,14 @@ class SuiteController(TaskOwner):
     async def aclose(self) -> None:
         self.stop()
         await super().aclose()
+
+
+async def _keep_lines(stream: asyncio.StreamReader, kept: deque[bytes]) -> None:
+    """Read `stream` to its end, keeping its last lines (what a worker that died said)."""
+    with contextlib.suppress(ValueError, OSError):
+        while line := await stream.readline():
+            kept.append(line)
+
+
+def _text(line: bytes) -> str:
+    return line.decode("utf-8", "replace").strip()

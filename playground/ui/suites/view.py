@@ -292,10 +292,9 @@ class SuitesView(QWidget):
             self.model.stop_ticking()
 
     def _show_progress(self) -> None:
-        runner = self.controller.runner
-        if runner is None:
+        progress = self.controller.progress
+        if progress is None:
             return
-        progress = runner.progress
         self.progress_bar.setRange(0, max(1, progress.total))
         self.progress_bar.setValue(progress.done)
         eta = progress.eta_s
@@ -347,9 +346,7 @@ class SuitesView(QWidget):
 
     def save_report_to(self, path: Path) -> str:
         """Write the report in the format the suffix names; "" or why not."""
-        run, summary = self.controller.run_file, self.summary
-        if self.controller.steps and self.controller.runner is not None:
-            run = self.controller.runner.out  # a sweep: its last step's rows
+        run, summary = self.controller.rows_file, self.summary  # a sweep: its last step's rows
         if run is None or summary is None:
             return "Run the suite first."
         try:
