@@ -101,6 +101,8 @@ def test_a_worker_that_dies_is_said_in_words(
     assert words == "the suite's worker process ended (exit code -9) without a summary"
     assert view.eta_label.text() == words
     assert not Path(f"/proc/{pid}").exists()
+    assert view.run_button.isEnabled()  # the run is over: it can be run again
+    assert not view.stop_button.isEnabled()
 
 
 def test_a_worker_that_cannot_start_says_its_last_line(

@@ -323,7 +323,7 @@ class SuitesView(QWidget):
 
     def _on_controller_run_failed(self, words: str) -> None:
         self.model.flush()
-        self._set_running(self.controller.is_running)
+        self._set_running(False)  # it ended (this is said from inside its task, still running)
         self.eta_label.setText(words)
 
     def _on_controller_worse_found(self, since: str, items: list[str]) -> None:
