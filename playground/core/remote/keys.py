@@ -8,8 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from playground.core.secrets import mask, remember
+
+if TYPE_CHECKING:
+    from playground.core.remote.remotes import Remote
 
 KEYRING_SERVICE = "baseten-playground"
 
@@ -134,3 +138,14 @@ def trussrc_keys(path: Path | None = None) -> list[TrussRemote]:
                 )
             )
     return found
+
+
+def own_key(remote: Remote) -> FoundKey | None:
+    """`remote`'s own key: the keyring's for its name, or its ~/.trussrc section's. Never
+    BASETEN_API_KEY: that is the window's remote's, and must not go to another one."""
+    if not remote.needs_key:
+        return None
+    found = keyring_key(remote.name)
+    if found is not None:
+        return found
+    return next((e.key for e in trussrc_keys() if e.section == remote.name), None)

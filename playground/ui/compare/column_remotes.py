@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.core.api.client import BasetenClient
 from playground.core.remote.config import RemoteConfigError, RemoteStore
-from playground.core.remote.keys import FoundKey, keyring_key, trussrc_keys
+from playground.core.remote.keys import own_key
 from playground.core.remote.remotes import Remote
 from playground.ui.logs.controller import LogsSubject
 from playground.ui.logs.view import open_logs
@@ -23,17 +23,6 @@ if TYPE_CHECKING:
     from playground.ui.compare.column import CompareColumnView
     from playground.ui.compare.view import CompareView
     from playground.ui.target.bar import TargetBar
-
-
-def own_key(remote: Remote) -> FoundKey | None:
-    """`remote`'s own key: the keyring's for its name, or its ~/.trussrc section's. Never
-    BASETEN_API_KEY: that is the window's remote's, and must not go to another one."""
-    if not remote.needs_key:
-        return None
-    found = keyring_key(remote.name)
-    if found is not None:
-        return found
-    return next((e.key for e in trussrc_keys() if e.section == remote.name), None)
 
 
 class RemoteClients(TaskOwner):

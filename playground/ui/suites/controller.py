@@ -1,7 +1,7 @@
 """Runs suites for the view: one run or one sweep at a time, rows handed to `on_row` as they end
 (the table buffers them), the run kept in the history afterwards and what got worse since the
 suite's last run said in words. Targets on other remotes get a client of their own, with that
-remote's own key (compare's `own_key`), never the window's.
+remote's own key (core's `own_key`), never the window's.
 
 The engine runs in a worker process (core/suites/worker.py), not in the window's: run in a
 thread here, it held the GIL that the window's paints wait for (the table calls Python for every
@@ -27,13 +27,13 @@ from PySide6.QtCore import QObject, Signal
 from playground.core.api.client import BasetenClient
 from playground.core.presets.preset import slug
 from playground.core.remote.config import RemoteConfigError, RemoteStore
+from playground.core.remote.keys import own_key
 from playground.core.remote.remotes import Remote
 from playground.core.suites.engine import Progress, RowCallback
 from playground.core.suites.results import RowResult, SuiteSummary
 from playground.core.suites.suite import Suite, SuiteError
 from playground.core.suites.sweep import step_path
 from playground.core.suites.worker import worker_command, worker_job
-from playground.ui.compare.column_remotes import own_key
 from playground.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from playground.core.suites.engine import fill_request
 from playground.core.suites.results import RowResult
 from playground.core.suites.suite import Suite
 from playground.core.suites.variables import MissingVariable
-from playground.ui.compare.diff_dialog import diff_html
 from playground.ui.suites.model import cell_tip
+from playground.ui.widgets.diff_html import diff_html
 
 
 def pretty(value: Any) -> str:
