@@ -16,6 +16,14 @@ from PySide6.QtWidgets import QApplication
 from playground.ui.look import set_icon, set_stylesheet
 from playground.ui.main_window import MainWindow
 
+# Core's modules that no window needs until a person opens what they serve: the thread that
+# imports core while the first window takes its first keys leaves them to the first use.
+LATER = (
+    "playground.core.suites",  # jsonschema, yaml's run files: the Suites view
+    "playground.core.ws.session",  # websockets: the first Connect
+    "playground.core.request.codegen",  # Export as code…
+)
+
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
@@ -185,7 +193,8 @@ def _prepare(
     import playground.core
 
     for module in pkgutil.walk_packages(playground.core.__path__, "playground.core."):
-        importlib.import_module(module.name)
+        if not module.name.startswith(LATER):
+            importlib.import_module(module.name)
     from playground.core import paths
     from playground.core.api.client import BasetenClient
     from playground.core.history.store import FILE_NAME, open_history

@@ -12,18 +12,18 @@ import socket
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from typing import TYPE_CHECKING, Any
 
 from playground.core.jobs.model import Job
 from playground.core.jobs.store import JobStore
 from playground.core.jobs.verify import REQUEST_ID_HEADER, Verification, verify
 from playground.core.jobs.webhook_secrets import load_secrets
 from playground.core.paths import config_dir
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
 
 PATH = "/webhooks/baseten"
 DEFAULT_PORT = 8788
@@ -52,6 +52,9 @@ def create_app(
 ) -> Starlette:
     """The receiver: POST PATH. 401 in words for a missing, bad or stale signature; 200 only
     after the payload is on disk."""
+    from starlette.applications import Starlette  # only once an inbox is wanted (~35 ms)
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
 
     async def receive(request: Request) -> JSONResponse:
         body = await request.body()

@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.core.errors import PlaygroundError
 from playground.core.history.record import PendingExchange
@@ -18,7 +18,9 @@ from playground.core.history.store import BODY_CAP, Exchange
 from playground.core.secrets import REDACTOR
 from playground.core.ws.frames import Closed, Frame, WsMetrics
 from playground.core.ws.plan import OutFrame, WsPlan
-from playground.core.ws.session import WsSession
+
+if TYPE_CHECKING:
+    from playground.core.ws.session import WsSession
 
 CONTENT_TYPE = "application/x-ndjson"
 

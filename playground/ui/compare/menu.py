@@ -3,16 +3,23 @@ window's compare controller (for the history to watch), and its shutdown."""
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtGui import QGuiApplication
 
 from playground.ui.compare.controller import CompareController
-from playground.ui.compare.view import CompareView
 from playground.ui.host import WindowHost
+
+if TYPE_CHECKING:
+    from playground.ui.compare.view import CompareView
 
 
 def open_compare(host: WindowHost) -> CompareView:
     """The window's compare view (made on first use with the window's request), shown."""
+    from playground.ui.compare.view import CompareView  # first opened: not at start-up
+
     view = host.widget().findChild(CompareView)
     if view is None:
         window = host.widget()
@@ -34,9 +41,10 @@ def open_compare(host: WindowHost) -> CompareView:
 async def shutdown(host: WindowHost) -> None:
     """Cancel the compare view's tasks and wait for them (before the client closes)."""
     window = host.widget()
-    if not shiboken6.isValid(window):
-        return  # deleted with the window, which closed it first: its tasks were cancelled then
-    view = window.findChild(CompareView)
+    view_module = sys.modules.get("playground.ui.compare.view")
+    if view_module is None or not shiboken6.isValid(window):
+        return  # never opened; or deleted with the window, which closed it (and its tasks) first
+    view = window.findChild(view_module.CompareView)
     if view is not None:
         await view.aclose()
 

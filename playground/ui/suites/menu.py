@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,13 +10,15 @@ import shiboken6
 from PySide6.QtGui import QGuiApplication
 
 from playground.ui.host import WindowHost
-from playground.ui.suites.view import SuitesView
 
 if TYPE_CHECKING:
     from playground.core.history.store import History
+    from playground.ui.suites.view import SuitesView
 
 
 def open_suites(host: WindowHost, folder: Path, history: History | None) -> SuitesView:
+    from playground.ui.suites.view import SuitesView  # first opened: not at start-up (~50 ms)
+
     view = host.widget().findChild(SuitesView)
     if view is None:
         view = SuitesView(host.client, folder, history, host.widget(), host.request_spec)
@@ -28,8 +31,11 @@ def open_suites(host: WindowHost, folder: Path, history: History | None) -> Suit
 
 
 async def shutdown(host: WindowHost) -> None:
+    view_module = sys.modules.get("playground.ui.suites.view")
+    if view_module is None:
+        return  # never opened
     window = host.widget()
-    if shiboken6.isValid(window) and (view := window.findChild(SuitesView)) is not None:
+    if shiboken6.isValid(window) and (view := window.findChild(view_module.SuitesView)):
         await view.aclose()
 
 

@@ -14,13 +14,12 @@ from playground.core.errors import InvalidRequest, PlaygroundError
 from playground.core.remote.remotes import Target
 from playground.core.ws.frames import Closed, Frame
 from playground.core.ws.plan import OutFrame, WsPlan
-from playground.core.ws.record import EndedSession
-from playground.core.ws.session import WsSession
 from playground.ui.tasks import TaskOwner
 from playground.ui.websocket.frame_log import FrameLogModel
 
 if TYPE_CHECKING:
     from playground.core.api.client import BasetenClient
+    from playground.core.ws.session import WsSession
 
 WAKE_AFTER_S = 0.3  # an upgrade still waiting this long: ask whether the model is waking
 WAKE_POLL_S = 1.0
@@ -104,6 +103,8 @@ class WsController(TaskOwner):
         self.state_changed.emit(state, words)
 
     async def _run(self, plan: WsPlan, outbox: asyncio.Queue[OutFrame | object]) -> None:
+        from playground.core.ws.session import WsSession  # first connect: not at start-up
+
         session = self.session = WsSession(
             self.client, plan.target, headers=dict(plan.headers), read_size=READ_SIZE
         )
@@ -195,6 +196,8 @@ class WsController(TaskOwner):
     def _record(
         self, plan: WsPlan, session: WsSession, error: PlaygroundError | None = None
     ) -> None:
+        from playground.core.ws.record import EndedSession
+
         self.session_ended.emit(EndedSession.of(plan, session, self.client.remote.name, error))
 
 
