@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -40,8 +40,6 @@ from playground.ui.widgets.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
     from playground.ui.chat.controller import ChatController
-
-LAYOUT_LEVELS = 4  # the answer's text, its message, the transcript, the scroll area: with room
 
 
 class ChatPane(QWidget):
@@ -384,11 +382,6 @@ class ChatPane(QWidget):
         """Show what came since the last frame (the turn has it already)."""
         if self._answer is not None:
             self._answer.flush()
-            if self._follow:
-                # Lay the transcript out now (each level asks the next one up in an event of
-                # its own): it scrolls before the frame is painted, which then paints once.
-                for _ in range(LAYOUT_LEVELS):
-                    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _end(self) -> None:
         self._batcher.cancel()
