@@ -119,12 +119,18 @@ async def window_on(server: EmulatorServer, model: str) -> AsyncIterator[MainWin
         win.close()
 
 
-async def until(condition: Callable[[], object], what: str, within: float = 30.0) -> None:
-    """Wait for `condition`; a shot that never comes is said, instead of waiting forever."""
+async def until(
+    condition: Callable[[], object],
+    what: str,
+    within: float = 30.0,
+    seen: Callable[[], object] = lambda: "",
+) -> None:
+    """Wait for `condition`; a shot that never comes is said (with what was `seen` then),
+    instead of waiting forever."""
     deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            raise SystemExit(f"make.py: {what} did not happen within {within:.0f} s")
+            raise SystemExit(f"make.py: {what} did not happen within {within:.0f} s {seen()}")
         await asyncio.sleep(0.05)
 
 
@@ -505,6 +511,7 @@ async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png
             await until(
                 lambda: not any(s in ("QUEUED", "IN_PROGRESS") for _, s, *_ in panel.rows()),
                 "every job ending",
+                seen=panel.rows,
             )
             panel.select(delivered.id)
             await asyncio.sleep(0.5)
