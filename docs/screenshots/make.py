@@ -478,6 +478,9 @@ async def shoot_jobs(size: tuple[int, int] = SIZE, path: Path = HERE / "jobs.png
     from playground.ui.jobs.panel import JobsPanel
 
     keyring.set_keyring(ShotKeyring())  # a fresh one: only this shot's webhook secret
+    # A data folder of its own: the jobs kept by earlier shots (the logs shot's, on a server
+    # since stopped, may still be queued) are not this shot's, nor in its picture.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="jobs-data-", dir=_HOME)
     secret = "whsec_screenshot_only"
     store_secret("current", secret)
     settings = EmulatorSettings(webhook_secrets=[secret], async_run_seconds=0.4)
