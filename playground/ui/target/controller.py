@@ -93,6 +93,11 @@ class CatalogueController(TaskOwner):
                 envs_task = group.create_task(reads[1](model_id))
                 deps_task = group.create_task(reads[2](model_id))
         except ExceptionGroup as errors:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Cancelled (the view closed, the catalogue retired) as a call failed: 3.11's
+                # TaskGroup then raises the failure, and the owner may be gone. Say nothing.
+                raise asyncio.CancelledError from None
             first = errors.exceptions[0]
             if not isinstance(first, PlaygroundError):
                 raise
