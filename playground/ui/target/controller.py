@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.errors import PlaygroundError
@@ -93,11 +94,10 @@ class CatalogueController(TaskOwner):
                 envs_task = group.create_task(reads[1](model_id))
                 deps_task = group.create_task(reads[2](model_id))
         except ExceptionGroup as errors:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                # Cancelled (the view closed, the catalogue retired) as a call failed: 3.11's
-                # TaskGroup then raises the failure, and the owner may be gone. Say nothing.
-                raise asyncio.CancelledError from None
+            if not shiboken6.isValid(self):
+                # Deleted (its view closed) as a call failed: 3.11's TaskGroup then raises the
+                # failure, not the cancellation. Nobody is left to tell.
+                return
             first = errors.exceptions[0]
             if not isinstance(first, PlaygroundError):
                 raise
