@@ -9,12 +9,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QTextLayout, QTextLine
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from playground.core.events import TokenLogprob
 from playground.ui.widgets.streaming_text import MARGIN, StreamingText
-from playground.ui.widgets.text_lines import UNWRAPPED_WIDTH, has_astral, to_units
 
 # Probability floors and their tints, likeliest first: a sure token is left plain, a doubtful one
 # shows warmer. Translucent, so they read on the light and the dark theme alike.
@@ -47,12 +46,6 @@ def alternatives_html(token: TokenLogprob) -> str:
         if text != token.token:
             rows.append(f"{html.escape(repr(text))} {probability(logprob):.1%}")
     return "<br>".join(rows)
-
-
-def _x(line: QTextLine, units: int) -> float:
-    found = line.cursorToX(units)  # PySide6: (x, the cursor position) for C++'s in-out int*
-    assert isinstance(found, tuple)
-    return float(found[0])
 
 
 class LogprobsText(StreamingText):
@@ -163,22 +156,22 @@ class LogprobsText(StreamingText):
         line, start = self._line(row), self._start(row)
         end = start + len(line)
         groups: dict[int, list[QRectF]] = {}
-        # One layout of the line for all its spans (what LineProbe.x_of would do per call).
-        layout = QTextLayout(line, self.font())
-        layout.beginLayout()
-        laid = layout.createLine()
-        laid.setLineWidth(UNWRAPPED_WIDTH)
-        layout.endLayout()
-        units = (lambda i: to_units(line, i)) if has_astral(line) else (lambda i: i)
+        x_of = self._probe.x_of  # the line laid out once for all its spans
         run_starts, run_tints = self._run_starts, self._run_tints
         run = max(0, bisect_right(run_starts, start) - 1)
+        low, x1 = start, None  # where this run begins on the line, and its x when known
         while run < len(run_starts) and run_starts[run] < end:
+            high = min(end, run_starts[run + 1]) if run + 1 < len(run_starts) else end
             tint = run_tints[run]
-            run_end = run_starts[run + 1] if run + 1 < len(run_starts) else end
-            if TINTS[tint][1] is not None:
-                low, high = max(start, run_starts[run]), min(end, run_end)
-                x1, x2 = _x(laid, units(low - start)), _x(laid, units(high - start))
+            if TINTS[tint][1] is None:
+                x1 = None
+            else:
+                if x1 is None:
+                    x1 = x_of(line, low - start)
+                x2 = x_of(line, high - start)  # where the next run begins, too
                 groups.setdefault(tint, []).append(QRectF(MARGIN + x1, y, x2 - x1, height))
+                x1 = x2
+            low = high
             run += 1
         return list(groups.items())
 
