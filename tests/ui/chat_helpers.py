@@ -48,7 +48,15 @@ def make_pane(
 def ask(pane: ChatPane, loop: asyncio.AbstractEventLoop, text: str) -> str:
     """Type, send, and wait for the one terminal signal; returns which it was."""
     assert pane.controller is not None
-    c = pane.controller
+    pane.input.setPlainText(text)
+    return terminal_signal(pane.controller, loop, pane.send)
+
+
+def terminal_signal(
+    controller: ChatController, loop: asyncio.AbstractEventLoop, send: Callable[[], object]
+) -> str:
+    """Call `send` and wait for `controller`'s one terminal signal; returns which it was."""
+    c = controller
 
     async def go() -> str:
         waiting = {
@@ -56,8 +64,7 @@ def ask(pane: ChatPane, loop: asyncio.AbstractEventLoop, text: str) -> str:
             "failed": asyncio.ensure_future(first_signal(c.answer_failed, within=20)),
             "cancelled": asyncio.ensure_future(first_signal(c.answer_cancelled, within=20)),
         }
-        pane.input.setPlainText(text)
-        pane.send()
+        send()
         done, pending = await asyncio.wait(waiting.values(), return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()

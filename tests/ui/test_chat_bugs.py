@@ -18,6 +18,7 @@ from playground.emulator.demo.llm import VLLM_MODEL
 from playground.ui import theme
 from playground.ui.main_window import MainWindow
 from playground.ui.request.code_export import show_import_curl
+from tests.ui.chat_helpers import terminal_signal
 from tests.ui.helpers import Maker, load, signalled, until
 
 
@@ -32,22 +33,8 @@ def to_chat(win: MainWindow, loop: asyncio.AbstractEventLoop) -> None:
 
 def answer(win: MainWindow, loop: asyncio.AbstractEventLoop, text: str = "") -> str:
     """Send (what is typed, or nothing) with the window's Send; which terminal signal came."""
-    c = win.chat_controller
-
-    async def go() -> str:
-        waiting = {
-            "finished": asyncio.ensure_future(signalled(c.answer_finished, within=20)),
-            "failed": asyncio.ensure_future(signalled(c.answer_failed, within=20)),
-        }
-        win.chat.input.setPlainText(text)
-        win.send()
-        done, pending = await asyncio.wait(waiting.values(), return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.sleep(0.05)
-        return next(name for name, task in waiting.items() if task in done)
-
-    return loop.run_until_complete(go())
+    win.chat.input.setPlainText(text)
+    return terminal_signal(win.chat_controller, loop, win.send)
 
 
 def test_the_served_model_follows_the_model_and_talk_to(
