@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject
 
 
@@ -25,7 +26,18 @@ class TaskOwner(QObject):
             # Called before the loop runs (or between its runs, as tests do): the task starts
             # on the loop this thread has set, as soon as that loop runs.
             loop = asyncio.get_event_loop_policy().get_event_loop()
-        self._tasks[job] = loop.create_task(coro)
+        self._tasks[job] = loop.create_task(self._owned(coro))
+
+    async def _owned(self, coro: Coroutine[Any, Any, None]) -> None:
+        """`coro`, run for this owner. Deleted under it (its view closed mid-task), the task
+        ends quietly where it would have emitted on the deleted owner ("Signal source has been
+        deleted"): nobody is left to tell. This happens although the task was cancelled: when a
+        call in a TaskGroup fails as it is cancelled, 3.11 raises the failure, not the cancel."""
+        try:
+            await coro
+        except RuntimeError:
+            if shiboken6.isValid(self):
+                raise
 
     def _cancel(self, job: str) -> bool:
         task = self._tasks.get(job)

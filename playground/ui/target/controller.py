@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.errors import PlaygroundError
@@ -94,10 +93,6 @@ class CatalogueController(TaskOwner):
                 envs_task = group.create_task(reads[1](model_id))
                 deps_task = group.create_task(reads[2](model_id))
         except ExceptionGroup as errors:
-            if not shiboken6.isValid(self):
-                # Deleted (its view closed) as a call failed: 3.11's TaskGroup then raises the
-                # failure, not the cancellation. Nobody is left to tell.
-                return
             first = errors.exceptions[0]
             if not isinstance(first, PlaygroundError):
                 raise
