@@ -116,7 +116,15 @@ def test_with_no_audio_device_it_says_so_and_still_saves(
     assert not view.play_button.isEnabled()
     assert view.save_button.isEnabled()
     view.save_to(tmp_path / "kept.wav")
+    saved(qtbot, view, "kept.wav")
     assert (tmp_path / "kept.wav").read_bytes() == data
+
+
+def saved(qtbot: QtBot, view: AudioView, name: str) -> None:
+    """Wait until the view says `name` is on disk (saving happens on a worker)."""
+    qtbot.waitUntil(
+        lambda: view.status_label.text().startswith("Saved") and name in view.status_label.text()
+    )
 
 
 OPUS_HEAD = b"OggS\x00\x02" + bytes(20) + b"\x01\x13" + b"OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00"
@@ -153,8 +161,10 @@ def test_raw_pcm_saves_as_pcm_or_as_a_wav(
     view = make(qtbot, views, AudioView(data, media, backends=NULL))
     assert view.info_label.text().startswith("PCM audio, 24000 Hz, mono, 16-bit, 0.25 s")
     view.save_to(tmp_path / "a.pcm")
+    saved(qtbot, view, "a.pcm")
     assert (tmp_path / "a.pcm").read_bytes() == data  # byte for byte, as it came
     view.save_to(tmp_path / "a.wav")
+    saved(qtbot, view, "a.wav")
     with wave.open(str(tmp_path / "a.wav"), "rb") as reader:
         assert (reader.getframerate(), reader.getnchannels(), reader.getsampwidth()) == (
             RATE,

@@ -24,7 +24,6 @@ from playground.core.audio import (
     samples_of,
     wav_bytes,
 )
-from playground.core.files import write_atomically
 from playground.core.media import Media
 from playground.core.text import human_size
 from playground.ui.media.player import Player
@@ -195,10 +194,9 @@ class AudioView(QWidget):
         self._update()
 
     def save_to(self, path: Path) -> None:
-        """The body as it came; as a WAV when raw PCM is saved to a `.wav` name (written here:
-        Save… writes on a worker)."""
-        write_atomically(path, self._saved_bytes(path))
-        self.status_label.setText(f"Saved {human_size(path.stat().st_size)} to {path.name}")
+        """The body as it came; as a WAV when raw PCM is saved to a `.wav` name. Written on a
+        worker; the status says "Saved …" (or why not) once it is on disk."""
+        save_off_thread(self, path, self._saved_bytes(path), self.status_label.setText)
 
     def _saved_bytes(self, path: Path) -> bytes:
         if self.media.format == "pcm" and path.suffix.lower() == ".wav" and self._rate:
@@ -293,5 +291,4 @@ class AudioView(QWidget):
         dialog.open()
 
     def _on_save_dialog_file_selected(self, name: str) -> None:
-        path = Path(name)
-        save_off_thread(self, path, self._saved_bytes(path), self.status_label.setText)
+        self.save_to(Path(name))
