@@ -4,8 +4,11 @@ only through them, Qt signals and `ui/widgets/` (an import-linter contract keeps
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import shiboken6
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings, SignalInstance
@@ -123,3 +126,14 @@ class ResponseSink(Protocol):
     def feed(self, event: PredictEvent) -> None: ...
     def fail(self, error: PlaygroundError) -> None: ...
     def cancelled(self) -> None: ...
+
+
+def opened_view(host: WindowHost, module: str, name: str) -> Any:
+    """The window's view `name` (a class of `module`), or None when it was never opened. A
+    feature imports its view's module when the view is first opened, not at start-up: a module
+    never imported has no view to find, and is not imported now (at shutdown, say)."""
+    loaded = sys.modules.get(module)
+    window = host.widget()
+    if loaded is None or not shiboken6.isValid(window):
+        return None  # never opened; or deleted with the window, which closed its views first
+    return window.findChild(getattr(loaded, name))

@@ -3,14 +3,12 @@ window's compare controller (for the history to watch), and its shutdown."""
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtGui import QGuiApplication
 
 from playground.ui.compare.controller import CompareController
-from playground.ui.host import WindowHost
+from playground.ui.host import WindowHost, opened_view
 
 if TYPE_CHECKING:
     from playground.ui.compare.view import CompareView
@@ -40,11 +38,7 @@ def open_compare(host: WindowHost) -> CompareView:
 
 async def shutdown(host: WindowHost) -> None:
     """Cancel the compare view's tasks and wait for them (before the client closes)."""
-    window = host.widget()
-    view_module = sys.modules.get("playground.ui.compare.view")
-    if view_module is None or not shiboken6.isValid(window):
-        return  # never opened; or deleted with the window, which closed it (and its tasks) first
-    view = window.findChild(view_module.CompareView)
+    view = opened_view(host, "playground.ui.compare.view", "CompareView")
     if view is not None:
         await view.aclose()
 

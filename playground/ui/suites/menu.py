@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtGui import QGuiApplication
 
-from playground.ui.host import WindowHost
+from playground.ui.host import WindowHost, opened_view
 
 if TYPE_CHECKING:
     from playground.core.history.store import History
@@ -31,11 +29,8 @@ def open_suites(host: WindowHost, folder: Path, history: History | None) -> Suit
 
 
 async def shutdown(host: WindowHost) -> None:
-    view_module = sys.modules.get("playground.ui.suites.view")
-    if view_module is None:
-        return  # never opened
-    window = host.widget()
-    if shiboken6.isValid(window) and (view := window.findChild(view_module.SuitesView)):
+    view = opened_view(host, "playground.ui.suites.view", "SuitesView")
+    if view is not None:
         await view.aclose()
 
 

@@ -95,12 +95,10 @@ class FrameLogModel(QAbstractTableModel):
     # --- feeding ---------------------------------------------------------------------------
 
     def add(self, frame: Frame) -> None:
-        self._pending.append(frame)
-        if len(self._pending) == 1:  # the first since the last flush starts the tick
-            self.batcher.schedule()
+        self.add_many([frame])
 
     def add_many(self, frames: list[Frame]) -> None:
-        if frames and not self._pending:
+        if frames and not self._pending:  # the first since the last flush starts the tick
             self.batcher.schedule()
         self._pending.extend(frames)
 
