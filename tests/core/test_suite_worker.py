@@ -4,6 +4,7 @@ JSON lines; `stop` or EOF on stdin stops it with a resumable run file; what goes
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import queue
@@ -19,8 +20,9 @@ import pytest
 from playground.core import BasetenClient, Remote
 from playground.core.suites.results import RowResult, SuiteSummary
 from playground.core.suites.runfile import read_rows
-from playground.core.suites.suite import Suite, suite_from_dict
+from playground.core.suites.suite import Suite, SuiteError, suite_from_dict
 from playground.core.suites.worker import worker_command, worker_job
+from playground.core.suites.worker_run import WorkerRun
 from playground.emulator import EmulatorServer
 from tests.conftest import fast_settings
 from tests.core.helpers import fault
@@ -295,3 +297,42 @@ def test_files_in_the_request_and_a_file_column_reach_the_server(
     sent = row.cells[0].result.body["body"]
     assert sent["column"] == sent["inline"]
     assert base64.b64decode(sent["column"]) == PNG
+
+
+def test_its_other_side_reads_rows_progress_and_the_summary_and_stops_it(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    suite = slow_suite(tmp_path)
+    rows: list[RowResult] = []
+
+    async def go() -> tuple[SuiteSummary | None, WorkerRun]:
+        running = asyncio.Event()
+
+        def on_row(row: RowResult) -> None:
+            rows.append(row)
+            if len(rows) >= 3:  # a few rows in: it runs
+                running.set()
+
+        run = WorkerRun(on_row, lambda step: None)
+        task = asyncio.ensure_future(run.run(job(emulator, suite, tmp_path / "run.jsonl")))
+        await asyncio.wait_for(running.wait(), WAIT_S)
+        assert run.pid is not None
+        run.stop()
+        return await asyncio.wait_for(task, WAIT_S), run
+
+    summary, run = asyncio.run(go())
+    assert summary is not None
+    assert summary.stopped
+    assert 3 <= summary.rows < len(CASES)
+    assert sorted(r.id for r in rows) == sorted(r.id for r in read_rows(tmp_path / "run.jsonl"))
+    assert run.progress is not None
+    assert run.progress.done == summary.rows
+    assert run.pid is None  # ended, and waited for
+    assert run.peak_rss_mb is not None
+
+
+def test_its_other_side_says_a_bad_job_in_the_worker_s_words(tmp_path: Path) -> None:
+    run = WorkerRun(lambda row: None, lambda step: None)
+    with pytest.raises(SuiteError, match="the job is a JSON object"):
+        asyncio.run(run.run(b"[1, 2]\n"))
+    assert run.pid is None

@@ -112,10 +112,10 @@ def test_a_worker_that_cannot_start_says_its_last_line(
     words: its last line, never the traceback before it."""
     import sys
 
-    import playground.ui.suites.controller as controller
+    import playground.core.suites.worker_run as worker_run
 
     said = "import sys; sys.stderr.write('Traceback (most recent call last):\\n  File x\\nImportError: no module named yaml\\n'); sys.exit(3)"
-    monkeypatch.setattr(controller, "worker_command", lambda: [sys.executable, "-c", said])
+    monkeypatch.setattr(worker_run, "worker_command", lambda: [sys.executable, "-c", said])
     failed = asyncio.ensure_future(signalled(view.controller.run_failed, 20), loop=loop)
     view.run()
     (words,) = loop.run_until_complete(failed)
