@@ -28,6 +28,7 @@ from playground.core.request.attachments import (
     expand,
     file_refs,
     files_from_dict,
+    files_to_dict,
 )
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer, demo
@@ -251,3 +252,25 @@ def test_a_chat_messages_image_url_can_be_a_file(tmp_path: Path) -> None:
     sent = json.loads(seen[0])["messages"][0]["content"][1]["image_url"]["url"]
     assert sent == "data:image/png;base64," + base64.b64encode(picture.read_bytes()).decode()
     assert body["messages"][0]["content"][1]["image_url"]["url"] is ref  # the request unchanged
+
+
+def test_a_files_table_keeps_pasted_bytes_only_when_asked(tmp_path: Path) -> None:
+    pasted = FileRef.from_bytes(b"\x89PNG pasted", "clip.png", "data-url")
+    kept = FileRef.from_path(sample(tmp_path, "a.wav", b"RIFF"))
+    body = {"image": pasted, "audio": kept}
+    with pytest.raises(ValueError, match="pasted, not inserted from a file"):
+        files_to_dict(body, tmp_path)  # a preset keeps files by path only
+    table = files_to_dict(body, tmp_path, pasted=True)
+    assert table[str(pasted)]["data"] == base64.b64encode(b"\x89PNG pasted").decode()
+    assert table[str(kept)] == {"path": "a.wav", "type": kept.mime}
+    refs = files_from_dict(json.loads(json.dumps(table)), tmp_path)
+    back = refs[str(pasted)]
+    assert (back.data, back.encoding, back.mime, back.path) == (
+        b"\x89PNG pasted",
+        "data-url",
+        pasted.mime,
+        None,
+    )
+    assert refs[str(kept)].path == kept.path
+    with pytest.raises(ValueError, match="Only base64 data is allowed"):
+        files_from_dict({str(pasted): {"data": "not base64!"}}, None)

@@ -4,8 +4,9 @@ stored as a short token, and turned into the file's bytes only when the request 
 A `FileRef` is a `str` whose value is its token, e.g. `⟨audio.wav · 1.2 MB · base64⟩`: a body
 holding one is still plain JSON for the editor, validation, history and `RequestSpec.to_dict`.
 What reads the real data asks for it: `expand` (the client, before sending, off the event loop),
-`FileRef.encoded`, code export (which reads the file at run time) and a preset's `files` table
-(`files_to_dict` / `files_from_dict`, paths relative to the preset's folder, never the bytes).
+`FileRef.encoded`, code export (which reads the file at run time) and a preset's or a suite's
+`files` table (`files_to_dict` / `files_from_dict`: paths relative to the file's folder; a
+preset never keeps the bytes, a suite handed to its worker keeps pasted ones as base64).
 """
 
 from __future__ import annotations
@@ -261,23 +262,29 @@ def bind(body: Any, refs: Mapping[str, FileRef]) -> Any:
 # --- a preset's `files` table --------------------------------------------------------------------
 
 
-def files_to_dict(body: Any, folder: Path | None) -> dict[str, dict[str, str]]:
+def files_to_dict(
+    body: Any, folder: Path | None, *, pasted: bool = False
+) -> dict[str, dict[str, str]]:
     """`{token: {"path": …, "encoding": …}}` for each file in `body`: the path relative to
-    `folder` (with `/`, so a project folder works in git on any system), never the bytes.
-    ValueError for pasted bytes, which have no file to point at."""
+    `folder` (with `/`, so a project folder works in git on any system), never a file's bytes.
+    Pasted bytes have no file to point at: with `pasted`, they are kept as `{"data": base64}`;
+    else ValueError."""
     table: dict[str, dict[str, str]] = {}
     for ref in file_refs(body):
-        if ref.path is None:
+        if ref.path is not None:
+            path = ref.path.as_posix()
+            if folder is not None:
+                # On another drive (Windows) there is no relative path: the full one is kept.
+                with contextlib.suppress(ValueError):
+                    path = Path(os.path.relpath(ref.path, Path(folder).absolute())).as_posix()
+            entry = {"path": path}
+        elif pasted:
+            entry = {"data": base64.b64encode(ref.data or b"").decode("ascii")}
+        else:
             raise ValueError(
                 f"{ref} was pasted, not inserted from a file: a preset keeps files by path, so "
                 "save it as a file and insert that"
             )
-        path = ref.path.as_posix()
-        if folder is not None:
-            # On another drive (Windows) there is no relative path: the full one is kept.
-            with contextlib.suppress(ValueError):
-                path = Path(os.path.relpath(ref.path, Path(folder).absolute())).as_posix()
-        entry = {"path": path}
         if ref.encoding != "base64":
             entry["encoding"] = ref.encoding
         if ref.mime != "application/octet-stream":
@@ -294,8 +301,16 @@ def files_from_dict(data: Any, folder: Path | None) -> dict[str, FileRef]:
         raise ValueError("files must be an object of token: {path, encoding}")
     refs: dict[str, FileRef] = {}
     for token, entry in data.items():
+        if isinstance(entry, Mapping) and isinstance(entry.get("data"), str):  # pasted bytes
+            refs[token] = FileRef(
+                token,
+                data=base64.b64decode(entry["data"], validate=True),  # binascii.Error: a ValueError
+                encoding=str(entry.get("encoding", "base64")),
+                mime=str(entry.get("type", "")),
+            )
+            continue
         if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
-            raise ValueError(f"files: {token!r} needs a path (a string)")
+            raise ValueError(f"files: {token!r} needs a path (a string) or pasted `data`")
         path = Path(entry["path"])
         if folder is not None and not path.is_absolute():
             path = Path(folder) / path

@@ -21,7 +21,6 @@ pass; plain YAML or JSON, versioned (`schema_version`, migrations like presets')
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,7 @@ import yaml
 
 from playground.core.files import FileProblem, read_text
 from playground.core.migrations import Migrations
-from playground.core.request.attachments import FileRef, bind, file_refs, files_from_dict
+from playground.core.request.attachments import FileRef, bind, files_from_dict, files_to_dict
 from playground.core.request.spec import Column, RequestSpec
 from playground.core.secrets import is_secret_header
 from playground.core.suites.checks import Check, parse_checks
@@ -216,37 +215,14 @@ def suite_from_dict(
 
 
 def _files(data: Any, folder: Path) -> dict[str, FileRef]:
-    """The `files` table: each token's file (by path, or pasted bytes as base64)."""
+    """The `files` table (as a preset's; pasted bytes as base64 too): each token's file."""
     if not data:
         return {}
-    if not isinstance(data, Mapping):
-        raise SuiteError("`files` is an object of token: {path, encoding}")
-    pasted = {t: e for t, e in data.items() if isinstance(e, Mapping) and "data" in e}
     try:
-        refs = files_from_dict({t: e for t, e in data.items() if t not in pasted}, folder)
-        for token, entry in pasted.items():
-            refs[token] = FileRef(
-                token,
-                data=base64.b64decode(str(entry["data"]), validate=True),
-                encoding=str(entry.get("encoding", "base64")),
-                mime=str(entry.get("type", "")),
-            )
+        return files_from_dict(data, folder)
     except ValueError as exc:  # binascii.Error is one
-        raise SuiteError(f"files: {exc}") from None
-    return refs
-
-
-def _files_table(*values: Any) -> dict[str, dict[str, str]]:
-    """Every file in `values` by its token: its absolute path, or its bytes when pasted."""
-    table: dict[str, dict[str, str]] = {}
-    for ref in file_refs(list(values)):
-        entry = (
-            {"path": str(ref.path)}
-            if ref.path is not None
-            else {"data": base64.b64encode(ref.data or b"").decode("ascii")}
-        )
-        table[str(ref)] = {**entry, "encoding": ref.encoding, "type": ref.mime}
-    return table
+        words = str(exc)
+        raise SuiteError(words if words.startswith("files") else f"files: {words}") from None
 
 
 def suite_to_dict(suite: Suite) -> dict[str, Any]:
@@ -266,7 +242,7 @@ def suite_to_dict(suite: Suite) -> dict[str, Any]:
         "repeats": suite.repeats,
         "timeout_s": suite.timeout_s,
     }
-    if files := _files_table(suite.request.body, data["cases"]):
+    if files := files_to_dict([suite.request.body, data["cases"]], None, pasted=True):
         data["files"] = files
     return data
 
