@@ -26,18 +26,21 @@ class TaskOwner(QObject):
             # Called before the loop runs (or between its runs, as tests do): the task starts
             # on the loop this thread has set, as soon as that loop runs.
             loop = asyncio.get_event_loop_policy().get_event_loop()
-        self._tasks[job] = loop.create_task(self._owned(coro))
+        task = self._tasks[job] = loop.create_task(coro)
+        task.add_done_callback(self._settle)
 
-    async def _owned(self, coro: Coroutine[Any, Any, None]) -> None:
-        """`coro`, run for this owner. Deleted under it (its view closed mid-task), the task
-        ends quietly where it would have emitted on the deleted owner ("Signal source has been
-        deleted"): nobody is left to tell. This happens although the task was cancelled: when a
-        call in a TaskGroup fails as it is cancelled, 3.11 raises the failure, not the cancel."""
-        try:
-            await coro
-        except RuntimeError:
-            if shiboken6.isValid(self):
-                raise
+    def _settle(self, task: asyncio.Task[None]) -> None:
+        """A task that ended after its owner was deleted under it (its view closed mid-task)
+        failed where it emitted on the deleted owner ("Signal source has been deleted"): that
+        failure is taken here, not reported, for nobody is left to tell. It happens although the
+        task was cancelled: when a call in a TaskGroup fails as it is cancelled, 3.11 raises the
+        failure, not the cancellation."""
+        if not task.cancelled() and not shiboken6.isValid(self):
+            error = task.exception()  # retrieved: the loop does not report it
+            if error is not None and not isinstance(error, RuntimeError):
+                task.get_loop().call_exception_handler(
+                    {"message": "a task outlived its owner", "exception": error, "task": task}
+                )
 
     def _cancel(self, job: str) -> bool:
         task = self._tasks.get(job)
