@@ -119,13 +119,16 @@ class LagTimer:
 
 
 def run_with_window_loop(measure: Callable[[str], Coroutine[Any, Any, dict[str, object]]]) -> None:
-    """Start the server, run `measure(base_url)` on the app's qasync loop, print its JSON."""
+    """Start the server, run `measure(base_url)` on the app's qasync loop, print its JSON.
+    Windows are measured as the app shows them: its theme and stylesheet applied."""
     from PySide6.QtWidgets import QApplication
 
     from playground.ui.collector import MainThreadCollector
+    from playground.ui.look import apply_look
     from playground.ui.loop import new_loop
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_look(app)
     app.setQuitOnLastWindowClosed(False)
     collector = MainThreadCollector()  # as the app runs: cycles collected on the GUI thread
     collector.start()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from playground.ui.widgets.batching import FLUSH_MS, FrameBatcher
+from playground.ui.widgets.streaming_text import StreamingText
 
 
 class Recorder:
@@ -59,3 +61,27 @@ def test_a_slow_flush_stretches_the_wait_for_the_next(qtbot: QtBot) -> None:
     batcher.schedule()
     qtbot.waitUntil(lambda: len(flushed.times) == 2, timeout=1000)
     assert (flushed.times[1] - flushed.times[0]) * 1000 >= 4 * 20 - 2
+
+
+def test_a_flush_is_laid_out_before_anything_paints(qtbot: QtBot) -> None:
+    # As in the chat: text in a frame in a scroll area. Growing asks each level to lay out in
+    # turn (posted events); a flush settles them all, so the next paint shows the frame scrolled.
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    frame = QWidget()
+    layout = QVBoxLayout(frame)
+    text = StreamingText()
+    layout.addWidget(text)
+    layout.addStretch(1)
+    area.setWidget(frame)
+    area.resize(400, 200)
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    bar = area.verticalScrollBar()
+    before = bar.maximum()
+    batcher = FrameBatcher(lambda: text.append("many words " * 400))
+    batcher.schedule()
+    batcher.flush_now()  # no event is handled between this and the checks
+    assert frame.height() >= text.geometry().bottom() > area.viewport().height()
+    assert bar.maximum() > before

@@ -11,12 +11,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 
 FLUSH_MS = 33  # 30 flushes a second
 # A flush that took long (a very long line laid out again) stretches the wait for the next one
 # to four times its cost, so that rendering never takes more than about a fifth of the UI thread.
 MAX_FLUSH_MS = 250
+# A view that grew asks its parent to lay out again, which asks its own parent, and so on up to
+# the scroll area that follows the end: a chat answer is four levels down. Each level's request
+# is a posted event, and a paint can run between them (the new lines painted where they were,
+# then everything again once scrolled). A flush settles them all before anything paints.
+LAYOUT_LEVELS = 5
 
 __all__ = ["FLUSH_MS", "MAX_FLUSH_MS", "FrameBatcher"]
 
@@ -50,15 +55,21 @@ class FrameBatcher(QObject):
         """Show what is pending at once (the stream ended); the next data waits a full tick."""
         self._timer.stop()
         self._timer.setInterval(FLUSH_MS)
-        self._flush()
+        self._show()
 
     def cancel(self) -> None:
         """Forget the pending tick (what it would show is being thrown away)."""
         self._timer.stop()
         self._timer.setInterval(FLUSH_MS)
 
+    def _show(self) -> None:
+        """Flush, and lay out what the flush changed at once: the frame is painted once."""
+        self._flush()
+        for _ in range(LAYOUT_LEVELS):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
     def _on_timer_timeout(self) -> None:
         started = time.perf_counter()
-        self._flush()
+        self._show()
         spent_ms = (time.perf_counter() - started) * 1000
         self._timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, spent_ms * 4))))
