@@ -15,16 +15,19 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QToolTip
 from pytestqt.qtbot import QtBot
 
 from playground.core import Remote
+from playground.core.events import TokenLogprob
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER
 from playground.emulator.demo.llm import VISION
 from playground.emulator.streams import RequestRecord
-from playground.ui.chat.logprobs_view import TINTS, alternatives_html, tint_index
+from playground.ui.chat.logprobs_view import TINTS, LogprobsText, alternatives_html, tint_index
 from playground.ui.chat.pane import ChatPane
 from playground.ui.chat.schema_editor import TEMPLATES, check_answer
 from playground.ui.request.code_export import CodeExportDialog
 from playground.ui.signals import first_signal
+from playground.ui.widgets.streaming_text import MARGIN
+from playground.ui.widgets.text_lines import LineProbe
 from tests.ui.chat_helpers import Maker, ask
 
 
@@ -300,3 +303,33 @@ def test_a_stopped_answer_keeps_its_tinted_tokens_and_shows_its_text_once(
     assert shown[0] is not view.content
     text = view.logprobs.toPlainText() if shown[0] is view.logprobs else view.streaming.text()
     assert text == view.turn.content
+
+
+def test_tints_sit_exactly_behind_their_tokens(qtbot: QtBot) -> None:
+    # A line of plain ASCII is measured by adding up its characters (the view draws without
+    # kerning or ligatures): the spans end where a laid-out line puts the characters, to the
+    # pixel, pairs that kern ("AV", "To", "y.") and a line of another script alike.
+    view = LogprobsText()
+    qtbot.addWidget(view)
+    view.resize(420, 300)
+    kerned = ["AV", " To", "y.", " Wa", " fi", "ffl", " LT", " r,", " Yo", " P."]
+    other = [" \u00e9t\u00e9", " \u65e5\u672c", " A\u0301V"]  # laid out: not added up
+    words = [*(kerned * 12), "\n", *(other * 8)]
+    tokens = [TokenLogprob(word, -0.2 - (i % 4)) for i, word in enumerate(words)]
+    view.set_tokens(tokens)
+    assert not view.font().kerning()
+    probe = LineProbe()
+    probe.set_font(view.font())
+    spacing = view.fontMetrics().lineSpacing()
+    checked = {True: 0, False: 0}
+    for row in range(view.line_count()):
+        line = view._line(row)
+        ascii_line = line.isascii()
+        edges = {round(probe.x_of(line, i) + MARGIN, 3) for i in range(len(line) + 1)}
+        for _, rects in view._row_tints(row, 0.0, spacing):
+            for rect in rects:
+                assert round(rect.left(), 3) in edges
+                assert round(rect.right(), 3) in edges
+                checked[ascii_line] += 1
+    assert checked[True] > 50
+    assert checked[False] > 10

@@ -6,10 +6,12 @@ from __future__ import annotations
 import html
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from itertools import accumulate
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from playground.core.events import TokenLogprob
@@ -56,6 +58,13 @@ class LogprobsText(StreamingText):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("logprobsText")
+        # No kerning or ligatures: a character is as wide wherever it stands, so a line of plain
+        # ASCII is measured by adding up its characters, not laid out for the edge of each tint.
+        font = self.font()
+        font.setKerning(False)
+        for feature in ("liga", "calt"):
+            font.setFeature(QFont.Tag(feature), 0)
+        self.setFont(font)
         self._tokens: list[TokenLogprob] = []
         self._token_starts: list[int] = []  # each token's first character in the text
         self._run_starts: list[int] = []  # runs of one tint: where each begins, and its tint
@@ -156,7 +165,13 @@ class LogprobsText(StreamingText):
         line, start = self._line(row), self._start(row)
         end = start + len(line)
         groups: dict[int, list[QRectF]] = {}
-        x_of = self._probe.x_of  # the line laid out once for all its spans
+        x_of: Callable[[int], float]
+        if line.isascii() and line.isprintable():  # where each character begins, added up
+            x_of = list(
+                accumulate(map(self._ascii_widths.__getitem__, line), initial=0.0)
+            ).__getitem__
+        else:
+            x_of = partial(self._probe.x_of, line)  # the line laid out once for all its spans
         run_starts, run_tints = self._run_starts, self._run_tints
         run = max(0, bisect_right(run_starts, start) - 1)
         low, x1 = start, None  # where this run begins on the line, and its x when known
@@ -167,8 +182,8 @@ class LogprobsText(StreamingText):
                 x1 = None
             else:
                 if x1 is None:
-                    x1 = x_of(line, low - start)
-                x2 = x_of(line, high - start)  # where the next run begins, too
+                    x1 = x_of(low - start)
+                x2 = x_of(high - start)  # where the next run begins, too
                 groups.setdefault(tint, []).append(QRectF(MARGIN + x1, y, x2 - x1, height))
                 x1 = x2
             low = high

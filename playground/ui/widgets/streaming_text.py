@@ -311,7 +311,10 @@ class StreamingText(QWidget):
         self._layout.setFont(self.font())
         self._probe.set_font(self.font())
         self._metrics = QFontMetricsF(self.font())
-        self._widest_ascii = max(map(self._metrics.horizontalAdvance, PRINTABLE_ASCII))
+        self._ascii_widths = {
+            char: self._metrics.horizontalAdvance(char) for char in PRINTABLE_ASCII
+        }
+        self._widest_ascii = max(self._ascii_widths.values())
 
     def _rewrap(self) -> None:
         """Lay every line out again (the width or the font changed): once, linear in the text."""
