@@ -7,7 +7,7 @@ import time
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from playground.ui.widgets.batching import FLUSH_MS, FrameBatcher
+from playground.ui.widgets.batching import FLOOD_MS, FLUSH_MS, FrameBatcher
 from playground.ui.widgets.streaming_text import StreamingText
 
 
@@ -85,3 +85,25 @@ def test_a_flush_is_laid_out_before_anything_paints(qtbot: QtBot) -> None:
     batcher.flush_now()  # no event is handled between this and the checks
     assert frame.height() >= text.geometry().bottom() > area.viewport().height()
     assert bar.maximum() > before
+
+
+def test_after_a_flood_the_next_flush_waits_longer(qtbot: QtBot) -> None:
+    flooded = [True]
+    flushed = Recorder()
+
+    def flush() -> bool:
+        flushed()
+        return flooded[0]
+
+    batcher = FrameBatcher(flush)
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 1, timeout=1000)
+    assert batcher._timer.interval() == FLOOD_MS  # a screenful came in one frame: 15 a second
+    started = time.perf_counter()
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 2, timeout=1000)
+    assert (flushed.times[1] - started) * 1000 >= 0.9 * FLOOD_MS
+    flooded[0] = False  # readable again: 30 a second
+    batcher.schedule()
+    qtbot.waitUntil(lambda: len(flushed.times) == 3, timeout=1000)
+    assert batcher._timer.interval() == FLUSH_MS

@@ -385,3 +385,28 @@ def test_an_answer_is_selected_while_it_streams_and_copied_after(
     qtbot.keyClick(view.streaming, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert board.text() == first_line
     board.clear()
+
+
+def test_a_flood_of_text_is_shown_fewer_times_a_second(
+    make_pane: Maker, emulator: EmulatorServer, loop: asyncio.AbstractEventLoop
+) -> None:
+    # More new lines in a frame than the transcript shows cannot be read as they pass: those
+    # frames tell the batcher, which waits longer for the next. A readable stream never does.
+    pane = make_pane(CHAT, "demo-llm")
+    floods: list[bool] = []
+    show = pane._batcher._flush
+
+    def recording() -> bool | None:
+        flooded = show()
+        floods.append(bool(flooded))
+        return flooded
+
+    pane._batcher._flush = recording
+    emulator.emulator.state.set_model_faults(CHAT, "tokens=20000,delay=0,count=1")
+    assert ask(pane, loop, "Count for me") == "finished"
+    assert any(floods)
+    floods.clear()
+    emulator.emulator.state.set_model_faults(CHAT, "tokens=30,delay=0.01,count=1")
+    assert ask(pane, loop, "Count for me") == "finished"
+    assert floods
+    assert not any(floods)

@@ -85,8 +85,9 @@ class LogprobsText(StreamingText):
     def toPlainText(self) -> str:
         return self.text()
 
-    def append_tokens(self, tokens: Sequence[TokenLogprob]) -> None:
-        """Add tokens at the end (one append of their text; a tint run only where one changes)."""
+    def append_tokens(self, tokens: Sequence[TokenLogprob]) -> int:
+        """Add tokens at the end (one append of their text; a tint run only where one changes);
+        how many lines the view grew by."""
         pieces = []
         starts, run_starts, run_tints = self._token_starts, self._run_starts, self._run_tints
         at = self._token_chars
@@ -102,7 +103,7 @@ class LogprobsText(StreamingText):
             pieces.append(token.token)
         self._tokens.extend(tokens)
         self._token_chars = at
-        self.append("".join(pieces))
+        return self.append("".join(pieces))
 
     def set_tokens(self, tokens: list[TokenLogprob]) -> None:
         self.clear_tokens()

@@ -190,19 +190,21 @@ class MessageView(QFrame):
             self._pending_tokens.extend(delta.logprobs)
         self._has_new_tools = self._has_new_tools or bool(delta.tool_calls)
 
-    def flush(self) -> None:
-        """Show what came since the last flush: one append per part, whatever the deltas."""
+    def flush(self) -> int:
+        """Show what came since the last flush: one append per part, whatever the deltas. How
+        much taller the answer's text grew, in pixels."""
+        lines = 0
         if self._pending_tokens:  # tinted tokens stand for the content
             if self.logprobs.isHidden():
                 self.content.setVisible(False)
                 self.streaming.setVisible(False)
                 self.logprobs.setVisible(True)
-            self.logprobs.append_tokens(self._pending_tokens)
+            lines = self.logprobs.append_tokens(self._pending_tokens)
         elif self._pending_content and self.logprobs.isHidden():
             if not self.streaming.isVisible():
                 self.content.setVisible(False)
                 self.streaming.setVisible(True)
-            self.streaming.append("".join(self._pending_content))
+            lines = self.streaming.append("".join(self._pending_content))
         if self._pending_reasoning:
             if self.reasoning_toggle.isHidden():
                 # Open while it streams: the person sees the model think, not a closed box; it
@@ -217,6 +219,7 @@ class MessageView(QFrame):
         if self._has_new_tools:
             self.show_tools()
         self._forget_pending()
+        return lines * self.streaming.fontMetrics().lineSpacing()
 
     def _forget_pending(self) -> None:
         self._pending_content, self._pending_reasoning = [], []

@@ -378,10 +378,12 @@ class ChatPane(QWidget):
 
     # --- controller events -------------------------------------------------------------------------
 
-    def _flush(self) -> None:
-        """Show what came since the last frame (the turn has it already)."""
-        if self._answer is not None:
-            self._answer.flush()
+    def _flush(self) -> bool:
+        """Show what came since the last frame (the turn has it already); whether that was more
+        new text than the transcript shows at once (a flood: FrameBatcher slows down)."""
+        if self._answer is None:
+            return False
+        return self._answer.flush() >= self.scroll_area.viewport().height()
 
     def _end(self) -> None:
         self._batcher.cancel()

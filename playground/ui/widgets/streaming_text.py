@@ -98,9 +98,10 @@ class StreamingText(QWidget):
         self._update_height()
         self.update()
 
-    def append(self, text: str) -> None:
+    def append(self, text: str) -> int:
+        """Add `text` at the end; how many lines the view grew by."""
         if not text:
-            return
+            return 0
         first_changed = len(self._lines)
         width = self._width()
         first, *rest = text.split("\n")
@@ -114,6 +115,7 @@ class StreamingText(QWidget):
             self._extend_tail(rest[-1], width)
         self._update_height()
         self._update_rows(first_changed, self.line_count())
+        return len(self._lines) - first_changed
 
     def _extend_tail(self, piece: str, width: float) -> None:
         """The last paragraph goes on with `piece` (no "\n" in it): only its last line re-wraps."""
