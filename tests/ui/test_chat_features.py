@@ -21,7 +21,13 @@ from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER
 from playground.emulator.demo.llm import VISION
 from playground.emulator.streams import RequestRecord
-from playground.ui.chat.logprobs_view import TINTS, LogprobsText, alternatives_html, tint_index
+from playground.ui.chat.logprobs_view import (
+    ADDITIVE,
+    TINTS,
+    LogprobsText,
+    alternatives_html,
+    tint_index,
+)
 from playground.ui.chat.pane import ChatPane
 from playground.ui.chat.schema_editor import TEMPLATES, check_answer
 from playground.ui.request.code_export import CodeExportDialog
@@ -306,30 +312,43 @@ def test_a_stopped_answer_keeps_its_tinted_tokens_and_shows_its_text_once(
 
 
 def test_tints_sit_exactly_behind_their_tokens(qtbot: QtBot) -> None:
-    # A line of plain ASCII is measured by adding up its characters (the view draws without
-    # kerning or ligatures): the spans end where a laid-out line puts the characters, to the
-    # pixel, pairs that kern ("AV", "To", "y.") and a line of another script alike.
+    # A line of Latin, punctuation and symbols is measured by adding up its characters (the
+    # view draws without kerning or ligatures); other lines are laid out. Either way the spans
+    # end where a laid-out line puts the characters, to the pixel, kerning pairs included.
     view = LogprobsText()
     qtbot.addWidget(view)
     view.resize(420, 300)
     kerned = ["AV", " To", "y.", " Wa", " fi", "ffl", " LT", " r,", " Yo", " P."]
-    other = [" \u00e9t\u00e9", " \u65e5\u672c", " A\u0301V"]  # laid out: not added up
-    words = [*(kerned * 12), "\n", *(other * 8)]
+    symbols = [
+        " \u201cQuoted\u201d",
+        " \u00e9t\u00e9",
+        " \u2713",
+        " \u2014",
+        " caf\u00e9",
+        " \u2192",
+    ]
+    shaped = [" \u65e5\u672c", " A\u0301V", " \u0645\u0631\u062d\u0628\u0627"]  # laid out
+    words = [*(kerned * 12), "\n", *(symbols * 12), "\n", *(shaped * 8)]
     tokens = [TokenLogprob(word, -0.2 - (i % 4)) for i, word in enumerate(words)]
     view.set_tokens(tokens)
     assert not view.font().kerning()
     probe = LineProbe()
     probe.set_font(view.font())
     spacing = view.fontMetrics().lineSpacing()
-    checked = {True: 0, False: 0}
+    checked = {"ascii": 0, "symbols": 0, "shaped": 0}
     for row in range(view.line_count()):
         line = view._line(row)
-        ascii_line = line.isascii()
+        kind = (
+            "ascii"
+            if line.isascii()
+            else "shaped"
+            if ADDITIVE.fullmatch(line) is None
+            else "symbols"
+        )
         edges = {round(probe.x_of(line, i) + MARGIN, 3) for i in range(len(line) + 1)}
         for _, rects in view._row_tints(row, 0.0, spacing):
             for rect in rects:
                 assert round(rect.left(), 3) in edges
                 assert round(rect.right(), 3) in edges
-                checked[ascii_line] += 1
-    assert checked[True] > 50
-    assert checked[False] > 10
+                checked[kind] += 1
+    assert all(count > 10 for count in checked.values()), checked
