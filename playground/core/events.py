@@ -148,18 +148,23 @@ class TokenLogprob:
     def from_openai(cls, entry: Any) -> TokenLogprob | None:
         """From an OpenAI `logprobs.content` entry; None for one of another shape."""
         try:  # the usual entry, once per token: one comprehension, no checks per alternative
-            alternatives = entry.get("top_logprobs") or ()
-            top = tuple([(str(alt["token"]), float(alt["logprob"])) for alt in alternatives])
             logprob = entry["logprob"]
-            if isinstance(logprob, int | float) and not isinstance(logprob, bool):
-                return cls(str(entry["token"]), float(logprob), top)
+            if type(logprob) is float:  # what a JSON parser makes of "-0.25"; else checked below
+                alternatives = entry.get("top_logprobs")
+                top = (
+                    tuple([(str(alt["token"]), float(alt["logprob"])) for alt in alternatives])
+                    if alternatives
+                    else ()
+                )
+                return cls(str(entry["token"]), logprob, top)
         except (AttributeError, KeyError, TypeError, ValueError):
             pass  # an odd shape: the careful way below
         if not isinstance(entry, dict) or not isinstance(entry.get("logprob"), int | float):
             return None
+        alternatives = entry.get("top_logprobs")
         top = tuple(
             (str(alt.get("token", "")), float(alt["logprob"]))
-            for alt in entry.get("top_logprobs") or ()
+            for alt in (alternatives if isinstance(alternatives, list) else ())
             if isinstance(alt, dict) and isinstance(alt.get("logprob"), int | float)
         )
         return cls(str(entry.get("token", "")), float(entry["logprob"]), top)

@@ -210,6 +210,49 @@ def test_logprobs_never_spell_the_key(stream: bool) -> None:
         assert all(KEY not in alt for t in tokens for alt, _ in t.top)
 
 
+ODD_LOGPROBS: list[Any] = [
+    {"content": [{"token": "a", "logprob": -0.1, "top_logprobs": 5}]},  # not a list
+    {"content": [{"token": "b", "logprob": -0.2, "top_logprobs": [5, {"token": 1, "logprob": 0}]}]},
+    {"content": [{"token": "c", "logprob": "low"}, 7, None]},
+    {"content": "nope"},
+    "nope",
+    {"content": [{"token": "d", "logprob": -1}]},  # an integer is a number too
+]
+
+
+def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
+    events = [
+        {"choices": [{"delta": {"content": t}, "logprobs": odd}]}
+        for t, odd in zip("abcdef", ODD_LOGPROBS, strict=True)
+    ]
+    body = b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": "text/event-stream", "Content-Length": str(len(body))}
+        writer.write(response_head(200, headers) + body)
+        await writer.drain()
+
+    async def main() -> list[Any]:
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), KEY)
+            try:
+                request = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
+                return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
+            finally:
+                await client.aclose()
+
+    events_seen = run(main())
+    done = events_seen[-1]
+    assert isinstance(done, ChatFinished)
+    assert done.result.content == "abcdef"
+    assert [(t.token, t.logprob, t.top) for t in done.result.logprobs] == [
+        ("a", -0.1, ()),
+        ("b", -0.2, (("1", 0.0),)),
+        ("d", -1.0, ()),
+    ]
+
+
 def test_merged_deltas_keep_their_tokens_in_order() -> None:
     a, b = (
         TokenLogprob("Hi", -0.1),
