@@ -22,7 +22,6 @@ from playground.emulator.demo import CHAT, REASONER
 from playground.emulator.demo.llm import VISION
 from playground.emulator.streams import RequestRecord
 from playground.ui.chat.logprobs_view import (
-    ADDITIVE,
     TINTS,
     LogprobsText,
     alternatives_html,
@@ -33,7 +32,7 @@ from playground.ui.chat.schema_editor import TEMPLATES, check_answer
 from playground.ui.request.code_export import CodeExportDialog
 from playground.ui.signals import first_signal
 from playground.ui.widgets.streaming_text import MARGIN
-from playground.ui.widgets.text_lines import LineProbe
+from playground.ui.widgets.text_lines import ADDITIVE, LineProbe
 from tests.ui.chat_helpers import Maker, ask
 
 

@@ -4,6 +4,7 @@ person selects and copies it as in any text view."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -21,6 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.streaming_text import MARGIN, StreamingText, wrap
+from playground.ui.widgets.text_lines import LineProbe, wrap_additive
 
 TEXT = (
     "Short answer about “cold starts”: it comes down to one idea, stated plainly. ✓ "
@@ -58,6 +60,72 @@ def test_appending_in_pieces_gives_the_lines_of_one_layout(qtbot: QtBot) -> None
     assert "".join(whole) == TEXT  # no character lost or doubled, emoji included
     assert view.line_count() > 10
     assert view.height() > view.line_count() * 10
+
+
+LATIN = (
+    " ".join(
+        [
+            "Short",
+            "answer",
+            "about",
+            "“Count",
+            "for",
+            "me,",
+            "please.”:",
+            "it",
+            "comes",
+            "down",
+            "to",
+            "one",
+            "idea,",
+            "stated",
+            "plainly.",
+            "✓",
+            "AVAV",
+            "To",
+            "café",
+            "—",
+            "well-known",
+            "→",
+            "r,",
+            "y.",
+            "12,5",
+            "€",
+        ]
+        * 40
+    )
+    + "  two spaces  and "
+    + "averyveryverylongwordwithoutanyspacethatmustbebrokenanywhere" * 3
+)
+
+
+@pytest.mark.parametrize("width", [137, 420, 900])
+def test_latin_text_is_wrapped_by_adding_up_its_characters(qtbot: QtBot, width: int) -> None:
+    # Latin, punctuation and symbols are not laid out to be wrapped (the font has no kerning, so
+    # each character is as wide anywhere): the lines fit as Qt lays them out, and each is as long
+    # as it can be, broken after a space, or inside a word longer than a line.
+    view = make(qtbot, width)
+    assert not view.font().kerning()
+    for at in range(0, len(LATIN), 97):
+        view.append(LATIN[at : at + 97])
+    lines = [*view._lines, view._tail]
+    room = view.width() - 2 * MARGIN
+    assert "".join(lines) == LATIN
+    assert lines == wrap_additive(LATIN, view._advances, room)  # in pieces as at once
+    probe = LineProbe()
+    probe.set_font(view.font())
+    broken_inside = 0
+    for line, after in pairwise(lines):
+        shown = line.rstrip(" ")  # spaces at the end hang past the edge
+        assert probe.x_of(shown, len(shown)) <= room
+        if line.endswith(" "):
+            longer = line + after.split(" ")[0]
+            assert probe.x_of(longer, len(longer)) > room  # the next word did not fit
+        else:
+            assert " " not in line
+            broken_inside += 1
+    assert len(lines) > 5
+    assert broken_inside >= (2 if width < 800 else 0)
 
 
 def test_newlines_make_paragraphs_and_a_resize_rewraps(qtbot: QtBot) -> None:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import accumulate
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from playground.core.events import TokenLogprob
 from playground.ui.widgets.streaming_text import MARGIN, StreamingText
+from playground.ui.widgets.text_lines import ADDITIVE
 
 # Probability floors and their tints, likeliest first: a sure token is left plain, a doubtful one
 # shows warmer. Translucent, so they read on the light and the dark theme alike.
@@ -27,27 +27,6 @@ TINTS: tuple[tuple[float, QColor | None], ...] = (
     (0.1, QColor(235, 80, 40, 120)),
     (0.0, QColor(220, 30, 30, 150)),
 )
-
-
-# Characters as wide wherever they stand in a font without kerning or ligatures: Latin (Latin-1
-# and Latin Extended, but the soft hyphen), punctuation (curly quotes, dashes), currency and
-# symbols (arrows, maths, dingbats such as a check mark). Not combining marks, invisible or
-# direction marks, scripts shaped in context, emoji: a line with one of those is laid out.
-ADDITIVE = re.compile(
-    "[\x20-\x7e\xa0-\xac\xae-\u02af\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\u2100-\u27bf]*"
-)
-
-
-class Advances(dict[str, float]):
-    """Each character's advance in `metrics`, measured the first time it is asked for."""
-
-    def __init__(self, metrics: QFontMetricsF) -> None:
-        super().__init__()
-        self._metrics = metrics
-
-    def __missing__(self, char: str) -> float:
-        width = self[char] = self._metrics.horizontalAdvance(char)
-        return width
 
 
 def probability(logprob: float) -> float:
@@ -80,13 +59,6 @@ class LogprobsText(StreamingText):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("logprobsText")
-        # No kerning or ligatures: a character is as wide wherever it stands, so a line of
-        # ADDITIVE text is measured by adding up its characters, not laid out for each tint.
-        font = self.font()
-        font.setKerning(False)
-        for feature in ("liga", "calt"):
-            font.setFeature(QFont.Tag(feature), 0)
-        self.setFont(font)
         self._tokens: list[TokenLogprob] = []
         self._token_starts: list[int] = []  # each token's first character in the text
         self._run_starts: list[int] = []  # runs of one tint: where each begins, and its tint
@@ -94,10 +66,6 @@ class LogprobsText(StreamingText):
         self._token_chars = 0
         self._tint_rows: dict[int, list[tuple[int, list[QRectF]]]] = {}  # finished lines'
         self._tint_width = 0.0  # the wrap width they were measured at
-
-    def _update_font(self) -> None:
-        super()._update_font()
-        self._advances = Advances(self._metrics)
 
     def clear_tokens(self) -> None:
         self.clear()
@@ -193,7 +161,7 @@ class LogprobsText(StreamingText):
         end = start + len(line)
         groups: dict[int, list[QRectF]] = {}
         x_of: Callable[[int], float]
-        if ADDITIVE.fullmatch(line):  # where each character begins: widths added up
+        if ADDITIVE.fullmatch(line):  # where each character begins: advances added up
             x_of = list(accumulate(map(self._advances.__getitem__, line), initial=0.0)).__getitem__
         else:
             x_of = partial(self._probe.x_of, line)  # the line laid out once for all its spans

@@ -40,7 +40,8 @@ from playground.ui.look import set_state
 from playground.ui.media.pane import MediaPane
 from playground.ui.widgets.fonts import monospace_font
 from playground.ui.widgets.response_body import ResponseBody
-from playground.ui.widgets.streaming_text import StreamingText, StreamingTextArea
+from playground.ui.widgets.streaming_area import StreamingTextArea
+from playground.ui.widgets.streaming_text import StreamingText
 
 LETTERS = "ABCDEF"
 # (key, caption): the figures of the strip; `Comparison.best()` names the same keys.
