@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 import struct
@@ -223,6 +224,23 @@ async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
 def response_head(status: int, headers: dict[str, str]) -> bytes:
     lines = [f"HTTP/1.1 {status} Whatever"] + [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def sse_body(events: list[Any]) -> bytes:
+    """`events` as a chat stream's body: one `data:` line each, then `[DONE]`."""
+    return b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
+
+
+def sends_body(body: bytes, content_type: str = "text/event-stream") -> Answer:
+    """A raw_server answer: `body`, with its Content-Length, whatever was asked."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+        writer.write(response_head(200, headers) + body)
+        await writer.drain()
+
+    return answer
 
 
 def reset(writer: asyncio.StreamWriter) -> None:

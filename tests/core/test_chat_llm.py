@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from pathlib import Path
@@ -20,14 +19,15 @@ from playground.core.request.attachments import expand, image_ref
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
 from tests.core.helpers import (
+    Answer,
     collect,
     fault,
     only,
     open_client,
     raw_server,
-    read_request,
-    response_head,
     run,
+    sends_body,
+    sse_body,
 )
 
 FAST = fault("delay=0")
@@ -159,6 +159,17 @@ def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
 KEY = "Zq8vLogprobKey0123456789abcdefXYZ"
 
 
+async def chat_with(answer: Answer, *, stream: bool) -> list[Any]:
+    """A chat with a bare server that answers with `answer`, using KEY: its events."""
+    async with raw_server(answer) as url:
+        client = BasetenClient(Remote.local(url), KEY)
+        try:
+            request = {"messages": [{"role": "user", "content": "hi"}], "stream": stream}
+            return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
+        finally:
+            await client.aclose()
+
+
 def logprob_echo(stream: bool) -> bytes:
     """An answer whose logprobs spell the key token by token and name it whole as an alternative."""
     half = len(KEY) // 2
@@ -182,25 +193,8 @@ def logprob_echo(stream: bool) -> bytes:
 
 @pytest.mark.parametrize("stream", [True, False])
 def test_logprobs_never_spell_the_key(stream: bool) -> None:
-    body = logprob_echo(stream)
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        kind = "text/event-stream" if stream else "application/json"
-        headers = {"Content-Type": kind, "Content-Length": str(len(body))}
-        writer.write(response_head(200, headers) + body)
-        await writer.drain()
-
-    async def main() -> list[Any]:
-        async with raw_server(answer) as url:
-            client = BasetenClient(Remote.local(url), KEY)
-            try:
-                request = {"messages": [{"role": "user", "content": "hi"}], "stream": stream}
-                return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
-            finally:
-                await client.aclose()
-
-    events = run(main())
+    kind = "text/event-stream" if stream else "application/json"
+    events = run(chat_with(sends_body(logprob_echo(stream), kind), stream=stream))
     done = events[-1]
     assert isinstance(done, ChatFinished)
     assert KEY not in done.result.content
@@ -225,25 +219,7 @@ def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
         {"choices": [{"delta": {"content": t}, "logprobs": odd}]}
         for t, odd in zip("abcdef", ODD_LOGPROBS, strict=True)
     ]
-    body = b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        headers = {"Content-Type": "text/event-stream", "Content-Length": str(len(body))}
-        writer.write(response_head(200, headers) + body)
-        await writer.drain()
-
-    async def main() -> list[Any]:
-        async with raw_server(answer) as url:
-            client = BasetenClient(Remote.local(url), KEY)
-            try:
-                request = {"messages": [{"role": "user", "content": "hi"}], "stream": True}
-                return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
-            finally:
-                await client.aclose()
-
-    events_seen = run(main())
-    done = events_seen[-1]
+    done = run(chat_with(sends_body(sse_body(events)), stream=True))[-1]
     assert isinstance(done, ChatFinished)
     assert done.result.content == "abcdef"
     assert [(t.token, t.logprob, t.top) for t in done.result.logprobs] == [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -34,9 +33,9 @@ from tests.core.helpers import (
     only,
     open_client,
     raw_server,
-    read_request,
-    response_head,
     run,
+    sends_body,
+    sse_body,
 )
 
 FAST = fault("delay=0")
@@ -213,16 +212,9 @@ def test_a_function_name_sent_in_pieces_is_joined() -> None:
     ]
     events = [{"choices": [{"index": 0, "delta": {"tool_calls": [f]}}]} for f in fragments]
     events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
-    body = b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events) + b"data: [DONE]\n\n"
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        headers = {"Content-Type": "text/event-stream", "Content-Length": str(len(body))}
-        writer.write(response_head(200, headers) + body)
-        await writer.drain()
 
     async def main() -> list[ChatEvent]:
-        async with raw_server(answer) as url:
+        async with raw_server(sends_body(sse_body(events))) as url:
             client = BasetenClient(Remote.local(url), "k")
             try:
                 base = client.openai_base(Target(demo.TOOLS))
