@@ -8,7 +8,6 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import accumulate
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
@@ -162,7 +161,7 @@ class LogprobsText(StreamingText):
         groups: dict[int, list[QRectF]] = {}
         x_of: Callable[[int], float]
         if ADDITIVE.fullmatch(line):  # where each character begins: advances added up
-            x_of = list(accumulate(map(self._advances.__getitem__, line), initial=0.0)).__getitem__
+            x_of = self._advances.offsets(line).__getitem__
         else:
             x_of = partial(self._probe.x_of, line)  # the line laid out once for all its spans
         run_starts, run_tints = self._run_starts, self._run_tints

@@ -54,6 +54,11 @@ class Advances(dict[str, float]):
         width = self[char] = self._metrics.horizontalAdvance(char)
         return width
 
+    def offsets(self, text: str) -> list[float]:
+        """Where each position in ADDITIVE `text` is: 0 before its first character, its width
+        after the last."""
+        return list(accumulate(map(self.__getitem__, text), initial=0.0))
+
 
 def without_kerning(font: QFont) -> QFont | None:
     """`font` without kerning or ligatures, where a character is as wide wherever it stands (so
@@ -71,12 +76,12 @@ def wrap_additive(text: str, advances: Advances, width: float) -> list[str]:
     """`text` (one paragraph of ADDITIVE text) in lines `width` wide, its characters' advances
     added up, not laid out (four times faster): broken after the last space that fits (spaces
     hang past the edge, as in Qt), or inside a word longer than a line."""
-    ends = list(accumulate(map(advances.__getitem__, text)))  # where each character ends
+    offsets = advances.offsets(text)
     size = len(text)
     lines: list[str] = []
-    start, left = 0, 0.0  # where the line begins, in the text and in width
+    start = 0  # where the line begins
     while True:
-        fit = bisect_right(ends, left + width, start)  # text[start:fit] fits
+        fit = bisect_right(offsets, offsets[start] + width, start + 1) - 1  # text[start:fit] fits
         if fit >= size:
             lines.append(text[start:])
             return lines
@@ -88,7 +93,7 @@ def wrap_additive(text: str, advances: Advances, width: float) -> list[str]:
         lines.append(text[start:cut])
         if cut >= size:
             return lines
-        start, left = cut, ends[cut - 1]
+        start = cut
 
 
 def has_astral(text: str) -> bool:
