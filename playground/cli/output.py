@@ -168,7 +168,11 @@ def _print_chat_event(event: object, out: Printer) -> None:
         }
         if result.logprobs:  # asked for with --logprobs
             record["logprobs"] = [
-                {"token": t.token, "logprob": t.logprob, "top": [list(alt) for alt in t.top]}
+                {
+                    "token": t.token,
+                    "logprob": t.logprob,
+                    "top": [[alt.token, alt.logprob] for alt in t.top],
+                }
                 for t in result.logprobs
             ]
         out(record)

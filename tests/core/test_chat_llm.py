@@ -14,7 +14,7 @@ from playground.core import BasetenClient, ChatDelta, ChatFinished, InvalidReque
 from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_part
 from playground.core.chat.protocol import merge_deltas
-from playground.core.events import TokenLogprob
+from playground.core.events import Alternative, TokenLogprob
 from playground.core.request.attachments import expand, image_ref
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
@@ -201,7 +201,7 @@ def test_logprobs_never_spell_the_key(stream: bool) -> None:
     shown = [t for d in only(events, ChatDelta) for t in d.logprobs]
     for tokens in (done.result.logprobs, shown):
         assert KEY not in "".join(t.token for t in tokens)
-        assert all(KEY not in alt for t in tokens for alt, _ in t.top)
+        assert all(KEY not in alt.token for t in tokens for alt in t.top)
 
 
 ODD_LOGPROBS: list[Any] = [
@@ -224,7 +224,7 @@ def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
     assert done.result.content == "abcdef"
     assert [(t.token, t.logprob, t.top) for t in done.result.logprobs] == [
         ("a", -0.1, ()),
-        ("b", -0.2, (("1", 0.0),)),
+        ("b", -0.2, (Alternative("1", 0.0),)),
         ("d", -1.0, ()),
     ]
 
@@ -232,7 +232,7 @@ def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
 def test_merged_deltas_keep_their_tokens_in_order() -> None:
     a, b = (
         TokenLogprob("Hi", -0.1),
-        TokenLogprob(" there", -0.2, ((" there", -0.2), (" you", -2.0))),
+        TokenLogprob(" there", -0.2, (Alternative(" there", -0.2), Alternative(" you", -2.0))),
     )
     merged = merge_deltas(
         [ChatDelta("Hi", "", (), (a,)), ChatDelta("", "hmm"), ChatDelta(" there", "", (), (b,))]

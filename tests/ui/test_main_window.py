@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
 from PySide6.QtGui import QGuiApplication
@@ -283,7 +283,7 @@ def test_a_20_mb_body_is_never_parsed_on_the_gui_thread(
         return loads
 
     monkeypatch.setattr(json, "loads", spy(json.loads))
-    monkeypatch.setattr(orjson, "loads", spy(orjson.loads))
+    monkeypatch.setattr(msgspec.json, "decode", spy(msgspec.json.decode))
     win = make_window(emulator)
     load(win, loop, CLASSIFIER)
     emulator.emulator.state.set_model_faults(CLASSIFIER, "huge=20000000,count=1")

@@ -13,6 +13,7 @@ import httpx
 
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import (
+    Alternative,
     BinaryChunk,
     ChatDelta,
     ChatResult,
@@ -156,7 +157,7 @@ class DeltaScrubber:
 def _masked_all(tokens: Sequence[TokenLogprob]) -> tuple[TokenLogprob, ...]:
     """Tokens whose alternatives are redacted: one search over all of them, then (only when it
     finds a key) token by token."""
-    alternatives = "\n".join([alt for token in tokens for alt, _ in token.top])
+    alternatives = "\n".join([alt.token for token in tokens for alt in token.top])
     if not REDACTOR.finds(alternatives):
         return tokens if isinstance(tokens, tuple) else tuple(tokens)
     return tuple(_masked_alternatives(token) for token in tokens)
@@ -164,9 +165,9 @@ def _masked_all(tokens: Sequence[TokenLogprob]) -> tuple[TokenLogprob, ...]:
 
 def _masked_alternatives(token: TokenLogprob) -> TokenLogprob:
     """A token whose alternatives are each redacted (one may be a whole key)."""
-    if not token.top or not REDACTOR.finds("\n".join([alt for alt, _ in token.top])):
+    if not token.top or not REDACTOR.finds("\n".join([alt.token for alt in token.top])):
         return token  # one search over them all (no key spans a line break)
-    top = tuple((REDACTOR.text(alt), logprob) for alt, logprob in token.top)
+    top = tuple(Alternative(REDACTOR.text(alt.token), alt.logprob) for alt in token.top)
     return TokenLogprob(token.token, token.logprob, top)
 
 

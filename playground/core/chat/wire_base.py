@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
+import msgspec
 
 from playground.core.chat.protocol import ChatStreamParser, merge_tool_call
 from playground.core.errors import StreamError
@@ -61,7 +61,7 @@ class TypedEventParser(ChatStreamParser):
 
     def feed(self, data: str) -> ChatDelta | Notice | None:
         try:
-            event = orjson.loads(data)
+            event = msgspec.json.decode(data)
             kind = event["type"]
         except (ValueError, TypeError, KeyError):
             self.result.malformed_events += 1

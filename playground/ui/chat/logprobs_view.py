@@ -44,9 +44,9 @@ def tint_index(logprob: float) -> int:
 def alternatives_html(token: TokenLogprob) -> str:
     """The hover text: the token and its probability, then its alternatives."""
     rows = [f"<b>{html.escape(repr(token.token))}</b> {probability(token.logprob):.1%}"]
-    for text, logprob in token.top:
-        if text != token.token:
-            rows.append(f"{html.escape(repr(text))} {probability(logprob):.1%}")
+    for alt in token.top:
+        if alt.token != token.token:
+            rows.append(f"{html.escape(repr(alt.token))} {probability(alt.logprob):.1%}")
     return "<br>".join(rows)
 
 
