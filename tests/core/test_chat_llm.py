@@ -14,7 +14,8 @@ from playground.core import BasetenClient, ChatDelta, ChatFinished, InvalidReque
 from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_part
 from playground.core.chat.protocol import merge_deltas
-from playground.core.events import Alternative, TokenLogprob
+from playground.core.errors import StreamError
+from playground.core.events import Alternative, Notice, TokenLogprob
 from playground.core.request.attachments import expand, image_ref
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
@@ -227,6 +228,62 @@ def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
         ("b", -0.2, (Alternative("1", 0.0),)),
         ("d", -1.0, ()),
     ]
+
+
+ODD_DELTAS: list[Any] = [
+    {"content": 5},
+    {"reasoning_content": ["thinking"]},
+    {"tool_calls": [5]},
+    {"tool_calls": {"index": 0}},
+    {"tool_calls": [{"index": 0, "function": "f"}]},
+    {"tool_calls": [{"index": 0, "id": 7, "function": {"name": "f"}}]},
+    {"tool_calls": [{"index": 0, "function": {"name": "f", "arguments": {"x": 1}}}]},
+]
+
+
+def test_deltas_of_odd_shapes_are_skipped_with_a_notice() -> None:
+    events = [{"id": 5, "choices": [{"delta": {"content": "a"}}]}]
+    events += [{"choices": [{"delta": odd}]} for odd in ODD_DELTAS]
+    events += [{"choices": [{"delta": {"content": "b"}, "finish_reason": ["stop"]}]}]
+    events += [{"choices": [{"delta": {"content": "c"}, "finish_reason": "stop"}]}]
+    answer = run(chat_with(sends_body(sse_body(events)), stream=True))
+    done = answer[-1]
+    assert isinstance(done, ChatFinished)
+    assert done.result.content == "ac"
+    assert done.result.tool_calls == []
+    assert done.result.finish_reason == "stop"
+    assert done.result.id is None  # not a string: not an id
+    notices = only(answer, Notice)
+    assert len(notices) == done.result.malformed_events == len(ODD_DELTAS) + 1
+    assert all("unexpected shape" in n.message for n in notices)
+
+
+def test_a_whole_answer_of_odd_shapes_keeps_what_makes_sense() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    odd_calls = [5, {"function": "f"}, {"id": 7, "function": {"name": "g"}}]
+    answer = {
+        "id": 5,
+        "model": ["m"],
+        "choices": [
+            {"message": {"content": "a", "tool_calls": [*odd_calls, call]}, "finish_reason": 1}
+        ],
+    }
+    body = json.dumps(answer).encode()
+    done = run(chat_with(sends_body(body, "application/json"), stream=False))[-1]
+    assert isinstance(done, ChatFinished)
+    assert done.result.content == "a"
+    assert [(c.id, c.name, c.arguments) for c in done.result.tool_calls] == [("c1", "f", "{}")]
+    assert (done.result.id, done.result.model, done.result.finish_reason) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"choices": [{"message": {"content": 5}}]}, {"choices": [{"message": {"reasoning": [1]}}]}],
+)
+def test_a_whole_answer_whose_message_is_not_text_is_an_error(answer: dict[str, Any]) -> None:
+    body = json.dumps(answer).encode()
+    with pytest.raises(StreamError, match="message is not text"):
+        run(chat_with(sends_body(body, "application/json"), stream=False))
 
 
 def test_merged_deltas_keep_their_tokens_in_order() -> None:

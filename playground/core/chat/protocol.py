@@ -128,6 +128,27 @@ _CHUNK = msgspec.json.Decoder(_Chunk)
 _NO_DELTA = _Delta()
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _is_fragment(call: Any) -> bool:
+    """A streamed tool-call fragment `merge_tool_call` can take: an object whose id, type and
+    function's name and arguments, where given, are text."""
+    if not isinstance(call, dict):
+        return False
+    function = call.get("function") or {}
+    return isinstance(function, dict) and all(
+        isinstance(value or "", str)
+        for value in (
+            call.get("id"),
+            call.get("type"),
+            function.get("name"),
+            function.get("arguments"),
+        )
+    )
+
+
 class ChatStreamParser:
     """Feeds on SSE `data:` payloads and assembles one assistant message.
 
@@ -162,18 +183,22 @@ class ChatStreamParser:
             self.result.usage = chunk.usage
         choice = chunk.choices[0]
         delta = choice.delta or _NO_DELTA
+        calls = delta.tool_calls or ()
+        if calls and not all(map(_is_fragment, calls)):
+            return self._odd(data)
         return self._take(
             chunk.id,
             chunk.model,
             choice.finish_reason,
             delta.content or "",
             delta.reasoning_content or delta.reasoning or "",
-            delta.tool_calls or (),
+            calls,
             (choice.logprobs.content or ()) if choice.logprobs is not None else (),
         )
 
     def _feed_loosely(self, data: str) -> ChatDelta | Notice | None:
-        """A chunk as plain JSON: one the typed decoding refused, read field by field."""
+        """A chunk as plain JSON: one the typed decoding refused, read field by field. Text of
+        another type, or a tool call that is not one, skips the event with a notice."""
         try:
             chunk = msgspec.json.decode(data)
             choices = chunk.get("choices")
@@ -193,12 +218,25 @@ class ChatStreamParser:
             calls = delta.get("tool_calls") or ()
             logprobs = choice.get("logprobs")
         except (AttributeError, IndexError, KeyError, TypeError):
-            self.result.malformed_events += 1
-            return Notice(f"Skipped an event of an unexpected shape: {data[:120]}")
-        tokens = token_logprobs(logprobs) if logprobs else ()
+            return self._odd(data)
+        texts = (content, reasoning, finish or "")
+        if not all(isinstance(text, str) for text in texts) or not (
+            isinstance(calls, list | tuple) and all(map(_is_fragment, calls))
+        ):
+            return self._odd(data)
         return self._take(
-            chunk.get("id"), chunk.get("model"), finish, content, reasoning, calls, tokens
+            _text(chunk.get("id")),
+            _text(chunk.get("model")),
+            finish,
+            content,
+            reasoning,
+            calls,
+            token_logprobs(logprobs) if logprobs else (),
         )
+
+    def _odd(self, data: str) -> Notice:
+        self.result.malformed_events += 1
+        return Notice(f"Skipped an event of an unexpected shape: {data[:120]}")
 
     def _take(
         self,
@@ -294,28 +332,35 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
         raise StreamError("The server sent a chat completion that is not an object")
     if "error" in payload and not payload.get("choices"):
         raise StreamError(f"The server reported an error: {_error_text(payload['error'])}")
-    choices = payload.get("choices") or [{}]
-    choice = choices[0] if isinstance(choices[0], dict) else {}
-    message = choice.get("message") or {}
+    choices = payload.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    choice = first if isinstance(first, dict) else {}
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    content = message.get("content") or ""
+    reasoning = message.get("reasoning_content") or message.get("reasoning") or ""
+    if not (isinstance(content, str) and isinstance(reasoning, str)):
+        raise StreamError("The server sent a chat completion whose message is not text")
+    calls = message.get("tool_calls")
+    calls = [c for c in calls if _is_fragment(c)] if isinstance(calls, list) else []
     result = ChatResult(
-        content=message.get("content") or "",
-        reasoning=message.get("reasoning_content") or message.get("reasoning") or "",
+        content=content,
+        reasoning=reasoning,
         tool_calls=[
             ToolCall(
                 i,
-                c.get("id", ""),
-                (c.get("function") or {}).get("name", ""),
-                (c.get("function") or {}).get("arguments", ""),
-                c.get("type", "function"),
+                c.get("id") or "",
+                (c.get("function") or {}).get("name") or "",
+                (c.get("function") or {}).get("arguments") or "",
+                c.get("type") or "function",
             )
-            for i, c in enumerate(message.get("tool_calls") or [])
-            if isinstance(c, dict)
+            for i, c in enumerate(calls)
         ],
-        finish_reason=choice.get("finish_reason"),
+        finish_reason=_text(choice.get("finish_reason")),
         logprobs=list(token_logprobs(choice.get("logprobs"))),
         usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
-        model=payload.get("model"),
-        id=payload.get("id"),
+        model=_text(payload.get("model")),
+        id=_text(payload.get("id")),
         saw_done=True,
     )
     usage = result.usage or {}
