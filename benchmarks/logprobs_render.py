@@ -6,9 +6,10 @@ stops at the first paint that shows the whole answer (chat_render.py's PaintWatc
 watching the tinted view). The figure is the ratio of medians (on over off). Target: <= 1.5.
 
 The stream itself is not the same size: with logprobs (top 3) the server sends ~2.5 times the
-bytes and takes longer to write them. So a bare httpx-sse consumer reads both streams too, in the
-same run: `stream_ratio` is its on/off ratio (what no window can beat), and `ratio_beyond_stream`
-the pane's ratio over it (what showing the tints and alternatives adds).
+bytes and takes longer to write them. So a bare httpx-sse consumer (json.loads on each event)
+reads both streams too, in the same run: `stream_ratio` is its on/off ratio (what the bigger
+stream costs a plain script), and `ratio_beyond_stream` the pane's ratio over it (below 1 when
+the app reads the bigger events faster than that script does).
 
     python benchmarks/logprobs_render.py [--tokens 5000] [--runs 5]
 """
