@@ -15,7 +15,8 @@ from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_part
 from playground.core.chat.protocol import merge_deltas
 from playground.core.errors import StreamError
-from playground.core.events import Alternative, Notice, TokenLogprob
+from playground.core.events import Notice
+from playground.core.logprobs import Alternative, TokenLogprob
 from playground.core.request.attachments import expand, image_ref
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG

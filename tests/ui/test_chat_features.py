@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QToolTip
 from pytestqt.qtbot import QtBot
 
 from playground.core import Remote
-from playground.core.events import TokenLogprob
+from playground.core.logprobs import TokenLogprob
 from playground.core.request.spec import RequestSpec
 from playground.emulator import EmulatorServer
 from playground.emulator.demo import CHAT, REASONER

@@ -13,7 +13,6 @@ import httpx
 
 from playground.core.errors import ApiError, PlaygroundError
 from playground.core.events import (
-    Alternative,
     BinaryChunk,
     ChatDelta,
     ChatResult,
@@ -22,9 +21,9 @@ from playground.core.events import (
     PredictEvent,
     SseEvent,
     TextChunk,
-    TokenLogprob,
     ToolCall,
 )
+from playground.core.logprobs import Alternative, TokenLogprob
 from playground.core.secrets import REDACTOR
 
 PIECE = 256 * 1024  # a big body is masked in pieces this size as it arrives

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from playground.core.chat.parts import join_content, split_content
 from playground.core.chat.protocol import merge_tool_call, tool_calls_from
 from playground.core.errors import InvalidRequest
-from playground.core.events import ChatDelta, ChatResult, TokenLogprob, ToolCall
+from playground.core.events import ChatDelta, ChatResult, ToolCall
+from playground.core.logprobs import TokenLogprob
 from playground.core.metrics import Metrics
 
 Role = Literal["user", "assistant", "tool"]

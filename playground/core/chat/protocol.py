@@ -13,11 +13,10 @@ from playground.core.events import (
     ChatDelta,
     ChatResult,
     Notice,
-    TokenLogprobs,
     ToolCall,
-    token_logprobs,
 )
 from playground.core.jsontext import parse_json
+from playground.core.logprobs import TokenLogprobs, token_logprobs
 from playground.core.metrics import Clock, Metrics
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from playground.core.events import TokenLogprob
+from playground.core.logprobs import TokenLogprob
 from playground.ui.widgets.streaming_text import MARGIN, StreamingText
 from playground.ui.widgets.text_lines import ADDITIVE
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from playground.core.chat.conversation import Turn
-from playground.core.events import ChatDelta, TokenLogprob
+from playground.core.events import ChatDelta
+from playground.core.logprobs import TokenLogprob
 from playground.core.metrics import Metrics
 from playground.core.text import human_time
 from playground.ui import theme
