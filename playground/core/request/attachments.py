@@ -11,7 +11,6 @@ preset never keeps the bytes, a suite handed to its worker keeps pasted ones as 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import mimetypes
@@ -247,6 +246,8 @@ async def expand_async(body: Any) -> Any:
     event loop (nor the window's)."""
     if next(_walk(body, orphans=True), None) is None:
         return body
+    import asyncio  # here: the window imports this module before its first paint, asyncio after
+
     return await asyncio.to_thread(expand, body)
 
 
