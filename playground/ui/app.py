@@ -130,6 +130,7 @@ def run_app(
     app.processEvents()  # the first paint, before the network stack is even imported
     set_icon(app)  # the desktop takes a window's icon whenever it comes
     set_stylesheet(app)  # what it styles is not on screen yet (look.py)
+    app.processEvents()  # keys typed at the first paint, before asyncio takes ~20 ms to import
     # Screenshots leave the user's history alone, as they do the window state.
     scratch = Path(tempfile.mkdtemp(prefix="playground-")) if settings is None else None
     try:
