@@ -10,8 +10,10 @@ import pytest
 
 from playground.core import (
     ApiError,
+    BasetenClient,
     ChatDelta,
     ChatFinished,
+    Remote,
     ResponseStarted,
     StreamError,
     TruncatedStream,
@@ -21,7 +23,17 @@ from playground.core.events import ChatEvent, Notice, ToolCall
 from playground.core.request.api_bodies import Api, to_messages, to_responses
 from playground.core.secrets import REDACTOR
 from playground.emulator import EmulatorServer, demo
-from tests.core.helpers import collect, collect_until_error, fault, only, open_client, run
+from tests.core.helpers import (
+    Answer,
+    collect,
+    collect_until_error,
+    fault,
+    only,
+    open_client,
+    raw_server,
+    run,
+    sends_body,
+)
 
 FAST = fault("delay=0")
 APIS: tuple[Api, ...] = ("chat", "responses", "messages")
@@ -266,3 +278,89 @@ def test_only_model_apis_take_the_responses_and_messages_apis() -> None:
     assert RequestSpec("chat", None, body_, model_api="some/llm", api="messages").api == "messages"
     with pytest.raises(ValueError, match="served by Model APIs only"):
         RequestSpec("chat", Target(demo.CHAT), body_, api="responses")
+
+
+def from_bare_server(answer: Answer, api: Api, *, stream: bool) -> list[ChatEvent]:
+    """A chat in `api`'s format with a bare server that answers with `answer`: its events."""
+
+    async def main() -> list[ChatEvent]:
+        async with raw_server(answer) as url:
+            client = BasetenClient(Remote.local(url), "Zq8vWiresKey0123456789abcdef")
+            try:
+                chat = body("playground/demo-chat", stream=stream)
+                return await collect(client.chat(client.openai_base(None), chat, api=api))
+            finally:
+                await client.aclose()
+
+    return run(main())
+
+
+def typed_events(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events)
+
+
+ODD_STREAMS: dict[Api, list[dict[str, Any]]] = {
+    "responses": [
+        {"type": "response.created", "response": {"id": 5, "model": ["m"]}},
+        {"type": "response.output_text.delta", "delta": "a"},
+        {"type": "response.output_text.delta", "delta": 5},  # odd
+        {"type": "response.reasoning_text.delta", "delta": ["thinking"]},  # odd
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {"type": "function_call", "call_id": "c1", "name": 7},  # odd
+        },
+        {"type": "response.output_text.delta", "delta": "b"},
+        {"type": "response.completed", "response": {"status": "completed"}},
+    ],
+    "messages": [
+        {"type": "message_start", "message": {"id": ["x"], "model": 5}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "a"}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": 5}},
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "thinking_delta", "thinking": {}},
+        },
+        {
+            "type": "content_block_start",
+            "index": 1,
+            "content_block": {"type": "tool_use", "id": "t1", "name": {"n": 1}},  # odd
+        },
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "b"}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}},
+        {"type": "message_stop"},
+    ],
+}
+
+
+@pytest.mark.parametrize("api", ["responses", "messages"])
+def test_stream_events_of_odd_shapes_are_skipped_with_a_notice(api: Api) -> None:
+    events = from_bare_server(sends_body(typed_events(ODD_STREAMS[api])), api, stream=True)
+    done = finished(events)
+    assert done.result.content == "ab"
+    assert (done.result.reasoning, done.result.tool_calls) == ("", [])
+    assert (done.result.id, done.result.model) == (None, None)  # not text: not an id or a name
+    notices = only(events, Notice)
+    assert len(notices) == done.result.malformed_events == 3
+    assert all("unexpected shape" in n.message for n in notices)
+
+
+ODD_ANSWERS: list[tuple[Api, dict[str, Any]]] = [
+    (
+        "responses",
+        {"output": [{"type": "message", "content": [{"type": "output_text", "text": 5}]}]},
+    ),
+    ("responses", {"output": [{"type": "message", "content": [7]}]}),
+    ("messages", {"content": [{"type": "text", "text": ["a"]}]}),
+    ("messages", {"content": [{"type": "thinking", "thinking": 5}]}),
+]
+
+
+@pytest.mark.parametrize(("api", "answer"), ODD_ANSWERS)
+def test_a_whole_answer_of_an_odd_shape_is_an_error_in_words(
+    api: Api, answer: dict[str, Any]
+) -> None:
+    reply = sends_body(json.dumps(answer).encode(), "application/json")
+    with pytest.raises(StreamError, match="an answer of an unexpected shape"):
+        from_bare_server(reply, api, stream=False)

@@ -32,7 +32,7 @@ from playground.core.api.transport import (
 from playground.core.api.wires import WIRES
 from playground.core.audio import AudioMeter
 from playground.core.chat.protocol import prepare_chat_body
-from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut
+from playground.core.errors import InvalidRequest, PlaygroundError, StreamCut, StreamError
 from playground.core.events import (
     ChatDelta,
     ChatEvent,
@@ -341,7 +341,13 @@ class BasetenClient:
                         metrics.total_s = clock.now()
                         if capped.is_cut:
                             raise capped.error(metrics.bytes, metrics)
-                        result = scrub_result(wire.result_from_json(raw, metrics))
+                        try:
+                            result = scrub_result(wire.result_from_json(raw, metrics))
+                        except (AttributeError, IndexError, KeyError, TypeError) as exc:
+                            # a field of another type where the wire's parser read one in trust
+                            raise StreamError(
+                                "The server sent an answer of an unexpected shape"
+                            ) from exc
                         if result.content or result.reasoning:
                             yield ChatDelta(
                                 result.content, result.reasoning, (), tuple(result.logprobs)

@@ -30,7 +30,7 @@ def prepare_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _error_text(error: Any) -> str:
+def _errortext_or_none(error: Any) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error.get("detail") or json.dumps(error))
     return str(error)
@@ -127,11 +127,12 @@ _CHUNK = msgspec.json.Decoder(_Chunk)
 _NO_DELTA = _Delta()
 
 
-def _text(value: Any) -> str | None:
+def text_or_none(value: Any) -> str | None:
+    """A server's id or name when it is text; None for anything else."""
     return value if isinstance(value, str) else None
 
 
-def _is_fragment(call: Any) -> bool:
+def is_fragment(call: Any) -> bool:
     """A streamed tool-call fragment `merge_tool_call` can take: an object whose id, type and
     function's name and arguments, where given, are text."""
     if not isinstance(call, dict):
@@ -183,7 +184,7 @@ class ChatStreamParser:
         choice = chunk.choices[0]
         delta = choice.delta or _NO_DELTA
         calls = delta.tool_calls or ()
-        if calls and not all(map(_is_fragment, calls)):
+        if calls and not all(map(is_fragment, calls)):
             return self._odd(data)
         return self._take(
             chunk.id,
@@ -220,12 +221,12 @@ class ChatStreamParser:
             return self._odd(data)
         texts = (content, reasoning, finish or "")
         if not all(isinstance(text, str) for text in texts) or not (
-            isinstance(calls, list | tuple) and all(map(_is_fragment, calls))
+            isinstance(calls, list | tuple) and all(map(is_fragment, calls))
         ):
             return self._odd(data)
         return self._take(
-            _text(chunk.get("id")),
-            _text(chunk.get("model")),
+            text_or_none(chunk.get("id")),
+            text_or_none(chunk.get("model")),
             finish,
             content,
             reasoning,
@@ -279,7 +280,7 @@ class ChatStreamParser:
         if "error" in chunk:
             self._sync()
             raise StreamError(
-                f"The server reported an error mid-stream: {_error_text(chunk['error'])}",
+                f"The server reported an error mid-stream: {_errortext_or_none(chunk['error'])}",
                 self.result,
             )
         if isinstance(chunk.get("usage"), dict):
@@ -330,7 +331,7 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
     if not isinstance(payload, dict):
         raise StreamError("The server sent a chat completion that is not an object")
     if "error" in payload and not payload.get("choices"):
-        raise StreamError(f"The server reported an error: {_error_text(payload['error'])}")
+        raise StreamError(f"The server reported an error: {_errortext_or_none(payload['error'])}")
     choices = payload.get("choices")
     first = choices[0] if isinstance(choices, list) and choices else None
     choice = first if isinstance(first, dict) else {}
@@ -341,7 +342,7 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
     if not (isinstance(content, str) and isinstance(reasoning, str)):
         raise StreamError("The server sent a chat completion whose message is not text")
     calls = message.get("tool_calls")
-    calls = [c for c in calls if _is_fragment(c)] if isinstance(calls, list) else []
+    calls = [c for c in calls if is_fragment(c)] if isinstance(calls, list) else []
     result = ChatResult(
         content=content,
         reasoning=reasoning,
@@ -355,11 +356,11 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
             )
             for i, c in enumerate(calls)
         ],
-        finish_reason=_text(choice.get("finish_reason")),
+        finish_reason=text_or_none(choice.get("finish_reason")),
         logprobs=list(token_logprobs(choice.get("logprobs"))),
         usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
-        model=_text(payload.get("model")),
-        id=_text(payload.get("id")),
+        model=text_or_none(payload.get("model")),
+        id=text_or_none(payload.get("id")),
         saw_done=True,
     )
     usage = result.usage or {}

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from playground.core.chat.protocol import ChatStreamParser, merge_tool_call
+from playground.core.chat.protocol import ChatStreamParser, is_fragment, merge_tool_call
 from playground.core.errors import StreamError
 from playground.core.events import ChatDelta, Notice
 from playground.core.metrics import Metrics
@@ -78,6 +78,10 @@ class TypedEventParser(ChatStreamParser):
     def delta(
         self, content: str = "", reasoning: str = "", calls: tuple[dict[str, Any], ...] = ()
     ) -> ChatDelta | None:
+        if not (isinstance(content, str) and isinstance(reasoning, str)):
+            raise TypeError("text that is not text")  # feed: the event's unexpected-shape notice
+        if not all(map(is_fragment, calls)):
+            raise TypeError("a tool call that is not one")
         if not (content or reasoning or calls):
             return None
         if self.metrics.first_token_s is None:

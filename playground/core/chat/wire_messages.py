@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from playground.core.chat.protocol import text_or_none
 from playground.core.chat.wire_base import TypedEventParser, call_fragment, chat_usage, read_usage
 from playground.core.errors import StreamError
 from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall
@@ -62,8 +63,8 @@ class MessagesStreamParser(TypedEventParser):
             )
         if kind == "message_start":
             message = event["message"]
-            self.result.id = message.get("id")
-            self.result.model = message.get("model")
+            self.result.id = text_or_none(message.get("id"))
+            self.result.model = text_or_none(message.get("model"))
             self._input_tokens = (message.get("usage") or {}).get("input_tokens")
         elif kind == "message_delta":
             self.result.finish_reason = _finish(event["delta"].get("stop_reason"))
@@ -110,8 +111,8 @@ def messages_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
         tool_calls=calls,
         finish_reason=_finish(payload.get("stop_reason")),
         usage=chat_usage(usage.get("input_tokens"), usage.get("output_tokens")) or None,
-        model=payload.get("model"),
-        id=payload.get("id"),
+        model=text_or_none(payload.get("model")),
+        id=text_or_none(payload.get("id")),
         saw_done=True,
     )
     read_usage(metrics, result.usage)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playground.core.chat.protocol import text_or_none
 from playground.core.chat.wire_base import TypedEventParser, call_fragment, chat_usage, read_usage
 from playground.core.errors import StreamError
 from playground.core.events import ChatDelta, ChatResult, Notice, ToolCall
@@ -59,8 +60,8 @@ class ResponsesStreamParser(TypedEventParser):
             index = self._call_index[event["output_index"]]
             return self.delta(calls=(call_fragment(index, arguments=event["delta"]),))
         if kind in ("response.created", "response.in_progress"):
-            self.result.id = event["response"].get("id")
-            self.result.model = event["response"].get("model")
+            self.result.id = text_or_none(event["response"].get("id"))
+            self.result.model = text_or_none(event["response"].get("model"))
         elif kind in ("response.completed", "response.incomplete"):
             response = event["response"]
             self.result.usage = _usage(response.get("usage")) or self.result.usage
@@ -111,8 +112,8 @@ def responses_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
         tool_calls=calls,
         finish_reason=_finish(payload, bool(calls)),
         usage=_usage(payload.get("usage")),
-        model=payload.get("model"),
-        id=payload.get("id"),
+        model=text_or_none(payload.get("model")),
+        id=text_or_none(payload.get("id")),
         saw_done=True,
     )
     read_usage(metrics, result.usage)
