@@ -17,6 +17,7 @@ import httpx
 from playground.core import BasetenClient, Remote, RetryPolicy, Timeouts
 from playground.core.api.transport import Transport
 from playground.core.events import Finished, ResponseStarted
+from playground.core.request.api_bodies import Api
 from playground.emulator import EmulatorServer
 from playground.emulator.streams import RequestRecord
 
@@ -272,3 +273,19 @@ class FullListener:
     def __exit__(self, *exc: object) -> None:
         for sock in [*self._fillers, self._listener]:
             sock.close()
+
+
+async def chat_with(answer: Answer, *, key: str, stream: bool, api: Api = "chat") -> list[Any]:
+    """A chat in `api`'s format with a bare server that answers with `answer`, sent with `key`:
+    its events."""
+    async with raw_server(answer) as url:
+        client = BasetenClient(Remote.local(url), key)
+        try:
+            request = {
+                "model": "playground/demo-chat",
+                "messages": [{"role": "user", "content": "hi"}],
+                "stream": stream,
+            }
+            return await collect(client.chat(client.openai_base(None), request, api=api))
+        finally:
+            await client.aclose()

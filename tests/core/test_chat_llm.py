@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from playground.core import BasetenClient, ChatDelta, ChatFinished, InvalidRequest, Remote, Target
+from playground.core import ChatDelta, ChatFinished, InvalidRequest, Target
 from playground.core.chat.conversation import ChatParams, Conversation
 from playground.core.chat.parts import image_part
 from playground.core.chat.protocol import merge_deltas
@@ -21,12 +21,11 @@ from playground.core.request.attachments import expand, image_ref
 from playground.emulator import EmulatorServer, demo
 from playground.emulator.demo.llm import RED_PNG
 from tests.core.helpers import (
-    Answer,
+    chat_with,
     collect,
     fault,
     only,
     open_client,
-    raw_server,
     run,
     sends_body,
     sse_body,
@@ -161,17 +160,6 @@ def test_a_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:
 KEY = "Zq8vLogprobKey0123456789abcdefXYZ"
 
 
-async def chat_with(answer: Answer, *, stream: bool) -> list[Any]:
-    """A chat with a bare server that answers with `answer`, using KEY: its events."""
-    async with raw_server(answer) as url:
-        client = BasetenClient(Remote.local(url), KEY)
-        try:
-            request = {"messages": [{"role": "user", "content": "hi"}], "stream": stream}
-            return await collect(client.chat(client.openai_base(Target(demo.CHAT)), request))
-        finally:
-            await client.aclose()
-
-
 def logprob_echo(stream: bool) -> bytes:
     """An answer whose logprobs spell the key token by token and name it whole as an alternative."""
     half = len(KEY) // 2
@@ -196,7 +184,7 @@ def logprob_echo(stream: bool) -> bytes:
 @pytest.mark.parametrize("stream", [True, False])
 def test_logprobs_never_spell_the_key(stream: bool) -> None:
     kind = "text/event-stream" if stream else "application/json"
-    events = run(chat_with(sends_body(logprob_echo(stream), kind), stream=stream))
+    events = run(chat_with(sends_body(logprob_echo(stream), kind), key=KEY, stream=stream))
     done = events[-1]
     assert isinstance(done, ChatFinished)
     assert KEY not in done.result.content
@@ -221,7 +209,7 @@ def test_logprobs_of_odd_shapes_never_break_the_stream() -> None:
         {"choices": [{"delta": {"content": t}, "logprobs": odd}]}
         for t, odd in zip("abcdef", ODD_LOGPROBS, strict=True)
     ]
-    done = run(chat_with(sends_body(sse_body(events)), stream=True))[-1]
+    done = run(chat_with(sends_body(sse_body(events)), key=KEY, stream=True))[-1]
     assert isinstance(done, ChatFinished)
     assert done.result.content == "abcdef"
     assert [(t.token, t.logprob, t.top) for t in done.result.logprobs] == [
@@ -247,7 +235,7 @@ def test_deltas_of_odd_shapes_are_skipped_with_a_notice() -> None:
     events += [{"choices": [{"delta": odd}]} for odd in ODD_DELTAS]
     events += [{"choices": [{"delta": {"content": "b"}, "finish_reason": ["stop"]}]}]
     events += [{"choices": [{"delta": {"content": "c"}, "finish_reason": "stop"}]}]
-    answer = run(chat_with(sends_body(sse_body(events)), stream=True))
+    answer = run(chat_with(sends_body(sse_body(events)), key=KEY, stream=True))
     done = answer[-1]
     assert isinstance(done, ChatFinished)
     assert done.result.content == "ac"
@@ -270,7 +258,7 @@ def test_a_whole_answer_of_odd_shapes_keeps_what_makes_sense() -> None:
         ],
     }
     body = json.dumps(answer).encode()
-    done = run(chat_with(sends_body(body, "application/json"), stream=False))[-1]
+    done = run(chat_with(sends_body(body, "application/json"), key=KEY, stream=False))[-1]
     assert isinstance(done, ChatFinished)
     assert done.result.content == "a"
     assert [(c.id, c.name, c.arguments) for c in done.result.tool_calls] == [("c1", "f", "{}")]
@@ -284,7 +272,7 @@ def test_a_whole_answer_of_odd_shapes_keeps_what_makes_sense() -> None:
 def test_a_whole_answer_whose_message_is_not_text_is_an_error(answer: dict[str, Any]) -> None:
     body = json.dumps(answer).encode()
     with pytest.raises(StreamError, match="message is not text"):
-        run(chat_with(sends_body(body, "application/json"), stream=False))
+        run(chat_with(sends_body(body, "application/json"), key=KEY, stream=False))
 
 
 def test_merged_deltas_keep_their_tokens_in_order() -> None:

@@ -10,10 +10,8 @@ import pytest
 
 from playground.core import (
     ApiError,
-    BasetenClient,
     ChatDelta,
     ChatFinished,
-    Remote,
     ResponseStarted,
     StreamError,
     TruncatedStream,
@@ -24,18 +22,18 @@ from playground.core.request.api_bodies import Api, to_messages, to_responses
 from playground.core.secrets import REDACTOR
 from playground.emulator import EmulatorServer, demo
 from tests.core.helpers import (
-    Answer,
+    chat_with,
     collect,
     collect_until_error,
     fault,
     only,
     open_client,
-    raw_server,
     run,
     sends_body,
 )
 
 FAST = fault("delay=0")
+KEY = "Zq8vWiresKey0123456789abcdef"
 APIS: tuple[Api, ...] = ("chat", "responses", "messages")
 
 
@@ -280,21 +278,6 @@ def test_only_model_apis_take_the_responses_and_messages_apis() -> None:
         RequestSpec("chat", Target(demo.CHAT), body_, api="responses")
 
 
-def from_bare_server(answer: Answer, api: Api, *, stream: bool) -> list[ChatEvent]:
-    """A chat in `api`'s format with a bare server that answers with `answer`: its events."""
-
-    async def main() -> list[ChatEvent]:
-        async with raw_server(answer) as url:
-            client = BasetenClient(Remote.local(url), "Zq8vWiresKey0123456789abcdef")
-            try:
-                chat = body("playground/demo-chat", stream=stream)
-                return await collect(client.chat(client.openai_base(None), chat, api=api))
-            finally:
-                await client.aclose()
-
-    return run(main())
-
-
 def typed_events(events: list[dict[str, Any]]) -> bytes:
     return b"".join(b"data: %s\n\n" % json.dumps(e).encode() for e in events)
 
@@ -336,7 +319,9 @@ ODD_STREAMS: dict[Api, list[dict[str, Any]]] = {
 
 @pytest.mark.parametrize("api", ["responses", "messages"])
 def test_stream_events_of_odd_shapes_are_skipped_with_a_notice(api: Api) -> None:
-    events = from_bare_server(sends_body(typed_events(ODD_STREAMS[api])), api, stream=True)
+    events = run(
+        chat_with(sends_body(typed_events(ODD_STREAMS[api])), key=KEY, stream=True, api=api)
+    )
     done = finished(events)
     assert done.result.content == "ab"
     assert (done.result.reasoning, done.result.tool_calls) == ("", [])
@@ -363,4 +348,4 @@ def test_a_whole_answer_of_an_odd_shape_is_an_error_in_words(
 ) -> None:
     reply = sends_body(json.dumps(answer).encode(), "application/json")
     with pytest.raises(StreamError, match="an answer of an unexpected shape"):
-        from_bare_server(reply, api, stream=False)
+        run(chat_with(reply, key=KEY, stream=False, api=api))
