@@ -30,7 +30,7 @@ def prepare_chat_body(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _errortext_or_none(error: Any) -> str:
+def _error_text(error: Any) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error.get("detail") or json.dumps(error))
     return str(error)
@@ -280,7 +280,7 @@ class ChatStreamParser:
         if "error" in chunk:
             self._sync()
             raise StreamError(
-                f"The server reported an error mid-stream: {_errortext_or_none(chunk['error'])}",
+                f"The server reported an error mid-stream: {_error_text(chunk['error'])}",
                 self.result,
             )
         if isinstance(chunk.get("usage"), dict):
@@ -331,7 +331,7 @@ def chat_result_from_json(raw: bytes, metrics: Metrics) -> ChatResult:
     if not isinstance(payload, dict):
         raise StreamError("The server sent a chat completion that is not an object")
     if "error" in payload and not payload.get("choices"):
-        raise StreamError(f"The server reported an error: {_errortext_or_none(payload['error'])}")
+        raise StreamError(f"The server reported an error: {_error_text(payload['error'])}")
     choices = payload.get("choices")
     first = choices[0] if isinstance(choices, list) and choices else None
     choice = first if isinstance(first, dict) else {}
