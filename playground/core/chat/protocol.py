@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -254,6 +255,16 @@ class ChatStreamParser:
             self.result.model = model
         if finish:
             self.result.finish_reason = finish
+        return self.delta(content, reasoning, calls, tokens)
+
+    def delta(
+        self,
+        content: str = "",
+        reasoning: str = "",
+        calls: Sequence[dict[str, Any]] = (),
+        tokens: TokenLogprobs = (),
+    ) -> ChatDelta | None:
+        """Text, tool-call fragments and tokens into the answer; the delta to show, if any."""
         if not (content or reasoning or calls):
             return None
         if self.metrics.first_token_s is None:
@@ -263,14 +274,13 @@ class ChatStreamParser:
             self._content.append(content)
         if reasoning:
             self._reasoning.append(reasoning)
-        if calls:
-            for call in calls:
-                merge_tool_call(self._calls, call)
-            calls = tuple(calls)
+        fragments = tuple(calls) if calls else ()
+        for call in fragments:
+            merge_tool_call(self._calls, call)
         if tokens:  # off by default: the usual token pays one test, nothing more
             self._logprobs.extend(tokens)
-            return ChatDelta(content, reasoning, calls, tokens)
-        return ChatDelta(content, reasoning, calls)
+            return ChatDelta(content, reasoning, fragments, tokens)
+        return ChatDelta(content, reasoning, fragments)
 
     def _no_choices(self, chunk: Any) -> Notice | None:
         """A chunk without choices: usage only, an in-band error, or something odd."""

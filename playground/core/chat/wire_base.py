@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
-from playground.core.chat.protocol import ChatStreamParser, is_fragment, merge_tool_call
+from playground.core.chat.protocol import ChatStreamParser, is_fragment
 from playground.core.errors import StreamError
 from playground.core.events import ChatDelta, Notice
+from playground.core.logprobs import TokenLogprobs
 from playground.core.metrics import Metrics
 
 
@@ -76,24 +78,19 @@ class TypedEventParser(ChatStreamParser):
         raise NotImplementedError
 
     def delta(
-        self, content: str = "", reasoning: str = "", calls: tuple[dict[str, Any], ...] = ()
+        self,
+        content: str = "",
+        reasoning: str = "",
+        calls: Sequence[dict[str, Any]] = (),
+        tokens: TokenLogprobs = (),
     ) -> ChatDelta | None:
+        """The chat parser's, for fields read from an event in trust: text of another type or a
+        tool call that is not one raises before any of it is taken (feed's notice)."""
         if not (isinstance(content, str) and isinstance(reasoning, str)):
-            raise TypeError("text that is not text")  # feed: the event's unexpected-shape notice
+            raise TypeError("text that is not text")
         if not all(map(is_fragment, calls)):
             raise TypeError("a tool call that is not one")
-        if not (content or reasoning or calls):
-            return None
-        if self.metrics.first_token_s is None:
-            self.metrics.first_token_s = self.clock.now()
-        self._counted += 1
-        if content:
-            self._content.append(content)
-        if reasoning:
-            self._reasoning.append(reasoning)
-        for call in calls:
-            merge_tool_call(self._calls, call)
-        return ChatDelta(content, reasoning, calls)
+        return super().delta(content, reasoning, calls, tokens)
 
     def end(self, finish_reason: str | None) -> None:
         self.result.finish_reason = finish_reason or self.result.finish_reason
